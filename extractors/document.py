@@ -1,0 +1,119 @@
+"""A document from file to records, with no orchestration: plan pages, read them, extract."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from extractors.letters import extract_letter
+from extractors.measures import PageLine, extract_measures
+from extractors.normalise import Repair, normalise_page
+from extractors.ocr import OcrSettings
+from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
+from extractors.rules import parse_docs, rules_version
+from extractors.sources import read_source
+from extractors.summary import extract_legend, extract_status_counts
+from models.errors import InputRejected
+from models.records import DocumentResult, Extraction, Page, SourceDocument
+
+CODE_VERSION = "0.1.0"
+
+
+def pipeline_version() -> str:
+    """Version of the code and rules; a rules change changes it by itself."""
+    try:
+        code = version("missions")
+    except PackageNotFoundError:
+        code = CODE_VERSION
+    return f"{code}+rules.{rules_version()}"
+
+
+def page_lines(pages: Sequence[Page]) -> list[PageLine]:
+    items = [(p, ln) for p in pages for ln in p.lines]
+    docs = parse_docs([ln.text for _p, ln in items])
+    return [PageLine(page=p.page, line=ln, doc=doc, method=p.method)
+            for (p, ln), doc in zip(items, docs, strict=True)]
+
+
+def paragraphs(pages: Sequence[Page]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for p in pages:
+        current: list[str] = []
+        for ln in p.lines:
+            if ln.para_break and current:
+                out.append((p.page, " ".join(current)))
+                current = []
+            current.append(ln.text)
+        if current:
+            out.append((p.page, " ".join(current)))
+    return out
+
+
+def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...], tuple[Repair, ...]]:
+    """Normalise the pages once, then run every rule family; returns records and normalised pages."""
+    normalised: list[Page] = []
+    repairs: list[Repair] = []
+    for page in pages:
+        new, reps = normalise_page(page)
+        normalised.append(new)
+        repairs.extend(reps)
+    lines = page_lines(normalised)
+    measures, _announced = extract_measures(lines)
+    counts = extract_status_counts(paragraphs(normalised))
+    legend = extract_legend(lines)
+    letters = []
+    for page in normalised:
+        letter = extract_letter([pl for pl in lines if pl.page == page.page])
+        if letter is not None:
+            letters.append(letter)
+    kind = ("report+letter" if measures and letters else "report" if measures
+            else "letter" if letters else "text" if pages and pages[0].method == "legacy-text"
+            else "unknown")
+    extraction = Extraction(kind=kind, measures=tuple(measures), status_counts=tuple(counts),
+                            legend=tuple(legend), letters=tuple(letters))
+    return extraction, tuple(normalised), tuple(repairs)
+
+
+def read_pages(source: SourceDocument, settings: OcrSettings = OcrSettings(),
+               on_page: Callable[[Page], None] | None = None) -> list[Page]:
+    """All pages of a document, one after the other (the flow runs them in parallel instead)."""
+    if source.file_type == "text":
+        return read_legacy_text(source)
+    pages = []
+    for job in plan_pages(source):
+        page, _image = read_page(job, settings)
+        pages.append(page)
+        if on_page:
+            on_page(page)
+    return pages
+
+
+def result_for(source: SourceDocument, pages: Sequence[Page]) -> DocumentResult:
+    """Extraction over read pages; a document with no readable page is quarantined."""
+    readable = [p for p in pages if p.error is None]
+    if not readable:
+        reasons = "; ".join(sorted({p.error for p in pages if p.error})) or "no pages"
+        return DocumentResult(source=source, state="quarantined", pages=tuple(pages),
+                              error=f"{source.source_name}: no page could be read ({reasons}); "
+                                    "check the file opens in a viewer, then re-scan it.")
+    extraction, normalised, _repairs = extract_records(readable)
+    by_no = {p.page: p for p in normalised}
+    merged = tuple(by_no.get(p.page, p) for p in pages)
+    return DocumentResult(source=source, state="published", pages=merged, extraction=extraction)
+
+
+def process_file(path: str, source_name: str | None = None,
+                 settings: OcrSettings = OcrSettings()) -> DocumentResult:
+    """One file end to end, for notebooks and tests: never raises for a bad input."""
+    from pathlib import Path
+
+    try:
+        source = read_source(Path(path), source_name)
+    except InputRejected as exc:
+        stub = SourceDocument(doc_id="", path=str(path), source_name=source_name or str(path),
+                              file_type="unknown", size=0)
+        return DocumentResult(source=stub, state="quarantined", error=str(exc))
+    try:
+        pages = read_pages(source, settings)
+    except InputRejected as exc:
+        return DocumentResult(source=source, state="quarantined", error=str(exc))
+    return result_for(source, pages)

@@ -1,0 +1,209 @@
+"""Reading a document's pages: PDF text layers, rasterised PDF pages, image frames, legacy text."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pdfplumber
+import pypdfium2 as pdfium
+from charset_normalizer import from_bytes
+from PIL import Image, ImageSequence
+
+from extractors.ocr import OcrSettings, ocr_page, to_rgb
+from models.errors import DamagedFile, EncryptedFile, PageError
+from models.records import Line, Page, SourceDocument, Word
+
+RASTER_DPI = 300
+MAX_PAGE_PIXELS = 80_000_000  # ~ A2 at 300 dpi; bigger pages are read at a lower dpi
+MIN_TEXT_CHARS = 20  # fewer characters than this in a PDF text layer means "scanned page"
+A4_WIDTH_IN = 8.27
+Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS * 2  # Pillow raises DecompressionBombError beyond
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One unit of page work: which page of which file, and how to read it."""
+
+    doc_id: str
+    path: str
+    file_type: str
+    index: int  # 0-based page or frame
+    how: str  # text-layer | raster | image | legacy
+
+    @property
+    def page_no(self) -> int:
+        return self.index + 1
+
+
+def plan_pages(source: SourceDocument) -> list[PageJob]:
+    """The page jobs of a document; raises a quarantine error when the file can't be opened."""
+    def job(i: int, how: str) -> PageJob:
+        return PageJob(source.doc_id, source.path, source.file_type, i, how)
+
+    if source.file_type == "text":
+        return [job(0, "legacy")]
+    if source.file_type == "pdf":
+        return [job(i, how) for i, how in enumerate(_pdf_page_methods(source))]
+    try:
+        with Image.open(source.path) as img:
+            n = getattr(img, "n_frames", 1)
+    except Image.DecompressionBombError as exc:
+        raise DamagedFile(f"{source.source_name}: the image declares {exc} — refusing to decode "
+                          "it; re-export the scan at a normal size.") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise DamagedFile(f"{source.source_name}: the {source.file_type.upper()} file is damaged "
+                          f"and cannot be opened ({exc}); re-scan or re-export it.") from exc
+    return [job(i, "image") for i in range(n)]
+
+
+def _pdf_page_methods(source: SourceDocument) -> list[str]:
+    try:
+        pdf = pdfium.PdfDocument(source.path)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise EncryptedFile(f"{source.source_name}: the PDF is password-protected; ask for an "
+                                "unprotected copy.") from exc
+        raise DamagedFile(f"{source.source_name}: the PDF is damaged or truncated and cannot be "
+                          f"opened ({exc}); re-scan or re-export it.") from exc
+    try:
+        if len(pdf) == 0:
+            raise DamagedFile(f"{source.source_name}: the PDF has no pages; re-export it.")
+        methods = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                text = page.get_textpage().get_text_range()
+            except pdfium.PdfiumError:
+                text = ""
+            chars = len(re.sub(r"\s", "", text))
+            methods.append("text-layer" if chars >= MIN_TEXT_CHARS else "raster")
+            page.close()
+        return methods
+    finally:
+        pdf.close()
+
+
+def read_page(job: PageJob, settings: OcrSettings) -> tuple[Page, Image.Image | None]:
+    """Read one page by its job; a page that fails comes back as a Page with `error` set."""
+    try:
+        if job.how == "text-layer":
+            return read_text_layer(job), None
+        if job.how == "raster":
+            img, dpi = rasterise_pdf_page(job)
+        else:
+            img, dpi = load_image_frame(job)
+        return ocr_page(img, job.page_no, dpi, settings)
+    except PageError as exc:
+        method = "text-layer" if job.how == "text-layer" else "ocr"
+        return Page(page=job.page_no, method=method, lines=(), error=str(exc)), None
+
+
+def read_text_layer(job: PageJob) -> Page:
+    try:
+        with pdfplumber.open(job.path) as pdf:
+            pl_page = pdf.pages[job.index]
+            raw = pl_page.extract_text_lines(layout=False, strip=True, return_chars=False)
+            width, height = int(round(pl_page.width)), int(round(pl_page.height))
+            words = pl_page.extract_words(use_text_flow=True)
+    except Exception as exc:  # pdfminer raises many kinds on damaged pages  # noqa: BLE001
+        raise PageError(f"the text layer of page {job.page_no} cannot be read ({exc})") from exc
+    heights = sorted(r["bottom"] - r["top"] for r in raw) or [10.0]
+    median_h = heights[len(heights) // 2]
+    lines: list[Line] = []
+    prev_bottom: float | None = None
+    for r in raw:
+        bbox = (float(r["x0"]), float(r["top"]), float(r["x1"]), float(r["bottom"]))
+        line_words = tuple(
+            Word(text=w["text"], bbox=(float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"])))
+            for w in words
+            if w["top"] >= bbox[1] - 1 and w["bottom"] <= bbox[3] + 1
+            and w["x0"] >= bbox[0] - 1 and w["x1"] <= bbox[2] + 1
+        )
+        gap = (bbox[1] - prev_bottom) if prev_bottom is not None else 0.0
+        lines.append(Line(text=r["text"], bbox=bbox, para_break=gap > 0.9 * median_h,
+                          words=line_words))
+        prev_bottom = bbox[3]
+    return Page(page=job.page_no, method="text-layer", lines=tuple(lines), width_px=width,
+                height_px=height, dpi=72)
+
+
+def rasterise_pdf_page(job: PageJob) -> tuple[Image.Image, int]:
+    try:
+        pdf = pdfium.PdfDocument(job.path)
+        try:
+            page = pdf[job.index]
+            w_pt, h_pt = page.get_size()
+            if w_pt <= 1 or h_pt <= 1:
+                raise PageError(f"page {job.page_no} has no area ({w_pt:.0f}×{h_pt:.0f} pt)")
+            dpi = RASTER_DPI
+            pixels = (w_pt / 72 * dpi) * (h_pt / 72 * dpi)
+            if pixels > MAX_PAGE_PIXELS:
+                dpi = max(36, int(dpi * math.sqrt(MAX_PAGE_PIXELS / pixels)))
+            img = page.render(scale=dpi / 72).to_pil()
+            img.load()
+            return img, dpi
+        finally:
+            pdf.close()
+    except pdfium.PdfiumError as exc:
+        raise PageError(f"page {job.page_no} cannot be rendered ({exc})") from exc
+
+
+def load_image_frame(job: PageJob) -> tuple[Image.Image, int]:
+    try:
+        with Image.open(job.path) as img:
+            frame = next(f for i, f in enumerate(ImageSequence.Iterator(img)) if i == job.index)
+            dpi = _image_dpi(frame)
+            out = to_rgb(frame)
+            out.load()
+            return out, dpi
+    except Image.DecompressionBombError as exc:
+        raise PageError(f"frame {job.page_no} is too large to decode ({exc})") from exc
+    except (OSError, ValueError, SyntaxError, StopIteration) as exc:
+        raise PageError(f"frame {job.page_no} is damaged and cannot be decoded ({exc})") from exc
+
+
+def _image_dpi(img: Image.Image) -> int:
+    dpi = img.info.get("dpi")
+    try:
+        value = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        value = 0.0
+    if 50 <= value <= 1200:
+        return int(round(value))
+    # No usable dpi: assume the scan is an A4 page across its shorter side.
+    return max(50, min(600, int(round(min(img.size) / A4_WIDTH_IN))))
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode legacy OCR text: BOMs, then strict UTF-8, then a detected single-byte encoding."""
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace"), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850"]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    return data.decode(encoding, errors="replace"), encoding
+
+
+def read_legacy_text(source: SourceDocument) -> list[Page]:
+    """A legacy OCR text file as pages (form feeds separate pages; blank lines mark paragraphs)."""
+    with open(source.path, "rb") as fh:
+        text, _encoding = decode_text(fh.read())
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pages: list[Page] = []
+    for i, chunk in enumerate(text.split("\f")):
+        lines: list[Line] = []
+        blank = False
+        for raw in chunk.split("\n"):
+            if not raw.strip():
+                blank = True
+                continue
+            lines.append(Line(text=raw.strip(), bbox=None, para_break=blank and bool(lines)))
+            blank = False
+        if lines or i == 0:
+            pages.append(Page(page=len(pages) + 1, method="legacy-text", lines=tuple(lines)))
+    return pages

@@ -1,0 +1,71 @@
+"""A store of pages already read, under DIR/.cache, keyed by file hash, page and OCR settings."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from models.records import Line, Page, Word
+
+CACHE_FORMAT = 1
+
+
+class PageCache:
+    """One JSON file per page read; written atomically, so a crash never leaves half a record.
+
+    The key holds everything that changes what reading returns (file sha256, page, method,
+    OCR language/psm/deskew and tesseract version), not the rules version: a rules change
+    re-extracts from these pages without OCR.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.root = Path(out_dir) / ".cache" / "pages"
+
+    def _path(self, doc_id: str, page_no: int, key: str) -> Path:
+        return self.root / doc_id[:2] / doc_id / f"{page_no:05d}-{key}.json"
+
+    def get(self, doc_id: str, page_no: int, key: str) -> Page | None:
+        path = self._path(doc_id, page_no, key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("format") != CACHE_FORMAT:
+            return None
+        try:
+            return page_from_json(data["page"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, doc_id: str, page_no: int, key: str, page: Page) -> None:
+        if page.error is not None:
+            return  # failures are not cached: a later run tries again
+        path = self._path(doc_id, page_no, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps({"format": CACHE_FORMAT, "page": asdict(page)}, ensure_ascii=False)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(payload)
+            os.replace(tmp, path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)  # a cache that cannot be written only costs time
+
+
+def _bbox(v: Any) -> tuple[float, float, float, float] | None:
+    return tuple(v) if v is not None else None  # type: ignore[return-value]
+
+
+def page_from_json(d: dict[str, Any]) -> Page:
+    lines = tuple(
+        Line(text=ln["text"], bbox=_bbox(ln["bbox"]), conf=ln["conf"], para_break=ln["para_break"],
+             words=tuple(Word(text=w["text"], bbox=_bbox(w["bbox"]), conf=w["conf"])
+                         for w in ln["words"]), raw_text=ln.get("raw_text"))
+        for ln in d["lines"]
+    )
+    return Page(page=d["page"], method=d["method"], lines=lines, width_px=d["width_px"],
+                height_px=d["height_px"], dpi=d["dpi"], mean_confidence=d["mean_confidence"],
+                skew_degrees=d["skew_degrees"], rotation=d["rotation"], error=d["error"])

@@ -1,0 +1,524 @@
+"""The release on disk: SQLite, Parquet, CSV and manifest, published atomically under a lock."""
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.tables import conform_frame, empty_frame, empty_frames
+from models.errors import OutputLocked, OutputNotWritable
+from models.schema import SCHEMA_VERSION, TABLES, Table
+
+StrPath = str | os.PathLike[str]
+
+RELEASES_DIR = ".releases"  # DIR/.releases/<id>/ holds one complete release
+CURRENT_LINK = ".current"  # DIR/.current -> .releases/<id>, swapped atomically
+LOCK_FILE = ".lock"
+SQLITE_NAME = "missions.sqlite"
+MANIFEST_NAME = "manifest.json"
+PARQUET_DIR = "parquet"
+CSV_DIR = "csv"
+CONTRACT_PATHS = (SQLITE_NAME, PARQUET_DIR, CSV_DIR, MANIFEST_NAME)  # DIR/<name> -> .current/<name>
+PARTIAL_SUFFIX = ".partial"  # a release being built; never current
+
+# Only documents' key is unique by construction (one row per doc_id, enforced below and by
+# flows.tables); the other tables' keys can repeat (a number read twice, a page read twice), so
+# they get a plain index on their key, which leads with doc_id.
+PRIMARY_KEY_TABLES = frozenset({"documents"})
+MANIFEST_KEYS = frozenset(
+    {"schema_version", "pipeline_version", "created_at", "release", "row_counts", "files"}
+)
+_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64()}
+
+_held_locks: set[Path] = set()  # output folders whose lock this process holds
+_held_guard = threading.Lock()
+_publish_guard = threading.Lock()  # one publish at a time within this process
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+# --------------------------------------------------------------------------- folder and lock
+
+
+def check_writable(out_dir: StrPath) -> Path:
+    """Create the output folder if needed and prove it writable; OutputNotWritable otherwise."""
+    path = Path(out_dir)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputNotWritable(
+            f"The output folder {path} cannot be created ({_reason(exc)}); "
+            "choose another --out folder or fix the permissions of its parent."
+        ) from exc
+    try:
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-") as probe:
+            probe.write(b"missions")
+            probe.flush()
+    except OSError as exc:
+        raise OutputNotWritable(
+            f"The output folder {path} is not writable ({_reason(exc)}); "
+            "choose another --out folder or fix its permissions."
+        ) from exc
+    return path
+
+
+def _locked_message(path: Path) -> str:
+    return (
+        f"Another `missions` run is publishing into {path}; wait for it to finish, "
+        "or choose another --out folder."
+    )
+
+
+@contextlib.contextmanager
+def acquire_lock(out_dir: StrPath) -> Iterator[Path]:
+    """Hold the output folder's lock (flock on DIR/.lock, non-blocking) for the `with` block.
+
+    Raises OutputLocked when another run (another process, or another thread of this one)
+    holds it. The lock goes with the process: a killed run leaves nothing to clean up.
+    """
+    path = check_writable(out_dir)
+    key = path.resolve()
+    with _held_guard:
+        if key in _held_locks:
+            raise OutputLocked(_locked_message(path))
+    try:
+        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise OutputNotWritable(
+            f"Cannot create the lock file {path / LOCK_FILE} ({_reason(exc)}); "
+            "choose another --out folder or fix its permissions."
+        ) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise OutputLocked(_locked_message(path)) from exc
+            raise OutputNotWritable(
+                f"Cannot lock the output folder {path} ({_reason(exc)}); "
+                "choose an --out folder on a local disk."
+            ) from exc
+        with _held_guard:
+            _held_locks.add(key)
+        try:
+            yield path
+        finally:
+            with _held_guard:
+                _held_locks.discard(key)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _lock_unless_held(path: Path) -> Iterator[None]:
+    with _held_guard:
+        held = path.resolve() in _held_locks
+    if held:
+        yield
+        return
+    with acquire_lock(path):
+        yield
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def current_release(out_dir: StrPath) -> Path | None:
+    """The folder of the current release (DIR/.releases/<id>), or None before the first one."""
+    path = Path(out_dir)
+    link = path / CURRENT_LINK
+    try:
+        target = os.readlink(link)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputNotWritable(
+            f"{link} is not a link to a release ({_reason(exc)}); move it away or choose "
+            "another --out folder."
+        ) from exc
+    release = path / target
+    if not release.is_dir():
+        raise OutputNotWritable(
+            f"The output folder {path} is damaged: {link} points to {target}, which is missing; "
+            "restore it from a backup or choose another --out folder."
+        )
+    return release
+
+
+def read_manifest(out_dir: StrPath) -> dict[str, Any] | None:
+    """The current release's manifest, or None before the first release."""
+    release = current_release(out_dir)
+    if release is None:
+        return None
+    manifest: dict[str, Any] = json.loads((release / MANIFEST_NAME).read_text(encoding="utf-8"))
+    return manifest
+
+
+def read_release(out_dir: StrPath) -> dict[str, pd.DataFrame]:
+    """Every table of the current release, from its Parquet files, with the schema's dtypes.
+
+    The release is resolved once, so all tables come from the same release even if another
+    run publishes meanwhile. Empty frames before the first release; tables or columns added
+    to the schema since the release was written come back empty / NA.
+    """
+    release = current_release(out_dir)
+    if release is None:
+        return empty_frames()
+    frames: dict[str, pd.DataFrame] = {}
+    for table in TABLES:
+        file = release / PARQUET_DIR / f"{table.name}.parquet"
+        if not file.exists():
+            frames[table.name] = empty_frame(table.name)
+            continue
+        frame = pd.read_parquet(file, dtype_backend="numpy_nullable")
+        frames[table.name] = conform_frame(table.name, frame)
+    return frames
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_release(release: StrPath) -> list[str]:
+    """Problems found when checking a release folder's files against its manifest (empty: none)."""
+    folder = Path(release)
+    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    problems: list[str] = []
+    for name, entry in manifest["files"].items():
+        file = folder / name
+        if not file.is_file():
+            problems.append(f"{name}: missing")
+        elif file_digest(file) != entry["sha256"]:
+            problems.append(f"{name}: sha256 differs from the manifest")
+    return problems
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_table_sql(table: Table) -> str:
+    """CREATE TABLE for one table, each column commented with its description (kept by SQLite)."""
+    pk = table.name in PRIMARY_KEY_TABLES
+    lines = []
+    for i, column in enumerate(table.columns):
+        last = i == len(table.columns) - 1 and not pk
+        not_null = " NOT NULL" if pk and column.name in table.key else ""
+        comment = column.description.replace("\n", " ")
+        sep = "" if last else ","
+        lines.append(f"  {_quote(column.name)} {column.sql_type}{not_null}{sep} -- {comment}")
+    if pk:
+        lines.append(f"  PRIMARY KEY ({', '.join(_quote(k) for k in table.key)})")
+    return f"CREATE TABLE {_quote(table.name)} (\n" + "\n".join(lines) + "\n)"
+
+
+def create_index_sql(table: Table) -> list[str]:
+    """Plain indexes for the tables whose key is not a primary key; every key leads with doc_id."""
+    if table.name in PRIMARY_KEY_TABLES:
+        return []
+    columns = ", ".join(_quote(k) for k in table.key)
+    return [f"CREATE INDEX {_quote(table.name + '_key')} ON {_quote(table.name)} ({columns})"]
+
+
+def _sql_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
+    columns = [[None if v is pd.NA else v for v in frame[c].tolist()] for c in frame.columns]
+    return zip(*columns, strict=True)
+
+
+def _write_sqlite(path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        # A fresh file that nobody reads until it is published: no journal, and the finished
+        # file is fsynced by the caller.
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute(f"PRAGMA user_version={int(SCHEMA_VERSION)}")
+        conn.execute("BEGIN")
+        for table in TABLES:
+            conn.execute(create_table_sql(table))
+            marks = ", ".join("?" for _ in table.columns)
+            conn.executemany(
+                f"INSERT INTO {_quote(table.name)} VALUES ({marks})", _sql_rows(frames[table.name])
+            )
+            for statement in create_index_sql(table):
+                conn.execute(statement)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.dtype], nullable=True) for c in table.columns])
+
+
+def _write_parquet(path: Path, table: Table, frame: pd.DataFrame) -> None:
+    arrow = pa.Table.from_pandas(frame, schema=arrow_schema(table), preserve_index=False)
+    pq.write_table(arrow, path)
+
+
+def _write_csv(path: Path, table: Table, frame: pd.DataFrame) -> None:
+    frame.to_csv(path, index=False, encoding="utf-8", na_rep="", lineterminator="\n")
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_release(
+    folder: Path,
+    frames: Mapping[str, pd.DataFrame],
+    head: dict[str, Any],
+    extra: Mapping[str, Any],
+) -> None:
+    """Write every file of a release into `folder`, fsynced, the manifest last."""
+    written: list[str] = [SQLITE_NAME]
+    _write_sqlite(folder / SQLITE_NAME, frames)
+    for sub, ext, writer in ((PARQUET_DIR, "parquet", _write_parquet), (CSV_DIR, "csv", _write_csv)):
+        (folder / sub).mkdir()
+        for table in TABLES:
+            name = f"{sub}/{table.name}.{ext}"
+            writer(folder / name, table, frames[table.name])
+            written.append(name)
+    files: dict[str, dict[str, Any]] = {}
+    for name in written:
+        _fsync_file(folder / name)
+        files[name] = {"sha256": file_digest(folder / name), "bytes": (folder / name).stat().st_size}
+    manifest = {
+        **head,
+        "row_counts": {t.name: len(frames[t.name]) for t in TABLES},
+        "files": files,
+        **extra,
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
+    _fsync_file(folder / MANIFEST_NAME)
+    for sub in (PARQUET_DIR, CSV_DIR):
+        _fsync_dir(folder / sub)
+    _fsync_dir(folder)
+
+
+# --------------------------------------------------------------------------- the swap
+
+
+def _make_way(path: Path, expected_target: str) -> None:
+    """Refuse to publish over anything at a contract path that missions did not put there.
+
+    Our own link is fine; so is an empty file (what `sqlite3.connect` leaves when a reader opens
+    the database before the first release) or an empty folder, which are removed. Anything else
+    is user data and is never deleted.
+    """
+    if path.is_symlink():
+        if os.readlink(path) == expected_target:
+            return
+    elif not path.exists():
+        return
+    elif path.is_file() and path.stat().st_size == 0:
+        path.unlink()
+        return
+    elif path.is_dir() and not any(path.iterdir()):
+        path.rmdir()
+        return
+    raise OutputNotWritable(
+        f"{path} already exists and was not written by missions; nothing was deleted. "
+        "Move it away, or choose another --out folder."
+    )
+
+
+def _check_layout(out: Path) -> None:
+    current = out / CURRENT_LINK
+    if current.exists() and not current.is_symlink():
+        raise OutputNotWritable(
+            f"{current} exists and is not a link to a release; nothing was deleted. "
+            "Move it away, or choose another --out folder."
+        )
+    releases = out / RELEASES_DIR
+    if releases.exists() and not releases.is_dir():
+        raise OutputNotWritable(f"{releases} is not a folder; move it away or choose another --out.")
+    for name in CONTRACT_PATHS:
+        _make_way(out / name, f"{CURRENT_LINK}/{name}")
+
+
+def _replace_symlink(link: Path, target: str) -> None:
+    """Point `link` at `target` atomically: readers see the old target or the new, never neither."""
+    tmp = link.with_name(f"{link.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, link)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def _link_contract_paths(out: Path) -> None:
+    for name in CONTRACT_PATHS:
+        link = out / name
+        if not link.is_symlink():
+            _replace_symlink(link, f"{CURRENT_LINK}/{name}")
+    _fsync_dir(out)
+
+
+def _current_name(out: Path) -> str | None:
+    try:
+        return Path(os.readlink(out / CURRENT_LINK)).name
+    except OSError:
+        return None
+
+
+def _new_release_id(releases: Path) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    base = f"{stamp}-{os.getpid()}"
+    release_id, n = base, 0
+    while (releases / release_id).exists() or (releases / f"{release_id}{PARTIAL_SUFFIX}").exists():
+        n += 1
+        release_id = f"{base}-{n}"
+    return release_id
+
+
+def _prune(releases: Path, keep: set[str]) -> None:
+    """Remove every release but the kept ones (the current and the previous one, which readers may
+    still hold open), and partial builds left by killed runs.
+
+    Only called under the lock, so no other run is building in there.
+    """
+    for entry in releases.iterdir():
+        if entry.name in keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
+def _prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    unknown = set(frames) - {t.name for t in TABLES}
+    if unknown:
+        raise ValueError(f"tables not in the schema: {', '.join(sorted(unknown))}")
+    missing = [t.name for t in TABLES if t.name not in frames]
+    if missing:
+        raise ValueError(f"tables missing from the release: {', '.join(missing)}")
+    prepared = {t.name: conform_frame(t.name, frames[t.name], fill_missing=False) for t in TABLES}
+    doc_ids = prepared["documents"]["doc_id"]
+    if doc_ids.isna().any() or doc_ids.duplicated().any():
+        raise ValueError("documents.doc_id must be present and unique in a release")
+    return prepared
+
+
+def publish_release(
+    out_dir: StrPath,
+    frames: Mapping[str, pd.DataFrame],
+    pipeline_version: str,
+    extra_manifest: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write `frames` (the whole cumulative dataset) as a new release and make it current.
+
+    The release is built and fsynced in DIR/.releases/<id>.partial/, renamed to <id>/, then
+    DIR/.current is swapped to it atomically; the contract paths (DIR/missions.sqlite, …) are
+    links through .current. The previous release is kept, older ones pruned. Takes the folder's
+    lock unless this process already holds it (see `acquire_lock`). Returns the release folder.
+    Raises OutputNotWritable (the previous release stays current) when writing fails.
+    """
+    extra = dict(extra_manifest or {})
+    clash = MANIFEST_KEYS & set(extra)
+    if clash:
+        raise ValueError(f"extra_manifest may not override {', '.join(sorted(clash))}")
+    json.dumps(extra)  # fail before writing anything if it cannot be serialised
+    prepared = _prepare_frames(frames)
+    out = check_writable(out_dir)
+    with _publish_guard, _lock_unless_held(out):
+        _check_layout(out)
+        return _publish_locked(out, prepared, pipeline_version, extra)
+
+
+def _publish_locked(
+    out: Path, frames: dict[str, pd.DataFrame], pipeline_version: str, extra: dict[str, Any]
+) -> Path:
+    releases = out / RELEASES_DIR
+    previous = _current_name(out)
+    try:
+        releases.mkdir(exist_ok=True)
+        release_id = _new_release_id(releases)
+    except OSError as exc:
+        raise OutputNotWritable(
+            f"Cannot create {releases} ({_reason(exc)}); fix the permissions of {out} "
+            "or choose another --out folder."
+        ) from exc
+    staging = releases / f"{release_id}{PARTIAL_SUFFIX}"
+    final = releases / release_id
+    head = {
+        "schema_version": SCHEMA_VERSION,
+        "pipeline_version": pipeline_version,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "release": release_id,
+    }
+    try:
+        staging.mkdir()
+        _write_release(staging, frames, head, extra)
+        os.rename(staging, final)
+        _fsync_dir(releases)
+        _replace_symlink(out / CURRENT_LINK, f"{RELEASES_DIR}/{release_id}")
+        _fsync_dir(out)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if _current_name(out) != release_id:
+            shutil.rmtree(final, ignore_errors=True)
+        if isinstance(exc, OSError | sqlite3.OperationalError):
+            still = "the previous release is still the current one" if previous else (
+                "nothing was published"
+            )
+            raise OutputNotWritable(
+                f"Could not write a release into {out} ({_reason(exc)}); {still}. "
+                "Free some disk space or fix the folder's permissions, then run again."
+            ) from exc
+        raise
+    try:
+        _link_contract_paths(out)
+    except OSError as exc:
+        raise OutputNotWritable(
+            f"The release {final} is current but the links {', '.join(CONTRACT_PATHS)} in {out} "
+            f"could not be made ({_reason(exc)}); fix the folder's permissions and run again."
+        ) from exc
+    _prune(releases, {n for n in (release_id, previous) if n})
+    return final

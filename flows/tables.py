@@ -1,0 +1,197 @@
+"""The dataset's tables as typed DataFrames: built from document results, merged cumulatively."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from models.records import BBox, DocumentResult
+from models.schema import TABLES, TABLES_BY_NAME, Table
+
+Row = tuple[Any, ...]
+
+
+def format_bbox(bbox: BBox | None) -> str | None:
+    """`x0,y0,x1,y1` with each coordinate rounded to a whole pixel, or None when there is no box."""
+    if bbox is None:
+        return None
+    return ",".join(str(round(float(v))) for v in bbox)
+
+
+def _or_none(text: str) -> str | None:
+    """Record fields that default to "" mean "not recorded": they become NA, not an empty string."""
+    return text if text else None
+
+
+def _column_array(values: Sequence[Any], dtype: str) -> Any:
+    return pd.array(list(values), dtype=dtype)
+
+
+def frame_from_rows(table: Table, rows: Iterable[Row]) -> pd.DataFrame:
+    """A DataFrame with exactly the table's columns, in order, with the schema's dtypes."""
+    materialised = list(rows)
+    width = len(table.columns)
+    for row in materialised:
+        if len(row) != width:
+            raise ValueError(f"{table.name}: a row has {len(row)} values, the schema has {width}")
+    columns = list(zip(*materialised, strict=True)) if materialised else [()] * width
+    data = {c.name: _column_array(col, c.dtype) for c, col in zip(table.columns, columns, strict=True)}
+    return pd.DataFrame(data, columns=table.column_names)
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    return frame_from_rows(TABLES_BY_NAME[name], [])
+
+
+def empty_frames() -> dict[str, pd.DataFrame]:
+    """One empty, correctly typed DataFrame per table of the schema."""
+    return {t.name: frame_from_rows(t, []) for t in TABLES}
+
+
+def conform_frame(name: str, frame: pd.DataFrame | None, *, fill_missing: bool = True) -> pd.DataFrame:
+    """The frame with exactly the schema's columns in order and the schema's dtypes.
+
+    Columns the schema does not know are dropped. Missing columns (a release written by an
+    older schema) become NA when `fill_missing`, otherwise they are an error.
+    """
+    table = TABLES_BY_NAME[name]
+    if frame is None:
+        return empty_frame(name)
+    missing = [c for c in table.column_names if c not in frame.columns]
+    if missing and not fill_missing:
+        raise ValueError(f"table {name!r} lacks the column(s) {', '.join(missing)}")
+    data: dict[str, Any] = {}
+    for column in table.columns:
+        if column.name in frame.columns:
+            data[column.name] = frame[column.name].astype(column.dtype).array
+        else:
+            data[column.name] = pd.array([None] * len(frame), dtype=column.dtype)
+    return pd.DataFrame(data, columns=table.column_names)
+
+
+def sort_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by the table's key (stable: rows with equal keys keep their order), NA last."""
+    key = list(TABLES_BY_NAME[name].key)
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    return frame.sort_values(key, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _document_rows(result: DocumentResult, pipeline_version: str, ingested_at: str) -> Row:
+    source = result.source
+    return (
+        source.doc_id,
+        source.source_name,
+        result.extraction.kind,
+        len(result.pages),
+        result.state,
+        result.error,
+        pipeline_version,
+        ingested_at,
+        source.file_type,
+        source.size,
+    )
+
+
+def _page_rows(result: DocumentResult) -> list[Row]:
+    rows: list[Row] = []
+    for p in result.pages:
+        # A page that could not be read has no text: NA, not an empty string.
+        text = p.text if (p.lines or p.error is None) else None
+        rows.append((
+            result.source.doc_id, p.page, p.method, text, p.mean_confidence, p.width_px,
+            p.height_px, p.dpi, p.skew_degrees, p.rotation, p.error,
+        ))
+    return rows
+
+
+def _measure_rows(result: DocumentResult) -> list[Row]:
+    doc_id = result.source.doc_id
+    return [
+        (
+            doc_id, m.page, m.number, int(m.number_inferred), m.title, m.dimension,
+            m.horizon_min_months, m.horizon_max_months, m.status, m.status_source,
+            format_bbox(m.bbox), m.confidence, _or_none(m.rule), _or_none(m.raw_title),
+        )
+        for m in result.extraction.measures
+    ]
+
+
+def _summary_rows(result: DocumentResult) -> list[Row]:
+    doc_id = result.source.doc_id
+    return [
+        (doc_id, s.page, s.status, s.count, _or_none(s.text))
+        for s in result.extraction.status_counts
+    ]
+
+
+def _legend_rows(result: DocumentResult) -> list[Row]:
+    doc_id = result.source.doc_id
+    return [
+        (doc_id, e.page, e.status, e.label, format_bbox(e.bbox))
+        for e in result.extraction.legend
+    ]
+
+
+def _letter_rows(result: DocumentResult) -> list[Row]:
+    doc_id = result.source.doc_id
+    return [
+        (
+            doc_id, lt.page, lt.place, lt.date, lt.sender_org, lt.sender_role, lt.recipient,
+            lt.recipient_org, lt.recipient_address, lt.subject, lt.salutation,
+        )
+        for lt in result.extraction.letters
+    ]
+
+
+def frames_from_results(
+    results: Sequence[DocumentResult], pipeline_version: str, ingested_at: str
+) -> dict[str, pd.DataFrame]:
+    """One DataFrame per schema table for these documents; quarantined ones only get a documents row.
+
+    Raises ValueError when two results share a doc_id: de-duplicating inputs (same bytes under
+    several names) is the caller's job, and silently picking one would lose a name.
+    """
+    rows: dict[str, list[Row]] = {t.name: [] for t in TABLES}
+    seen: set[str] = set()
+    for result in results:
+        doc_id = result.source.doc_id
+        if doc_id in seen:
+            raise ValueError(f"two results for the same document {doc_id} ({result.source.source_name})")
+        seen.add(doc_id)
+        rows["documents"].append(_document_rows(result, pipeline_version, ingested_at))
+        if result.state == "quarantined":
+            continue
+        rows["pages"].extend(_page_rows(result))
+        rows["measures"].extend(_measure_rows(result))
+        rows["status_summary"].extend(_summary_rows(result))
+        rows["legend"].extend(_legend_rows(result))
+        rows["letters"].extend(_letter_rows(result))
+    return {t.name: sort_frame(t.name, frame_from_rows(t, rows[t.name])) for t in TABLES}
+
+
+def merge_frames(
+    previous: Mapping[str, pd.DataFrame], new: Mapping[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame]:
+    """The cumulative release: the rows of every document in new["documents"] replace that
+    document's previous rows in every table; other documents are kept; rows sorted by key.
+
+    Raises ValueError when `new` has rows for a document missing from new["documents"].
+    """
+    new_frames = {t.name: conform_frame(t.name, new.get(t.name)) for t in TABLES}
+    replaced = set(new_frames["documents"]["doc_id"].dropna())
+    merged: dict[str, pd.DataFrame] = {}
+    for t in TABLES:
+        fresh = new_frames[t.name]
+        strays = set(fresh["doc_id"].dropna()) - replaced
+        if strays:
+            raise ValueError(
+                f"new {t.name!r} rows for document(s) not in new['documents']: {sorted(strays)[:3]}"
+            )
+        old = conform_frame(t.name, previous.get(t.name))
+        kept = old[~old["doc_id"].isin(replaced).fillna(False).to_numpy(dtype=bool)]
+        parts = [f for f in (kept, fresh) if not f.empty]
+        combined = pd.concat(parts, ignore_index=True) if parts else empty_frame(t.name)
+        merged[t.name] = sort_frame(t.name, conform_frame(t.name, combined))
+    return merged

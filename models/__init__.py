@@ -1,0 +1,1 @@
+"""Records and the dataset schema shared by extractors and flows; imports nothing of ours."""

@@ -1,0 +1,179 @@
+"""Typed records passed between pipeline stages: source file, page, line, measure, summary, letter."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BBox = tuple[float, float, float, float]
+
+STATUSES = ("tres_satisfaisant", "satisfaisant", "retard_explique", "remis_en_cause")
+DIMENSIONS = ("operationnelle", "strategique", "politique")
+PAGE_METHODS = ("text-layer", "ocr", "legacy-text")
+DOC_KINDS = ("report", "letter", "report+letter", "text", "unknown")
+
+
+def _check_bbox(bbox: BBox | None) -> None:
+    if bbox is not None and (bbox[2] < bbox[0] or bbox[3] < bbox[1]):
+        raise ValueError(f"bbox {bbox} has x1 < x0 or y1 < y0")
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One input file, identified by the sha256 of its bytes and typed by its signature."""
+
+    doc_id: str
+    path: str
+    source_name: str
+    file_type: str  # pdf, tiff, png, jpeg, text
+    size: int
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word as read: text, box in page pixels, OCR confidence (0-100, None for text layers)."""
+
+    text: str
+    bbox: BBox | None
+    conf: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_bbox(self.bbox)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text in reading order; `para_break` when a blank line or block boundary precedes it."""
+
+    text: str
+    bbox: BBox | None
+    conf: float | None = None
+    para_break: bool = False
+    words: tuple[Word, ...] = ()
+    raw_text: str | None = None  # before normalisation, when it differs
+
+    def __post_init__(self) -> None:
+        _check_bbox(self.bbox)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page as read by one method, with its lines; `error` set when the page could not be read."""
+
+    page: int
+    method: str
+    lines: tuple[Line, ...]
+    width_px: int | None = None
+    height_px: int | None = None
+    dpi: int | None = None
+    mean_confidence: float | None = None
+    skew_degrees: float | None = None
+    rotation: int = 0
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.page < 1:
+            raise ValueError("pages are numbered from 1")
+        if self.method not in PAGE_METHODS:
+            raise ValueError(f"unknown page method {self.method!r}")
+
+    @property
+    def text(self) -> str:
+        out: list[str] = []
+        for line in self.lines:
+            if line.para_break and out:
+                out.append("")
+            out.append(line.text)
+        return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A numbered measure with its heading context; status stays None unless read from the page."""
+
+    page: int
+    number: int
+    title: str
+    number_inferred: bool = False
+    dimension: str | None = None
+    horizon_min_months: int | None = None
+    horizon_max_months: int | None = None
+    status: str | None = None
+    status_source: str | None = None
+    bbox: BBox | None = None
+    confidence: float = 1.0
+    rule: str = ""
+    raw_title: str = ""
+
+    def __post_init__(self) -> None:
+        _check_bbox(self.bbox)
+        if self.dimension is not None and self.dimension not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {self.dimension!r}")
+        if self.status is not None and self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError("confidence is between 0 and 1")
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """A count of measures per status, as the document itself states it."""
+
+    page: int
+    status: str
+    count: int
+    rule: str = ""
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}")
+        if self.count < 0:
+            raise ValueError("a count is never negative")
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One label of the page's status legend, with where it stands."""
+
+    page: int
+    status: str
+    label: str
+    bbox: BBox | None = None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """The fields of a cover letter; None where the letter does not give the field legibly."""
+
+    page: int
+    place: str | None = None
+    date: str | None = None  # ISO YYYY-MM-DD
+    sender_org: str | None = None
+    sender_role: str | None = None
+    recipient: str | None = None
+    recipient_org: str | None = None
+    recipient_address: str | None = None
+    subject: str | None = None
+    salutation: str | None = None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extracted from one document's pages."""
+
+    kind: str
+    measures: tuple[Measure, ...] = ()
+    status_counts: tuple[StatusCount, ...] = ()
+    legend: tuple[LegendEntry, ...] = ()
+    letters: tuple[Letter, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """The outcome for one input file: its pages and records, or the reason it was quarantined."""
+
+    source: SourceDocument
+    state: str  # published | quarantined
+    pages: tuple[Page, ...] = ()
+    extraction: Extraction = field(default_factory=lambda: Extraction(kind="unknown"))
+    error: str | None = None
+    also_named: tuple[str, ...] = ()

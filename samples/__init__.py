@@ -1,0 +1,1 @@
+"""Sample documents and the generator that renders them (see samples/README.md)."""
