@@ -7,8 +7,8 @@ from importlib.metadata import PackageNotFoundError, version
 from extractors.letters import extract_letter
 from extractors.measures import PageLine, extract_measures
 from extractors.normalise import Repair, normalise_page
-from extractors.ocr import OcrSettings
-from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
+from extractors.ocr import DEFAULT_OCR, OcrSettings
+from extractors.pages import plan_pages, read_legacy_text, read_page
 from extractors.rules import parse_docs, rules_version
 from extractors.sources import read_source
 from extractors.summary import extract_legend, extract_status_counts
@@ -45,7 +45,19 @@ def paragraphs(pages: Sequence[Page]) -> list[tuple[int, str]]:
             current.append(ln.text)
         if current:
             out.append((p.page, " ".join(current)))
-    return out
+    return _join_broken_sentences(out)
+
+
+def _join_broken_sentences(paras: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A paragraph that stops mid-sentence goes on in the next one when that opens in lowercase."""
+    joined: list[tuple[int, str]] = []
+    for page, text in paras:
+        if (joined and joined[-1][0] == page and text[:1].islower()
+                and not joined[-1][1].rstrip().endswith((".", "!", "?", ":", "»"))):
+            joined[-1] = (page, f"{joined[-1][1]} {text}")
+        else:
+            joined.append((page, text))
+    return joined
 
 
 def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...], tuple[Repair, ...]]:
@@ -73,7 +85,7 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
     return extraction, tuple(normalised), tuple(repairs)
 
 
-def read_pages(source: SourceDocument, settings: OcrSettings = OcrSettings(),
+def read_pages(source: SourceDocument, settings: OcrSettings = DEFAULT_OCR,
                on_page: Callable[[Page], None] | None = None) -> list[Page]:
     """All pages of a document, one after the other (the flow runs them in parallel instead)."""
     if source.file_type == "text":
@@ -102,7 +114,7 @@ def result_for(source: SourceDocument, pages: Sequence[Page]) -> DocumentResult:
 
 
 def process_file(path: str, source_name: str | None = None,
-                 settings: OcrSettings = OcrSettings()) -> DocumentResult:
+                 settings: OcrSettings = DEFAULT_OCR) -> DocumentResult:
     """One file end to end, for notebooks and tests: never raises for a bad input."""
     from pathlib import Path
 

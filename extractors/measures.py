@@ -66,6 +66,8 @@ def read_number(doc: Doc) -> tuple[str, int | None, int] | None:
         span = doc[start:end]
         if label == "NUM_LOST":
             return label, None, doc[start + 1].idx
+        if label == "NUM_COMMA":
+            return label, int(doc[start].text), doc[start + 2].idx
         if label == "NUM_GLUED":
             m = re.match(r"^(\d{1,3})[.)]", span.text)
             assert m is not None
@@ -77,18 +79,26 @@ def read_number(doc: Doc) -> tuple[str, int | None, int] | None:
     return None
 
 
+_VOWELS = set("aeiouyàâäéèêëîïôöùûüœ")
+
+
+def _wordlike(token: str, conf: float | None) -> bool:
+    """A token that reads as a word: known to the French word list, or a plain lowercase word."""
+    token = token.strip(",.;:«»\"()'")
+    if len(token) < 4 or not _WORDLIKE.match(token):
+        return False
+    if is_known_word(token):
+        return True
+    return token.islower() and bool(_VOWELS & set(token)) and (conf is None or conf >= 70)
+
+
 def is_junk(pl: PageLine) -> bool:
     """Lines left by icons and graphics (`o vhw`, `BIR00000 ROCONDO`), never glued onto titles."""
     text = pl.line.text.strip()
-    tokens = text.split()
-    if not tokens:
+    if sum(c.isalpha() for c in text) < 3:
         return True
-    letters = sum(c.isalpha() for c in text)
-    if letters < 3:
-        return True
-    known_long = [t for t in tokens if _WORDLIKE.match(t.strip(",.;:«»\"()")) and
-                  len(t.strip(",.;:«»\"()")) >= 4 and is_known_word(t.strip(",.;:«»\"()'"))]
-    if known_long:
+    confs = {w.text: w.conf for w in pl.line.words}
+    if any(_wordlike(t, confs.get(t)) for t in text.split()):
         return False
     return len(text) < 30
 
@@ -160,12 +170,27 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             current = _Draft(page=pl.page, number=number, style=style, dimension=dimension,
                              horizon=horizon, parts=[pl], first_text=title_start)
             continue
+        if in_measures and dimension is not None and _starts_like_title(pl) and (
+                current is None or current.parts[-1].line.text.rstrip()[-1:] not in ",'-"):
+            finish()  # a title whose number was lost entirely: it opens with an infinitive
+            current = _Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
+                             horizon=horizon, parts=[pl], first_text=pl.line.text)
+            continue
         if current is not None and _continues(current, pl):
             current.parts.append(pl)
             continue
         finish()
     finish()
     return _infer_numbers([_to_measure(d) for d in drafts]), announced
+
+
+_INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]{2,}(er|ir|re|oir)$")
+
+
+def _starts_like_title(pl: PageLine) -> bool:
+    """A line opening with a capitalised infinitive (`Faciliter …`), as measure titles do."""
+    first = pl.doc[0].text if len(pl.doc) else ""
+    return bool(_INFINITIVE.match(first)) and is_known_word(first) and len(pl.doc) >= 3
 
 
 def _is_summary(doc: Doc) -> bool:
@@ -199,9 +224,12 @@ def _to_measure(d: _Draft) -> Measure:
     base = (sum(confs) / len(confs) / 100.0) if confs else (1.0 if method == "text-layer" else 0.9)
     repaired = sum(1 for p in d.parts if p.line.raw_text and p.line.raw_text != p.line.text)
     confidence = base * (0.97 ** repaired)
+    title = _clean_join(texts)
+    if title[:1].islower():  # titles open with a capital; OCR sometimes loses it
+        title = title[0].upper() + title[1:]
     return Measure(
         page=d.page, number=d.number if d.number is not None else -1,
-        number_inferred=d.number is None, title=_clean_join(texts),
+        number_inferred=d.number is None, title=title,
         dimension=d.dimension, horizon_min_months=d.horizon[0] if d.horizon else None,
         horizon_max_months=d.horizon[1] if d.horizon else None, bbox=_union(boxes),
         confidence=round(max(0.0, min(1.0, confidence)), 3), rule=f"numbering.v1:{d.style}",
@@ -210,8 +238,17 @@ def _to_measure(d: _Draft) -> Measure:
 
 
 def _infer_numbers(measures: list[Measure]) -> list[Measure]:
-    """Lost numbers take their place between legible neighbours (marked inferred)."""
+    """Lost numbers take their place between legible neighbours (marked inferred); a number
+    that breaks the sequence where its neighbours leave exactly one place is read as that place."""
     out = list(measures)
+    for i in range(1, len(out) - 1):
+        prev, cur, nxt = out[i - 1].number, out[i].number, out[i + 1].number
+        if cur >= 0 and prev >= 0 and nxt >= 0 and nxt == prev + 2 and cur != prev + 1:
+            out[i] = _replace_number(out[i], prev + 1)
+    for i in range(1, len(out)):
+        prev, cur = out[i - 1].number, out[i].number
+        if cur >= 0 and prev >= 0 and cur <= prev:  # out of sequence: not the number printed
+            out[i] = _replace_number(out[i], -1)
     for i, m in enumerate(out):
         if m.number >= 0:
             continue
@@ -226,7 +263,7 @@ def _infer_numbers(measures: list[Measure]) -> list[Measure]:
 
 
 def _replace_number(m: Measure, number: int) -> Measure:
-    return Measure(page=m.page, number=number, number_inferred=True, title=m.title,
+    return Measure(page=m.page, number=number, number_inferred=number >= 0 or m.number_inferred, title=m.title,
                    dimension=m.dimension, horizon_min_months=m.horizon_min_months,
                    horizon_max_months=m.horizon_max_months, status=m.status,
                    status_source=m.status_source, bbox=m.bbox,

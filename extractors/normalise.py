@@ -1,6 +1,7 @@
 """One normalisation step for OCR text before matching; every repair is recorded."""
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -96,18 +97,53 @@ def normalise_text(text: str) -> tuple[str, tuple[Repair, ...]]:
     return out, tuple(repairs)
 
 
+def _is_mark_junk(words: list[Word]) -> bool:
+    """A run of words that graphics left (`El`, `| |`, `EF`): no known word of 3+ letters."""
+    text = " ".join(w.text for w in words)
+    letters = sum(c.isalpha() for c in text)
+    has_word = any(len(t) >= 3 and is_known_word(t) for t in _WORD_RE.findall(text))
+    return letters <= 4 and not has_word
+
+
+def drop_edge_junk(words: list[Word]) -> tuple[list[Word], list[Word]]:
+    """Split at wide gaps; drop leading and trailing segments that are graphics, not text."""
+    boxed = [w for w in words if w.bbox is not None]
+    if len(boxed) != len(words) or len(words) < 2:
+        return words, []
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in words)  # type: ignore[index]
+    gap_limit = 1.5 * heights[len(heights) // 2]
+    segments: list[list[Word]] = [[words[0]]]
+    for prev, w in itertools.pairwise(words):
+        if w.bbox[0] - prev.bbox[2] > gap_limit:  # type: ignore[index]
+            segments.append([])
+        segments[-1].append(w)
+    dropped: list[Word] = []
+    while len(segments) > 1 and _is_mark_junk(segments[-1]):
+        dropped = segments.pop() + dropped
+    while len(segments) > 1 and _is_mark_junk(segments[0]) and not any(
+            c.isdigit() for w in segments[0] for c in w.text):  # `2.` before a tab stays
+        dropped = segments.pop(0) + dropped
+    return [w for seg in segments for w in seg], dropped
+
+
 def normalise_line(line: Line) -> tuple[Line, tuple[Repair, ...]]:
     """A line with normalised text (word by word when it has words, keeping boxes aligned)."""
     if line.words:
         words: list[Word] = []
         repairs: list[Repair] = []
-        for w in line.words:
+        kept, dropped = drop_edge_junk(list(line.words))
+        if dropped:
+            repairs.append(Repair("mark-junk.v1", " ".join(w.text for w in dropped), ""))
+        for w in kept:
             text, reps = normalise_text(w.text)
             repairs.extend(reps)
             if text:
                 words.append(Word(text=text, bbox=w.bbox, conf=w.conf))
         text = " ".join(w.text for w in words)
-        return Line(text=text, bbox=line.bbox, conf=line.conf, para_break=line.para_break,
+        boxes = [w.bbox for w in words if w.bbox is not None]
+        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                max(b[3] for b in boxes)) if boxes else line.bbox
+        return Line(text=text, bbox=bbox, conf=line.conf, para_break=line.para_break,
                     words=tuple(words), raw_text=line.text), tuple(repairs)
     text, reps = normalise_text(line.text)
     return Line(text=text, bbox=line.bbox, conf=line.conf, para_break=line.para_break,

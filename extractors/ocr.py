@@ -12,6 +12,7 @@ import numpy as np
 import pytesseract
 from PIL import Image
 
+from extractors.layout import attach_hanging_numbers
 from models.errors import MissingDependency, PageError
 from models.records import Line, Page, Word
 
@@ -30,6 +31,9 @@ class OcrSettings:
 
     def key(self) -> str:
         return f"{self.lang}-psm{self.psm}-deskew{int(self.deskew)}-tess{tesseract_version()}"
+
+
+DEFAULT_OCR = OcrSettings()
 
 
 @lru_cache(maxsize=1)
@@ -94,10 +98,10 @@ def deskew(img: Image.Image) -> tuple[Image.Image, float]:
     skew = estimate_skew(img.convert("L"))
     if abs(skew) < 0.15:
         return img, 0.0
-    return img.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor="white"), skew
+    return img.rotate(-skew, resample=Image.Resampling.BICUBIC, fillcolor="white"), skew
 
 
-def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = OcrSettings(),
+def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = DEFAULT_OCR,
              timeout: float = PAGE_TIMEOUT_S) -> tuple[Page, Image.Image]:
     """OCR one page image; returns the page and the (deskewed, RGB) image its boxes refer to."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -118,7 +122,7 @@ def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = O
             raise PageError(f"tesseract took longer than {timeout:.0f} s on this page") from exc
         except pytesseract.TesseractError as exc:
             raise PageError(f"tesseract failed on this page: {exc.message.strip()[:200]}") from exc
-    lines = lines_from_tesseract(data)
+    lines = attach_hanging_numbers(lines_from_tesseract(data), rgb.width)
     confs = [w.conf for ln in lines for w in ln.words if w.conf is not None]
     page = Page(
         page=page_no, method="ocr", lines=tuple(lines), width_px=rgb.width, height_px=rgb.height,

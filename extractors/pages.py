@@ -104,9 +104,9 @@ def read_text_layer(job: PageJob) -> Page:
         with pdfplumber.open(job.path) as pdf:
             pl_page = pdf.pages[job.index]
             raw = pl_page.extract_text_lines(layout=False, strip=True, return_chars=False)
-            width, height = int(round(pl_page.width)), int(round(pl_page.height))
+            width, height = round(pl_page.width), round(pl_page.height)
             words = pl_page.extract_words(use_text_flow=True)
-    except Exception as exc:  # pdfminer raises many kinds on damaged pages  # noqa: BLE001
+    except Exception as exc:  # pdfminer raises many kinds on damaged pages
         raise PageError(f"the text layer of page {job.page_no} cannot be read ({exc})") from exc
     heights = sorted(r["bottom"] - r["top"] for r in raw) or [10.0]
     median_h = heights[len(heights) // 2]
@@ -170,9 +170,9 @@ def _image_dpi(img: Image.Image) -> int:
     except (TypeError, ValueError, IndexError):
         value = 0.0
     if 50 <= value <= 1200:
-        return int(round(value))
+        return round(value)
     # No usable dpi: assume the scan is an A4 page across its shorter side.
-    return max(50, min(600, int(round(min(img.size) / A4_WIDTH_IN))))
+    return max(50, min(600, round(min(img.size) / A4_WIDTH_IN)))
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

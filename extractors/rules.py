@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import spacy
@@ -40,14 +40,16 @@ def rule(name: str) -> Callable[[Callable[[], dict[str, list[Pattern]]]], Callab
 def numbering() -> dict[str, list[Pattern]]:
     """A measure's number at the start of a line: `7.`, `7)`, `Mesure 7 —`, `n°7`, `M7`, `14.Piloter`."""
     return {
-        "NUM_DOT": [[NUM, {"ORTH": {"IN": [".", ")", "°"]}}]],
+        "NUM_DOT": [[NUM, {"ORTH": {"IN": [".", ")", "°"]}}],
+                    [{"TEXT": {"REGEX": r"^\d{1,3}[.)]$"}}]],  # `8)` is one token (emoticon rule)
         "NUM_GLUED": [[{"TEXT": {"REGEX": r"^\d{1,3}[.)][A-Za-zÀ-ÿ«\"']"}}]],
+        "NUM_COMMA": [[NUM, {"ORTH": ","}, {"IS_TITLE": True}]],  # `5, Organiser`: a dot read as comma
         "NUM_MESURE": [[{"LOWER": {"IN": ["mesure", "mesures"]}}, {"ORTH": {"IN": ["n°", "no"]}, "OP": "?"},
-                        NUM, {"ORTH": {"IN": DASHES}, "OP": "?"}]],
+                        {"TEXT": {"REGEX": r"^\d{1,3}[—–:.-]?$"}}, {"ORTH": {"IN": DASHES}, "OP": "?"}]],
         "NUM_N": [[{"LOWER": {"IN": ["n°", "nº", "no"]}}, NUM, {"ORTH": {"IN": DASHES}, "OP": "?"}],
                   [{"LOWER": {"REGEX": r"^n°\d{1,3}$"}}, {"ORTH": {"IN": DASHES}, "OP": "?"}]],
         "NUM_M": [[{"TEXT": {"REGEX": r"^M\d{1,3}$"}}, {"ORTH": {"IN": DASHES}, "OP": "?"}]],
-        "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_TITLE": True}]],
+        "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_ALPHA": True}]],
     }
 
 
@@ -158,7 +160,7 @@ def nlp() -> Language:
     return spacy.blank("fr")
 
 
-@lru_cache(maxsize=None)
+@cache
 def matcher(name: str) -> Matcher:
     m = Matcher(nlp().vocab, validate=True)
     for label, patterns in RULES[name]().items():

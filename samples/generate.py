@@ -9,7 +9,6 @@ same bytes.
 
 from __future__ import annotations
 
-
 import json
 import os
 import sys
@@ -18,11 +17,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 
-
-from samples.render import (  # noqa: E402
+from samples.render import (
     DEJAVU_SANS,
-    LIBERATION_SERIF,
     LIBERATION_SANS,
+    LIBERATION_SERIF,
     PALETTE_BLUES,
     PALETTE_GREENS,
     LetterSpec,
@@ -43,42 +41,109 @@ from samples.render import (  # noqa: E402
 
 MEASURES = [
     (1, "Rendre immédiatement accessible l'existant pour agir dès à présent", "operationnelle"),
-    (2, "Favoriser la convergence entre la diversité des outils pour les organisations et "
-        "les territoires", "operationnelle"),
-    (3, "Faciliter l'usage des données pour mieux cibler les priorités stratégiques",
-     "operationnelle"),
-    (4, "Valoriser les alliances stratégiques au travers des événements de référence",
-     "operationnelle"),
-    (5, "Organiser une démarche de dialogue actif entre les dynamiques du « jouer collectif »",
-     "operationnelle"),
-    (6, "Articuler les complémentarités entre les acteurs de l'ingénierie nationale & "
-        "territoriale, en croisant les connaissances sectorielles et territoriales",
-     "operationnelle"),
-    (7, "Faire des ODD l'occasion d'expérimentations d'alliance en territoire pour agir "
-        "concrètement là où aucun acteur ne peut répondre seul", "operationnelle"),
-    (8, "Promouvoir et valoriser l'investissement dans l'innovation sociétale partenariale",
-     "strategique"),
+    (
+        2,
+        (
+            "Favoriser la convergence entre la diversité des outils pour les organisations et "
+            "les territoires"
+        ),
+        "operationnelle",
+    ),
+    (
+        3,
+        "Faciliter l'usage des données pour mieux cibler les priorités stratégiques",
+        "operationnelle",
+    ),
+    (
+        4,
+        "Valoriser les alliances stratégiques au travers des événements de référence",
+        "operationnelle",
+    ),
+    (
+        5,
+        "Organiser une démarche de dialogue actif entre les dynamiques du « jouer collectif »",
+        "operationnelle",
+    ),
+    (
+        6,
+        (
+            "Articuler les complémentarités entre les acteurs de l'ingénierie nationale & "
+            "territoriale, en croisant les connaissances sectorielles et territoriales"
+        ),
+        "operationnelle",
+    ),
+    (
+        7,
+        (
+            "Faire des ODD l'occasion d'expérimentations d'alliance en territoire pour agir "
+            "concrètement là où aucun acteur ne peut répondre seul"
+        ),
+        "operationnelle",
+    ),
+    (
+        8,
+        "Promouvoir et valoriser l'investissement dans l'innovation sociétale partenariale",
+        "strategique",
+    ),
     (9, "Accompagner les alliances stratégiques", "strategique"),
     (10, "Structurer une réflexion partagée sur l'évaluation partenariale", "strategique"),
     (11, "Inciter à un État exemplaire en matière d'alliances innovantes", "strategique"),
-    (12, "Positionner les services de l'État comme « médiateurs » des dynamiques d'alliances "
-         "stratégiques", "strategique"),
-    (13, "Structurer une capacité collective de R&D partenariale pour anticiper les besoins "
-         "et suivre les expérimentations innovantes", "strategique"),
-    (14, "Piloter une recherche-action collective sur l'hybridation des modèles "
-         "socio-économiques", "strategique"),
-    (15, "Inscrire les « alliances stratégiques » aux agendas des instances des différents "
-         "« mondes »", "politique"),
-    (16, "Créer une Conférence des alliances stratégiques au service des défis communs, "
-         "déclinée localement", "politique"),
-    (17, "Inciter à croiser « espaces de dialogue », « compétences de catalyseurs » et "
-         "« pédagogie des alliances »", "politique"),
+    (
+        12,
+        (
+            "Positionner les services de l'État comme « médiateurs » des dynamiques d'alliances "
+            "stratégiques"
+        ),
+        "strategique",
+    ),
+    (
+        13,
+        (
+            "Structurer une capacité collective de R&D partenariale pour anticiper les besoins "
+            "et suivre les expérimentations innovantes"
+        ),
+        "strategique",
+    ),
+    (
+        14,
+        ("Piloter une recherche-action collective sur l'hybridation des modèles socio-économiques"),
+        "strategique",
+    ),
+    (
+        15,
+        (
+            "Inscrire les « alliances stratégiques » aux agendas des instances des différents "
+            "« mondes »"
+        ),
+        "politique",
+    ),
+    (
+        16,
+        (
+            "Créer une Conférence des alliances stratégiques au service des défis communs, "
+            "déclinée localement"
+        ),
+        "politique",
+    ),
+    (
+        17,
+        (
+            "Inciter à croiser « espaces de dialogue », « compétences de catalyseurs » et "
+            "« pédagogie des alliances »"
+        ),
+        "politique",
+    ),
     (18, "Créer un « droit d'expérimentation partenariale »", "politique"),
-    (19, "Instruire l'opportunité d'un nouveau statut de « société de bien commun »",
-     "politique"),
+    (19, "Instruire l'opportunité d'un nouveau statut de « société de bien commun »", "politique"),
     (20, "Développer notre capacité collective à « apprendre à faire alliance »", "politique"),
-    (21, "Inscrire les nouvelles formes d'alliance et de partenariats aux programmes de "
-         "formation, de l'éducation des plus jeunes à la formation continue", "politique"),
+    (
+        21,
+        (
+            "Inscrire les nouvelles formes d'alliance et de partenariats aux programmes de "
+            "formation, de l'éducation des plus jeunes à la formation continue"
+        ),
+        "politique",
+    ),
 ]
 HORIZONS = {"operationnelle": (3, 9), "strategique": (6, 12), "politique": (12, 18)}
 HEADINGS = {
@@ -112,28 +177,34 @@ def statuses(groups: dict) -> dict:
     return out
 
 
-STATUS_2020 = statuses({
-    "tres_satisfaisant": [1, 3, 7, 9, 15, 20],
-    "satisfaisant": [2, 5, 6, 8, 11, 13, 16, 18, 21],
-    "retard_explique": [4, 10, 12, 14, 17, 19],
-    "remis_en_cause": [],
-})
-COUNTS_2020 = {"tres_satisfaisant": 6, "satisfaisant": 9, "retard_explique": 6,
-               "remis_en_cause": 0}
-SUMMARY_2020 = ("6 mesures à l'avancement très satisfaisant, 9 au rythme satisfaisant, "
-                "6 en retard en raison de la situation actuelle, aucune des mesures remises "
-                "en cause à date.")
+STATUS_2020 = statuses(
+    {
+        "tres_satisfaisant": [1, 3, 7, 9, 15, 20],
+        "satisfaisant": [2, 5, 6, 8, 11, 13, 16, 18, 21],
+        "retard_explique": [4, 10, 12, 14, 17, 19],
+        "remis_en_cause": [],
+    }
+)
+COUNTS_2020 = {"tres_satisfaisant": 6, "satisfaisant": 9, "retard_explique": 6, "remis_en_cause": 0}
+SUMMARY_2020 = (
+    "6 mesures à l'avancement très satisfaisant, 9 au rythme satisfaisant, "
+    "6 en retard en raison de la situation actuelle, aucune des mesures remises "
+    "en cause à date."
+)
 
-STATUS_2021 = statuses({
-    "tres_satisfaisant": [1, 2, 3, 7, 9, 11, 15, 18, 20],
-    "satisfaisant": [4, 5, 6, 8, 13, 16, 19, 21],
-    "retard_explique": [10, 12, 17],
-    "remis_en_cause": [14],
-})
-COUNTS_2021 = {"tres_satisfaisant": 9, "satisfaisant": 8, "retard_explique": 3,
-               "remis_en_cause": 1}
-SUMMARY_2021 = ("9 mesures à l'avancement très satisfaisant, 8 au rythme satisfaisant, "
-                "3 en retard en raison de la situation sanitaire, 1 mesure remise en cause.")
+STATUS_2021 = statuses(
+    {
+        "tres_satisfaisant": [1, 2, 3, 7, 9, 11, 15, 18, 20],
+        "satisfaisant": [4, 5, 6, 8, 13, 16, 19, 21],
+        "retard_explique": [10, 12, 17],
+        "remis_en_cause": [14],
+    }
+)
+COUNTS_2021 = {"tres_satisfaisant": 9, "satisfaisant": 8, "retard_explique": 3, "remis_en_cause": 1}
+SUMMARY_2021 = (
+    "9 mesures à l'avancement très satisfaisant, 8 au rythme satisfaisant, "
+    "3 en retard en raison de la situation sanitaire, 1 mesure remise en cause."
+)
 
 # ---------------------------------------------------------------------------------------
 # cover letters
@@ -146,9 +217,11 @@ RECIPIENT_2020 = [
     "75357 PARIS Cedex",
 ]
 SUBJECT_2020 = "Rapport d'étape à 6 mois de la mission « Accélérer les alliances stratégiques »"
-LETTER_COUNTS_2020 = ("À date, 6 mesures présentent un avancement très satisfaisant, 9 "
-                      "avancent à un rythme satisfaisant, 6 sont en retard en raison de la "
-                      "situation actuelle, et aucune n'est remise en cause.")
+LETTER_COUNTS_2020 = (
+    "À date, 6 mesures présentent un avancement très satisfaisant, 9 "
+    "avancent à un rythme satisfaisant, 6 sont en retard en raison de la "
+    "situation actuelle, et aucune n'est remise en cause."
+)
 LETTER_2020 = LetterSpec(
     letterhead="Le RAMEAU",
     sender_address="12, avenue de Paris – 94300 Vincennes",
@@ -157,17 +230,20 @@ LETTER_2020 = LetterSpec(
     subject=SUBJECT_2020,
     salutation="Madame la Ministre,",
     paragraphs=[
-        "J'ai l'honneur de vous adresser le rapport d'étape à 6 mois de la mission que vous "
-        "avez bien voulu nous confier. Il présente l'état d'avancement des 21 mesures "
-        "proposées, organisées autour de 3 dimensions et 3 temporalités.",
+        (
+            "J'ai l'honneur de vous adresser le rapport d'étape à 6 mois de la mission que vous "
+            "avez bien voulu nous confier. Il présente l'état d'avancement des 21 mesures "
+            "proposées, organisées autour de 3 dimensions et 3 temporalités."
+        ),
         "La mission a poursuivi ses travaux malgré un contexte particulièrement difficile. "
         + LETTER_COUNTS_2020,
-        "Les équipes du RAMEAU restent pleinement mobilisées pour accompagner la mise en "
-        "œuvre des 4 chantiers à conduire collectivement, et se tiennent à votre disposition "
-        "pour vous présenter ces résultats.",
+        (
+            "Les équipes du RAMEAU restent pleinement mobilisées pour accompagner la mise en "
+            "œuvre des 4 chantiers à conduire collectivement, et se tiennent à votre disposition "
+            "pour vous présenter ces résultats."
+        ),
     ],
-    closing="Je vous prie d'agréer, Madame la Ministre, l'expression de ma haute "
-            "considération.",
+    closing="Je vous prie d'agréer, Madame la Ministre, l'expression de ma haute considération.",
     signature_role="Le Président-Fondateur",
     signature_name="Charles-Benoît HEIDSIECK",
 )
@@ -187,16 +263,22 @@ LETTER_2021 = LetterSpec(
     subject=SUBJECT_2021,
     salutation="Madame la Secrétaire d'État,",
     paragraphs=[
-        "Un an après la remise de nos propositions, j'ai le plaisir de vous transmettre le "
-        "point de suivi de la mise en œuvre des 21 mesures de la mission.",
-        "La dynamique engagée se confirme : la plupart des mesures opérationnelles sont "
-        "désormais déployées, et les mesures politiques font l'objet de travaux avec les "
-        "parlementaires et les réseaux territoriaux.",
-        "Je reste à votre disposition, avec l'ensemble des équipes du RAMEAU, pour échanger "
-        "sur les prochaines étapes.",
+        (
+            "Un an après la remise de nos propositions, j'ai le plaisir de vous transmettre le "
+            "point de suivi de la mise en œuvre des 21 mesures de la mission."
+        ),
+        (
+            "La dynamique engagée se confirme : la plupart des mesures opérationnelles sont "
+            "désormais déployées, et les mesures politiques font l'objet de travaux avec les "
+            "parlementaires et les réseaux territoriaux."
+        ),
+        (
+            "Je reste à votre disposition, avec l'ensemble des équipes du RAMEAU, pour échanger "
+            "sur les prochaines étapes."
+        ),
     ],
     closing="Je vous prie d'agréer, Madame la Secrétaire d'État, l'expression de ma haute "
-            "considération.",
+    "considération.",
     signature_role="Le Président-Fondateur",
     signature_name="Charles-Benoît HEIDSIECK",
 )
@@ -206,10 +288,12 @@ RESULTS_2020 = ResultsSpec(
     subtitle="Mission confiée au RAMEAU — rapport d'étape à 6 mois, octobre 2020",
     lead="21 mesures autour de 3 dimensions et 3 temporalités",
     paragraphs=[
-        "Les propositions de la mission s'articulent entre des mesures opérationnelles, "
-        "stratégiques et politiques, dont les effets sont attendus à court, moyen et long "
-        "terme. Leur mise en œuvre s'appuie sur des chantiers collectifs et sur des outils "
-        "déjà disponibles.",
+        (
+            "Les propositions de la mission s'articulent entre des mesures opérationnelles, "
+            "stratégiques et politiques, dont les effets sont attendus à court, moyen et long "
+            "terme. Leur mise en œuvre s'appuie sur des chantiers collectifs et sur des outils "
+            "déjà disponibles."
+        ),
     ],
     sections=[
         ("4 chantiers à conduire collectivement", CHANTIERS, "numbered"),
@@ -225,8 +309,7 @@ def typographic(s: str) -> str:
 # ---------------------------------------------------------------------------------------
 # specs of the measures pages
 
-DESC_OPERATIONNELLE = ("qui permettent de valoriser l'existant et d'agir dès à présent "
-                       "en territoire")
+DESC_OPERATIONNELLE = "qui permettent de valoriser l'existant et d'agir dès à présent en territoire"
 
 
 def spec_2020(font, numbering, shape, tinted) -> ReportSpec:
@@ -249,8 +332,9 @@ def spec_2020(font, numbering, shape, tinted) -> ReportSpec:
 
 def spec_2021() -> ReportSpec:
     headings = {k: typographic(v) for k, v in HEADINGS.items()}
-    headings["politique"] += typographic(", pour inscrire durablement les alliances dans le "
-                                         "cadre de l'action publique")
+    headings["politique"] += typographic(
+        ", pour inscrire durablement les alliances dans le cadre de l'action publique"
+    )
     return ReportSpec(
         measures=[(n, typographic(t), d, STATUS_2021[n]) for n, t, d in MEASURES],
         dimension_headings=headings,
@@ -263,6 +347,7 @@ def spec_2021() -> ReportSpec:
         tinted_headings=True,
         tint=(222, 233, 247),
         summary=typographic(SUMMARY_2021),
+        legend_title=typographic("Légende du niveau d'avancement"),
         legend=[(s, LEGEND_LABELS[s]) for s in STATUS_ORDER],
         body_pt=10.0,
         heading_pt=10.5,
@@ -272,15 +357,17 @@ def spec_2021() -> ReportSpec:
 
 def letter_2021() -> LetterSpec:
     spec = LETTER_2021
-    return LetterSpec(**{
-        **spec.__dict__,
-        "recipient_lines": [typographic(x) for x in spec.recipient_lines],
-        "subject": typographic(spec.subject),
-        "salutation": typographic(spec.salutation),
-        "paragraphs": [typographic(x) for x in spec.paragraphs],
-        "closing": typographic(spec.closing),
-        "letterhead_color": (18, 52, 120),
-    })
+    return LetterSpec(
+        **{
+            **spec.__dict__,
+            "recipient_lines": [typographic(x) for x in spec.recipient_lines],
+            "subject": typographic(spec.subject),
+            "salutation": typographic(spec.salutation),
+            "paragraphs": [typographic(x) for x in spec.paragraphs],
+            "closing": typographic(spec.closing),
+            "letterhead_color": (18, 52, 120),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -288,11 +375,19 @@ def letter_2021() -> LetterSpec:
 
 
 def measures_truth(page, status_map, inferred=()):
-    return [{
-        "page": page, "number": n, "title": t, "dimension": d,
-        "horizon_min_months": HORIZONS[d][0], "horizon_max_months": HORIZONS[d][1],
-        "status": status_map[n], "number_inferred": n in inferred,
-    } for n, t, d in MEASURES]
+    return [
+        {
+            "page": page,
+            "number": n,
+            "title": t,
+            "dimension": d,
+            "horizon_min_months": HORIZONS[d][0],
+            "horizon_max_months": HORIZONS[d][1],
+            "status": status_map[n],
+            "number_inferred": n in inferred,
+        }
+        for n, t, d in MEASURES
+    ]
 
 
 def summary_truth(page, counts):
@@ -305,24 +400,32 @@ def legend_truth(page):
 
 def letter_2020_truth(page):
     return {
-        "page": page, "place": "Vincennes", "date": "2020-10-17", "sender_org": "Le RAMEAU",
+        "page": page,
+        "place": "Vincennes",
+        "date": "2020-10-17",
+        "sender_org": "Le RAMEAU",
         "sender_role": "Le Président-Fondateur",
         "recipient": "Madame la Secrétaire d'État chargée de la Jeunesse et de l'Engagement",
         "recipient_org": "Ministère de l'Éducation Nationale, de la Jeunesse et des Sports",
         "recipient_address": "110, rue de Grenelle 75357 PARIS Cedex",
-        "subject": SUBJECT_2020, "salutation": "Madame la Ministre,",
+        "subject": SUBJECT_2020,
+        "salutation": "Madame la Ministre,",
     }
 
 
 def letter_2021_truth(page):
     return {
-        "page": page, "place": "Paris", "date": "2021-06-01", "sender_org": "Le RAMEAU",
+        "page": page,
+        "place": "Paris",
+        "date": "2021-06-01",
+        "sender_org": "Le RAMEAU",
         "sender_role": "Le Président-Fondateur",
         "recipient": "Madame la Secrétaire d'État chargée de l'Économie sociale, solidaire "
-                     "et responsable",
+        "et responsable",
         "recipient_org": "Ministère de l'Économie, des Finances et de la Relance",
         "recipient_address": "139, rue de Bercy 75572 PARIS Cedex 12",
-        "subject": SUBJECT_2021, "salutation": "Madame la Secrétaire d'État,",
+        "subject": SUBJECT_2021,
+        "salutation": "Madame la Secrétaire d'État,",
     }
 
 
@@ -355,17 +458,29 @@ def make_scan_pdf():
     skews = [1.2, -0.9, 1.2]
     jpegs = []
     for i, (img, skew) in enumerate(zip(pages, skews)):
-        img = degrade(img, seed=2020_00 + i, skew_deg=skew, noise_sigma=7.0,
-                      blur_radius=0.6, jpeg_quality=None, paper=(250, 248, 242))
+        img = degrade(
+            img,
+            seed=2020_00 + i,
+            skew_deg=skew,
+            noise_sigma=6.0,
+            blur_radius=0.6,
+            jpeg_quality=None,
+            paper=(250, 248, 242),
+        )
         jpegs.append(jpeg_bytes(img, 55, dpi=dpi))  # the single JPEG round-trip
     write_image_pdf(os.path.join(HERE, name), jpegs, dpi)
-    write_truth(name, {
-        "source": name, "kind": "report+letter", "n_pages": 3,
-        "measures": measures_truth(3, STATUS_2020),
-        "status_summary": summary_truth(2, COUNTS_2020) + summary_truth(3, COUNTS_2020),
-        "legend": legend_truth(3),
-        "letters": [letter_2020_truth(2)],
-    })
+    write_truth(
+        name,
+        {
+            "source": name,
+            "kind": "report+letter",
+            "n_pages": 3,
+            "measures": measures_truth(3, STATUS_2020),
+            "status_summary": summary_truth(2, COUNTS_2020) + summary_truth(3, COUNTS_2020),
+            "legend": legend_truth(3),
+            "letters": [letter_2020_truth(2)],
+        },
+    )
 
 
 def make_tiff():
@@ -373,37 +488,72 @@ def make_tiff():
     dpi = 200
     spec = spec_2020(LIBERATION_SERIF, "mesure", "disc", tinted=False)
     check_wraps(spec)
-    pages = [render_letter_page(LETTER_2020, dpi, LIBERATION_SERIF),
-             render_measures_page(spec, dpi)]
-    frames = [degrade(img, seed=2020_10 + i, skew_deg=-0.8, noise_sigma=7.0,
-                      blur_radius=0.4, jpeg_quality=None, paper=(248, 247, 244))
-              for i, img in enumerate(pages)]
-    frames[0].save(os.path.join(HERE, name), format="TIFF", save_all=True,
-                   append_images=frames[1:], compression="jpeg", quality=55,
-                   dpi=(dpi, dpi))
-    write_truth(name, {
-        "source": name, "kind": "report+letter", "n_pages": 2,
-        "measures": measures_truth(2, STATUS_2020),
-        "status_summary": summary_truth(1, COUNTS_2020) + summary_truth(2, COUNTS_2020),
-        "legend": legend_truth(2),
-        "letters": [letter_2020_truth(1)],
-    })
+    pages = [
+        render_letter_page(LETTER_2020, dpi, LIBERATION_SERIF),
+        render_measures_page(spec, dpi),
+    ]
+    frames = [
+        degrade(
+            img,
+            seed=2020_10 + i,
+            skew_deg=-0.8,
+            noise_sigma=7.0,
+            blur_radius=0.4,
+            jpeg_quality=None,
+            paper=(248, 247, 244),
+        )
+        for i, img in enumerate(pages)
+    ]
+    # YCbCr frames: libtiff then writes subsampled YCbCr JPEG (Photometric=6), ~2.5x
+    # smaller than RGB JPEG frames; Pillow and tesseract read them back as RGB.
+    frames = [f.convert("YCbCr") for f in frames]
+    frames[0].save(
+        os.path.join(HERE, name),
+        format="TIFF",
+        save_all=True,
+        append_images=frames[1:],
+        compression="jpeg",
+        quality=55,
+        dpi=(dpi, dpi),
+    )
+    write_truth(
+        name,
+        {
+            "source": name,
+            "kind": "report+letter",
+            "n_pages": 2,
+            "measures": measures_truth(2, STATUS_2020),
+            "status_summary": summary_truth(1, COUNTS_2020) + summary_truth(2, COUNTS_2020),
+            "legend": legend_truth(2),
+            "letters": [letter_2020_truth(1)],
+        },
+    )
 
 
 def make_born_digital():
     name = "suivi-2021-born-digital.pdf"
     spec = spec_2021()
     check_wraps(spec)
-    write_born_digital_pdf(os.path.join(HERE, name), spec, letter_2021(), LIBERATION_SANS,
-                           title="Accélérer les alliances stratégiques — suivi à un an",
-                           author="Le RAMEAU")
-    write_truth(name, {
-        "source": name, "kind": "report+letter", "n_pages": 2,
-        "measures": measures_truth(1, STATUS_2021),
-        "status_summary": summary_truth(1, COUNTS_2021),
-        "legend": legend_truth(1),
-        "letters": [letter_2021_truth(2)],
-    })
+    write_born_digital_pdf(
+        os.path.join(HERE, name),
+        spec,
+        letter_2021(),
+        LIBERATION_SANS,
+        title="Accélérer les alliances stratégiques — suivi à un an",
+        author="Le RAMEAU",
+    )
+    write_truth(
+        name,
+        {
+            "source": name,
+            "kind": "report+letter",
+            "n_pages": 2,
+            "measures": measures_truth(1, STATUS_2021),
+            "status_summary": summary_truth(1, COUNTS_2021),
+            "legend": legend_truth(1),
+            "letters": [letter_2021_truth(2)],
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -517,13 +667,18 @@ def make_legacy():
     data = text.replace("\n", "\r\n").encode("cp1252")
     with open(os.path.join(HERE, name), "wb") as f:
         f.write(data)
-    write_truth(name, {
-        "source": name, "kind": "report+letter", "n_pages": 2,
-        "measures": measures_truth(2, STATUS_2020, inferred={3}),
-        "status_summary": summary_truth(1, COUNTS_2020) + summary_truth(2, COUNTS_2020),
-        "legend": legend_truth(2),
-        "letters": [letter_2020_truth(1)],
-    })
+    write_truth(
+        name,
+        {
+            "source": name,
+            "kind": "report+letter",
+            "n_pages": 2,
+            "measures": measures_truth(2, STATUS_2020, inferred={3}),
+            "status_summary": summary_truth(1, COUNTS_2020) + summary_truth(2, COUNTS_2020),
+            "legend": legend_truth(2),
+            "letters": [letter_2020_truth(1)],
+        },
+    )
 
 
 def main():

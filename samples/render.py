@@ -106,13 +106,31 @@ def text_width(text: str, font: str, size: float) -> float:
     return _pil_font(font, _MEASURE_PX).getlength(text) * size / _MEASURE_PX
 
 
-def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy word wrap of `text` into lines no wider than `width` points."""
+def _tokens(text: str) -> list[str]:
+    """Words to wrap, with French guillemets kept on the line of the word they enclose
+    (as a non-breaking space would); the printed spaces stay ordinary spaces."""
+    out: list[str] = []
+    glue_next = False
+    for w in text.split(" "):
+        if out and (glue_next or w in ("»", ":", ";", "!", "?")):
+            out[-1] += " " + w
+        else:
+            out.append(w)
+        glue_next = w == "«"
+    return out
+
+
+def wrap(
+    text: str, font: str, size: float, width: float, first_width: float | None = None
+) -> list[str]:
+    """Greedy word wrap of `text` into lines no wider than `width` points (the first line
+    no wider than `first_width`, when given)."""
     lines: list[str] = []
     cur = ""
-    for word in text.split(" "):
+    for word in _tokens(text):
         cand = word if not cur else cur + " " + word
-        if cur and text_width(cand, font, size) > width:
+        limit = first_width if (first_width is not None and not lines) else width
+        if cur and text_width(cand, font, size) > limit:
             lines.append(cur)
             cur = word
         else:
@@ -194,6 +212,9 @@ class ReportSpec:
     dimension_headings: dict  # dimension -> heading text (printing order = dict order)
     title: str = "Niveau d'avancement des mesures"
     numbering: str = "dot"  # dot | mesure | paren | n | M
+    # hanging: number in its own gutter, title lines aligned after it; None = hanging for
+    # short prefixes (dot, paren, n, M), inline ("Mesure 7 — Title…") for "mesure".
+    hanging: bool | None = None
     font: str = DEJAVU_SANS
     palette: dict = field(default_factory=lambda: dict(PALETTE_GREENS))
     mark_layout: str = "line"  # line | table | strip
@@ -204,12 +225,15 @@ class ReportSpec:
     legend: list = field(default_factory=lambda: list(DEFAULT_LEGEND))  # [(status, label)]
     legend_title: str = "Légende du niveau d'avancement"
     strip_heading: str = "Niveau d'avancement"
+    strip_per_row: int = 11
     table_headers: tuple = ("N°", "Mesure", "Avancement")
     body_pt: float = 10.5
     heading_pt: float = 11.0
     title_pt: float = 15.0
     margin: float = 54.0
-    mark_size: float = 10.0
+    mark_size: float = 13.0
+    legend_swatch: float | None = 9.0  # legend swatch size; None = mark_size
+    legend_gap: float = 9.0  # space between a swatch and its label
     mark_column: float = 64.0  # width reserved at the right for the marks (line layout)
     measure_gap: float = 3.2  # extra space between two measures, points
     text_color: tuple = BLACK
@@ -251,7 +275,7 @@ class LetterSpec:
     body_pt: float = 11.0
     letterhead_pt: float = 20.0
     margin: float = 64.0
-    block_x: float = 318.0  # left edge of the recipient / signature blocks
+    block_x: float = 275.0  # left edge of the recipient / signature blocks
     letterhead_color: tuple = (0, 84, 60)
 
 
@@ -276,18 +300,18 @@ def _legend(page, spec: ReportSpec, x, y, width):
     size = spec.body_pt
     page.text(x, y + _ascent(size), spec.legend_title, bold, size, spec.heading_color)
     y += size * 1.45
-    sw = spec.mark_size
+    sw = spec.legend_swatch or spec.mark_size
+    gap = spec.legend_gap
     cx = x
     row_h = size * 1.5
     for status, label in spec.legend:
-        item_w = sw + 5 + text_width(label, spec.font, size)
+        item_w = sw + gap + text_width(label, spec.font, size)
         if cx > x and cx + item_w > x + width:
             cx = x
             y += row_h
         base = y + _ascent(size)
-        page.mark(spec.mark_shape, cx + sw / 2, base - 0.36 * size, sw,
-                  spec.palette[status])
-        page.text(cx + sw + 5, base, label, spec.font, size, spec.text_color)
+        page.mark(spec.mark_shape, cx + sw / 2, base - 0.36 * size, sw, spec.palette[status])
+        page.text(cx + sw + gap, base, label, spec.font, size, spec.text_color)
         cx += item_w + 22
     return y + row_h
 
@@ -323,14 +347,14 @@ def layout_measures_page(spec: ReportSpec) -> Page:
     y = _paragraph(page, L, y, spec.title, bold, spec.title_pt, W, 1.25, spec.heading_color)
     y += 6
     if spec.summary:
-        y = _paragraph(page, L, y, spec.summary, spec.font, spec.body_pt, W, 1.3,
-                       spec.text_color)
+        y = _paragraph(page, L, y, spec.summary, spec.font, spec.body_pt, W, 1.3, spec.text_color)
         y += 10
 
     size = spec.body_pt
     lead = size * 1.27
     prefixes = {m[0]: format_number(m[0], spec.numbering) for m in spec.measures}
     indent = max(text_width(p, spec.font, size) for p in prefixes.values()) + size * 0.55
+    hanging = spec.hanging if spec.hanging is not None else spec.numbering != "mesure"
 
     if spec.mark_layout == "table":
         y = _layout_table(page, spec, prefixes, L, y, W)
@@ -344,18 +368,28 @@ def layout_measures_page(spec: ReportSpec) -> Page:
             for number, title, dimension, status in spec.measures:
                 if dimension != dim:
                     continue
-                lines = wrap(title, spec.font, size, text_right - L - indent)
+                base = y + _ascent(size)
+                if hanging:
+                    lines = wrap(title, spec.font, size, text_right - L - indent)
+                    page.text(L, base, prefixes[number], spec.font, size, spec.text_color)
+                    xs = [L + indent] * len(lines)
+                else:  # inline: prefix and title on one line, continuation indented
+                    cont = size * 1.6
+                    lines = wrap(
+                        prefixes[number] + " " + title,
+                        spec.font,
+                        size,
+                        text_right - L - cont,
+                        first_width=text_right - L,
+                    )
+                    xs = [L] + [L + cont] * (len(lines) - 1)
                 if len(lines) > 1:
                     page.meta["wrapped"].append(number)
-                base = y + _ascent(size)
-                page.text(L, base, prefixes[number], spec.font, size, spec.text_color)
-                for i, line in enumerate(lines):
-                    page.text(L + indent, base + i * lead, line, spec.font, size,
-                              spec.text_color)
+                for i, (x, line) in enumerate(zip(xs, lines)):
+                    page.text(x, base + i * lead, line, spec.font, size, spec.text_color)
                 if spec.mark_layout == "line" and status is not None:
                     cy = base - 0.36 * size
-                    page.mark(spec.mark_shape, mark_cx, cy, spec.mark_size,
-                              spec.palette[status])
+                    page.mark(spec.mark_shape, mark_cx, cy, spec.mark_size, spec.palette[status])
                     page.meta["marks"][number] = (mark_cx, cy)
                 y += len(lines) * lead + spec.measure_gap
         if spec.mark_layout == "strip":
@@ -397,12 +431,25 @@ def _layout_table(page, spec: ReportSpec, prefixes, L, y, W):
     for dim, heading in spec.dimension_headings.items():
         lines = wrap(heading, bold, spec.heading_pt, W - 2 * pad)
         h = len(lines) * spec.heading_pt * 1.25 + 2 * pad
-        page.box(L, y, W, h, fill=spec.tint if spec.tinted_headings else None,
-                 stroke=grid, stroke_width=0.6)
+        page.box(
+            L,
+            y,
+            W,
+            h,
+            fill=spec.tint if spec.tinted_headings else None,
+            stroke=grid,
+            stroke_width=0.6,
+        )
         yy = y + pad
         for line in lines:
-            page.text(L + pad, yy + _ascent(spec.heading_pt), line, bold, spec.heading_pt,
-                      spec.heading_color)
+            page.text(
+                L + pad,
+                yy + _ascent(spec.heading_pt),
+                line,
+                bold,
+                spec.heading_pt,
+                spec.heading_color,
+            )
             yy += spec.heading_pt * 1.25
         y += h
         for number, title, dimension, status in spec.measures:
@@ -415,12 +462,16 @@ def _layout_table(page, spec: ReportSpec, prefixes, L, y, W):
             base = y + pad + _ascent(size)
             page.text(xs[0] + pad, base, prefixes[number], spec.font, size, spec.text_color)
             for i, line in enumerate(lines):
-                page.text(xs[1] + pad, base + i * lead, line, spec.font, size,
-                          spec.text_color)
+                page.text(xs[1] + pad, base + i * lead, line, spec.font, size, spec.text_color)
             if status is not None:
                 inset = 3.0
-                page.box(xs[2] + inset, y + inset, c2 - 2 * inset, h - 2 * inset,
-                         fill=spec.palette[status])
+                page.box(
+                    xs[2] + inset,
+                    y + inset,
+                    c2 - 2 * inset,
+                    h - 2 * inset,
+                    fill=spec.palette[status],
+                )
                 page.meta["marks"][number] = (xs[2] + c2 / 2, y + h / 2)
             row_lines(y, h)
             y += h
@@ -430,12 +481,18 @@ def _layout_table(page, spec: ReportSpec, prefixes, L, y, W):
 def _layout_strip(page, spec: ReportSpec, L, y, W):
     size = spec.body_pt
     bold = bold_variant(spec.font)
-    page.text(L, y + _ascent(spec.heading_pt), spec.strip_heading, bold, spec.heading_pt,
-              spec.heading_color)
+    page.text(
+        L,
+        y + _ascent(spec.heading_pt),
+        spec.strip_heading,
+        bold,
+        spec.heading_pt,
+        spec.heading_color,
+    )
     y += spec.heading_pt * 1.6
     d = max(spec.mark_size, 13.0)
-    step = d + 10.0
-    per_row = max(1, int(W // step))
+    step = d + 18.0
+    per_row = max(1, min(spec.strip_per_row, int(W // step)))
     row_h = d + size * 1.7
     for k, (number, _title, _dim, status) in enumerate(spec.measures):
         r, c = divmod(k, per_row)
@@ -446,8 +503,9 @@ def _layout_strip(page, spec: ReportSpec, L, y, W):
             page.meta["marks"][number] = (cx, cy)
         label = str(number)
         tw = text_width(label, spec.font, size)
-        page.text(cx - tw / 2, cy + d / 2 + 3 + _ascent(size), label, spec.font, size,
-                  spec.text_color)
+        page.text(
+            cx - tw / 2, cy + d / 2 + 3 + _ascent(size), label, spec.font, size, spec.text_color
+        )
     rows = (len(spec.measures) + per_row - 1) // per_row
     return y + rows * row_h
 
@@ -482,8 +540,9 @@ def layout_results_page(spec: ResultsSpec, font: str = DEJAVU_SANS) -> Page:
             y = _paragraph(page, L + 4 + indent, y, item, font, size, W - indent - 4, 1.3)
             y += 5
     if spec.footer:
-        _paragraph(page, L, page.height - spec.margin, spec.footer, font, size - 2, W, 1.3,
-                   (90, 90, 90))
+        _paragraph(
+            page, L, page.height - spec.margin, spec.footer, font, size - 2, W, 1.3, (90, 90, 90)
+        )
     if y > page.height - 40:
         raise ValueError("results page overflows")
     return page
@@ -497,8 +556,14 @@ def layout_letter_page(spec: LetterSpec, font: str = DEJAVU_SANS) -> Page:
     size = spec.body_pt
     lead = size * 1.32
     y = spec.margin - 10
-    page.text(L, y + _ascent(spec.letterhead_pt), spec.letterhead, bold, spec.letterhead_pt,
-              spec.letterhead_color)
+    page.text(
+        L,
+        y + _ascent(spec.letterhead_pt),
+        spec.letterhead,
+        bold,
+        spec.letterhead_pt,
+        spec.letterhead_color,
+    )
     y += spec.letterhead_pt * 1.3
     page.text(L, y + _ascent(size - 2), spec.sender_address, font, size - 2, (70, 70, 70))
     y += (size - 2) * 1.3 + 30
@@ -556,8 +621,10 @@ def rasterize(page: Page, dpi: int) -> Image.Image:
                 else:
                     d.rectangle([x0, y0, x1, y1], outline=op.stroke, width=w)
         elif isinstance(op, Disc):
-            d.ellipse([(op.cx - op.r) * s, (op.cy - op.r) * s, (op.cx + op.r) * s,
-                       (op.cy + op.r) * s], fill=op.fill)
+            d.ellipse(
+                [(op.cx - op.r) * s, (op.cy - op.r) * s, (op.cx + op.r) * s, (op.cy + op.r) * s],
+                fill=op.fill,
+            )
         elif isinstance(op, Text):
             f = _pil_font(op.font, max(1, round(op.size * s)))
             d.text((op.x * s, op.y * s), op.text, font=f, fill=op.color, anchor="ls")
@@ -570,19 +637,26 @@ def render_measures_page(spec: ReportSpec, dpi: int = 300) -> Image.Image:
     return rasterize(layout_measures_page(spec), dpi)
 
 
-def render_results_page(spec: ResultsSpec, dpi: int = 300, font: str = DEJAVU_SANS
-                        ) -> Image.Image:
+def render_results_page(spec: ResultsSpec, dpi: int = 300, font: str = DEJAVU_SANS) -> Image.Image:
     return rasterize(layout_results_page(spec, font), dpi)
 
 
-def render_letter_page(letter_spec: LetterSpec, dpi: int = 300, font: str = DEJAVU_SANS
-                       ) -> Image.Image:
+def render_letter_page(
+    letter_spec: LetterSpec, dpi: int = 300, font: str = DEJAVU_SANS
+) -> Image.Image:
     return rasterize(layout_letter_page(letter_spec, font), dpi)
 
 
-def degrade(img: Image.Image, seed: int, skew_deg: float = 0.0, noise_sigma: float = 0.0,
-            blur_radius: float = 0.0, jpeg_quality: int | None = None,
-            grayscale: bool = False, paper: tuple | None = None) -> Image.Image:
+def degrade(
+    img: Image.Image,
+    seed: int,
+    skew_deg: float = 0.0,
+    noise_sigma: float = 0.0,
+    blur_radius: float = 0.0,
+    jpeg_quality: int | None = None,
+    grayscale: bool = False,
+    paper: tuple | None = None,
+) -> Image.Image:
     """Make a clean page look scanned: optional paper tone, rotation by `skew_deg`
     (counter-clockwise, white fill, same canvas size), gaussian blur, gaussian noise
     (mostly luminance, a little per channel), optional grayscale, JPEG round-trip."""
@@ -673,9 +747,15 @@ def write_pdf_pages(path: str, pages: list, title: str = "", author: str = "") -
     c.save()
 
 
-def write_born_digital_pdf(path: str, spec: ReportSpec, letter_spec: LetterSpec | None = None,
-                           letter_font: str | None = None, letter_first: bool = False,
-                           title: str = "", author: str = "") -> None:
+def write_born_digital_pdf(
+    path: str,
+    spec: ReportSpec,
+    letter_spec: LetterSpec | None = None,
+    letter_font: str | None = None,
+    letter_first: bool = False,
+    title: str = "",
+    author: str = "",
+) -> None:
     """A born-digital report: the measures page and (optionally) the cover letter."""
     pages = [layout_measures_page(spec)]
     if letter_spec is not None:

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what `missions` needs on a Debian machine: tesseract with French data (apt),
+# then a virtual environment in .venv with the package and its test tools. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+apt_packages=()
+command -v tesseract >/dev/null 2>&1 || apt_packages+=(tesseract-ocr)
+if ! tesseract --list-langs 2>/dev/null | grep -qx fra; then apt_packages+=(tesseract-ocr-fra); fi
+if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then apt_packages+=(python3-venv); fi
+if [ "${#apt_packages[@]}" -gt 0 ]; then
+  echo "setup: installing ${apt_packages[*]} with apt-get" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    "${apt_packages[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+stamp=.venv/.missions-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "setup: installing Python packages into .venv" >&2
+  if ! { .venv/bin/python -m pip install -q --upgrade pip &&
+         .venv/bin/python -m pip install -q -e '.[dev]'; } >.venv/pip.log 2>&1; then
+    cat .venv/pip.log >&2
+    echo "setup: pip install failed (log above, also in .venv/pip.log)" >&2
+    exit 1
+  fi
+  touch "$stamp"
+fi

@@ -1,0 +1,57 @@
+"""Shared fixtures: the samples ingested once by the real CLI (real tesseract, real Prefect)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+MISSIONS = [sys.executable, "-m", "flows.cli"]
+
+
+@dataclass
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
+            timeout: float = 600) -> CliRun:
+    """Run `missions …` as a user would (a separate process), return code and output."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    proc = subprocess.run([*MISSIONS, *args], cwd=cwd, env=full_env, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+    return CliRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+@dataclass
+class Release:
+    out: Path
+    run: CliRun
+    frames: dict[str, pd.DataFrame]
+
+
+@pytest.fixture(scope="session")
+def sample_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    from flows.publish import read_release
+
+    out = tmp_path_factory.mktemp("release") / "out"
+    run = run_cli("ingest", str(SAMPLES), "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    return Release(out=out, run=run, frames=read_release(out))
+
+
+def expected_samples() -> list[Path]:
+    return sorted(SAMPLES.glob("*.expected.json"))
+
+
+def load_expected(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,112 @@
+"""Reading inputs: type by signature, legacy encodings, real tesseract on small pages, deskew."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extractors.ocr import OcrSettings, estimate_skew, ocr_page
+from extractors.pages import decode_text, plan_pages, read_legacy_text
+from extractors.sources import detect_type, find_inputs, read_source
+from models.errors import DamagedFile, UnsupportedFile
+
+ROOT = Path(__file__).resolve().parents[1]
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def text_image(lines: list[str], size: tuple[int, int] = (1400, 500), pt: int = 11,
+               dpi: int = 300) -> Image.Image:
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, int(pt * dpi / 72))
+    for i, line in enumerate(lines):
+        draw.text((60, 60 + i * int(pt * dpi / 72 * 1.6)), line, fill="black", font=font)
+    return img
+
+
+def test_type_is_read_from_signature_not_extension(tmp_path: Path) -> None:
+    png = tmp_path / "really-a-png.pdf"
+    buf = io.BytesIO()
+    Image.new("RGB", (10, 10), "white").save(buf, format="PNG")
+    png.write_bytes(buf.getvalue())
+    assert read_source(png).file_type == "png"
+    assert detect_type(b"%PDF-1.7\n") == "pdf"
+    assert detect_type(b"II*\x00abc") == "tiff"
+    assert detect_type(b"\xff\xd8\xff\xe0") == "jpeg"
+    assert detect_type("Légende du niveau".encode("cp1252")) == "text"
+    assert detect_type(bytes(range(256))) is None
+
+
+def test_empty_and_unknown_files_are_rejected_with_their_name(tmp_path: Path) -> None:
+    empty = tmp_path / "vide.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(UnsupportedFile, match="vide.pdf.*empty"):
+        read_source(empty)
+    junk = tmp_path / "junk.tif"
+    junk.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(UnsupportedFile, match="junk.tif"):
+        read_source(junk)
+
+
+def test_truncated_pdf_is_damaged(tmp_path: Path) -> None:
+    data = (ROOT / "samples" / "suivi-2021-born-digital.pdf").read_bytes()
+    bad = tmp_path / "tronque.pdf"
+    bad.write_bytes(data[:300])
+    with pytest.raises(DamagedFile, match="tronque.pdf"):
+        plan_pages(read_source(bad))
+
+
+def test_legacy_text_encodings_are_detected(tmp_path: Path) -> None:
+    text = "Légende du niveau d'avancement\r\nRetard expliqué\fMinistère"
+    for enc in ("utf-8", "cp1252", "utf-16"):
+        f = tmp_path / f"legacy-{enc}.txt"
+        f.write_bytes(text.encode(enc))
+        decoded, _used = decode_text(f.read_bytes())
+        assert decoded.replace("\r\n", "\n") == text.replace("\r\n", "\n"), enc
+    pages = read_legacy_text(read_source(tmp_path / "legacy-cp1252.txt"))
+    assert [p.page for p in pages] == [1, 2]
+    assert pages[1].lines[0].text == "Ministère"
+
+
+def test_ignore_file_lists_non_documents(tmp_path: Path) -> None:
+    (tmp_path / ".missionsignore").write_text("*.py\n")
+    (tmp_path / "gen.py").write_text("print()")
+    (tmp_path / "a.txt").write_text("x")
+    found = {Path(p).name: ignored for p, _n, ignored in find_inputs([tmp_path])}
+    assert found == {"gen.py": True, "a.txt": False}
+
+
+def test_tesseract_reads_words_with_boxes_and_confidence() -> None:
+    img = text_image(["7 mesures stratégiques, aux effets à 6/12 mois",
+                      "9. Accompagner les alliances stratégiques"])
+    page, used = ocr_page(img, 1, 300, OcrSettings())
+    assert page.method == "ocr" and page.dpi == 300
+    assert "Accompagner les alliances stratégiques" in page.text
+    words = [w for ln in page.lines for w in ln.words]
+    assert all(w.bbox is not None and 0 <= w.conf <= 100 for w in words)
+    acc = next(w for w in words if w.text == "Accompagner")
+    assert acc.bbox[0] > 60 and acc.bbox[1] > 100  # on the second line, right of `9.`
+    assert page.mean_confidence and page.mean_confidence > 80
+    assert used.size == img.size
+
+
+def test_skew_is_detected_and_corrected() -> None:
+    img = text_image(["Rendre immédiatement accessible l'existant pour agir"] * 6,
+                     size=(1600, 900), pt=10)
+    skewed = img.rotate(2.0, resample=Image.Resampling.BICUBIC, fillcolor="white", expand=False)
+    assert abs(estimate_skew(skewed.convert("L")) - 2.0) < 0.35
+    page, straightened = ocr_page(skewed, 1, 300, OcrSettings())
+    assert abs(page.skew_degrees - 2.0) < 0.35
+    assert abs(estimate_skew(straightened.convert("L"))) < 0.3  # turned back, not doubled
+    assert "accessible" in page.text
+
+
+def test_extractors_never_import_prefect() -> None:
+    code = ("import sys, extractors.document, extractors.pages, models.schema, flows.publish, "
+            "flows.tables, flows.evaluation; "
+            "sys.exit(1 if any(m == 'prefect' or m.startswith('prefect.') for m in sys.modules) else 0)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0

@@ -1,0 +1,121 @@
+"""Status-count sentences, legends and letters from text; dates as a property."""
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.document import extract_records
+from extractors.letters import parse_french_date
+from tests.test_measures import page_of
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre"]
+
+
+def counts(text: str) -> dict[str, int]:
+    extraction, _p, _r = extract_records([page_of(text)])
+    return {c.status: c.count for c in extraction.status_counts}
+
+
+def test_summary_sentence_with_zero() -> None:
+    assert counts("6 mesures à l'avancement très satisfaisant, 9 au rythme satisfaisant, 6 en "
+                  "retard en raison de la situation actuelle, aucune des mesures remises en cause "
+                  "à date") == {"tres_satisfaisant": 6, "satisfaisant": 9, "retard_explique": 6,
+                                "remis_en_cause": 0}
+
+
+def test_summary_in_words_and_singular() -> None:
+    assert counts("Neuf mesures très satisfaisantes, huit satisfaisantes, trois en retard, "
+                  "1 mesure remise en cause.") == {"tres_satisfaisant": 9, "satisfaisant": 8,
+                                                   "retard_explique": 3, "remis_en_cause": 1}
+
+
+def test_summary_split_over_paragraphs() -> None:
+    assert counts("""
+6 mesures à l'avancement très satisfaisant, 9 au rythme satisfaisant, 6 en retard,
+
+aucune des mesures remises en cause à date.
+""")["remis_en_cause"] == 0
+
+
+def test_a_legend_is_not_a_summary() -> None:
+    text = """
+Légende du niveau d'avancement
+Hl Très satisfaisant
+1 Satisfaisant
+[ Retard expliqué
+Bl Remis en cause
+"""
+    assert counts(text) == {}
+    extraction, _p, _r = extract_records([page_of(text)])
+    assert [e.status for e in extraction.legend] == [
+        "tres_satisfaisant", "satisfaisant", "retard_explique", "remis_en_cause"]
+
+
+LETTER = """
+Le RAMEAU
+12, avenue de Paris 94300 Vincennes
+
+Madame la Secrétaire d'État
+chargée de la Jeunesse et de l'Engagement
+Ministére de l'Éducation Nationale, de la Jeunesse et des Sports
+110, rue de Grenelle
+75357 PARIS Cedex
+
+Vincennes, le 17 octobre 2020
+
+Objet : Rapport d'étape à 6 mois
+
+Madame la Ministre,
+
+J'ai l'honneur de vous adresser le rapport.
+
+Je vous prie d'agréer, Madame la Ministre, l'expression de ma haute considération.
+
+Le Président-Fondateur
+Charles-Benoît HEIDSIECK
+"""
+
+
+def test_letter_fields() -> None:
+    extraction, _p, _r = extract_records([page_of(LETTER)])
+    (letter,) = extraction.letters
+    assert (letter.place, letter.date) == ("Vincennes", "2020-10-17")
+    assert letter.sender_org == "Le RAMEAU"
+    assert letter.sender_role == "Le Président-Fondateur"
+    assert letter.recipient == "Madame la Secrétaire d'État chargée de la Jeunesse et de l'Engagement"
+    assert letter.recipient_org == "Ministère de l'Éducation Nationale, de la Jeunesse et des Sports"
+    assert letter.recipient_address == "110, rue de Grenelle 75357 PARIS Cedex"
+    assert letter.subject == "Rapport d'étape à 6 mois"
+    assert letter.salutation == "Madame la Ministre,"
+    assert extraction.kind == "letter"
+
+
+def test_date_forms() -> None:
+    assert parse_french_date("1er mai 2021") == "2021-05-01"
+    assert parse_french_date("17/10/2020") == "2020-10-17"
+    assert parse_french_date("17 octohre 2020") == "2020-10-17"  # damaged month name
+    assert parse_french_date("31 février 2020") is None  # not a date: NULL, not a guess
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2060, 12, 31)))
+def test_french_dates_round_trip(day: dt.date) -> None:
+    first = "1er" if day.day == 1 else str(day.day)
+    assert parse_french_date(f"{first} {MONTHS[day.month - 1]} {day.year}") == day.isoformat()
+    assert parse_french_date(day.strftime("%d/%m/%Y")) == day.isoformat()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=80))
+def test_date_parser_never_raises(text: str) -> None:
+    assert parse_french_date(text) is None or len(parse_french_date(text) or "") == 10
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=60), max_size=12))
+def test_extraction_never_raises_on_garbage(lines: list[str]) -> None:
+    extraction, _p, _r = extract_records([page_of("\n".join(lines) or "x")])
+    assert all(m.number >= 1 for m in extraction.measures)
