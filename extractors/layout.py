@@ -1,9 +1,14 @@
-"""Page layout repairs on OCR lines: list numbers that tesseract read as a column of their own."""
+"""Page layout repairs: list numbers OCR read as a column of their own, two columns read across."""
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from models.records import Line, Word
+
+T = TypeVar("T")
 
 # A list number as OCR leaves it in its own column: `7.`, `12)`, `19:`, `k5.` (a `1` misread),
 # or a bare `Tr.` where the digits were lost (kept as a lost number).
@@ -59,3 +64,77 @@ def attach_hanging_numbers(lines: list[Line], page_width: float) -> list[Line]:
                       para_break=ln.para_break, words=words)
         out.append(ln)
     return out
+
+
+# -- two columns read across the page (legacy text): line i of column A, then line i of B --------
+
+SHORT_LINE = 15  # a wrapped line is at most this much shorter than its column's longest line
+
+
+def _order_penalty(columns: list[list[T]], number: Callable[[T], int | None],
+                   heading: Callable[[T], bool], text: Callable[[T], str],
+                   open_end: Callable[[str], bool]) -> int:
+    """How badly an order of lines reads: numbers out of sequence (3 each), a title continued
+    after a line that had ended short, or a new title after a line left open (1 each)."""
+    penalty = 0
+    last: int | None = None
+    for column in columns:
+        for x in column:
+            n = number(x)
+            if n is not None:
+                if last is not None and n != last + 1:
+                    penalty += 3
+                last = n
+        width = max((len(text(x)) for x in column), default=0)
+        for x, y in itertools.pairwise(column):
+            starts = number(y) is not None or heading(y)
+            left_open = starts and open_end(text(x)) and not heading(x)
+            ended_short = (not starts and not heading(x) and not open_end(text(x))
+                           and len(text(x)) < width - SHORT_LINE)
+            penalty += int(left_open or ended_short)
+    return penalty
+
+
+def deinterleave_columns(items: list[T], *, number: Callable[[T], int | None],
+                         heading: Callable[[T], bool], text: Callable[[T], str],
+                         para_break: Callable[[T], bool], skip: Callable[[T], bool],
+                         open_end: Callable[[str], bool] | None = None) -> list[T]:
+    """Put back two columns that legacy OCR read across the page, line by line.
+
+    Text alone cannot show columns, so the rule is a test on the numbers: from a line where two
+    headings stand together, or where a numbered line is followed by another whose number does
+    not come next, the lines up to the next blank line are tried as two columns (lines at even
+    and odd places), the longer column running on alone at the end; the split that reads best
+    (numbers in sequence, titles continued only after full lines) replaces the text when it
+    reads strictly better than the lines as they are. Lines `skip` marks (junk) are left out
+    of a page whose columns are put back.
+    """
+    ends_open = open_end or (lambda s: s.rstrip().endswith((",", "-", "'")))
+    xs = [x for x in items if not skip(x)]
+    changed = False
+    i = 0
+    while i < len(xs) - 1:
+        a, b = xs[i], xs[i + 1]
+        na, nb = number(a), number(b)
+        start = (heading(a) and heading(b)) or (na is not None and nb is not None and nb != na + 1)
+        if not start:
+            i += 1
+            continue
+        end = next((j for j in range(i + 1, len(xs)) if para_break(xs[j])), len(xs))
+        region = xs[i:end]
+        best = (_order_penalty([region], number, heading, text, ends_open), 0, region)
+        for e in range(2, len(region) + 1, 2):
+            col_a, col_b, tail = region[0:e:2], region[1:e:2], region[e:]
+            for columns in ([col_a + tail, col_b], [col_a, col_b + tail]):
+                score = _order_penalty(columns, number, heading, text, ends_open)
+                if score < best[0] or (score == best[0] and best[1] and e > best[1]):
+                    best = (score, e, columns[0] + columns[1])
+                if not tail:
+                    break
+        if best[1]:
+            xs[i:end] = best[2]
+            changed = True
+            i = end
+        else:
+            i += 1
+    return xs if changed else items  # junk lines stay where they were unless columns moved

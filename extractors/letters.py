@@ -18,11 +18,12 @@ DATE_SETTINGS = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year
 
 def parse_french_date(text: str) -> str | None:
     """`17 octobre 2020`, `1er mai 2021`, `17/10/2020`, damaged month names → ISO date."""
-    text = text.strip().lower().replace("1er", "1").replace("1°", "1")
-    m = re.fullmatch(r"(\d{1,2})\s+([a-zéèûôà]{3,10})\.?\s+(\d{4})", text)
+    text = re.sub(r"^(1er|1°|ler|ier)\b", "1", text.strip().lower())
+    m = re.fullmatch(r"(\d{1,2})\s+([a-zéèûôà][a-zéèûôà1l0]{2,9})\.?\s+(\d{4})", text)
     if m:
         month = m.group(2)
         if month not in MONTHS:
+            month = month.replace("1", "i").replace("0", "o")
             best = process.extractOne(month, _FR_MONTHS, score_cutoff=70)
             if best is None:
                 return None
@@ -50,12 +51,13 @@ def _is_salutation(pl: PageLine) -> bool:
 
 
 def _date_of(pl: PageLine) -> tuple[str, str | None] | None:
-    for _label, s, e in matches("date-line.v1", pl.doc):
+    for _label, s, e in matches("date-line.v2", pl.doc):
         iso = parse_french_date(pl.doc[s:e].text)
         if iso is None:
             continue
         before = pl.doc[:s].text.strip()
-        place = re.sub(r",?\s*(le|du)?\s*$", "", before, flags=re.IGNORECASE).strip(" ,") or None
+        place = re.sub(r",?\s*(le|du)?\s*$", "", before, flags=re.IGNORECASE).strip(" ,")
+        place = re.sub(r"^(fait|écrit)\s+(à|a|&)\s+", "", place, flags=re.IGNORECASE) or None
         return iso, place
     return None
 

@@ -1,23 +1,40 @@
 """Measures: numbered titles under dimension headings, joined across wrapped lines."""
 from __future__ import annotations
 
+import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
+from extractors.layout import deinterleave_columns
 from extractors.normalise import is_known_word
-from extractors.rules import matches
+from extractors.rules import DIGIT_CONFUSIONS, NUMBER_WORDS, matches
 from models.records import BBox, Line, Measure
 
+NUMBERING = "numbering.v2"
 DIMENSION_LABELS = {
     "DIM_OPERATIONNELLE": "operationnelle",
     "DIM_STRATEGIQUE": "strategique",
     "DIM_POLITIQUE": "politique",
 }
 EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" by themselves
+# When several numbering patterns match at a line's start, the most specific reading wins.
+STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_GLUED", "NUM_DOT", "NUM_COMMA",
+                  "NUM_MANGLED", "NUM_LOST")
+# A title never ends on one of these: a line that does is continued by the next one.
+OPEN_ENDINGS = {"de", "des", "du", "d'", "l'", "la", "le", "les", "un", "une", "à", "au", "aux",
+                "en", "et", "ou", "pour", "par", "sur", "dans", "avec", "entre", "vers", "sans",
+                "chez", "sous", "qui", "que", "dont", "leur", "leurs", "son", "sa", "ses", "notre",
+                "nos", "votre", "vos", "ce", "cette", "ces", "tout", "tous", "toute", "toutes"}
 _HORIZON_NUMS = re.compile(r"(\d{1,2})\D+?(\d{1,2})")
 _WORDLIKE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'\-]*$")
+_MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|M(?=[0-9lI|iOoSZB]))?"
+                             r"([0-9lI|iOoSZB]{1,3})")
+_INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]{2,}(er|ir|re|oir)$")
+_VOWELS = set("aeiouyàâäéèêëîïôöùûüœ")
+SPLIT_SCORE = 3.0  # a capitalised word after a line that ended its title
+_NUMBER_LINE = re.compile(r"^\d{2,4}[,;]?$")
 
 
 @dataclass(frozen=True)
@@ -30,6 +47,16 @@ class PageLine:
     method: str
 
 
+@dataclass(frozen=True)
+class NumberRead:
+    """A measure number at the start of a line, as printed."""
+
+    style: str  # the numbering pattern's label
+    number: int | None  # None when the number was lost
+    soft: bool  # digits were misread (`l4.`): a candidate that neighbours must confirm
+    offset: int  # where the title starts in the line's text
+
+
 @dataclass
 class _Draft:
     page: int
@@ -37,13 +64,22 @@ class _Draft:
     style: str
     dimension: str | None
     horizon: tuple[int, int] | None
+    section: int  # index of the heading the measure stands under
     parts: list[PageLine] = field(default_factory=list)
     first_text: str = ""
+    soft: bool = False
+    weak: bool = False  # an unnumbered line that may be a title whose number was lost
+
+
+@dataclass
+class _Section:
+    announced: int | None  # the count the heading announces (« 7 mesures … »), if any
+    dimension: str | None
 
 
 def read_horizon(doc: Doc) -> tuple[int, int] | None:
     """Months (min, max) from a heading's horizon, e.g. `3/9 mois` → (3, 9)."""
-    for _label, start, end in matches("horizon.v1", doc):
+    for _label, start, end in matches("horizon.v2", doc):
         nums = _HORIZON_NUMS.search(doc[start:end].text)
         if nums:
             lo, hi = int(nums.group(1)), int(nums.group(2))
@@ -53,38 +89,96 @@ def read_horizon(doc: Doc) -> tuple[int, int] | None:
 
 
 def read_dimension(doc: Doc) -> str | None:
-    for label, _s, _e in matches("dimension-heading.v1", doc):
+    for label, _s, _e in matches("dimension-heading.v2", doc):
         return DIMENSION_LABELS[label]
     return None
 
 
-def read_number(doc: Doc) -> tuple[str, int | None, int] | None:
-    """(style, number or None when lost, char offset where the title starts) at line start."""
-    for label, start, end in matches("numbering.v1", doc):
-        if start != 0:
-            continue
-        span = doc[start:end]
-        if label == "NUM_LOST":
-            return label, None, doc[start + 1].idx
-        if label == "NUM_COMMA":
-            return label, int(doc[start].text), doc[start + 2].idx
-        if label == "NUM_GLUED":
-            m = re.match(r"^(\d{1,3})[.)]", span.text)
-            assert m is not None
-            return label, int(m.group(1)), span.start_char + m.end()
-        digits = re.search(r"\d{1,3}", span.text)
-        if digits is None:
-            continue
-        return label, int(digits.group(0)), span.end_char
+def count_value(text: str) -> int | None:
+    """`7`, `sept`, `vingt et une`, `dix-sept` → the number; None otherwise."""
+    text = text.lower().strip().replace(" et ", "-et-").replace(" ", "-")
+    if re.fullmatch(r"\d{1,3}", text):
+        return int(text)
+    text = text.replace("vingt-et-une", "vingt-et-un")
+    if text in NUMBER_WORDS:
+        return NUMBER_WORDS[text]
+    parts = [p for p in text.split("-") if p and p != "et"]
+    if len(parts) == 2 and parts[0] in ("vingt", "dix", "trente") and parts[1] in NUMBER_WORDS:
+        unit = 1 if parts[1] in ("un", "une") else NUMBER_WORDS[parts[1]]
+        return NUMBER_WORDS[parts[0]] + unit
     return None
 
 
-_VOWELS = set("aeiouyàâäéèêëîïôöùûüœ")
+def read_announced(doc: Doc) -> int | None:
+    """The count of measures a line announces: « 21 mesures … », « Neuf mesures … »."""
+    for label, s, e in matches("section-heading.v2", doc):
+        if label == "ANNOUNCE_MESURES":
+            value = count_value(doc[s:e - 1].text)
+            if value:
+                return value
+    return None
+
+
+def read_number(doc: Doc) -> NumberRead | None:
+    """The measure number at the start of a line, or None when the line has none."""
+    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc) if s == 0]
+    if not found:
+        return None
+    label, start, end = min(found, key=lambda t: (STYLE_PRIORITY.index(t[0]), -t[2]))
+    span = doc[start:end]
+    if label == "NUM_LOST":
+        return NumberRead(label, None, False, doc[end - 1].idx if doc[end - 1].is_alpha
+                          else span.end_char)
+    if label == "NUM_COMMA":
+        return NumberRead(label, int(doc[start].text), False, doc[start + 2].idx)
+    if label == "NUM_GLUED":
+        m = re.match(r"^(\d{1,3})[.)]", span.text)
+        assert m is not None
+        return NumberRead(label, int(m.group(1)), False, span.start_char + m.end())
+    if label == "NUM_MANGLED":
+        m = _MANGLED_NUMBER.match(span.text)
+        if m is None:
+            return None
+        digits = "".join(DIGIT_CONFUSIONS.get(c, c) for c in m.group(1))
+        if not digits.isdigit() or int(digits) == 0:
+            return NumberRead("NUM_LOST", None, False, m.end())
+        rest = span.text[m.end():]
+        glued = re.match(r"^[.)]", rest) and len(rest) > 1 and rest[1].isalpha()
+        offset = span.start_char + m.end() + (1 if glued else 0)
+        if span[-1].is_title and not glued and len(span) > 1:
+            offset = span[-1].idx
+        return NumberRead(label, int(digits), True, offset)
+    digits = re.search(r"\d{1,3}", span.text)
+    if digits is None:
+        return None
+    return NumberRead(label, int(digits.group(0)), False, span.end_char)
+
+
+def _reads_on(pl: PageLine) -> bool:
+    """A short line that can carry on an open title: it opens in lowercase or with a number and
+    holds a known word or a number (`d'ici & 2025`, `2025`), unlike `o vhw`."""
+    text = pl.line.text.strip()
+    if not (text[:1].islower() or text[:1].isdigit()):
+        return False
+    tokens = [t.strip(",.;:«»") for t in text.split()]
+    words = [re.sub(r"^\w{1,5}'", "", t) for t in tokens if any(c.isalpha() for c in t)]
+    if any(not is_known_word(w) for w in words if len(w) >= 2):
+        return False
+    if read_number(pl.doc) is not None:
+        return False
+    return (any(_NUMBER_LINE.match(t) for t in tokens) or any("'" in t for t in tokens)
+            or any(len(w) >= 4 for w in words))
+
+
+def _is_full(pl: PageLine, widths: dict[int, int]) -> bool:
+    """A line of legacy text as long as the page's long lines: wrapped, so the title goes on."""
+    return pl.line.bbox is None and len(pl.line.text) >= 0.85 * widths.get(pl.page, 0)
 
 
 def _wordlike(token: str, conf: float | None) -> bool:
     """A token that reads as a word: known to the French word list, or a plain lowercase word."""
-    token = token.strip(",.;:«»\"()'")
+    token = re.sub(r"^(?:[lLdDnNsScCjJmMtT]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu)'", "",
+                   token.strip(",.;:«»\"()'"))
     if len(token) < 4 or not _WORDLIKE.match(token):
         return False
     if is_known_word(token):
@@ -100,6 +194,11 @@ def is_junk(pl: PageLine) -> bool:
     confs = {w.text: w.conf for w in pl.line.words}
     if any(_wordlike(t, confs.get(t)) for t in text.split()):
         return False
+    words = [re.sub(r"^\w{1,5}'", "", t.strip(",.;:«»")) for t in text.split()]
+    words = [w for w in words if any(c.isalpha() for c in w)]
+    if len(words) >= 2 and all(is_known_word(w) for w in words) and any(
+            w.lower() in OPEN_ENDINGS for w in words):
+        return False  # `de vie`, `à tous`: short words, but French
     return len(text) < 30
 
 
@@ -124,14 +223,30 @@ def _union(boxes: list[BBox]) -> BBox | None:
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
+def _is_heading(pl: PageLine) -> bool:
+    return read_number(pl.doc) is None and (read_dimension(pl.doc) is not None
+                                            or read_announced(pl.doc) is not None)
+
+
+def _column_number(pl: PageLine) -> int | None:
+    read = read_number(pl.doc)
+    return read.number if read and not is_junk(pl) else None
+
+
 def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
     """Measures in document order, and the counts of measures that headings announce."""
+    lines = _reading_order(lines)
+    widths: dict[int, int] = {}
+    for pl in lines:
+        widths[pl.page] = max(widths.get(pl.page, 0), len(pl.line.text))
     drafts: list[_Draft] = []
+    sections: list[_Section] = [_Section(None, None)]
     announced: list[int] = []
     in_measures = False
     dimension: str | None = None
     horizon: tuple[int, int] | None = None
     current: _Draft | None = None
+    pending_horizon = False
 
     def finish() -> None:
         nonlocal current
@@ -141,50 +256,85 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
 
     for pl in lines:
         doc = pl.doc
-        if is_junk(pl):
-            continue
-        section = {label for label, s, _e in matches("section-heading.v1", doc) if s <= 2}
+        if is_junk(pl) and not (current is not None and _reads_on(pl) and (
+                not pl.line.para_break or _is_open(current)
+                or _is_full(current.parts[-1], widths))):
+            continue  # junk, unless it carries on a title left open (`d'ici à` / `2025`)
+        section = {label for label, s, _e in matches("section-heading.v2", doc) if s <= 2}
         dim = read_dimension(doc)
         numbered = read_number(doc)
+        if pending_horizon and numbered is None and not dim:
+            pending_horizon = False
+            found = read_horizon(doc)
+            if found:  # the heading's horizon wrapped onto this line
+                horizon = found
+                for d in drafts:
+                    if d.section == len(sections) - 1:
+                        d.horizon = found
+                continue
+        pending_horizon = False
         if _is_summary(doc):
             finish()
+            in_measures = False
             continue
         if numbered is None and dim:
             finish()
             in_measures, dimension, horizon = True, dim, read_horizon(doc)
+            pending_horizon = horizon is None
+            sections.append(_Section(read_announced(doc), dim))
             continue
         if numbered is None and "ANNOUNCE_MESURES" in section:
             finish()
-            announced.append(int(doc[0].text))
+            value = read_announced(doc)
+            if value:
+                announced.append(value)
             in_measures, dimension, horizon = True, None, None
             continue
         if numbered is None and section & {"ANNOUNCE_OTHER", "LEGEND", "PROGRESS"}:
             finish()
             in_measures = False
             continue
-        if numbered is not None and (in_measures or numbered[0] in EXPLICIT_STYLES):
-            style, number, offset = numbered
+        if numbered is not None and (in_measures or numbered.style in EXPLICIT_STYLES):
             finish()
             in_measures = True
-            title_start = pl.line.text[offset:].lstrip(" .)—–-:")
-            current = _Draft(page=pl.page, number=number, style=style, dimension=dimension,
-                             horizon=horizon, parts=[pl], first_text=title_start)
+            title_start = pl.line.text[numbered.offset:].lstrip(" .)—–-:|")
+            current = _Draft(page=pl.page, number=numbered.number, style=numbered.style,
+                             dimension=dimension, horizon=horizon, section=len(sections) - 1,
+                             parts=[pl], first_text=title_start, soft=numbered.soft)
             continue
         if in_measures and dimension is not None and _starts_like_title(pl) and (
-                current is None or current.parts[-1].line.text.rstrip()[-1:] not in ",'-"):
+                current is None or not _is_open(current)):
             finish()  # a title whose number was lost entirely: it opens with an infinitive
             current = _Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
-                             horizon=horizon, parts=[pl], first_text=pl.line.text)
+                             horizon=horizon, section=len(sections) - 1, parts=[pl],
+                             first_text=pl.line.text)
             continue
         if current is not None and _continues(current, pl):
             current.parts.append(pl)
             continue
         finish()
+        if in_measures and dimension is not None and pl.line.text[:1].isupper():
+            current = _Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
+                             horizon=horizon, section=len(sections) - 1, parts=[pl],
+                             first_text=pl.line.text, weak=True)
     finish()
-    return _infer_numbers([_to_measure(d) for d in drafts]), announced
+    drafts = _fit_counts(drafts, sections, announced)
+    return _infer_numbers(drafts), announced
 
 
-_INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]{2,}(er|ir|re|oir)$")
+def _reading_order(lines: list[PageLine]) -> list[PageLine]:
+    """Legacy text of two columns read across the page is put back column by column."""
+    out: list[PageLine] = []
+    for page in dict.fromkeys(pl.page for pl in lines):
+        on_page = [pl for pl in lines if pl.page == page]
+        if any(pl.line.bbox is not None for pl in on_page):
+            out.extend(on_page)
+            continue
+        out.extend(deinterleave_columns(
+            on_page, number=_column_number, heading=_is_heading,
+            text=lambda pl: pl.line.text, para_break=lambda pl: pl.line.para_break,
+            skip=is_junk, open_end=_ends_open))
+    return out
 
 
 def _starts_like_title(pl: PageLine) -> bool:
@@ -198,12 +348,26 @@ def _is_summary(doc: Doc) -> bool:
     return len(statuses) >= 2
 
 
+def _ends_open(text: str) -> bool:
+    """A line that cannot end a title: it ends on a comma, hyphen, apostrophe or a word such as
+    « de », « pour », « les »."""
+    text = text.rstrip()
+    if text[-1:] in ",'-«":
+        return True
+    last = text.rsplit(" ", 1)[-1].lower()
+    return last in OPEN_ENDINGS or last.endswith("'")
+
+
+def _is_open(draft: _Draft) -> bool:
+    return _ends_open(draft.parts[-1].line.text)
+
+
 def _continues(draft: _Draft, pl: PageLine) -> bool:
     if pl.page != draft.page:
         return False
     last = draft.parts[-1].line
     text = pl.line.text
-    if pl.line.para_break and not text[:1].islower():
+    if pl.line.para_break and (text[:1].isupper() or text[:1].isdigit()) and not _is_open(draft):
         return False
     if last.bbox is not None and pl.line.bbox is not None:
         height = max(1.0, last.bbox[3] - last.bbox[1])
@@ -214,6 +378,80 @@ def _continues(draft: _Draft, pl: PageLine) -> bool:
     return True
 
 
+def _split_score(draft: _Draft, i: int) -> float:
+    """How much part i of a draft looks like the start of a title whose number was lost."""
+    pl = draft.parts[i]
+    text = pl.line.text
+    first = text.split(" ", 1)[0]
+    if not first[:1].isupper() or not first[1:].islower() or not first.isalpha():
+        return 0.0
+    score = 1.0
+    prefix = _Draft(draft.page, None, "", None, None, 0, parts=draft.parts[:i])
+    if not _is_open(prefix):
+        score += 2.0
+    if pl.line.para_break:
+        score += 1.0
+    if _INFINITIVE.match(first):
+        score += 1.0
+    return score
+
+
+def _split(draft: _Draft, i: int) -> tuple[_Draft, _Draft]:
+    head = replace(draft, parts=draft.parts[:i])
+    tail = replace(draft, number=None, style="NUM_NONE", soft=False, weak=False,
+                   parts=draft.parts[i:], first_text=draft.parts[i].line.text)
+    return head, tail
+
+
+def _fill_to(drafts: list[_Draft], in_scope: set[int], want: int) -> list[_Draft]:
+    """Bring the measures of some sections up to an announced count: weak drafts (an unnumbered
+    line opening a paragraph) count first, then titles are split where a line inside them looks
+    most like a title whose number was lost."""
+    drafts = list(drafts)
+    missing = want - sum(1 for d in drafts if d.section in in_scope and not d.weak)
+    for d in drafts:
+        if missing > 0 and d.section in in_scope and d.weak:
+            d.weak = False
+            missing -= 1
+    while missing > 0:
+        options = [(score, -pos, pos, i) for pos, d in enumerate(drafts)
+                   if d.section in in_scope and not d.weak for i in range(1, len(d.parts))
+                   if (score := _split_score(d, i)) >= SPLIT_SCORE]
+        if not options:
+            break
+        _score, _neg, pos, i = max(options)
+        drafts[pos:pos + 1] = list(_split(drafts[pos], i))
+        missing -= 1
+    return drafts
+
+
+def _fit_counts(drafts: list[_Draft], sections: list[_Section], announced: list[int]
+                ) -> list[_Draft]:
+    """Use the counts headings announce (« 7 mesures opérationnelles », « 21 mesures »); weak
+    drafts that no count asks for are given back to the title before them, or dropped when they
+    read as a paragraph of their own."""
+    for index, section in enumerate(sections):
+        if section.announced is not None:
+            drafts = _fill_to(drafts, {index}, section.announced)
+    if len(announced) == 1 and all(s.announced is None for s in sections):
+        drafts = _fill_to(drafts, set(range(len(sections))), announced[0])
+    out: list[_Draft] = []
+    for d in drafts:
+        if not d.weak:
+            out.append(d)
+            continue
+        text = " ".join(p.line.text for p in d.parts).rstrip()
+        if (out and out[-1].page == d.page and out[-1].section == d.section
+                and not text.endswith(".") and len(text) < 160):
+            out[-1].parts.extend(d.parts)
+    return out
+
+
+def _repair_count(raw: str, text: str) -> int:
+    ops = difflib.SequenceMatcher(None, raw.split(), text.split(), autojunk=False).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
+
+
 def _to_measure(d: _Draft) -> Measure:
     texts = [d.first_text] + [p.line.text for p in d.parts[1:]]
     raw = [d.parts[0].line.raw_text or d.parts[0].line.text] + [
@@ -222,8 +460,8 @@ def _to_measure(d: _Draft) -> Measure:
     confs = [p.line.conf for p in d.parts if p.line.conf is not None]
     method = d.parts[0].method
     base = (sum(confs) / len(confs) / 100.0) if confs else (1.0 if method == "text-layer" else 0.9)
-    repaired = sum(1 for p in d.parts if p.line.raw_text and p.line.raw_text != p.line.text)
-    confidence = base * (0.97 ** repaired)
+    repaired = sum(_repair_count(r, p.line.text) for r, p in zip(raw, d.parts, strict=True))
+    confidence = base * (0.97 ** repaired) * (0.9 if d.soft else 1.0)
     title = _clean_join(texts)
     if title[:1].islower():  # titles open with a capital; OCR sometimes loses it
         title = title[0].upper() + title[1:]
@@ -232,23 +470,38 @@ def _to_measure(d: _Draft) -> Measure:
         number_inferred=d.number is None, title=title,
         dimension=d.dimension, horizon_min_months=d.horizon[0] if d.horizon else None,
         horizon_max_months=d.horizon[1] if d.horizon else None, bbox=_union(boxes),
-        confidence=round(max(0.0, min(1.0, confidence)), 3), rule=f"numbering.v1:{d.style}",
+        confidence=round(max(0.0, min(1.0, confidence)), 3), rule=f"{NUMBERING}:{d.style}",
         raw_title=" ".join(r.strip() for r in raw),
     )
 
 
-def _infer_numbers(measures: list[Measure]) -> list[Measure]:
-    """Lost numbers take their place between legible neighbours (marked inferred); a number
-    that breaks the sequence where its neighbours leave exactly one place is read as that place."""
-    out = list(measures)
+def _infer_numbers(drafts: list[_Draft]) -> list[Measure]:
+    """Lost numbers take their place between legible neighbours (marked inferred); a misread
+    number (`l4.`) stands when its neighbours confirm it; a number that breaks the sequence
+    where its neighbours leave exactly one place is read as that place."""
+    measures = [_to_measure(d) for d in drafts]
+    soft = [d.soft for d in drafts]
+    firm = [m.number if m.number >= 0 and not s else -1 for m, s in zip(measures, soft, strict=True)]
+    n = len(measures)
+    for i in range(n):  # a misread number that fits between its neighbours is kept as read
+        if not soft[i] or measures[i].number < 0:
+            continue
+        prev = next((firm[j] + (i - j) for j in range(i - 1, -1, -1) if firm[j] >= 0), None)
+        nxt = next((firm[j] - (j - i) for j in range(i + 1, n) if firm[j] >= 0), None)
+        if (prev is None or prev == measures[i].number) and (
+                nxt is None or nxt == measures[i].number) and (prev or nxt or i == 0 and
+                                                               measures[i].number == 1):
+            firm[i] = measures[i].number
+    out = [m if firm[i] >= 0 else _replace_number(m, -1, inferred=True)
+           for i, m in enumerate(measures)]
     for i in range(1, len(out) - 1):
         prev, cur, nxt = out[i - 1].number, out[i].number, out[i + 1].number
         if cur >= 0 and prev >= 0 and nxt >= 0 and nxt == prev + 2 and cur != prev + 1:
-            out[i] = _replace_number(out[i], prev + 1)
+            out[i] = _replace_number(out[i], prev + 1, inferred=True)
     for i in range(1, len(out)):
         prev, cur = out[i - 1].number, out[i].number
         if cur >= 0 and prev >= 0 and cur <= prev:  # out of sequence: not the number printed
-            out[i] = _replace_number(out[i], -1)
+            out[i] = _replace_number(out[i], -1, inferred=True)
     for i, m in enumerate(out):
         if m.number >= 0:
             continue
@@ -258,13 +511,10 @@ def _infer_numbers(measures: list[Measure]) -> list[Measure]:
         guess = prev + 1 if prev is not None else (nxt - gap - 1 if nxt is not None else None)
         if guess is None or guess < 1:
             guess = i + 1
-        out[i] = _replace_number(m, guess)
+        out[i] = _replace_number(m, guess, inferred=True)
     return out
 
 
-def _replace_number(m: Measure, number: int) -> Measure:
-    return Measure(page=m.page, number=number, number_inferred=number >= 0 or m.number_inferred, title=m.title,
-                   dimension=m.dimension, horizon_min_months=m.horizon_min_months,
-                   horizon_max_months=m.horizon_max_months, status=m.status,
-                   status_source=m.status_source, bbox=m.bbox,
-                   confidence=round(m.confidence * 0.8, 3), rule=m.rule, raw_title=m.raw_title)
+def _replace_number(m: Measure, number: int, inferred: bool) -> Measure:
+    return replace(m, number=number, number_inferred=inferred or m.number_inferred,
+                   confidence=round(m.confidence * 0.8, 3) if number >= 0 else m.confidence)

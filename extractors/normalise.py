@@ -1,21 +1,25 @@
-"""One normalisation step for OCR text before matching; every repair is recorded."""
+"""One normalisation step for OCR text before matching; every repair is recorded.
+
+Repairs run in a fixed order, each under a versioned rule name (recorded in `Repair.rule`):
+typography (quotes, apostrophes, ligatures, spaces), `hyphenation` (a word split at a line end,
+across lines), `elision-l` (`I'`/`1'`/`|'` → `l'`), `stray-space` (`stra tégiques`), word repairs
+(`accents`, `ocr-confusion`, `glued-words`) and context repairs (`elision-l` for a bare `'`,
+`a-grave`, `la-ou`) whose contexts are spaCy patterns in extractors/rules.py. A repair is made
+only where French leaves one reading: a word is changed only into a word of pyspellchecker's
+French list, and only when exactly one candidate exists.
+"""
 from __future__ import annotations
 
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 
-from models.records import Line, Page, Word
+from models.records import Line, Page, Repair, Word
 
-
-@dataclass(frozen=True)
-class Repair:
-    rule: str
-    before: str
-    after: str
-
+__all__ = ["Repair", "fold", "french_words", "is_known_word", "normalise_line", "normalise_page",
+           "normalise_text", "repair_accents", "repair_word", "strip_accents"]
 
 CHAR_MAP = {
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
@@ -26,9 +30,14 @@ CHAR_MAP = {
 }
 _CHAR_RE = re.compile("|".join(map(re.escape, CHAR_MAP)))
 # `I'` or `|'` or `1'` read for the elided article `l'` before a letter.
-_ELISION_RE = re.compile(r"(?<![\w'])[I|1]'(?=[A-Za-zÀ-ÿ])")
-_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
+_ELISION_RE = re.compile(r"(?<![\w'])[I|1]'(?=([A-Za-zÀ-ÿ]+))")
+_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿœ]+")
+# A word as OCR leaves it: letters, possibly with digits read for letters (`févr1er`, `avri1`).
+_OCR_WORD_RE = re.compile(r"(?<![\w])[A-Za-zÀ-ÖØ-öø-ÿœ][A-Za-zÀ-ÖØ-öø-ÿœ0-9]*(?![\w])")
 _SPACES_RE = re.compile(r"[ \t]{2,}")
+_TOKEN_RE = re.compile(r"[^\s]+")
+_ALPHA_RE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿœ]+$")
+GLUED_MIN_FREQUENCY = 1000  # the word left after a glued article must be a common one
 
 
 def strip_accents(text: str) -> str:
@@ -42,11 +51,16 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def french_words() -> frozenset[str]:
-    """Known French word forms (pyspellchecker's French frequency list)."""
+def _spellchecker_dictionary() -> dict[str, int]:
     from spellchecker import SpellChecker
 
-    return frozenset(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
+    return dict(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
+
+
+@lru_cache(maxsize=1)
+def french_words() -> frozenset[str]:
+    """Known French word forms (pyspellchecker's French frequency list)."""
+    return frozenset(_spellchecker_dictionary())
 
 
 @lru_cache(maxsize=1)
@@ -58,8 +72,21 @@ def _accent_index() -> dict[str, str | None]:
     return index
 
 
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, list[str]]:
+    from extractors.rules import VOCABULARIES
+
+    return VOCABULARIES["ocr-confusions.v1"]()
+
+
 def is_known_word(word: str) -> bool:
     return word.casefold() in french_words()
+
+
+def _recase(known: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return known.upper()
+    return known[:1].upper() + known[1:] if like[:1].isupper() else known
 
 
 def repair_accents(word: str) -> str:
@@ -69,30 +96,181 @@ def repair_accents(word: str) -> str:
     known = _accent_index().get(strip_accents(word.casefold()))
     if not known or known == word.casefold():
         return word
-    return known.capitalize() if word[0].isupper() else known
+    return _recase(known, word)
+
+
+def _known_form(word: str) -> str | None:
+    """The known word this lowercase string is, directly or once its accents are repaired."""
+    if word in french_words():
+        return word
+    return _accent_index().get(strip_accents(word)) or None
+
+
+def _confusion_candidates(lower: str) -> set[str]:
+    found: set[str] = set()
+    for sub in _vocabulary()["SUBSTITUTIONS"]:
+        bad, good = sub.split(">")
+        bad, good = bad.lower(), good.lower()
+        start = lower.find(bad)
+        while start >= 0:
+            known = _known_form(lower[:start] + good + lower[start + len(bad):])
+            if known:
+                found.add(known)
+            start = lower.find(bad, start + 1)
+    return found
+
+
+def repair_confusion(word: str) -> str:
+    """An unknown word that one OCR substitution (`c`→`e`, `rn`→`m`, `1`→`i`…) turns into exactly
+    one known word becomes that word: `Sccrétaire`, `octohre`, `rernises`, `févr1er`."""
+    if len(word) < 4 or (word.isupper() and len(word) > 1) or not word[1:].replace("1", "").replace(
+            "0", "").islower() or _known_form(word.lower()):
+        return word
+    candidates = _confusion_candidates(word.lower())
+    return _recase(candidates.pop(), word) if len(candidates) == 1 else word
+
+
+def split_glued(word: str) -> str:
+    """An unknown word that is a short word glued onto a common one: `Lamission` → `La mission`."""
+    if len(word) < 6 or not word[1:].islower() or _known_form(word.lower()):
+        return word
+    freq = _spellchecker_dictionary()
+    splits = []
+    for first in _vocabulary()["GLUED_FIRST"]:
+        rest = word[len(first):]
+        if word.lower().startswith(first) and len(rest) >= 4 and freq.get(rest, 0) >= \
+                GLUED_MIN_FREQUENCY:
+            splits.append(f"{word[:len(first)]} {rest}")
+    return splits[0] if len(splits) == 1 else word
+
+
+def repair_word(word: str) -> tuple[str, str | None]:
+    """(repaired word, rule) for one word; the rule is None when the word is left as it is."""
+    if not any(c.isdigit() for c in word):
+        fixed = repair_accents(word)
+        if fixed != word:
+            return fixed, "accents.v2"
+    fixed = repair_confusion(word)
+    if fixed != word:
+        return fixed, "ocr-confusion.v1"
+    fixed = split_glued(word)
+    if fixed != word:
+        return fixed, "glued-words.v1"
+    return word, None
+
+
+# -- line-level repairs: edits (start, end, replacement, rule) on a line's text ----------------
+
+Edit = tuple[int, int, str, str]
+
+
+def _stray_space_edits(text: str) -> list[Edit]:
+    """`stra tégiques` → `stratégiques`: the joined word is known and the parts are not both words."""
+    edits: list[Edit] = []
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+    for (s1, e1, a), (s2, e2, b) in itertools.pairwise(tokens):
+        prefix = a[:a.rindex("'") + 1] if "'" in a else ""
+        a, core_b = a[len(prefix):], b.rstrip(",.;:»)!?\"")
+        e2 -= len(b) - len(core_b)
+        b = core_b
+        if s2 != e1 + 1 or not (_ALPHA_RE.match(a) and _ALPHA_RE.match(b)):
+            continue
+        if text[e2:e2 + 1] == "'" or (edits and edits[-1][1] > s1):
+            continue
+        if len(b) < 2 or len(a + b) < 5 or not (b.islower() or (a + b).isupper()):
+            continue
+        if is_known_word(a) and is_known_word(b):
+            continue
+        if a.isupper() and len(a) <= 3 and not b.isupper():
+            continue  # an acronym before a word
+        joined = _known_form((a + b).lower())
+        if joined and (joined == (a + b).lower() or _known_form(b.lower()) is None):
+            fixed = _recase(joined, a) if not (a + b).isupper() else joined.upper()
+            edits.append((s1, e2, prefix + fixed, "stray-space.v1"))
+    return edits
+
+
+def _context_edits(text: str) -> list[Edit]:
+    """Elision, `à` and `là où` repairs where the pattern leaves one French reading."""
+    from extractors.rules import AVOIR_SUBJECTS, ELISION_AFTER, matches, nlp
+
+    doc = nlp().make_doc(text)
+    skip = set(_vocabulary()["NOT_INFINITIVE_AFTER_ELISION"])
+    edits: list[Edit] = []
+    for label, s, e in matches("repair-context.v1", doc):
+        if label == "ELISION_L":
+            quote, nxt = doc[s + 1], doc[e - 1]
+            word = nxt.text.lower()
+            if doc[s].lower_ not in ELISION_AFTER and not is_known_word(doc[s].text):
+                continue
+            if (word in skip or nxt.text.endswith("'") or re.search(r"(er|ir)$", word)
+                    or not _known_form(word)):
+                continue
+            edits.append((quote.idx, quote.idx + 1, "l'", "elision-l.v2"))
+        elif label.startswith("A_GRAVE"):
+            tok = next(t for t in doc[s:e] if t.text in ("&", "a"))
+            prev = doc[tok.i - 1] if tok.i > 0 else None
+            if tok.text == "a" and prev is not None and prev.lower_ in AVOIR_SUBJECTS:
+                continue
+            if tok.text == "&" and prev is not None and len(prev.text) == 1 and prev.is_upper:
+                continue  # `R & D`
+            if label == "A_GRAVE_INFINITIVE" and not is_known_word(doc[e - 1].text):
+                continue
+            edits.append((tok.idx, tok.idx + len(tok.text), "à", "a-grave.v1"))
+        elif label == "LA_OU":
+            first, second = doc[s].lower_, doc[s + 1].lower_
+            if first in ("la", "là") and second in ("ou", "où") and (first, second) != ("la", "où"):
+                continue  # `la ou les`, `là ou ailleurs`: real French
+            edits.append((doc[s].idx, doc[s + 1].idx + len(doc[s + 1].text), "là où", "la-ou.v1"))
+    return edits
+
+
+def _apply(text: str, edits: list[Edit], repairs: list[Repair]) -> str:
+    done: list[Edit] = []
+    for edit in sorted(edits, key=lambda x: x[0]):
+        if done and edit[0] < done[-1][1]:
+            continue  # overlapping: the first one wins
+        done.append(edit)
+    for start, end, new, rule in reversed(done):
+        repairs.append(Repair(rule, text[start:end], new))
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _typography(text: str, repairs: list[Repair]) -> str:
+    out = unicodedata.normalize("NFC", text)
+    mapped = _CHAR_RE.sub(lambda m: CHAR_MAP[m.group(0)], out)
+    if mapped != out:
+        repairs.append(Repair("typography.v2", out, mapped))
+    return mapped
+
+
+def _word_level(text: str, repairs: list[Repair]) -> str:
+    def elide(m: re.Match[str]) -> str:
+        repairs.append(Repair("elision-l.v2", m.group(0) + m.group(1), "l'" + m.group(1)))
+        return "l'"
+
+    text = _ELISION_RE.sub(elide, text)
+    for _ in range(3):  # `stra té giques` takes two joins
+        joined = _apply(text, _stray_space_edits(text), repairs)
+        if joined == text:
+            break
+        text = joined
+
+    def fix_word(m: re.Match[str]) -> str:
+        fixed, rule = repair_word(m.group(0))
+        if rule:
+            repairs.append(Repair(rule, m.group(0), fixed))
+        return fixed
+
+    return _OCR_WORD_RE.sub(fix_word, text)
 
 
 def normalise_text(text: str) -> tuple[str, tuple[Repair, ...]]:
     """Normalise one piece of OCR text; returns the text and the repairs made."""
     repairs: list[Repair] = []
-    out = unicodedata.normalize("NFC", text)
-    mapped = _CHAR_RE.sub(lambda m: CHAR_MAP[m.group(0)], out)
-    if mapped != out:
-        repairs.append(Repair("typography.v1", out, mapped))
-    out = mapped
-    elided = _ELISION_RE.sub("l'", out)
-    if elided != out:
-        repairs.append(Repair("elision-l.v1", out, elided))
-    out = elided
-
-    def fix_word(m: re.Match[str]) -> str:
-        word = m.group(0)
-        fixed = repair_accents(word)
-        if fixed != word:
-            repairs.append(Repair("accents.v1", word, fixed))
-        return fixed
-
-    out = _WORD_RE.sub(fix_word, out)
+    out = _word_level(_typography(text, repairs), repairs)
+    out = _apply(out, _context_edits(out), repairs)
     out = _SPACES_RE.sub(" ", out).strip()
     return out, tuple(repairs)
 
@@ -126,6 +304,41 @@ def drop_edge_junk(words: list[Word]) -> tuple[list[Word], list[Word]]:
     return [w for seg in segments for w in seg], dropped
 
 
+def _merge_words(words: list[Word]) -> Word:
+    boxes = [w.bbox for w in words if w.bbox is not None]
+    confs = [w.conf for w in words if w.conf is not None]
+    bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes)) if boxes else None
+    return Word(text=" ".join(w.text for w in words), bbox=bbox, conf=min(confs) if confs else None)
+
+
+def _edit_words(words: list[Word], edits: list[Edit], repairs: list[Repair]) -> list[Word]:
+    """Apply line-level edits to boxed words: an edit inside one word changes its text; an edit
+    across words (`stra tégiques`, `1a ot`) rewrites those words, merged when the count changes."""
+    out = list(words)
+    for start, end, new, rule in sorted(edits, key=lambda x: -x[0]):
+        pos, spans = 0, []
+        for i, w in enumerate(out):
+            spans.append((i, pos, pos + len(w.text)))
+            pos += len(w.text) + 1
+        hit = [(i, a, b) for i, a, b in spans if a < end and b > start]
+        if not hit:
+            continue
+        first, last = hit[0][0], hit[-1][0]
+        seg_start = hit[0][1]
+        segment = " ".join(w.text for w in out[first:last + 1])
+        rewritten = segment[:start - seg_start] + new + segment[end - seg_start:]
+        repairs.append(Repair(rule, segment[start - seg_start:end - seg_start], new))
+        parts = rewritten.split(" ")
+        group = out[first:last + 1]
+        if len(parts) == len(group):
+            replaced = [replace(w, text=t) for w, t in zip(group, parts, strict=True)]
+        else:
+            replaced = [replace(_merge_words(group), text=rewritten)]
+        out[first:last + 1] = replaced
+    return out
+
+
 def normalise_line(line: Line) -> tuple[Line, tuple[Repair, ...]]:
     """A line with normalised text (word by word when it has words, keeping boxes aligned)."""
     if line.words:
@@ -135,29 +348,77 @@ def normalise_line(line: Line) -> tuple[Line, tuple[Repair, ...]]:
         if dropped:
             repairs.append(Repair("mark-junk.v1", " ".join(w.text for w in dropped), ""))
         for w in kept:
-            text, reps = normalise_text(w.text)
-            repairs.extend(reps)
+            text = _word_level(_typography(w.text, repairs), repairs)
+            text = _SPACES_RE.sub(" ", text).strip()
             if text:
                 words.append(Word(text=text, bbox=w.bbox, conf=w.conf))
+        joined = " ".join(w.text for w in words)
+        edits = _stray_space_edits(joined) + _context_edits(joined)
+        words = _edit_words(words, edits, repairs)
         text = " ".join(w.text for w in words)
         boxes = [w.bbox for w in words if w.bbox is not None]
         bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                 max(b[3] for b in boxes)) if boxes else line.bbox
         return Line(text=text, bbox=bbox, conf=line.conf, para_break=line.para_break,
-                    words=tuple(words), raw_text=line.text), tuple(repairs)
+                    words=tuple(words), raw_text=line.raw_text or line.text), tuple(repairs)
     text, reps = normalise_text(line.text)
     return Line(text=text, bbox=line.bbox, conf=line.conf, para_break=line.para_break,
-                raw_text=line.text), reps
+                raw_text=line.raw_text or line.text), reps
+
+
+_HYPHEN_END = re.compile(r"([A-Za-zÀ-ÖØ-öø-ÿœ]+)-$")
+_LOWER_START = re.compile(r"^([a-zà-öø-ÿœ]+)(.*)$", re.DOTALL)
+
+
+def join_hyphenation(lines: list[Line]) -> tuple[list[Line], list[Repair]]:
+    """A word split at a line end (`straté-` / `giques …`) is put back whole on the first line:
+    without the hyphen when the joined word is known, with it (`socio-économiques`) otherwise."""
+    out = list(lines)
+    repairs: list[Repair] = []
+    for i in range(len(out) - 1):
+        cur, nxt = out[i], out[i + 1]
+        m = _HYPHEN_END.search(cur.text.rstrip())
+        n = _LOWER_START.match(nxt.text.lstrip())
+        if not m or not n or (cur.words and not nxt.words) or (nxt.words and not cur.words):
+            continue
+        head, tail = m.group(1), n.group(1)
+        plain = _known_form((head + tail).lower())
+        joined = head + tail if plain and not is_known_word(f"{head}-{tail}") else f"{head}-{tail}"
+        repairs.append(Repair("hyphenation.v1", f"{head}- {tail}", joined))
+        rest = n.group(2).lstrip()
+        new_cur = cur.text.rstrip()[:m.start()] + joined
+        if cur.words:
+            words = list(cur.words)
+            words[-1] = replace(words[-1], text=words[-1].text[:-(len(head) + 1)] + joined)
+            nwords = list(nxt.words)
+            first = nwords[0].text[len(tail):]
+            nwords = ([replace(nwords[0], text=first)] if first else []) + nwords[1:]
+            out[i] = replace(cur, text=new_cur, words=tuple(words), raw_text=cur.raw_text or cur.text)
+            out[i + 1] = replace(nxt, text=" ".join(w.text for w in nwords), words=tuple(nwords),
+                                 raw_text=nxt.raw_text or nxt.text)
+        else:
+            out[i] = replace(cur, text=new_cur, raw_text=cur.raw_text or cur.text)
+            out[i + 1] = replace(nxt, text=rest, raw_text=nxt.raw_text or nxt.text)
+    return out, repairs
 
 
 def normalise_page(page: Page) -> tuple[Page, tuple[Repair, ...]]:
-    lines: list[Line] = []
+    """Every line of the page normalised (raw text kept in `Line.raw_text`), repairs recorded
+    with the page number."""
     repairs: list[Repair] = []
+    typed = []
     for line in page.lines:
+        text = _typography(line.text, repairs)
+        words = tuple(replace(w, text=_CHAR_RE.sub(lambda m: CHAR_MAP[m.group(0)],
+                                                   unicodedata.normalize("NFC", w.text)))
+                      for w in line.words)
+        typed.append(replace(line, text=text, words=words, raw_text=line.raw_text or line.text))
+    joined, reps = join_hyphenation(typed)
+    repairs.extend(reps)
+    lines: list[Line] = []
+    for line in joined:
         new, reps = normalise_line(line)
         repairs.extend(reps)
         if new.text:
             lines.append(new)
-    return Page(page=page.page, method=page.method, lines=tuple(lines), width_px=page.width_px,
-                height_px=page.height_px, dpi=page.dpi, mean_confidence=page.mean_confidence,
-                skew_degrees=page.skew_degrees, rotation=page.rotation, error=page.error), tuple(repairs)
+    return replace(page, lines=tuple(lines)), tuple(replace(r, page=page.page) for r in repairs)

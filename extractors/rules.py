@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 Pattern = list[dict[str, Any]]
 RULES: dict[str, Callable[[], dict[str, list[Pattern]]]] = {}
+VOCABULARIES: dict[str, Callable[[], dict[str, list[str]]]] = {}
 
 NUM = {"TEXT": {"REGEX": r"^\d{1,3}$"}}
 MONTHS = ("janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -36,52 +37,90 @@ def rule(name: str) -> Callable[[Callable[[], dict[str, list[Pattern]]]], Callab
     return wrap
 
 
-@rule("numbering.v1")
+def vocabulary(name: str) -> Callable[[Callable[[], dict[str, list[str]]]],
+                                      Callable[[], dict[str, list[str]]]]:
+    """Register word lists that repairs consult (`family.vN`); hashed into the rules version."""
+    def wrap(fn: Callable[[], dict[str, list[str]]]) -> Callable[[], dict[str, list[str]]]:
+        VOCABULARIES[name] = fn
+        return fn
+    return wrap
+
+
+# Characters OCR reads for digits in list numbers: `l4.` (14), `I5.` (15), `2l.` (21), `S.` (5).
+DIGIT_CONFUSIONS = {"l": "1", "I": "1", "|": "1", "i": "1", "O": "0", "o": "0", "S": "5",
+                    "Z": "2", "B": "8"}
+_D = "[0-9" + "".join(DIGIT_CONFUSIONS).replace("|", "\\|") + "]"
+_CORE = rf"(?=[^.)\s]*\d)(?=[^.)\s]*[^\d.)\s]){_D}{{1,3}}"  # a digit kept and one misread
+MANGLED = rf"^{_CORE}$"  # `l4`, `1O`, `2l`
+MANGLED_ALONE = rf"^{_D}$"  # a one-character number with no digit left: `S`, `l`, `B`
+
+
+@rule("numbering.v2")
 def numbering() -> dict[str, list[Pattern]]:
-    """A measure's number at the start of a line: `7.`, `7)`, `Mesure 7 —`, `n°7`, `M7`, `14.Piloter`."""
+    """A measure's number at the start of a line: `7.`, `7)`, `Mesure 7 —`, `n°7`, `M7`,
+    `14.Piloter`; lost (`. Faciliter`, `Mesure — …`); misread (`l4.`, `I5.`, `2l.`, `S.`)."""
+    sep = {"ORTH": {"IN": [".", ")", "°"]}}
+    dash = {"ORTH": {"IN": DASHES}, "OP": "?"}
     return {
-        "NUM_DOT": [[NUM, {"ORTH": {"IN": [".", ")", "°"]}}],
-                    [{"TEXT": {"REGEX": r"^\d{1,3}[.)]$"}}]],  # `8)` is one token (emoticon rule)
+        "NUM_DOT": [[NUM, sep], [{"TEXT": {"REGEX": r"^\d{1,3}[.)]$"}}]],  # `8)`: one token
         "NUM_GLUED": [[{"TEXT": {"REGEX": r"^\d{1,3}[.)][A-Za-zÀ-ÿ«\"']"}}]],
         "NUM_COMMA": [[NUM, {"ORTH": ","}, {"IS_TITLE": True}]],  # `5, Organiser`: a dot read as comma
         "NUM_MESURE": [[{"LOWER": {"IN": ["mesure", "mesures"]}}, {"ORTH": {"IN": ["n°", "no"]}, "OP": "?"},
-                        {"TEXT": {"REGEX": r"^\d{1,3}[—–:.-]?$"}}, {"ORTH": {"IN": DASHES}, "OP": "?"}]],
-        "NUM_N": [[{"LOWER": {"IN": ["n°", "nº", "no"]}}, NUM, {"ORTH": {"IN": DASHES}, "OP": "?"}],
-                  [{"LOWER": {"REGEX": r"^n°\d{1,3}$"}}, {"ORTH": {"IN": DASHES}, "OP": "?"}]],
-        "NUM_M": [[{"TEXT": {"REGEX": r"^M\d{1,3}$"}}, {"ORTH": {"IN": DASHES}, "OP": "?"}]],
-        "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_ALPHA": True}]],
+                        {"TEXT": {"REGEX": r"^\d{1,3}[—–:.-]?$"}}, dash]],
+        "NUM_N": [[{"LOWER": {"IN": ["n°", "nº", "no"]}}, NUM, dash],
+                  [{"LOWER": {"REGEX": r"^n°\d{1,3}$"}}, dash]],
+        "NUM_M": [[{"TEXT": {"REGEX": r"^M\d{1,3}$"}}, dash]],
+        "NUM_MANGLED": [[{"TEXT": {"REGEX": MANGLED}}, {"ORTH": {"IN": [".", ")"]}}],
+                        [{"TEXT": {"REGEX": rf"^{_CORE}[.)]$"}}],
+                        [{"TEXT": {"REGEX": MANGLED_ALONE[:-1] + r"[.)]$"}}, {"IS_TITLE": True}],
+                        [{"TEXT": {"REGEX": MANGLED_ALONE}}, {"ORTH": {"IN": [".", ")"]}},
+                         {"IS_TITLE": True}],
+                        [{"TEXT": {"REGEX": rf"^{_CORE}[.)][A-Za-zÀ-ÿ«]"}}],
+                        [{"TEXT": {"REGEX": rf"^{_D}[.)][A-ZÀ-Ý]"}}],
+                        [{"LOWER": {"IN": ["mesure", "n°", "no"]}}, {"TEXT": {"REGEX": MANGLED}},
+                         dash],
+                        [{"LOWER": "mesure"}, {"TEXT": {"REGEX": MANGLED_ALONE}},
+                         {"ORTH": {"IN": DASHES}}],
+                        [{"TEXT": {"REGEX": rf"^M{_CORE}$"}}, dash],
+                        [{"TEXT": {"REGEX": rf"^M{_D}$"}}, dash, {"IS_TITLE": True}]],
+        "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_ALPHA": True}],
+                     [{"LOWER": "mesure"}, {"ORTH": {"IN": ["—", "–", "-", ":"]}}],
+                     [{"LOWER": {"IN": ["n°", "nº"]}}, {"IS_TITLE": True}]],
     }
 
 
-@rule("dimension-heading.v1")
+@rule("dimension-heading.v2")
 def dimension_heading() -> dict[str, list[Pattern]]:
-    """« 7 mesures opérationnelles », « MESURES STRATÉGIQUES », « mesures politiques »."""
+    """« 7 mesures opérationnelles », « MESURES STRATÉGIQUES », « Dimension politique : … »."""
     dims = {
         "DIM_OPERATIONNELLE": r"^op[ée]rationnel(le)?s?$",
         "DIM_STRATEGIQUE": r"^strat[ée]giques?$",
         "DIM_POLITIQUE": r"^politiques?$",
     }
-    return {label: [[{"LOWER": {"REGEX": r"^mesures?$"}}, {"LOWER": {"REGEX": rx}}]]
-            for label, rx in dims.items()}
+    lead = {"LOWER": {"REGEX": r"^(mesures?|dimensions?|axes?|volets?|registres?)$"}}
+    return {label: [[lead, {"LOWER": {"REGEX": rx}}]] for label, rx in dims.items()}
 
 
-@rule("horizon.v1")
+@rule("horizon.v2")
 def horizon() -> dict[str, list[Pattern]]:
-    """`3/9 mois`, `3 / 9 mois`, `3 à 9 mois`, `de 3 à 9 mois`, `12-18 mois`."""
-    to = {"LOWER": {"IN": ["à", "a", "&", "-", "–", "/", "au"]}}
+    """`3/9 mois`, `3 / 9 mois`, `3 à 9 mois`, `de 3 à 9 mois`, `12-18 mois`, `3 & 9 mois`."""
+    to = {"LOWER": {"IN": ["à", "a", "&", "-", "–", "—", "/", "au"]}}
     return {"HORIZON": [
-        [{"TEXT": {"REGEX": r"^\d{1,2}/\d{1,2}$"}}, {"LOWER": "mois"}],
+        [{"TEXT": {"REGEX": r"^\d{1,2}[/–-]\d{1,2}$"}}, {"LOWER": "mois"}],
         [{"TEXT": {"REGEX": r"^\d{1,2}/$"}}, NUM, {"LOWER": "mois"}],
         [NUM, to, NUM, {"LOWER": "mois"}],
         [NUM, {"TEXT": {"REGEX": r"^/\d{1,2}$"}}, {"LOWER": "mois"}],
     ]}
 
 
-@rule("section-heading.v1")
+@rule("section-heading.v2")
 def section_heading() -> dict[str, list[Pattern]]:
-    """A count announcing a list: « 21 mesures autour de… », « 4 chantiers… », « 3 outils… »."""
+    """A count announcing a list: « 21 mesures autour de… », « Neuf mesures », « 4 chantiers… »."""
+    count = {"LOWER": {"REGEX": r"^(\d{1,3}|" + "|".join(NUMBER_WORDS) + r")$"}}
     return {
-        "ANNOUNCE_MESURES": [[NUM, {"LOWER": {"REGEX": r"^mesures$"}}]],
+        "ANNOUNCE_MESURES": [[count, {"LOWER": {"REGEX": r"^mesures$"}}],
+                             [{"LOWER": {"IN": ["vingt", "dix"]}}, {"LOWER": {"IN": ["et", "-"]}},
+                              {"LOWER": {"IN": ["une", "un"]}}, {"LOWER": "mesures"}]],
         "ANNOUNCE_OTHER": [[{"TEXT": {"REGEX": r"^\d{1,2}$"}},
                             {"LOWER": {"REGEX": r"^(chantiers|outils|axes|leviers|actions|priorités|"
                                                 r"propositions|recommandations|engagements|"
@@ -105,22 +144,24 @@ def status_label() -> dict[str, list[Pattern]]:
     }
 
 
-@rule("count.v1")
+@rule("count.v2")
 def count() -> dict[str, list[Pattern]]:
-    """A count before a status in the summary sentence: digits, French number words, « aucune »."""
+    """A count before a status in the summary sentence: digits, French number words (« six »,
+    « vingt et une », « dix-sept »), « aucune »."""
     return {"COUNT": [[{"TEXT": {"REGEX": r"^\d{1,3}$"}}],
                       [{"LOWER": {"IN": list(NUMBER_WORDS)}}],
-                      [{"LOWER": {"IN": ["vingt", "dix"]}}, {"ORTH": "-", "OP": "?"},
+                      [{"LOWER": {"IN": ["vingt", "dix", "trente"]}}, {"ORTH": "-", "OP": "?"},
                        {"LOWER": {"IN": ["et", "-"]}, "OP": "?"}, {"ORTH": "-", "OP": "?"},
                        {"LOWER": {"IN": ["un", "une", "deux", "trois", "sept", "huit", "neuf"]}}]]}
 
 
-@rule("date-line.v1")
+@rule("date-line.v2")
 def date_line() -> dict[str, list[Pattern]]:
-    """« Vincennes, le 17 octobre 2020 », « le 1er mai 2021 », « 17/10/2020 »."""
-    month = {"LOWER": {"REGEX": r"^[a-zéèûô]{3,10}\.?$"}}
+    """« Vincennes, le 17 octobre 2020 », « le 1er mai 2021 », « 17/10/2020 », « 17.10.2020 »;
+    a month name OCR damaged (`octohre`, `févr1er`) is matched, then read fuzzily."""
+    month = {"LOWER": {"REGEX": r"^[a-zéèûôà][a-zéèûôà1l0]{2,9}\.?$"}}
     return {
-        "DATE_WORDS": [[{"TEXT": {"REGEX": r"^(1er|1°|\d{1,2})$"}}, month,
+        "DATE_WORDS": [[{"TEXT": {"REGEX": r"^(1er|1°|[lI]er|\d{1,2})$"}}, month,
                         {"TEXT": {"REGEX": r"^(1[89]|20)\d\d$"}}]],
         "DATE_NUMERIC": [[{"TEXT": {"REGEX": r"^\d{1,2}[/.-]\d{1,2}[/.-](1[89]|20)\d\d$"}}]],
     }
@@ -146,11 +187,79 @@ def letter_parts() -> dict[str, list[Pattern]]:
     }
 
 
+# -- OCR repairs: contexts where a confusion has only one French reading ---------------------
+
+ELISION_AFTER = ["de", "à", "pour", "dans", "sur", "par", "et", "avec", "vers", "entre", "sans",
+                 "selon", "chez", "envers", "depuis", "contre", "sous", "dès", "comme", "que"]
+# Words after which « à » is the only reading of `a` or `&` (a verb or adjective that takes « à »).
+A_AFTER = ["dès", "grâce", "face", "quant", "jusqu'", "conformément", "relatif", "relative",
+           "relatifs", "relatives", "ici", "apprendre", "inciter", "contribuer", "participer",
+           "parvenir", "consister", "viser", "aider", "commencer", "continuer", "inviter",
+           "encourager", "renoncer", "réussir", "accessible", "accessibles", "propre", "propres",
+           "destiné", "destinée", "destinés", "destinées", "consacré", "consacrée", "consacrés",
+           "consacrées", "ouvert", "ouverte", "ouverts", "ouvertes", "effets"]
+# Words before which `a` or `&` can only be « à »: `a présent`, `& date`, `a travers`.
+A_BEFORE = ["présent", "date", "terme", "travers", "partir", "venir", "nouveau", "savoir",
+            "compter", "destination", "disposition", "proximité", "hauteur", "mi-parcours",
+            "court", "moyen", "chaque", "l'égard", "l'issue", "l'horizon", "l'échelle",
+            "l'heure", "l'instar", "l'écoute", "l'initiative"]
+# Subjects after which `a` is the verb « avoir »: never repaired there.
+AVOIR_SUBJECTS = ["il", "elle", "on", "qui", "y", "cela", "ça", "ce", "qu'", "n'", "l'", "m'",
+                  "t'", "s'", "j'", "tout", "chacun", "chacune", "personne", "rien"]
+INFINITIVE = (r"^([a-zà-ÿ]{2,}(er|ir|oir)|faire|dire|prendre|mettre|être|vivre|suivre|produire|"
+              r"construire|conduire|permettre|répondre|rendre|comprendre|apprendre|entreprendre|"
+              r"reconnaître|connaître|transmettre|soumettre|défendre|étendre|attendre|entendre|"
+              r"inscrire|écrire|décrire|lire|croire|naître|paraître|résoudre|réduire|"
+              r"introduire|combattre|battre)$")
+
+
+@rule("repair-context.v1")
+def repair_context() -> dict[str, list[Pattern]]:
+    """Contexts where an OCR confusion has one reading: `de 'État` (l'), `dès & présent` (à),
+    `a faire` (à), `3 & 9 mois` (à), `1a ot` (là où)."""
+    amp_or_a = {"ORTH": {"IN": ["&", "a"]}}
+    vowel_word = {"TEXT": {"REGEX": r"^[AEIOUYÀÂÉÈÊÎÔÛHaeiouyàâéèêîôûh]"}}
+    return {
+        "ELISION_L": [[{"LOWER": {"IN": ELISION_AFTER}}, {"ORTH": "'"}, vowel_word],
+                      [{"LOWER": {"REGEX": r"^[a-zà-ÿ]{3,}(er|ir)$"}}, {"ORTH": "'"}, vowel_word]],
+        "A_GRAVE_AFTER": [[{"LOWER": {"IN": A_AFTER}}, amp_or_a]],
+        "A_GRAVE_BEFORE": [[amp_or_a, {"LOWER": {"IN": A_BEFORE}}],
+                           [amp_or_a, {"LOWER": "l'"}, {"LOWER": {"IN": [
+                               w[2:] for w in A_BEFORE if w.startswith("l'")]}}],
+                           [amp_or_a, {"TEXT": {"REGEX": r"^\d{1,2}(/\d{1,2})?$"}},
+                            {"LOWER": {"IN": ["mois", "ans", "an"]}}],
+                           [amp_or_a, {"TEXT": {"REGEX": r"^\d{1,2}$"}},
+                            {"ORTH": {"IN": ["/", "-", "à", "a", "&"]}}, NUM,
+                            {"LOWER": {"IN": ["mois", "ans"]}}]],
+        "A_GRAVE_RANGE": [[NUM, amp_or_a, NUM, {"LOWER": {"IN": ["mois", "ans"]}}]],
+        "A_GRAVE_INFINITIVE": [[amp_or_a, {"LOWER": {"REGEX": INFINITIVE}}],
+                               [amp_or_a, {"ORTH": {"IN": ["«", '"']}}, {"LOWER": {"REGEX": INFINITIVE}}]],
+        "LA_OU": [[{"LOWER": {"IN": ["1a", "ia", "|a", "la", "là"]}},
+                   {"LOWER": {"IN": ["ot", "oû", "oü", "0u", "où", "ou", "oa"]}}]],
+    }
+
+
+@vocabulary("ocr-confusions.v1")
+def ocr_confusions() -> dict[str, list[str]]:
+    """Single substitutions OCR makes inside words (`Sccrétaire`, `octohre`, `rernise`,
+    `févr1er`): an unknown word is repaired when exactly one substitution makes a known word.
+    Also the short words OCR glues onto the next one (`Lamission`)."""
+    return {
+        "SUBSTITUTIONS": ["c>e", "e>c", "rn>m", "m>rn", "h>b", "b>h", "1>i", "1>l", "l>i",
+                          "i>l", "0>o", "u>n", "n>u", "cl>d", "ii>ü", "vv>w", "I>l", "c>o",
+                          "o>c", "é>e", "é>c"],
+        "GLUED_FIRST": ["la", "le", "les", "de", "des", "du", "un", "une", "et", "en", "au", "aux",
+                        "pour", "par", "sur", "dans", "ma", "mon", "nos", "notre", "votre", "vos"],
+        "NOT_INFINITIVE_AFTER_ELISION": ["autre", "autres", "un", "une", "en", "y", "il", "ils",
+                                         "elle", "elles", "on", "a", "ont", "est", "était"],
+    }
+
+
 @lru_cache(maxsize=1)
 def rules_version() -> str:
     """Short hash of every pattern: a rules change changes the pipeline version by itself."""
-    blob = json.dumps({name: fn() for name, fn in sorted(RULES.items())}, sort_keys=True,
-                      ensure_ascii=False)
+    data = {name: fn() for name, fn in sorted({**RULES, **VOCABULARIES}.items())}
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
 

@@ -1,12 +1,10 @@
 """The status-count sentence and the status legend's labels."""
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Doc, Span
 
-from extractors.measures import PageLine
-from extractors.rules import NUMBER_WORDS, legend_phrases, matches, parse_docs
+from extractors.measures import PageLine, count_value
+from extractors.rules import legend_phrases, matches, parse_docs
 from models.records import BBox, LegendEntry, StatusCount
 
 CLAUSE_BREAKS = {",", ";", ":", "."}
@@ -24,44 +22,55 @@ def _status_spans(doc: Doc) -> list[tuple[str, int, int]]:
 
 
 def _count_value(span: Span) -> int | None:
-    text = span.text.lower().replace(" ", "-").replace("--", "-")
-    if re.fullmatch(r"\d{1,3}", text):
-        return int(text)
-    text = text.replace("-et-", "-et-").replace("vingt-et-une", "vingt-et-un")
-    if text in NUMBER_WORDS:
-        return NUMBER_WORDS[text]
-    parts = [p for p in text.split("-") if p and p != "et"]
-    if len(parts) == 2 and parts[0] in ("vingt", "dix") and parts[1] in NUMBER_WORDS:
-        return NUMBER_WORDS[parts[0]] + (1 if parts[1] in ("un", "une") else NUMBER_WORDS[parts[1]])
+    return count_value(span.text)
+
+
+def _summary_start(doc: Doc) -> int | None:
+    """Where the summary sentence starts when a legend stands before it in the same paragraph:
+    at the first « N mesures »."""
+    for _l, cs, ce in matches("count.v2", doc):
+        if ce < len(doc) and doc[ce].lower_.startswith("mesure"):
+            return cs
     return None
 
 
 def read_status_counts(doc: Doc, page: int) -> list[StatusCount]:
-    """Counts per status from one paragraph, when it states two or more statuses with counts."""
+    """Counts per status from one paragraph, when it states two or more statuses with counts.
+
+    Each status takes the first count of its clause that comes after the previous status
+    (« …, trois en retard et 1 mesure remise en cause » → 3 and 1)."""
+    if legend_phrases()(doc) or any(label == "LEGEND" for label, _s, _e in
+                                    matches("section-heading.v2", doc)):
+        start = _summary_start(doc)
+        if start is None:
+            return []  # a legend lists statuses without counts
+        doc = doc[start:].as_doc()
     statuses = _status_spans(doc)
     if len({label for label, _s, _e in statuses}) < 2:
         return []
-    if legend_phrases()(doc) or not any(t.lower_.startswith("mesure") for t in doc):
-        return []  # a legend lists statuses without counts; a summary speaks of measures
-    counts = sorted(matches("count.v1", doc), key=lambda t: (t[1], -(t[2] - t[1])))
+    if not any(t.lower_.startswith("mesure") for t in doc):
+        return []  # a summary speaks of measures
+    counts = sorted(matches("count.v2", doc), key=lambda t: (t[1], -(t[2] - t[1])))
     out: dict[str, StatusCount] = {}
-    for label, s, _e in statuses:
+    previous_end = 0
+    for label, s, e in statuses:
         value: int | None = None
         clause_start = s
         while clause_start > 0 and doc[clause_start - 1].text not in CLAUSE_BREAKS:
             clause_start -= 1
+        lower = max(clause_start, previous_end)
         for _l, cs, ce in counts:
-            if clause_start <= cs and ce <= s:
-                v = _count_value(doc[cs:ce])
-                if v is not None:
-                    value = v
+            if lower <= cs and ce <= s:
+                value = _count_value(doc[cs:ce])
+                if value is not None:
                     break
+        previous_end = e
         if value is None or label in out:
             continue
         clause_end = s
         while clause_end < len(doc) and doc[clause_end].text not in CLAUSE_BREAKS:
             clause_end += 1
-        out[label] = StatusCount(page=page, status=label, count=value, rule="count.v1",
+        out[label] = StatusCount(page=page, status=label, count=value, rule="count.v2",
                                  text=doc[clause_start:clause_end].text)
     return list(out.values()) if len(out) >= 2 else []
 
@@ -104,7 +113,7 @@ def extract_legend(lines: list[PageLine]) -> list[LegendEntry]:
     seen: set[tuple[int, str]] = set()
     for pl in lines:
         heading = bool(legend_phrases()(pl.doc)) or any(
-            label == "LEGEND" for label, _s, _e in matches("section-heading.v1", pl.doc))
+            label == "LEGEND" for label, _s, _e in matches("section-heading.v2", pl.doc))
         if heading:
             window, page = 10, pl.page
         if window <= 0 or pl.page != page:

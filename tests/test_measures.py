@@ -97,3 +97,180 @@ def test_heading_with_description_after_horizon() -> None:
 """)
     assert (got[0].dimension, got[0].horizon_min_months, got[0].horizon_max_months) == (
         "strategique", 6, 12)
+
+
+def test_misread_and_glued_numbers_confirmed_by_neighbours() -> None:
+    got = measures("""
+4 mesures opérationnelles, aux premiers effets à 3 à 9 mois
+l. Ouvrir des consultations gratuites
+2.Former les enseignants au repérage
+. Publier un annuaire des lieux d'écoute
+4. Renforcer les permanences
+Mesures stratégiques — de 6 a 12 mois
+S. Associer les associations étudiantes
+6) Doubler le nombre de psychologues
+7. Créer un numéro d'appel unique
+B. Évaluer chaque année les dispositifs
+9. Inscrire la santé mentale
+1O. Garantir un financement pérenne
+l1. Reconnaître le statut de l'étudiant aidant
+I2. Confier au Parlement un bilan annuel
+""")
+    assert [m.number for m in got] == list(range(1, 13))
+    assert [m.number for m in got if m.number_inferred] == [3]
+    assert got[4].title == "Associer les associations étudiantes"
+    assert (got[4].dimension, got[4].horizon_min_months, got[4].horizon_max_months) == (
+        "strategique", 6, 12)
+    assert got[0].confidence < got[1].confidence  # a misread number costs confidence
+
+
+def test_a_misread_number_that_does_not_fit_is_inferred() -> None:
+    got = measures("""
+Mesures politiques, 12-18 mois
+9. Inscrire la santé mentale
+S. Garantir un financement pérenne
+11. Reconnaître le statut
+""")
+    assert [(m.number, m.number_inferred) for m in got] == [(9, False), (10, True), (11, False)]
+
+
+def test_lost_numbers_in_other_styles() -> None:
+    got = measures("""
+MESURES STRATÉGIQUES (DE 6 À 12 MOIS)
+Mesure 5 — Créer un fonds d'amorçage
+Mesure — Associer les entreprises du territoire
+Mesure 7 — Évaluer chaque année l'impact
+n°8 Développer des partenariats
+n° Inscrire le droit à l'accompagnement
+M10 Garantir une offre de médiation
+Ml1 Confier à l'État le pilotage
+""")
+    assert [(m.number, m.number_inferred) for m in got] == [
+        (5, False), (6, True), (7, False), (8, False), (9, True), (10, False), (11, False)]
+    assert got[1].title == "Associer les entreprises du territoire"
+
+
+def test_announced_counts_find_titles_whose_number_was_dropped() -> None:
+    got = measures("""
+3 mesures opérationnelles, aux premiers effets à 3/9 mois
+1. Création d'un annuaire national des tiers-lieux
+Mise en réseau des animateurs par région
+3. Ouverture d'un guichet d'information pour les porteurs de projets
+2 mesures stratégiques, aux effets à 6/12 mois
+4. Formation des animateurs à la gestion associative
+Labellisation des lieux ouverts au public
+""")
+    assert [(m.number, m.number_inferred) for m in got] == [
+        (1, False), (2, True), (3, False), (4, False), (5, True)]
+    assert got[1].title == "Mise en réseau des animateurs par région"
+
+
+def test_title_broken_by_blank_line_junk_and_a_year() -> None:
+    got = measures("""
+7 mesures stratégiques, aux effets à 6/12 mois
+10. Garantir une offre de médiation dans chaque bassin de vie d'ici à
+
+2025
+11. Inciter à un
+
+État exemplaire en matière d'alliances innovantes
+ajy fou
+12. Évaluer chaque année l'efficacité des dispositifs financés par
+BIR00000 ROCONDO
+
+I'Etat
+13. Piloter une recherche
+o vhw
+""")
+    assert [m.title for m in got] == [
+        "Garantir une offre de médiation dans chaque bassin de vie d'ici à 2025",
+        "Inciter à un État exemplaire en matière d'alliances innovantes",
+        "Évaluer chaque année l'efficacité des dispositifs financés par l'État",
+        "Piloter une recherche"]
+
+
+# Two columns read across the page by an old OCR system: line i of the left column, then
+# line i of the right one. Titles must not take lines from the other column.
+TWO_COLUMNS = """
+Plan vélo régional : avancement des mesures
+
+MESURES OPÉRATIONNELLES (3/9 MOIS)
+MESURES STRATÉGIQUES (6/12 MOIS)
+1. Cartographier les itinéraires
+4. Installer des arceaux dans les
+cyclables existants
+gares, les lycées et les salles
+2. Ouvrir des ateliers de
+de sport
+réparation solidaires
+5. Former les agents des
+3. Lancer une campagne de
+collectivités aux aménagements
+sensibilisation à la sécurité
+cyclables
+routière
+6. Publier chaque trimestre les
+chiffres de fréquentation
+
+Mesures politiques, 12/18 mois
+7. Inscrire le vélo dans les plans de mobilité
+"""
+
+
+def test_two_columns_read_across_the_page_are_put_back() -> None:
+    got = measures(TWO_COLUMNS)
+    assert [(m.number, m.dimension) for m in got] == [
+        (1, "operationnelle"), (2, "operationnelle"), (3, "operationnelle"),
+        (4, "strategique"), (5, "strategique"), (6, "strategique"), (7, "politique")]
+    assert [m.title for m in got[:6]] == [
+        "Cartographier les itinéraires cyclables existants",
+        "Ouvrir des ateliers de réparation solidaires",
+        "Lancer une campagne de sensibilisation à la sécurité routière",
+        "Installer des arceaux dans les gares, les lycées et les salles de sport",
+        "Former les agents des collectivités aux aménagements cyclables",
+        "Publier chaque trimestre les chiffres de fréquentation"]
+    assert not any(m.number_inferred for m in got)
+
+
+def test_one_column_is_left_alone() -> None:
+    got = measures("""
+7 mesures opérationnelles, aux premiers effets à 3/9 mois
+1. Rendre accessible l'existant
+2. Favoriser la convergence
+7 mesures stratégiques, aux effets à 6/12 mois
+8. Promouvoir et valoriser
+""")
+    assert [m.number for m in got] == [1, 2, 8]
+
+
+def test_heading_wordings_and_horizon_forms() -> None:
+    got = measures("""
+• 3 MESURES OPÉRATIONNELLES, aux premiers effets a 3 à 9 mois, qui permettent d'agir
+1. Rouvrir des commerces de proximité
+- dimension stratégique : de 6 & 12 mois
+2. Accompagner la reprise des fermes
+MESURES POLITIQUES, AUX EFFETS MESURABLES A 12/18 MOIS, POUR INSCRIRE DURABLEMENT
+LES ACTIONS DANS LA LOI
+3. Adapter la dotation des petites communes
+Mesures opérationnelles : 3-9 mois
+4. Publier un guide
+Mesures stratégiques, aux premiers effets
+à 6/12 mois
+5. Former les agents
+""")
+    assert [(m.dimension, m.horizon_min_months, m.horizon_max_months) for m in got] == [
+        ("operationnelle", 3, 9), ("strategique", 6, 12), ("politique", 12, 18),
+        ("operationnelle", 3, 9), ("strategique", 6, 12)]
+    assert got[2].title == "Adapter la dotation des petites communes"
+
+
+def test_title_repairs_lower_confidence_and_keep_the_raw_title() -> None:
+    clean, damaged = measures("""
+7 mesures opérationnelles, aux premiers effets à 3/9 mois
+1. Rendre immédiatement accessible l'existant pour agir dès à présent
+2. Faire des ODD l'occasion d'agir concrétement 1a ot aucun acteur ne peut répondre seul
+""")
+    assert damaged.title == ("Faire des ODD l'occasion d'agir concrètement là où aucun acteur ne "
+                             "peut répondre seul")
+    assert "1a ot" in damaged.raw_title
+    assert damaged.confidence < clean.confidence

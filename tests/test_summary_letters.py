@@ -119,3 +119,71 @@ def test_date_parser_never_raises(text: str) -> None:
 def test_extraction_never_raises_on_garbage(lines: list[str]) -> None:
     extraction, _p, _r = extract_records([page_of("\n".join(lines) or "x")])
     assert all(m.number >= 1 for m in extraction.measures)
+
+
+def test_summary_count_words_and_a_second_count_in_one_clause() -> None:
+    assert counts("Sur les vingt et une mesures : onze très satisfaisantes, six satisfaisantes, "
+                  "trois en retard et 1 mesure remise en cause.") == {
+        "tres_satisfaisant": 11, "satisfaisant": 6, "retard_explique": 3, "remis_en_cause": 1}
+    assert counts("Dix-sept mesures très satisfaisantes, deux satisfaisantes, deux en retard, "
+                  "aucune remise en cause.") == {"tres_satisfaisant": 17, "satisfaisant": 2,
+                                                 "retard_explique": 2, "remis_en_cause": 0}
+
+
+def test_summary_in_a_letter_sentence() -> None:
+    assert counts("À date, 6 mesures présentent un avancement très satisfaisant, 9 avancent à un "
+                  "rythme satisfaisant, 6 sont en retard, et aucune n'est remise en cause.") == {
+        "tres_satisfaisant": 6, "satisfaisant": 9, "retard_explique": 6, "remis_en_cause": 0}
+
+
+def test_summary_after_a_legend_in_the_same_paragraph_and_damaged() -> None:
+    assert counts("""
+Légende du niveau d'avancement
+Hl Très satisfaisant
+1 Satisfaisant
+En retard
+Remis en cause
+6 mesures a l'avancement trés satisfaisant, 9 au rythme satisfaisant, 6 en retard en
+raison de la situation actuelle, aucune des mesures rernises en cause a date.
+""") == {"tres_satisfaisant": 6, "satisfaisant": 9, "retard_explique": 6, "remis_en_cause": 0}
+
+
+DAMAGED_LETTER = """
+Fondation Horizons Ruraux
+3, place du Marché – 21000 Dijon
+
+Madamc la Sccrétaire d'Etat
+chargée de la Ruralité
+Ministére de la Cohésion des territoires
+20, avenue de Ségur
+75007 Paris
+
+Fait à Dijon, le 3 févr1er 2021
+
+Objet : Suivi des mesures de la mission « Villages vivants »
+
+Madame la Secrétaire d'État,
+
+Veuillez trouver ci-joint le suivi des mesures.
+
+La Présidente
+
+Anne LEROUX
+"""
+
+
+def test_letter_with_damaged_words() -> None:
+    extraction, _p, _r = extract_records([page_of(DAMAGED_LETTER)])
+    (letter,) = extraction.letters
+    assert (letter.place, letter.date) == ("Dijon", "2021-02-03")
+    assert letter.recipient == "Madame la Secrétaire d'État chargée de la Ruralité"
+    assert letter.recipient_org == "Ministère de la Cohésion des territoires"
+    assert letter.recipient_address == "20, avenue de Ségur 75007 Paris"
+    assert letter.sender_role == "La Présidente"
+
+
+def test_more_date_forms() -> None:
+    assert parse_french_date("17.10.2020") == "2020-10-17"
+    assert parse_french_date("ler mai 2021") == "2021-05-01"
+    assert parse_french_date("3 févr1er 2021") == "2021-02-03"
+    assert parse_french_date("1 avri1 2020") == "2020-04-01"

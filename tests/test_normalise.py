@@ -1,0 +1,113 @@
+"""Normalisation: each repair rule, where it must not fire, raw text kept, repairs recorded."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.normalise import join_hyphenation, normalise_line, normalise_page, normalise_text
+from models.records import Line, Page, Word
+
+
+def norm(text: str) -> str:
+    return normalise_text(text)[0]
+
+
+def rules(text: str) -> list[str]:
+    return [r.rule for r in normalise_text(text)[1]]
+
+
+@pytest.mark.parametrize(("raw", "fixed"), [
+    ("l’existant", "l'existant"),  # typographic apostrophe
+    ("une réﬂexion", "une réflexion"),  # ligature
+    ("I'existant", "l'existant"),
+    ("1'accès", "l'accès"),
+    ("services de 'Etat comme", "services de l'État comme"),  # bare quote after « de », É repaired
+    ("dans 'innovation", "dans l'innovation"),
+    ("valoriser 'investissement", "valoriser l'investissement"),  # after an infinitive
+    ("Ministére de l'Education", "Ministère de l'Éducation"),
+    ("agir concrétement", "agir concrètement"),
+    ("pour agir dès & présent", "pour agir dès à présent"),
+    ("apprendre a faire alliance", "apprendre à faire alliance"),
+    ("capacité collective a « apprendre", "capacité collective à « apprendre"),
+    ("aux effets a 3/9 mois", "aux effets à 3/9 mois"),
+    ("de 6 & 12 mois", "de 6 à 12 mois"),
+    ("remises en cause a date", "remises en cause à date"),
+    ("agir 1a ot aucun acteur", "agir là où aucun acteur"),
+    ("les priorités stra tégiques", "les priorités stratégiques"),
+    ("les échanges europ éens", "les échanges européens"),
+    ("l'inves tissement", "l'investissement"),
+    ("Madamc la Sccrétaire", "Madame la Secrétaire"),  # one OCR substitution, one known word
+    ("le 17 octohre 2020", "le 17 octobre 2020"),
+    ("le 3 févr1er 2021", "le 3 février 2021"),
+    ("aucune n'est rernise en cause", "aucune n'est remise en cause"),
+    ("Lamission a poursuivi", "La mission a poursuivi"),
+])
+def test_repairs(raw: str, fixed: str) -> None:
+    assert norm(raw) == fixed
+
+
+@pytest.mark.parametrize("text", [
+    "capacité collective de R&D partenariale",  # a real ampersand
+    "l'ingénierie nationale & territoriale",
+    "La mission a un rôle",  # `a` is the verb « avoir »
+    "il a la charge du dossier",
+    "Le rapport a permis",
+    "la ou les structures",  # real French
+    "pour s'engager",
+    "pour suivre les travaux",  # two known words stay apart
+    "Le RAMEAU et HEIDSIECK",  # capitals and names untouched
+    "une démarche partenariale",  # unknown to the word list, left as is
+])
+def test_no_repair_where_french_allows_another_reading(text: str) -> None:
+    assert norm(text) == text
+
+
+def test_repairs_name_their_rule_and_span() -> None:
+    text, reps = normalise_text("agir dès & présent 1a ot")
+    assert text == "agir dès à présent là où"
+    assert [(r.rule, r.before, r.after) for r in reps] == [
+        ("la-ou.v1", "1a ot", "là où"), ("a-grave.v1", "&", "à")]
+    assert rules("I'honneur") == ["elision-l.v2"]
+
+
+def test_hyphenation_across_lines() -> None:
+    lines = [Line(text="2. Favoriser la convergence entre les orga-", bbox=None),
+             Line(text="nisations et les territoires", bbox=None),
+             Line(text="14. Piloter sur l'hybridation des modèles socio-", bbox=None),
+             Line(text="économiques", bbox=None)]
+    joined, reps = join_hyphenation(lines)
+    assert joined[0].text.endswith("les organisations") and joined[1].text == "et les territoires"
+    assert joined[2].text.endswith("socio-économiques") and joined[3].text == ""
+    assert [r.rule for r in reps] == ["hyphenation.v1", "hyphenation.v1"]
+
+
+def test_page_keeps_raw_text_and_records_repairs_with_page() -> None:
+    page = Page(page=3, method="legacy-text", lines=(
+        Line(text="7. Faire des ODD l’occasion d'expéri-", bbox=None),
+        Line(text="mentations pour agir concrétement 1a ot aucun acteur", bbox=None)))
+    new, reps = normalise_page(page)
+    assert new.lines[0].text == "7. Faire des ODD l'occasion d'expérimentations"
+    assert new.lines[1].text == "pour agir concrètement là où aucun acteur"
+    assert new.lines[1].raw_text == "mentations pour agir concrétement 1a ot aucun acteur"
+    assert {r.page for r in reps} == {3}
+    assert {r.rule for r in reps} >= {"typography.v2", "hyphenation.v1", "accents.v2", "la-ou.v1"}
+
+
+def test_boxed_words_stay_aligned_when_words_are_joined() -> None:
+    words = (Word("les", (0, 0, 30, 10), 90), Word("stra", (35, 0, 70, 10), 80),
+             Word("tégiques", (72, 0, 140, 10), 85), Word("dès", (150, 0, 180, 10), 90),
+             Word("&", (185, 0, 195, 10), 60), Word("présent", (200, 0, 260, 10), 90))
+    line, _reps = normalise_line(Line(text="les stra tégiques dès & présent", bbox=(0, 0, 260, 10),
+                                      words=words))
+    assert line.text == "les stratégiques dès à présent"
+    assert [w.text for w in line.words] == ["les", "stratégiques", "dès", "à", "présent"]
+    assert line.words[1].bbox == (35, 0, 140, 10) and line.words[1].conf == 80
+    assert line.raw_text == "les stra tégiques dès & présent"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=80))
+def test_normalise_never_raises(text: str) -> None:
+    out, reps = normalise_text(text)
+    assert isinstance(out, str) and all(r.rule for r in reps)
