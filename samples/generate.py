@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -19,6 +20,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from samples.render import (
     DEJAVU_SANS,
+    DEJAVU_SANS_CONDENSED,
     LIBERATION_SANS,
     LIBERATION_SERIF,
     PALETTE_BLUES,
@@ -35,6 +37,8 @@ from samples.render import (
     write_born_digital_pdf,
     write_image_pdf,
 )
+
+STATUS_DIR = os.path.join(HERE, "status")
 
 # ---------------------------------------------------------------------------------------
 # reference content (domain.md)
@@ -429,8 +433,8 @@ def letter_2021_truth(page):
     }
 
 
-def write_truth(name, truth):
-    path = os.path.join(HERE, name + ".expected.json")
+def write_truth(name, truth, folder=HERE):
+    path = os.path.join(folder, name + ".expected.json")
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         json.dump(truth, f, ensure_ascii=False, indent=2)
         f.write("\n")
@@ -677,8 +681,128 @@ def make_legacy():
             "status_summary": summary_truth(1, COUNTS_2020) + summary_truth(2, COUNTS_2020),
             "legend": legend_truth(2),
             "letters": [letter_2020_truth(1)],
+
+            "statuses_legible": False,  # text only: the marks' colours are not in it
         },
     )
+
+
+# ---------------------------------------------------------------------------------------
+# one-page status samples (samples/status/): mark layouts x palettes, and a grey scan
+
+
+def random_statuses(seed: int) -> dict:
+    """A status per measure, drawn with a fixed seed; every status used at least once."""
+    rng = random.Random(seed)
+    while True:
+        out = {n: rng.choice(STATUS_ORDER) for n, _t, _d in MEASURES}
+        if set(out.values()) == set(STATUS_ORDER):
+            return out
+
+
+def count_statuses(status_map: dict) -> dict:
+    return {s: sum(1 for v in status_map.values() if v == s) for s in STATUS_ORDER}
+
+
+def summary_sentence(counts: dict) -> str:
+    """The summary sentence of a measures page, in the family's wording, from counts."""
+    def n_mesures(n):
+        return f"{n} mesure" + ("s" if n > 1 else "")
+
+    remis = counts["remis_en_cause"]
+    return (
+        f"{n_mesures(counts['tres_satisfaisant'])} à l'avancement très satisfaisant, "
+        f"{counts['satisfaisant']} au rythme satisfaisant, "
+        f"{counts['retard_explique']} en retard en raison de la situation actuelle, "
+        + ("aucune des mesures remises en cause à date." if remis == 0
+           else f"{remis} remise{'s' if remis > 1 else ''} en cause.")
+    )
+
+
+# name, layout, palette, shape, numbering, font, seed, skew, cast, grayscale, stated counts
+# differing from the marks (the document's own error), file type
+STATUS_SAMPLES = [
+    ("line-greens.jpg", "line", PALETTE_GREENS, "square", "dot", DEJAVU_SANS, 41, 1.1,
+     None, False, None, "jpeg"),
+    ("line-blues.pdf", "line", PALETTE_BLUES, "disc", "mesure", LIBERATION_SERIF, 42, -0.9,
+     (1.08, 1.0, 0.9), False, None, "pdf"),
+    ("table-greens.pdf", "table", PALETTE_GREENS, "square", "paren", LIBERATION_SANS, 43, 0.8,
+     (0.92, 1.0, 1.1), False, None, "pdf"),
+    ("table-blues.jpg", "table", PALETTE_BLUES, "square", "n", DEJAVU_SANS_CONDENSED, 44, -1.2,
+     None, False, None, "jpeg"),
+    ("strip-greens.tif", "strip", PALETTE_GREENS, "disc", "M", LIBERATION_SANS, 45, -0.7,
+     None, False, None, "tiff"),
+    ("strip-blues.jpg", "strip", PALETTE_BLUES, "disc", "dot", DEJAVU_SANS, 46, 1.0,
+     (1.0, 0.92, 1.12), False, {"satisfaisant": +1, "retard_explique": -1}, "jpeg"),
+    ("line-greens-grayscale.jpg", "line", PALETTE_GREENS, "square", "dot", DEJAVU_SANS, 47,
+     0.9, None, True, None, "jpeg"),
+]
+STATUS_DPI = 200
+STATUS_JPEG_QUALITY = 60
+
+
+def status_spec(layout, palette, shape, numbering, font, status_map, summary) -> ReportSpec:
+    return ReportSpec(
+        measures=[(n, t, d, status_map[n]) for n, t, d in MEASURES],
+        dimension_headings=dict(HEADINGS),
+        title="Niveau d'avancement des mesures",
+        numbering=numbering,
+        font=font,
+        palette=dict(palette),
+        mark_layout=layout,
+        mark_shape=shape,
+        tinted_headings=layout != "strip",
+        tint=(226, 239, 226) if palette is PALETTE_GREENS else (222, 233, 247),
+        summary=summary,
+        legend=[(s, LEGEND_LABELS[s]) for s in STATUS_ORDER],
+        body_pt=10.5 if layout == "line" else 10.0,
+        heading_pt=11.0 if layout == "line" else 10.5,
+        measure_gap=3.2 if layout == "line" else 1.5,
+    )
+
+
+def write_scan(path: str, img, kind: str) -> None:
+    """One scanned page as a JPEG file, an image-only PDF or a JPEG-compressed TIFF."""
+    if kind == "jpeg":
+        with open(path, "wb") as f:
+            f.write(jpeg_bytes(img, STATUS_JPEG_QUALITY, dpi=STATUS_DPI))
+    elif kind == "pdf":
+        write_image_pdf(path, [jpeg_bytes(img, STATUS_JPEG_QUALITY, dpi=STATUS_DPI)], STATUS_DPI)
+    else:
+        img.convert("YCbCr").save(path, format="TIFF", compression="jpeg",
+                                  quality=STATUS_JPEG_QUALITY, dpi=(STATUS_DPI, STATUS_DPI))
+
+
+def make_status_sample(name, layout, palette, shape, numbering, font, seed, skew, cast, gray,
+                       misstated, kind) -> None:
+    status_map = random_statuses(seed)
+    counts = count_statuses(status_map)
+    stated = {s: counts[s] + (misstated or {}).get(s, 0) for s in STATUS_ORDER}
+    spec = status_spec(layout, palette, shape, numbering, font, status_map,
+                       summary_sentence(stated))
+    img = degrade(render_measures_page(spec, STATUS_DPI), seed=seed, skew_deg=skew,
+                  noise_sigma=4.0, blur_radius=0.4, cast=cast, grayscale=gray,
+                  paper=(250, 249, 245))
+    write_scan(os.path.join(STATUS_DIR, name), img, kind)
+    truth = {
+        "source": f"status/{name}",
+        "kind": "report",
+        "n_pages": 1,
+        "layout": layout,
+        "measures": measures_truth(1, status_map),
+        "status_summary": summary_truth(1, stated),
+        "legend": legend_truth(1),
+        "letters": [],
+    }
+    if gray:
+        truth["statuses_legible"] = False  # a grey scan: the marks' colours are lost
+    write_truth(name, truth, STATUS_DIR)
+
+
+def make_status_samples() -> None:
+    os.makedirs(STATUS_DIR, exist_ok=True)
+    for args in STATUS_SAMPLES:
+        make_status_sample(*args)
 
 
 def main():
@@ -686,10 +810,12 @@ def main():
     make_tiff()
     make_born_digital()
     make_legacy()
-    for f in sorted(os.listdir(HERE)):
-        p = os.path.join(HERE, f)
-        if os.path.isfile(p) and not f.endswith(".py"):
-            print(f"{os.path.getsize(p):>10,}  samples/{f}")
+    make_status_samples()
+    for folder in (HERE, STATUS_DIR):
+        for f in sorted(os.listdir(folder)):
+            p = os.path.join(folder, f)
+            if os.path.isfile(p) and not f.endswith(".py"):
+                print(f"{os.path.getsize(p):>10,}  {os.path.relpath(p, os.path.dirname(HERE))}")
 
 
 if __name__ == "__main__":

@@ -656,13 +656,19 @@ def degrade(
     jpeg_quality: int | None = None,
     grayscale: bool = False,
     paper: tuple | None = None,
+    cast: tuple | None = None,
 ) -> Image.Image:
-    """Make a clean page look scanned: optional paper tone, rotation by `skew_deg`
-    (counter-clockwise, white fill, same canvas size), gaussian blur, gaussian noise
-    (mostly luminance, a little per channel), optional grayscale, JPEG round-trip."""
+    """Make a clean page look scanned: optional paper tone, scanner colour cast (per-channel
+    gamma, e.g. (1.0, 0.9, 1.15): lower = brighter), rotation by `skew_deg` (counter-clockwise,
+    white fill, same canvas size), gaussian blur, gaussian noise (mostly luminance, a little per
+    channel), optional grayscale, JPEG round-trip."""
     rng = np.random.default_rng(seed)
     dpi = img.info.get("dpi")
     im = img.convert("RGB")
+    if cast is not None:
+        arr = np.asarray(im, dtype=np.float32) / 255.0
+        arr = np.power(arr, np.array(cast, np.float32)) * 255.0
+        im = Image.fromarray(arr.round().astype(np.uint8))
     if paper is not None:
         arr = np.asarray(im, dtype=np.float32) * (np.array(paper, np.float32) / 255.0)
         im = Image.fromarray(arr.round().astype(np.uint8))
