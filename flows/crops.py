@@ -1,0 +1,194 @@
+"""Crops of source pages for the QA report: each page re-rendered once, as it was read, cut into
+small JPEG data URIs around the boxes asked for, and kept in a cache beside the release."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageSequence
+
+CROP_VERSION = 2  # part of every cache key: bump when crops are made differently
+WORK_WIDTH = 1100  # pages are brought to this width before they are deskewed and cut
+CROP_WIDTH = 760  # a crop is at most this wide in the report (pixels)
+JPEG_QUALITY = 62
+PAD_INCH = 0.08  # space kept above and below a box
+LEFT_INCH = 0.6  # space kept left of a box (a number standing before the title)
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """How a page was read: what its boxes refer to (the `pages` row)."""
+
+    page: int
+    width_px: int
+    height_px: int
+    dpi: int
+    skew_degrees: float = 0.0
+    rotation: int = 0
+
+    def key(self) -> str:
+        return f"{self.width_px}x{self.height_px}@{self.dpi}s{self.skew_degrees:g}r{self.rotation}"
+
+
+@dataclass(frozen=True)
+class CropRequest:
+    """A band of a page to show: the box's lines from just left of the box to the page's right
+    edge (the status mark stands on the measure's line, or in a column to its right)."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+
+    def key(self, geometry: PageGeometry) -> str:
+        box = ",".join(str(round(v)) for v in self.bbox)
+        return f"v{CROP_VERSION}:{self.page}:{box}:{geometry.key()}"
+
+
+def parse_bbox(text: Any) -> tuple[float, float, float, float] | None:
+    if not isinstance(text, str) or text.count(",") != 3:
+        return None
+    try:
+        x0, y0, x1, y1 = (float(v) for v in text.split(","))
+    except ValueError:
+        return None
+    return (x0, y0, x1, y1)
+
+
+def source_problem(path: Path, doc_id: str) -> str | None:
+    """Why the file ingested as `doc_id` cannot be re-read at `path` now (None when it can)."""
+    if not path.is_file():
+        return f"the source file {path} is gone (moved or deleted); no crops"
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != doc_id:
+        return f"the file at {path} is no longer the one ingested (its sha256 differs); no crops"
+    return None
+
+
+def render_page(path: Path, file_type: str, geometry: PageGeometry) -> Image.Image:
+    """The page as its boxes see it, brought to WORK_WIDTH: rendered (pdfium at the page's dpi)
+    or decoded (the image frame), turned by its rotation, then deskewed like the OCR did."""
+    if file_type == "pdf":
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            img = pdf[geometry.page - 1].render(scale=geometry.dpi / 72).to_pil()
+        finally:
+            pdf.close()
+    else:
+        with Image.open(path) as frames:
+            frame = next(f for i, f in enumerate(ImageSequence.Iterator(frames))
+                         if i == geometry.page - 1)
+            img = _to_rgb(frame)
+    img = img.convert("RGB")
+    if geometry.rotation:
+        # `rotation`: clockwise quarter-turns applied before reading (PIL turns anticlockwise).
+        img = img.rotate(-geometry.rotation, expand=True)
+    work = min(WORK_WIDTH, img.width)
+    if img.width > work:
+        img = img.resize((work, max(1, round(img.height * work / img.width))),
+                         Image.Resampling.LANCZOS, reducing_gap=2.0)
+    if geometry.skew_degrees and abs(geometry.skew_degrees) >= 0.15:
+        img = img.rotate(-geometry.skew_degrees, resample=Image.Resampling.BICUBIC,
+                         fillcolor="white")
+    return img
+
+
+def _to_rgb(frame: Image.Image) -> Image.Image:
+    from extractors.ocr import to_rgb
+
+    return to_rgb(frame)
+
+
+def cut(img: Image.Image, geometry: PageGeometry, request: CropRequest) -> str:
+    """A JPEG data URI of the request's band of the (rendered) page."""
+    scale = img.width / geometry.width_px
+    pad = PAD_INCH * geometry.dpi
+    x0 = max(0, min(img.width - 1, math.floor((request.bbox[0] - LEFT_INCH * geometry.dpi) * scale)))
+    y0 = max(0, min(img.height - 1, math.floor((request.bbox[1] - pad) * scale)))
+    y1 = min(img.height, math.ceil((request.bbox[3] + pad) * scale))
+    band = img.crop((x0, y0, img.width, max(y1, y0 + 1)))
+    if band.width > CROP_WIDTH:
+        band = band.resize((CROP_WIDTH, max(1, round(band.height * CROP_WIDTH / band.width))),
+                           Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    band.save(buf, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+class CropCache:
+    """Crops already made, one JSON file per document under `folder` (None: no cache)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def _file(self, doc_id: str) -> Path | None:
+        return self.folder / f"{doc_id}.json" if self.folder is not None else None
+
+    def load(self, doc_id: str) -> dict[str, str]:
+        file = self._file(doc_id)
+        if file is None or not file.is_file():
+            return {}
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save(self, doc_id: str, crops: Mapping[str, str]) -> None:
+        file = self._file(doc_id)
+        if file is None:
+            return
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(dict(crops)), encoding="utf-8")
+            os.replace(tmp, file)
+        except OSError:
+            pass  # a cache that cannot be written only costs time next run
+
+
+def document_crops(path: Path, doc_id: str, file_type: str, geometries: Mapping[int, PageGeometry],
+                   requests: Sequence[CropRequest], cache: CropCache
+                   ) -> tuple[dict[CropRequest, str], str | None]:
+    """Data URIs for the requests of one document (each page rendered once, only when a crop is
+    not cached), and a sentence saying why some or all could not be made (None: all made)."""
+    cached = cache.load(doc_id)
+    out: dict[CropRequest, str] = {}
+    todo: dict[int, list[CropRequest]] = {}
+    for r in requests:
+        geometry = geometries.get(r.page)
+        if geometry is None:
+            continue
+        uri = cached.get(r.key(geometry))
+        if uri is not None:
+            out[r] = uri
+        else:
+            todo.setdefault(r.page, []).append(r)
+    if not todo:
+        return out, None
+    problem = source_problem(path, doc_id)
+    if problem is not None:
+        return out, problem
+    failed: list[str] = []
+    for page, page_requests in sorted(todo.items()):
+        geometry = geometries[page]
+        try:
+            img = render_page(path, file_type, geometry)
+        except Exception as exc:  # noqa: BLE001 - a page that cannot be rendered again is reported
+            failed.append(f"page {page} could not be rendered again ({type(exc).__name__}: {exc})")
+            continue
+        for r in page_requests:
+            out[r] = cut(img, geometry, r)
+    cache.save(doc_id, {r.key(geometries[r.page]): uri for r, uri in out.items()})
+    return out, ("; ".join(failed) or None)

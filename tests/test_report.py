@@ -1,0 +1,142 @@
+"""The QA report written with each release: crops, charts, counts; rendered by headless Chromium."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from flows.crops import CropCache, CropRequest, PageGeometry, document_crops
+from flows.report import STATUS_COLOURS, render_report, was_repaired
+from tests.conftest import ROOT, Release
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DATA_URI = re.compile(r'src="data:image/jpeg;base64,([^"]+)"')
+
+
+def chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.fail("chromium is missing: run `bash scripts/setup.sh` (it installs it with apt)")
+    return exe
+
+
+def run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}", *args],
+        capture_output=True, text=True, timeout=120, check=False)
+
+
+def measures_with_crops(frames: dict[str, pd.DataFrame]) -> int:
+    """Measures with a box whose source file is still there (all samples are)."""
+    m = frames["measures"].merge(frames["documents"][["doc_id", "source_name"]], on="doc_id")
+    return int(sum(pd.notna(b) and Path(s).is_file() for b, s in zip(m["bbox"], m["source_name"],
+                                                                      strict=True)))
+
+
+def test_report_is_part_of_the_release(sample_release: Release) -> None:
+    out = sample_release.out
+    assert os.readlink(out / "report.html") == ".current/report.html"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "report.html" in manifest["files"]
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "<script" not in text and "https://" not in text  # the machine has no internet
+    crops = DATA_URI.findall(text)
+    assert len(crops) == measures_with_crops(sample_release.frames) > 0
+    for uri in crops[:: max(1, len(crops) // 12)]:
+        with Image.open(io.BytesIO(base64.b64decode(uri))) as img:
+            assert img.format == "JPEG" and img.width <= 760 and 10 < img.height < 400
+    docs = sample_release.frames["documents"]
+    assert text.count("<svg") >= len(docs) + 1  # a chart per report, one across the 2020/2021 series
+    assert "Statuses by dimension across reports" in text and "Measure history" in text
+    assert "no box on the page (legacy text)" in text
+
+
+def test_report_renders_in_headless_chromium(sample_release: Release, tmp_path: Path) -> None:
+    url = (sample_release.out / "report.html").resolve().as_uri()
+    dom = run_chromium(tmp_path, "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    html = dom.stdout
+    assert "missions — QA report" in html
+    assert html.count("<svg") >= 2 and html.count("<rect") > 20
+    assert len(DATA_URI.findall(html)) == measures_with_crops(sample_release.frames)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "report.png"
+    shot.unlink(missing_ok=True)
+    run = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", url)
+    assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
+    with Image.open(shot) as img:
+        rgb = img.convert("RGB")
+        assert rgb.size == (1280, 2000)
+        colours = {rgb.getpixel((x, y)) for x in range(0, 1280, 2) for y in range(0, 2000, 2)}
+    # the series chart and the history chips stand in the first screen, in the status colours
+    wanted = {tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in STATUS_COLOURS.values()}
+    assert len(wanted & colours) >= 3
+
+
+def frames_of(sample_release: Release, source_name: str) -> dict[str, pd.DataFrame]:
+    frames = {k: v.copy() for k, v in sample_release.frames.items()}
+    docs = frames["documents"]
+    scan = docs["source_name"].str.endswith("rapport-2020-scan.pdf")
+    frames["documents"] = docs[scan].assign(source_name=source_name)
+    return frames
+
+
+def test_a_missing_or_changed_source_is_said_not_fatal(sample_release: Release,
+                                                       tmp_path: Path) -> None:
+    gone = render_report(frames_of(sample_release, str(tmp_path / "moved.pdf")))
+    assert "is gone (moved or deleted); no crops" in gone and not DATA_URI.search(gone)
+    other = tmp_path / "other.pdf"
+    shutil.copy(ROOT / "samples" / "suivi-2021-born-digital.pdf", other)
+    changed = render_report(frames_of(sample_release, str(other)))
+    assert "is no longer the one ingested" in changed and not DATA_URI.search(changed)
+
+
+def test_crops_are_cached_and_each_page_rendered_once(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractors.sources import sha256_file
+    from flows import crops
+
+    pdf = ROOT / "samples" / "suivi-2021-born-digital.pdf"
+    doc_id = sha256_file(pdf)
+    geometry = {1: PageGeometry(1, 595, 842, 72)}
+    requests = [CropRequest(1, (58, 206, 404, 216)), CropRequest(1, (58, 506, 386, 529))]
+    calls: list[int] = []
+    real = crops.render_page
+    monkeypatch.setattr(crops, "render_page", lambda *a: calls.append(1) or real(*a))
+    cache = CropCache(tmp_path / "cache")
+    made, note = document_crops(pdf, doc_id, "pdf", geometry, requests, cache)
+    assert note is None and len(made) == 2 and len(calls) == 1
+    again, _ = document_crops(pdf, doc_id, "pdf", geometry, requests, cache)
+    assert again == made and len(calls) == 1  # from the cache: no rendering
+
+
+def test_was_repaired_ignores_numbering_and_typography() -> None:
+    assert not was_repaired("Mesure 7 — Faire des ODD l’occasion", "Faire des ODD l'occasion")
+    assert not was_repaired("14.Piloter une  recherche", "Piloter une recherche")
+    assert was_repaired("1. Rendre accessible I'existant", "Rendre accessible l'existant")
+    assert not was_repaired(None, "x")
+    assert not was_repaired(". Faciliter l'usage", "Faciliter l'usage")  # lost number
+    assert not was_repaired("Mettre en place", "Mettre en place")
+
+
+def test_text_repairs_are_listed_folded(sample_release: Release) -> None:
+    frames = frames_of(sample_release, "/nowhere/scan.pdf")
+    doc_id = frames["documents"]["doc_id"].iloc[0]
+    frames["repairs"] = pd.DataFrame({"doc_id": [doc_id, doc_id], "page": [3, 3],
+                                      "rule": ["elision-l.v2", "typography.v2"],
+                                      "before": ["I'existant", "l’existant"],
+                                      "after": ["l'existant", "l'existant"]})
+    text = render_report(frames)
+    assert "<summary>Text repairs (1)</summary>" in text and "I&#x27;existant" in text
