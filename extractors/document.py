@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 
 from extractors.letters import extract_letter
+from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses
 from extractors.measures import PageLine, extract_measures
 from extractors.normalise import Repair, normalise_page
 from extractors.ocr import DEFAULT_OCR, OcrSettings
@@ -24,7 +26,7 @@ def pipeline_version() -> str:
         code = version("missions")
     except PackageNotFoundError:
         code = CODE_VERSION
-    return f"{code}+rules.{rules_version()}"
+    return f"{code}+rules.{rules_version()}.{MARKS_VERSION}"
 
 
 def page_lines(pages: Sequence[Page]) -> list[PageLine]:
@@ -61,17 +63,21 @@ def _join_broken_sentences(paras: list[tuple[int, str]]) -> list[tuple[int, str]
 
 
 def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...], tuple[Repair, ...]]:
-    """Normalise the pages once, then run every rule family; returns records and normalised pages."""
+    """Normalise the pages once, then run every rule family; returns records and normalised pages.
+
+    Statuses are read last: the legend's swatches key the coloured marks kept with each page.
+    """
     normalised: list[Page] = []
     repairs: list[Repair] = []
     for page in pages:
         new, reps = normalise_page(page)
-        normalised.append(new)
+        normalised.append(replace(new, regions=page.regions))
         repairs.extend(reps)
     lines = page_lines(normalised)
     measures, _announced = extract_measures(lines)
     counts = extract_status_counts(paragraphs(normalised))
     legend = extract_legend(lines)
+    measures = apply_statuses(measures, assign_statuses(measures, normalised, legend))
     letters = []
     for page in normalised:
         letter = extract_letter([pl for pl in lines if pl.page == page.page])
@@ -107,10 +113,11 @@ def result_for(source: SourceDocument, pages: Sequence[Page]) -> DocumentResult:
         return DocumentResult(source=source, state="quarantined", pages=tuple(pages),
                               error=f"{source.source_name}: no page could be read ({reasons}); "
                                     "check the file opens in a viewer, then re-scan it.")
-    extraction, normalised, _repairs = extract_records(readable)
+    extraction, normalised, repairs = extract_records(readable)
     by_no = {p.page: p for p in normalised}
     merged = tuple(by_no.get(p.page, p) for p in pages)
-    return DocumentResult(source=source, state="published", pages=merged, extraction=extraction)
+    return DocumentResult(source=source, state="published", pages=merged, extraction=extraction,
+                          repairs=repairs)
 
 
 def process_file(path: str, source_name: str | None = None,

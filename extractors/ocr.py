@@ -1,10 +1,12 @@
-"""Tesseract OCR of one page image: deskew, words with boxes and confidences, lines."""
+"""Tesseract OCR of one page image: orientation, deskew, words with boxes and confidences, lines."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,6 +21,18 @@ from models.records import Line, Page, Word
 LANG = "fra"
 PSM = 3
 PAGE_TIMEOUT_S = 180
+PAGE_TIMEOUT_ENV = "MISSIONS_PAGE_TIMEOUT"  # seconds one page may take; overrides PAGE_TIMEOUT_S
+MISREAD_CONFIDENCE = 70.0  # below this mean word confidence, check the page's orientation
+MIN_OSD_CONFIDENCE = 1.0  # tesseract's orientation confidence below which the page is not turned
+
+
+def page_timeout() -> float:
+    """Seconds one page may take to read: $MISSIONS_PAGE_TIMEOUT, else PAGE_TIMEOUT_S."""
+    try:
+        value = float(os.environ.get(PAGE_TIMEOUT_ENV, ""))
+    except ValueError:
+        return float(PAGE_TIMEOUT_S)
+    return value if value > 0 else float(PAGE_TIMEOUT_S)
 
 
 @dataclass(frozen=True)
@@ -28,9 +42,11 @@ class OcrSettings:
     lang: str = LANG
     psm: int = PSM
     deskew: bool = True
+    orient: bool = True  # detect pages turned 90/180/270 degrees (tesseract OSD) and turn them
 
     def key(self) -> str:
-        return f"{self.lang}-psm{self.psm}-deskew{int(self.deskew)}-tess{tesseract_version()}"
+        return (f"{self.lang}-psm{self.psm}-deskew{int(self.deskew)}-orient{int(self.orient)}"
+                f"-tess{tesseract_version()}")
 
 
 DEFAULT_OCR = OcrSettings()
@@ -58,6 +74,14 @@ def check_tesseract(lang: str = LANG) -> str:
             "install Debian's tesseract-ocr-fra."
         )
     return tesseract_version()
+
+
+def has_osd() -> bool:
+    """Whether tesseract has its orientation data (Debian's tesseract-ocr-osd)."""
+    try:
+        return "osd" in set(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractError, OSError, subprocess.SubprocessError):
+        return False
 
 
 def to_rgb(img: Image.Image) -> Image.Image:
@@ -101,35 +125,115 @@ def deskew(img: Image.Image) -> tuple[Image.Image, float]:
     return img.rotate(-skew, resample=Image.Resampling.BICUBIC, fillcolor="white"), skew
 
 
-def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = DEFAULT_OCR,
-             timeout: float = PAGE_TIMEOUT_S) -> tuple[Page, Image.Image]:
-    """OCR one page image; returns the page and the (deskewed, RGB) image its boxes refer to."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    rgb = to_rgb(img)
+class _Budget:
+    """The time left for one page's tesseract calls, and the error when it runs out."""
+
+    def __init__(self, page_no: int, seconds: float) -> None:
+        self.page_no, self.seconds = page_no, seconds
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise self.exceeded()
+        return max(1.0, remaining)
+
+    def exceeded(self) -> PageError:
+        return PageError(f"page {self.page_no} took longer than {self.seconds:.0f} s to read and "
+                         "was stopped; re-scan it at a lower resolution, or raise "
+                         f"{PAGE_TIMEOUT_ENV} (seconds)")
+
+
+def _run_tesseract(gray: Image.Image, call: str, config: str, lang: str,
+                   budget: _Budget) -> str | dict[str, list]:
+    """One tesseract call on a grayscale image, written as BMP (encoding is ~free, unlike PNG)."""
+    with tempfile.TemporaryDirectory(prefix="missions-ocr-") as tmp:
+        bmp = os.path.join(tmp, "page.bmp")
+        gray.save(bmp, format="BMP")
+        try:
+            if call == "osd":
+                return pytesseract.image_to_osd(bmp, config=config, timeout=budget.left())
+            return pytesseract.image_to_data(bmp, lang=lang, config=config,
+                                             output_type=pytesseract.Output.DICT,
+                                             timeout=budget.left())
+        except pytesseract.TesseractError:
+            raise  # a RuntimeError too, but not a timeout
+        except RuntimeError as exc:  # pytesseract raises a bare RuntimeError on timeout
+            raise budget.exceeded() from exc
+
+
+def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings,
+                 budget: _Budget, rotation: int) -> tuple[Page, Image.Image]:
     skew = 0.0
     if settings.deskew:
         rgb, skew = deskew(rgb)
-    gray = rgb.convert("L")
-    with tempfile.TemporaryDirectory(prefix="missions-ocr-") as tmp:
-        bmp = os.path.join(tmp, "page.bmp")
-        gray.save(bmp, format="BMP")  # BMP: encoding is ~free, unlike PNG
-        try:
-            data = pytesseract.image_to_data(
-                bmp, lang=settings.lang, config=f"--psm {settings.psm} --dpi {dpi}",
-                output_type=pytesseract.Output.DICT, timeout=timeout,
-            )
-        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
-            raise PageError(f"tesseract took longer than {timeout:.0f} s on this page") from exc
-        except pytesseract.TesseractError as exc:
-            raise PageError(f"tesseract failed on this page: {exc.message.strip()[:200]}") from exc
+    try:
+        data = _run_tesseract(rgb.convert("L"), "data", f"--psm {settings.psm} --dpi {dpi}",
+                              settings.lang, budget)
+    except pytesseract.TesseractError as exc:
+        raise PageError(f"tesseract failed on page {page_no} ({exc.message.strip()[:200]}); "
+                        "re-scan or re-export it") from exc
     lines = attach_hanging_numbers(lines_from_tesseract(data), rgb.width)
     confs = [w.conf for ln in lines for w in ln.words if w.conf is not None]
     page = Page(
         page=page_no, method="ocr", lines=tuple(lines), width_px=rgb.width, height_px=rgb.height,
         dpi=dpi, mean_confidence=round(float(np.mean(confs)), 2) if confs else None,
-        skew_degrees=skew, rotation=0,
+        skew_degrees=skew, rotation=rotation,
     )
     return page, rgb
+
+
+def _confident_mass(page: Page) -> float:
+    """How much confidently read text a page holds: the sum of its words' confidences >= 50."""
+    return sum(w.conf for ln in page.lines for w in ln.words if w.conf is not None and w.conf >= 50)
+
+
+def _looks_misread(page: Page, rgb: Image.Image) -> bool:
+    if page.mean_confidence is not None:
+        return page.mean_confidence < MISREAD_CONFIDENCE
+    small = rgb.convert("L")
+    small.thumbnail((600, 600))
+    return float((np.asarray(small) < 128).mean()) > 0.002  # ink, yet no word read
+
+
+def detect_rotation(rgb: Image.Image, budget: _Budget) -> int:
+    """Clockwise quarter turn (0, 90, 180, 270) that sets the page upright, by tesseract OSD.
+
+    0 when tesseract cannot tell (too little text, or no `osd` data installed).
+    """
+    try:
+        osd = _run_tesseract(rgb.convert("L"), "osd", "--psm 0", "osd", budget)
+    except pytesseract.TesseractError:
+        return 0
+    turn = re.search(r"Rotate:\s*(\d+)", osd)
+    conf = re.search(r"Orientation confidence:\s*([\d.]+)", osd)
+    if not turn or not conf or float(conf.group(1)) < MIN_OSD_CONFIDENCE:
+        return 0
+    value = int(turn.group(1)) % 360
+    return value if value in (90, 180, 270) else 0
+
+
+def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = DEFAULT_OCR,
+             timeout: float | None = None) -> tuple[Page, Image.Image]:
+    """OCR one page image; returns the page and the (turned, deskewed, RGB) image its boxes refer to.
+
+    A page read with low confidence (or not at all, though it has ink) is checked for a quarter
+    turn with tesseract's orientation detection; when turned, it is read again and the better
+    reading kept (`Page.rotation` = the clockwise turn applied). Every tesseract call of the page
+    shares one time budget (`timeout`, default `page_timeout()`); PageError when it runs out.
+    """
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    budget = _Budget(page_no, page_timeout() if timeout is None else timeout)
+    rgb = to_rgb(img)
+    page, used = _read_turned(rgb, page_no, dpi, settings, budget, rotation=0)
+    if settings.orient and _looks_misread(page, rgb):
+        turn = detect_rotation(rgb, budget)
+        if turn:
+            turned = rgb.rotate(-turn, expand=True)  # PIL turns counter-clockwise
+            again, again_used = _read_turned(turned, page_no, dpi, settings, budget, rotation=turn)
+            if _confident_mass(again) > _confident_mass(page):
+                page, used = again, again_used
+    return page, used
 
 
 def lines_from_tesseract(data: dict[str, list]) -> list[Line]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -11,10 +11,12 @@ from charset_normalizer import from_bytes
 from PIL import Image, ImageSequence
 
 from extractors.ocr import OcrSettings, ocr_page, to_rgb
+from extractors.regions import find_colour_regions, read_region_numbers
 from models.errors import DamagedFile, EncryptedFile, PageError
-from models.records import Line, Page, SourceDocument, Word
+from models.records import ColourRegion, Line, Page, SourceDocument, Word
 
 RASTER_DPI = 300
+COLOUR_DPI = 100  # text-layer pages are rendered at this dpi to see their coloured marks
 MAX_PAGE_PIXELS = 80_000_000  # ~ A2 at 300 dpi; bigger pages are read at a lower dpi
 MIN_TEXT_CHARS = 20  # fewer characters than this in a PDF text layer means "scanned page"
 A4_WIDTH_IN = 8.27
@@ -85,15 +87,22 @@ def _pdf_page_methods(source: SourceDocument) -> list[str]:
 
 
 def read_page(job: PageJob, settings: OcrSettings) -> tuple[Page, Image.Image | None]:
-    """Read one page by its job; a page that fails comes back as a Page with `error` set."""
+    """Read one page by its job; a page that fails comes back as a Page with `error` set.
+
+    The page's coloured blobs (status marks, legend swatches) are found here, while its
+    image is in memory, and kept with the page.
+    """
     try:
         if job.how == "text-layer":
-            return read_text_layer(job), None
+            page = read_text_layer(job)
+            return replace(page, regions=text_layer_regions(job)), None
         if job.how == "raster":
             img, dpi = rasterise_pdf_page(job)
         else:
             img, dpi = load_image_frame(job)
-        return ocr_page(img, job.page_no, dpi, settings)
+        page, rgb = ocr_page(img, job.page_no, dpi, settings)
+        regions = read_region_numbers(rgb, find_colour_regions(rgb, dpi), dpi, settings.lang)
+        return replace(page, regions=regions), rgb
     except PageError as exc:
         method = "text-layer" if job.how == "text-layer" else "ocr"
         return Page(page=job.page_no, method=method, lines=(), error=str(exc)), None
@@ -108,6 +117,8 @@ def read_text_layer(job: PageJob) -> Page:
             words = pl_page.extract_words(use_text_flow=True)
     except Exception as exc:  # pdfminer raises many kinds on damaged pages
         raise PageError(f"the text layer of page {job.page_no} cannot be read ({exc})") from exc
+    if width < 1 or height < 1:
+        raise PageError(f"page {job.page_no} has no area ({width}×{height} pt); re-export the PDF")
     heights = sorted(r["bottom"] - r["top"] for r in raw) or [10.0]
     median_h = heights[len(heights) // 2]
     lines: list[Line] = []
@@ -126,6 +137,19 @@ def read_text_layer(job: PageJob) -> Page:
         prev_bottom = bbox[3]
     return Page(page=job.page_no, method="text-layer", lines=tuple(lines), width_px=width,
                 height_px=height, dpi=72)
+
+
+def text_layer_regions(job: PageJob) -> tuple[ColourRegion, ...]:
+    """Coloured blobs of a text-layer page, rendered at COLOUR_DPI, boxes in PDF points."""
+    try:
+        pdf = pdfium.PdfDocument(job.path)
+        try:
+            img = pdf[job.index].render(scale=COLOUR_DPI / 72).to_pil()
+        finally:
+            pdf.close()
+    except pdfium.PdfiumError:
+        return ()  # no colour evidence: statuses stay unread, the text is still read
+    return find_colour_regions(img, COLOUR_DPI, scale=72 / COLOUR_DPI)
 
 
 def rasterise_pdf_page(job: PageJob) -> tuple[Image.Image, int]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from models.errors import DamagedFile, UnsupportedFile
+from models.errors import ChangedWhileRead, DamagedFile, NotARegularFile, UnsupportedFile
 from models.records import SourceDocument
 
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -44,23 +46,80 @@ def _looks_like_text(head: bytes) -> bool:
     return controls <= len(head) * 0.01
 
 
-def sha256_file(path: Path) -> str:
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable_name(name: str) -> str:
+    """A file name as text that prints on one line and encodes as UTF-8 (idempotent).
+
+    Bytes that are not UTF-8 (names from old systems) become `\\xe9`-style escapes; control
+    characters (a newline, an escape sequence) become `\\n`, `\\x1b`; everything else is kept.
+    """
+    try:
+        text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else _ESCAPES.get(c) or (
+            f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        for c in text
+    )
+
+
+def _open_regular(path: Path, name: str) -> int:
+    """An fd on the file, refusing what is not a regular file without blocking on it (a pipe)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except FileNotFoundError as exc:
+        raise NotARegularFile(f"{name}: the file is gone (deleted, moved, or a broken link); "
+                              "put it back or remove the link, then run again.") from exc
+    except OSError as exc:
+        raise DamagedFile(f"{name}: cannot be read ({exc.strerror}); check its permissions.") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotARegularFile(f"{name}: not a regular file (a folder, pipe, socket or device); "
+                              "only files are read: remove it from the folder.")
+    return fd
+
+
+def _hash_fd(fd: int) -> tuple[str, bytes, int]:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    head = b""
+    size = 0
+    with os.fdopen(fd, "rb", closefd=False) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
+            if size < HEAD_BYTES:
+                head = (head + chunk)[:HEAD_BYTES]
+            size += len(chunk)
             digest.update(chunk)
-    return digest.hexdigest()
+    return digest.hexdigest(), head, size
+
+
+def sha256_file(path: Path) -> str:
+    fd = _open_regular(path, printable_name(str(path)))
+    try:
+        return _hash_fd(fd)[0]
+    finally:
+        os.close(fd)
 
 
 def read_source(path: Path, source_name: str | None = None) -> SourceDocument:
-    """Hash and type one file; raises UnsupportedFile / DamagedFile with a message naming it."""
-    name = source_name or str(path)
+    """Hash and type one file; raises UnsupportedFile / DamagedFile / NotARegularFile naming it.
+
+    The hash, the size and the signature come from one pass over one open file, so they agree
+    even if the file is being replaced meanwhile (`check_unchanged` catches that afterwards).
+    """
+    name = printable_name(source_name or str(path))
+    fd = _open_regular(path, name)
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
-            head = fh.read(HEAD_BYTES)
+        doc_id, head, size = _hash_fd(fd)
     except OSError as exc:
-        raise DamagedFile(f"{name}: cannot be read ({exc.strerror}); check its permissions.") from exc
+        raise DamagedFile(f"{name}: cannot be read ({exc.strerror}); check the disk or copy it "
+                          "again.") from exc
+    finally:
+        os.close(fd)
     if size == 0:
         raise UnsupportedFile(f"{name}: the file is empty (0 bytes); re-scan or re-export it.")
     kind = detect_type(head)
@@ -69,8 +128,20 @@ def read_source(path: Path, source_name: str | None = None) -> SourceDocument:
             f"{name}: not a PDF, TIFF, PNG, JPEG or text file (unrecognised signature "
             f"{head[:8].hex()}); convert it to one of these formats."
         )
-    return SourceDocument(doc_id=sha256_file(path), path=str(path), source_name=name,
-                          file_type=kind, size=size)
+    return SourceDocument(doc_id=doc_id, path=str(path), source_name=name, file_type=kind,
+                          size=size)
+
+
+def check_unchanged(source: SourceDocument) -> None:
+    """Raise ChangedWhileRead unless the file still has the bytes it was identified by."""
+    try:
+        now = sha256_file(Path(source.path))
+    except (NotARegularFile, DamagedFile, OSError) as exc:
+        raise ChangedWhileRead(f"{source.source_name}: the file disappeared or was replaced while "
+                               "being read; run again when it is in place.") from exc
+    if now != source.doc_id:
+        raise ChangedWhileRead(f"{source.source_name}: the file changed while being read; run "
+                               "again when the copy is complete.")
 
 
 IGNORE_FILE = ".missionsignore"
@@ -85,29 +156,78 @@ def _ignore_patterns(folder: Path, inherited: tuple[str, ...]) -> tuple[str, ...
     return inherited + own
 
 
-def find_inputs(paths: Iterable[Path]) -> Iterator[tuple[Path, str, bool]]:
-    """Every file under the given paths (folders recursed, sorted): (path, name, ignored).
+@dataclass(frozen=True)
+class FoundFile:
+    """One entry found under the given paths: a file to read, an ignored one, or a problem."""
+
+    path: Path
+    name: str  # printable_name of the path as given / found
+    ignored: bool = False  # listed in a .missionsignore
+    problem: str | None = None  # why it is not read (a link out of the folder, a broken link)
+
+
+def scan_inputs(paths: Iterable[Path]) -> Iterator[FoundFile]:
+    """Every entry under the given paths (folders recursed, sorted), each accounted for.
 
     A folder's `.missionsignore` lists glob patterns (one a line) of files that are not
     documents (scripts, notes, expected records); those come back with ignored=True so the
     run can count them rather than drop them silently. Hidden files and folders are skipped.
+    Paths named on the command line are read as given, links included. Inside a folder, a
+    link to a file in the same folder tree is read (it is one more name for that file); a link
+    that leads out of the tree, a broken link and a link to a folder come back with a
+    `problem` and are not followed.
     """
     for root in paths:
         if not root.is_dir():
-            yield root, str(root), False
+            yield FoundFile(root, printable_name(str(root)))
             continue
+        top = root.resolve()
         patterns_by_dir: dict[str, tuple[str, ...]] = {}
         for dirpath, dirnames, filenames in os.walk(root):
             parent = patterns_by_dir.get(str(Path(dirpath).parent), ())
             patterns = _ignore_patterns(Path(dirpath), parent)
             patterns_by_dir[dirpath] = patterns
-            dirnames[:] = sorted(d for d in dirnames
-                                 if not d.startswith(".") and not _matches(d + "/", patterns))
+            kept = sorted(d for d in dirnames
+                          if not d.startswith(".") and not _matches(d + "/", patterns))
+            dirnames[:] = [d for d in kept if not (Path(dirpath) / d).is_symlink()]
+            for d in kept:
+                full = Path(dirpath) / d
+                if full.is_symlink():
+                    name = printable_name(str(full))
+                    yield FoundFile(full, name, problem=(
+                        f"{name}: a link to a folder ({printable_name(os.readlink(full))}); links "
+                        "to folders are not followed: name the folder on the command line, or "
+                        "copy it in."))
             for fname in sorted(filenames):
                 if fname.startswith("."):
                     continue
                 full = Path(dirpath) / fname
-                yield full, str(full), _matches(fname, patterns)
+                name = printable_name(str(full))
+                if _matches(fname, patterns):
+                    yield FoundFile(full, name, ignored=True)
+                    continue
+                problem = _link_problem(full, top, name) if full.is_symlink() else None
+                yield FoundFile(full, name, problem=problem)
+
+
+def _link_problem(link: Path, top: Path, name: str) -> str | None:
+    target = printable_name(os.readlink(link))
+    try:
+        resolved = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return (f"{name}: a broken link (to {target}, which does not exist); remove it, or copy "
+                "the file into the folder.")
+    if not resolved.is_relative_to(top):
+        return (f"{name}: a link to {printable_name(str(resolved))}, outside {printable_name(str(top))}; "
+                "links out of the folder are not followed: copy the file into the folder instead.")
+    return None
+
+
+def find_inputs(paths: Iterable[Path]) -> Iterator[tuple[Path, str, bool]]:
+    """(path, name, ignored) for every readable entry of `scan_inputs` (problems left out)."""
+    for found in scan_inputs(paths):
+        if found.problem is None:
+            yield found.path, found.name, found.ignored
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -43,11 +41,41 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     ingest.add_argument("--workers", type=int, default=None,
                         help="pages read at once (default: one per core)")
+    ingest.add_argument("--runner", choices=["threads", "dask"], default="threads",
+                        help="where page work runs: a thread pool here (default) or Dask")
+    ingest.add_argument("--address", default=None,
+                        help="with --runner dask: scheduler to attach to (tcp://HOST:PORT); "
+                             "default: a local cluster on 127.0.0.1")
 
-    query = sub.add_parser("query", help="run a read-only SQL query against the release")
-    query.add_argument("sql", help="SQL, e.g. \"select number, title from measures\"")
+    serve = sub.add_parser("serve", help="ingest an inbox every night (Prefect schedule)")
+    serve.add_argument("--inbox", type=Path, required=True, help="folder to ingest")
+    serve.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+    serve.add_argument("--cron", default="0 2 * * *", help="when to run (default: 02:00 daily)")
+    serve.add_argument("--timezone", default="Europe/Paris", help="IANA timezone of --cron")
+    serve.add_argument("--port", type=int, default=None, help="port of the Prefect server started")
+
+    server = sub.add_parser("server", help="keep a local Prefect server running between runs")
+    server.add_argument("action", choices=["start", "stop", "status"])
+
+    query = sub.add_parser("query", help="find measures by status, dimension, report or words; "
+                           "or run read-only SQL against the release")
+    query.add_argument("sql", nargs="?", help="SQL, e.g. \"select number, title from measures\"")
+    query.add_argument("--sql", dest="sql_option", metavar="SQL", help="the same as the positional SQL")
+    query.add_argument("--status", help="tres_satisfaisant, satisfaisant, retard_explique, "
+                       "remis_en_cause or none (not legible); comma-separated for several")
+    query.add_argument("--dimension", help="operationnelle, strategique, politique or none")
+    query.add_argument("--report", help="a doc_id prefix, part of the file name, or part of the "
+                       "report label (« Suivi à un an »)")
+    query.add_argument("--search", metavar="WORDS", help="words in measure titles (all must appear, "
+                       "each as the start of a word; accents and case do not matter)")
+    query.add_argument("--pages", action="store_true",
+                       help="with --search: list the pages whose text has the words")
     query.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    browse = sub.add_parser("browse", help="browse the release in Datasette (read-only, 127.0.0.1)")
+    browse.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+    browse.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
     return parser
 
 
@@ -62,12 +90,36 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     check_tesseract()
     check_writable(args.out)
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    if args.address and args.runner != "dask":
+        raise BadArguments("--address goes with --runner dask")
+    from contextlib import nullcontext
 
-    from flows.ingest import run_ingest
+    from flows.server import prefect_server, registered_server
+    from flows.warmup import ServerBoot, warm_up_extractors
 
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        summary = run_ingest([str(p) for p in args.paths], str(args.out), args.workers)
+    if not os.environ.get("PREFECT_API_URL") and (url := registered_server()):
+        os.environ["PREFECT_API_URL"] = url  # `missions server start` left one running: reuse it
+    # Dask workers are other processes: they must share one real Prefect API (an embedded
+    # server would be started by each of them), so a dask run without one starts one.
+    shared_api = prefect_server() if args.runner == "dask" else nullcontext()
+    with shared_api:
+        boot = ServerBoot().start()  # the embedded server boots while the rules load
+        warm_up_extractors()
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+            temporary_settings,
+        )
+
+        from flows.ingest import run_ingest
+
+        boot.wait()
+        updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        if os.environ.get("PREFECT_API_URL"):
+            updates[PREFECT_API_URL] = os.environ["PREFECT_API_URL"]
+        with temporary_settings(updates):
+            summary = run_ingest([str(p) for p in args.paths], str(args.out), args.workers,
+                                 args.runner, args.address)
     for name, reason in summary.quarantined:
         print(f"quarantined: {name}: {reason}", file=sys.stderr)
     for name, first in summary.duplicates:
@@ -76,32 +128,54 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return ExitCode.quarantined if summary.quarantined else ExitCode.ok
 
 
-def cmd_query(args: argparse.Namespace) -> int:
-    db = args.out / "missions.sqlite"
-    if not db.exists():
-        raise BadArguments(f"no release in {args.out}: run `missions ingest … --out {args.out}` first")
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        cur = con.execute(args.sql)
-    except sqlite3.Error as exc:
-        raise BadArguments(f"the query failed: {exc}") from exc
-    cols = [d[0] for d in cur.description or ()]
-    rows = cur.fetchall()
-    con.close()
-    if args.format == "json":
-        print(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], ensure_ascii=False, indent=1))
-    elif args.format == "csv":
-        import csv
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not args.inbox.is_dir():
+        raise BadArguments(f"--inbox {args.inbox} is not a folder")
+    from extractors.ocr import check_tesseract
+    from flows.publish import check_writable
+    from flows.serve import nightly_schedule, serve_nightly
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(cols)
-        writer.writerows(rows)
+    nightly_schedule(args.cron, args.timezone)  # bad cron or timezone: exit 2 before any work
+    check_tesseract()
+    check_writable(args.out)
+    serve_nightly(str(args.inbox), str(args.out), args.cron, args.timezone, args.port)
+    return ExitCode.ok
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    from flows.server import registered_server, start_detached_server, stop_detached_server
+
+    if args.action == "start":
+        url = start_detached_server()
+        print(f"missions: Prefect server running at {url.removesuffix('/api')}; later runs use "
+              "it (`missions server stop` stops it)")
+    elif args.action == "stop":
+        print("missions: server stopped" if stop_detached_server() else "missions: no server running")
     else:
-        widths = [min(60, max([len(c)] + [len(str(r[i])) for r in rows])) for i, c in enumerate(cols)]
-        print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
-        for r in rows:
-            print("  ".join(str(v if v is not None else "")[:w].ljust(w)
-                            for v, w in zip(r, widths, strict=True)))
+        url = registered_server()
+        print(f"missions: server running at {url.removesuffix('/api')}" if url
+              else "missions: no server running")
+    return ExitCode.ok
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from flows.query import format_rows, make_filters, query_release
+
+    if args.sql and args.sql_option:
+        raise BadArguments("give the SQL once: positional or --sql, not both")
+    filters = make_filters(args.status, args.dimension, args.report, args.search, args.pages)
+    cols, rows = query_release(args.out, args.sql or args.sql_option, filters)
+    try:
+        print(format_rows(cols, rows, args.format), flush=True)
+    except BrokenPipeError:  # `missions query … | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return ExitCode.ok
+
+
+def cmd_browse(args: argparse.Namespace) -> int:
+    from flows.browse import serve
+
+    serve(args.out, args.port)
     return ExitCode.ok
 
 
@@ -114,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_environment(args.verbose)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    handlers = {"ingest": cmd_ingest, "query": cmd_query}
+    handlers = {"ingest": cmd_ingest, "serve": cmd_serve, "server": cmd_server, "query": cmd_query,
+                "browse": cmd_browse}
     try:
         return int(handlers[args.command](args))
     except MissionsError as exc:

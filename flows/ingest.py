@@ -1,29 +1,39 @@
-"""The ingest flow: find inputs, read their pages in parallel, extract records, publish a release."""
+"""The ingest flow: find inputs, read their pages in isolated workers, extract records, publish a release."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from prefect import flow, task
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from tqdm import tqdm
 
-from extractors.document import pipeline_version, result_for
-from extractors.ocr import OcrSettings
-from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
-from extractors.sources import find_inputs, read_source
+from extractors.document import pipeline_version
+from extractors.ocr import OcrSettings, has_osd
+from extractors.pages import PageJob
+from extractors.sources import printable_name, read_source, scan_inputs
+from flows.isolation import (
+    failed_page,
+    finish_document,
+    process_reader,
+    quarantined,
+    reader_for_run,
+    stub_source,
+)
 from flows.pagecache import PageCache
 from flows.publish import acquire_lock, check_writable, publish_release, read_release
-from flows.tables import frames_from_results, merge_frames
-from models.errors import InputRejected
+from flows.runners import default_workers, make_task_runner
+from flows.tables import frame_from_rows, frames_from_results, merge_frames
+from models.errors import InputRejected, NotARegularFile
 from models.records import DocumentResult, Page, SourceDocument
+from models.schema import table
 
 log = logging.getLogger("missions")
 
@@ -37,6 +47,7 @@ class RunSummary:
     quarantined: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    page_errors: list[tuple[str, int, str]] = field(default_factory=list)  # name, page, why
     pages_read: int = 0
     pages_cached: int = 0
     seconds: float = 0.0
@@ -49,92 +60,101 @@ class RunSummary:
                 f"{self.pages_cached} from cache; {self.seconds:.1f} s")
 
 
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
 @task(name="read-page", retries=0)
 def read_page_task(job: PageJob, settings: OcrSettings, cache_dir: str) -> Page:
-    """OCR or text-layer read of one page; the result goes to the page cache."""
-    page, _image = read_page(job, settings)
-    PageCache(Path(cache_dir)).put(job.doc_id, job.page_no, f"{job.how}-{settings.key()}", page)
+    """Read one page in the isolated pool (this thread only waits); the result goes to the cache.
+
+    Never raises: a page that cannot be read comes back with its `error`, so one page never
+    fails the flow.
+    """
+    try:
+        page = process_reader().read(job, settings)
+    except Exception as exc:  # noqa: BLE001 (a bug here must cost one page, not the run)
+        page = failed_page(job, f"page {job.page_no} could not be read ({type(exc).__name__}: "
+                                f"{exc}); run again with -v and report it")
+    if page.error is None:
+        try:
+            PageCache(Path(cache_dir)).put(job.doc_id, job.page_no, f"{job.how}-{settings.key()}", page)
+        except OSError:
+            pass  # a cache that cannot be written only costs time on the next run
     return page
 
 
-def _known_documents(previous: dict, version: str) -> dict[str, str]:
+Known = dict[str, tuple[str, str | None]]  # doc_id -> (state, error) in the current release
+
+
+def _known_documents(previous: Mapping[str, pd.DataFrame], version: str) -> Known:
     docs = previous.get("documents")
     if docs is None or docs.empty:
         return {}
-    same = docs[docs["pipeline_version"] == version]
-    return dict(zip(same["doc_id"], same["state"], strict=True))
+    same = docs[(docs["pipeline_version"] == version).fillna(False).to_numpy(dtype=bool)]
+    errors = [None if e is pd.NA else e for e in same["error"]]
+    return {d: (s, e) for d, s, e in zip(same["doc_id"], same["state"], errors, strict=True)}
 
 
-def _quarantine(source: SourceDocument, reason: str) -> DocumentResult:
-    return DocumentResult(source=source, state="quarantined", error=reason)
+@dataclass
+class Discovery:
+    """What the inputs turned out to be: files to read, files refused, every name seen."""
+
+    sources: list[SourceDocument] = field(default_factory=list)
+    rejected: list[DocumentResult] = field(default_factory=list)
+    names: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, source_name)
 
 
-def discover(paths: Sequence[Path], known: dict[str, str], summary: RunSummary
-             ) -> tuple[list[SourceDocument], list[DocumentResult]]:
-    """Sources to read and inputs already quarantined; every file is counted in `summary`."""
-    sources: list[SourceDocument] = []
-    rejected: list[DocumentResult] = []
+def discover(paths: Sequence[Path], known: Known, summary: RunSummary) -> Discovery:
+    """Sources to read and inputs refused; every entry found is counted in `summary`.
+
+    An input refused exactly as the current release already records it is counted as
+    quarantined but not re-published.
+    """
+    found = Discovery()
     seen: dict[str, str] = {}
-    for path, name, ignored in find_inputs(paths):
-        if ignored:
-            summary.ignored.append(name)
+    for entry in scan_inputs(paths):
+        if entry.ignored:
+            summary.ignored.append(entry.name)
             continue
         try:
-            source = read_source(path, name)
+            if entry.problem is not None:
+                raise NotARegularFile(entry.problem)
+            source = read_source(entry.path, entry.name)
         except InputRejected as exc:
-            stub = SourceDocument(doc_id=_stub_id(name), path=str(path), source_name=name,
-                                  file_type="unknown", size=path.stat().st_size if path.exists() else 0)
-            rejected.append(_quarantine(stub, str(exc)))
-            summary.quarantined.append((name, str(exc)))
+            result = quarantined(stub_source(entry.path, entry.name), str(exc))
+            found.names.append((result.source.doc_id, entry.name))
+            summary.quarantined.append((entry.name, _why(entry.name, result.error)))
+            if known.get(result.source.doc_id) != ("quarantined", result.error):
+                found.rejected.append(result)
             continue
+        found.names.append((source.doc_id, entry.name))
         if source.doc_id in seen:
-            summary.duplicates.append((name, seen[source.doc_id]))
+            summary.duplicates.append((entry.name, seen[source.doc_id]))
             continue
-        seen[source.doc_id] = name
-        state = known.get(source.doc_id)
+        seen[source.doc_id] = entry.name
+        state = known.get(source.doc_id, (None, None))[0]
         if state == "published":
-            summary.unchanged.append(name)
+            summary.unchanged.append(entry.name)
         elif state == "quarantined":
-            summary.quarantined.append((name, "quarantined by an earlier run (see documents.error)"))
+            summary.quarantined.append((entry.name, "quarantined by an earlier run (see documents.error)"))
         else:
-            sources.append(source)
-    return sources, rejected
+            found.sources.append(source)
+    return found
 
 
-def _stub_id(name: str) -> str:
-    import hashlib
-
-    return "unreadable-" + hashlib.sha256(name.encode()).hexdigest()[:16]
-
-
-def read_documents(sources: list[SourceDocument], settings: OcrSettings, out: Path, workers: int,
+def read_documents(sources: list[SourceDocument], settings: OcrSettings, out: Path,
                    summary: RunSummary) -> list[DocumentResult]:
-    """Plan every page, serve what the cache has, OCR the rest in parallel, extract per document."""
+    """Open every file in the isolated pool, serve what the page cache has, read the rest in
+    parallel, then extract per document. Every source comes back published or quarantined."""
     cache = PageCache(out)
     jobs: list[PageJob] = []
     pages: dict[str, list[Page]] = {}
     results: list[DocumentResult] = []
-    for source in sources:
-        try:
-            if source.file_type == "text":
-                pages[source.doc_id] = read_legacy_text(source)
-                continue
-            doc_jobs = plan_pages(source)
-        except InputRejected as exc:
-            results.append(_quarantine(source, str(exc)))
-            summary.quarantined.append((source.source_name, str(exc)))
+    for source, outcome in zip(sources, process_reader().plan_all(sources), strict=True):
+        if outcome.error is not None:
+            result = quarantined(source, outcome.error)
+            results.append(result)
+            summary.quarantined.append((source.source_name, _why(source.source_name, result.error)))
             continue
-        except OSError as exc:
-            reason = f"{source.source_name}: cannot be read ({exc.strerror or exc}); check the file."
-            results.append(_quarantine(source, reason))
-            summary.quarantined.append((source.source_name, reason))
-            continue
-        pages[source.doc_id] = []
-        for job in doc_jobs:
+        pages[source.doc_id] = list(outcome.pages)
+        for job in outcome.jobs:
             hit = cache.get(job.doc_id, job.page_no, f"{job.how}-{settings.key()}")
             if hit is not None:
                 pages[source.doc_id].append(hit)
@@ -152,24 +172,73 @@ def read_documents(sources: list[SourceDocument], settings: OcrSettings, out: Pa
             pages[job.doc_id].append(page)
             summary.pages_read += 1
             bar.update(1)
-            if not bar.disable:
-                continue
-            log.info("read %s page %d (%s)", job.path, job.page_no, page.error or page.method)
+            if bar.disable:
+                log.info("read %s page %d (%s)", printable_name(job.path), job.page_no,
+                         page.error or page.method)
         bar.close()
     for source in sources:
         if source.doc_id not in pages:
             continue
-        doc_pages = sorted(pages[source.doc_id], key=lambda p: p.page)
-        result = result_for(source, doc_pages)
+        result = finish_document(source, pages[source.doc_id])
         results.append(result)
         if result.state == "quarantined":
-            summary.quarantined.append((source.source_name, result.error or ""))
-        else:
-            summary.new.append(source.source_name)
+            summary.quarantined.append((source.source_name, _why(source.source_name, result.error)))
+            continue
+        summary.new.append(source.source_name)
+        for page in result.pages:
+            if page.error:
+                summary.page_errors.append((source.source_name, page.page, page.error))
+                log.warning("%s: page %d was not read: %s", source.source_name, page.page, page.error)
     return results
 
 
-@flow(name="missions-ingest", persist_result=False, log_prints=False)
+def _why(name: str, error: str | None) -> str:
+    """The reason without the file name it opens with (the summary pairs it with the name)."""
+    return (error or "").removeprefix(f"{name}: ")
+
+
+def _names_frame(names: Sequence[tuple[str, str]], seen_at: str) -> pd.DataFrame:
+    rows = sorted({(doc_id, name, seen_at) for doc_id, name in names})
+    return frame_from_rows(table("document_names"), rows)
+
+
+def _known_names(previous: Mapping[str, pd.DataFrame]) -> set[tuple[str, str]]:
+    known: set[tuple[str, str]] = set()
+    for name in ("document_names", "documents"):
+        frame = previous.get(name)
+        if frame is not None and not frame.empty:
+            known |= set(zip(frame["doc_id"], frame["source_name"], strict=True))
+    return known
+
+
+def drop_superseded(previous: Mapping[str, pd.DataFrame], names: Sequence[tuple[str, str]]
+                    ) -> tuple[dict[str, pd.DataFrame], int]:
+    """The previous release without quarantined documents whose name now holds other bytes.
+
+    A file quarantined as empty, truncated or « changed while being read » and then replaced
+    under the same name by a good copy leaves no stale quarantine behind. Returns the frames and
+    how many documents were dropped.
+    """
+    frames = dict(previous)
+    docs = frames.get("documents")
+    if docs is None or docs.empty:
+        return frames, 0
+    seen_ids = {doc_id for doc_id, _name in names}
+    seen_names = {name for _doc_id, name in names}
+    stale_mask = ((docs["state"] == "quarantined").fillna(False)
+                  & docs["source_name"].isin(seen_names).fillna(False)
+                  & ~docs["doc_id"].isin(seen_ids).fillna(False)).to_numpy(dtype=bool)
+    stale = set(docs.loc[stale_mask, "doc_id"])
+    if not stale:
+        return frames, 0
+    for name, frame in frames.items():
+        if "doc_id" in frame.columns and not frame.empty:
+            frames[name] = frame[~frame["doc_id"].isin(stale).fillna(False).to_numpy(dtype=bool)]
+    return frames, len(stale)
+
+
+@flow(name="missions-ingest", persist_result=False, log_prints=False,
+      task_runner=ThreadPoolTaskRunner(max_workers=default_workers()))
 def ingest_flow(paths: list[str], out: str, workers: int | None = None) -> RunSummary:
     """Ingest files and folders into the release in `out`; returns what was done."""
     started = time.perf_counter()
@@ -177,24 +246,30 @@ def ingest_flow(paths: list[str], out: str, workers: int | None = None) -> RunSu
     out_dir = check_writable(out)
     settings = OcrSettings()
     version = pipeline_version()
-    with acquire_lock(out_dir):
+    if settings.orient and not has_osd():
+        log.warning("tesseract has no 'osd' data: pages turned sideways or upside down are read "
+                    "as they are; install Debian's tesseract-ocr-osd (bash scripts/setup.sh)")
+    with acquire_lock(out_dir), reader_for_run(workers or default_workers()):
         previous = read_release(out_dir)
-        sources, rejected = discover([Path(p) for p in paths], _known_documents(previous, version),
-                                     summary)
-        results = rejected + read_documents(sources, settings, out_dir, workers or default_workers(),
-                                            summary)
-        if results:
+        found = discover([Path(p) for p in paths], _known_documents(previous, version), summary)
+        results = found.rejected + read_documents(found.sources, settings, out_dir, summary)
+        kept, dropped = drop_superseded(previous, found.names)
+        new_names = set(found.names) - _known_names(previous)
+        if results or new_names or dropped:
             ingested_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-            frames = merge_frames(previous, frames_from_results(results, version, ingested_at))
-            release = publish_release(out_dir, frames, version,
+            new = frames_from_results(results, version, ingested_at)
+            new["document_names"] = _names_frame(found.names, ingested_at)
+            release = publish_release(out_dir, merge_frames(kept, new), version,
                                       {"ocr_settings": settings.key()})
             summary.release = str(release)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def run_ingest(paths: list[str], out: str, workers: int | None = None) -> RunSummary:
-    """Run the flow with a task runner bounded to `workers` threads (one tesseract per core)."""
+def run_ingest(paths: list[str], out: str, workers: int | None = None, runner: str = "threads",
+               address: str | None = None) -> RunSummary:
+    """Run the flow with its page work on `runner`: a thread pool bounded to `workers` (one
+    tesseract per core, the default) or a Dask cluster (prefect-dask; see flows.runners)."""
     n = workers or default_workers()
-    configured = ingest_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))
+    configured = ingest_flow.with_options(task_runner=make_task_runner(runner, n, address))
     return configured(paths=paths, out=out, workers=n)

@@ -8,9 +8,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from models.records import Line, Page, Word
+from models.records import ColourRegion, Line, Page, Word
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: pages carry their coloured regions
 
 
 class PageCache:
@@ -66,6 +66,13 @@ def page_from_json(d: dict[str, Any]) -> Page:
                          for w in ln["words"]), raw_text=ln.get("raw_text"))
         for ln in d["lines"]
     )
+    regions = tuple(
+        ColourRegion(bbox=_bbox(r["bbox"]), rgb=tuple(r["rgb"]),  # type: ignore[arg-type]
+                     lab=tuple(r["lab"]), area=r["area"], fill=r["fill"],  # type: ignore[arg-type]
+                     number=r["number"], number_conf=r["number_conf"])
+        for r in d["regions"]
+    )
     return Page(page=d["page"], method=d["method"], lines=lines, width_px=d["width_px"],
                 height_px=d["height_px"], dpi=d["dpi"], mean_confidence=d["mean_confidence"],
-                skew_degrees=d["skew_degrees"], rotation=d["rotation"], error=d["error"])
+                skew_degrees=d["skew_degrees"], rotation=d["rotation"], error=d["error"],
+                regions=regions)

@@ -33,7 +33,9 @@ SQLITE_NAME = "missions.sqlite"
 MANIFEST_NAME = "manifest.json"
 PARQUET_DIR = "parquet"
 CSV_DIR = "csv"
-CONTRACT_PATHS = (SQLITE_NAME, PARQUET_DIR, CSV_DIR, MANIFEST_NAME)  # DIR/<name> -> .current/<name>
+REPORT_NAME = "report.html"  # the QA report, written with each release
+CONTRACT_PATHS = (SQLITE_NAME, PARQUET_DIR, CSV_DIR, MANIFEST_NAME, REPORT_NAME)  # DIR/<name> -> .current/<name>
+REPORT_CACHE = ".cache/report"  # DIR/.cache/report/<doc_id>.json: page crops already made
 PARTIAL_SUFFIX = ".partial"  # a release being built; never current
 
 # Only documents' key is unique by construction (one row per doc_id, enforced below and by
@@ -44,6 +46,10 @@ MANIFEST_KEYS = frozenset(
     {"schema_version", "pipeline_version", "created_at", "release", "row_counts", "files"}
 )
 _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64()}
+# Full-text indexes in the SQLite file only: (index, content table, indexed columns). External
+# content (`content="<table>"`), so Datasette finds them; accents and case do not matter.
+FTS_INDEXES = (("pages_fts", "pages", ("text",)), ("measures_fts", "measures", ("title",)))
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 _held_locks: set[Path] = set()  # output folders whose lock this process holds
 _held_guard = threading.Lock()
@@ -269,9 +275,23 @@ def _write_sqlite(path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
             )
             for statement in create_index_sql(table):
                 conn.execute(statement)
+        for statement in create_fts_sql():
+            conn.execute(statement)
         conn.execute("COMMIT")
     finally:
         conn.close()
+
+
+def create_fts_sql() -> list[str]:
+    """FTS5 indexes over page text and measure titles, filled from their content tables."""
+    statements = []
+    for name, content, columns in FTS_INDEXES:
+        cols = ", ".join(_quote(c) for c in columns)
+        statements.append(
+            f"CREATE VIRTUAL TABLE {_quote(name)} USING fts5({cols}, content=\"{content}\", "
+            f"content_rowid=\"rowid\", tokenize='{FTS_TOKENIZER}')")
+        statements.append(f"INSERT INTO {_quote(name)}({_quote(name)}) VALUES ('rebuild')")
+    return statements
 
 
 def arrow_schema(table: Table) -> pa.Schema:
@@ -318,6 +338,13 @@ def _write_release(
             name = f"{sub}/{table.name}.{ext}"
             writer(folder / name, table, frames[table.name])
             written.append(name)
+    from flows.report import write_report
+
+    write_report(folder / REPORT_NAME, frames, release=head.get("release", ""),
+                 created_at=head.get("created_at", ""),
+                 pipeline_version=head.get("pipeline_version", ""),
+                 cache_dir=folder.parent.parent / REPORT_CACHE)
+    written.append(REPORT_NAME)
     files: dict[str, dict[str, Any]] = {}
     for name in written:
         _fsync_file(folder / name)

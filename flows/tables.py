@@ -1,11 +1,13 @@
 """The dataset's tables as typed DataFrames: built from document results, merged cumulatively."""
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from extractors.marks import check_status_counts
 from models.records import BBox, DocumentResult
 from models.schema import TABLES, TABLES_BY_NAME, Table
 
@@ -145,6 +147,54 @@ def _letter_rows(result: DocumentResult) -> list[Row]:
     ]
 
 
+NAMES_TABLE = "document_names"  # merged as a union: a name once seen is kept, with its first date
+
+
+def _name_rows(result: DocumentResult, seen_at: str) -> list[Row]:
+    source = result.source
+    names = dict.fromkeys((source.source_name, *result.also_named))
+    return [(source.doc_id, name, seen_at) for name in names]
+
+
+def merge_document_names(previous: Mapping[str, pd.DataFrame], fresh: pd.DataFrame,
+                         documents: pd.DataFrame) -> pd.DataFrame:
+    """Every (document, name) pair seen so far, each with the earliest date it was seen.
+
+    Names of the previous release's documents are kept (a release written before this table
+    existed contributes its documents' source_name and ingested_at); names of documents no
+    longer in `documents` are dropped. Raises ValueError for fresh names of unknown documents.
+    """
+    fresh = conform_frame(NAMES_TABLE, fresh)
+    ids = set(documents["doc_id"].dropna())
+    strays = set(fresh["doc_id"].dropna()) - ids
+    if strays:
+        raise ValueError(f"new {NAMES_TABLE!r} rows for unknown document(s): {sorted(strays)[:3]}")
+    old_docs = conform_frame("documents", previous.get("documents"))
+    seeded = pd.DataFrame({"doc_id": old_docs["doc_id"], "source_name": old_docs["source_name"],
+                           "first_seen": old_docs["ingested_at"]})
+    parts = [conform_frame(NAMES_TABLE, previous.get(NAMES_TABLE)),
+             conform_frame(NAMES_TABLE, seeded), fresh]
+    combined = pd.concat([p for p in parts if not p.empty] or [empty_frame(NAMES_TABLE)],
+                         ignore_index=True)
+    combined = combined.dropna(subset=["doc_id", "source_name"])
+    combined = combined[combined["doc_id"].isin(ids).to_numpy(dtype=bool)]
+    combined = combined.sort_values("first_seen", kind="stable", na_position="last")
+    combined = combined.drop_duplicates(["doc_id", "source_name"], keep="first")
+    return sort_frame(NAMES_TABLE, conform_frame(NAMES_TABLE, combined))
+
+
+def _status_check_rows(result: DocumentResult) -> list[Row]:
+    doc_id = result.source.doc_id
+    checks = check_status_counts(result.extraction.measures, result.extraction.status_counts)
+    return [(doc_id, c.page, c.status, c.stated_count, c.read_count, c.unread_count,
+             int(c.agrees)) for c in checks]
+
+
+def _repair_rows(result: DocumentResult) -> list[Row]:
+    doc_id = result.source.doc_id
+    return [(doc_id, r.page, r.rule, r.before, r.after) for r in result.repairs]
+
+
 def frames_from_results(
     results: Sequence[DocumentResult], pipeline_version: str, ingested_at: str
 ) -> dict[str, pd.DataFrame]:
@@ -162,13 +212,17 @@ def frames_from_results(
         seen.add(doc_id)
         rows["documents"].append(_document_rows(result, pipeline_version, ingested_at))
         if result.state == "quarantined":
-            continue
+            continue  # its names come from the caller, who saw them (see flows.ingest)
+        rows["document_names"].extend(_name_rows(result, ingested_at))
         rows["pages"].extend(_page_rows(result))
         rows["measures"].extend(_measure_rows(result))
         rows["status_summary"].extend(_summary_rows(result))
         rows["legend"].extend(_legend_rows(result))
         rows["letters"].extend(_letter_rows(result))
-    return {t.name: sort_frame(t.name, frame_from_rows(t, rows[t.name])) for t in TABLES}
+        rows["status_checks"].extend(_status_check_rows(result))
+        rows["repairs"].extend(_repair_rows(result))
+    frames = {t.name: sort_frame(t.name, frame_from_rows(t, rows[t.name])) for t in TABLES}
+    return with_series_tables(frames)
 
 
 def merge_frames(
@@ -183,6 +237,8 @@ def merge_frames(
     replaced = set(new_frames["documents"]["doc_id"].dropna())
     merged: dict[str, pd.DataFrame] = {}
     for t in TABLES:
+        if t.name in SERIES_TABLES or t.name == NAMES_TABLE:
+            continue  # derived from the other tables over every document, below
         fresh = new_frames[t.name]
         strays = set(fresh["doc_id"].dropna()) - replaced
         if strays:
@@ -194,4 +250,85 @@ def merge_frames(
         parts = [f for f in (kept, fresh) if not f.empty]
         combined = pd.concat(parts, ignore_index=True) if parts else empty_frame(t.name)
         merged[t.name] = sort_frame(t.name, conform_frame(t.name, combined))
-    return merged
+    merged[NAMES_TABLE] = merge_document_names(previous, new_frames[NAMES_TABLE], merged["documents"])
+    return with_series_tables(merged)
+
+
+# --------------------------------------------------------------------------- series (derived)
+
+SERIES_TABLES = ("reports", "measure_history")  # rebuilt over the whole release, never merged
+
+
+def _na(value: Any) -> Any:
+    """None for every kind of missing value pandas hands back (NA, NaN)."""
+    missing = value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    return None if missing else value
+
+
+def _by_doc(frame: pd.DataFrame, doc_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in frame.to_dict("records"):
+        if row["doc_id"] in doc_ids:
+            out.setdefault(row["doc_id"], []).append({k: _na(v) for k, v in row.items()})
+    return out
+
+
+def _mean_confidence(rows: list[dict[str, Any]]) -> float:
+    values = [r["confidence"] for r in rows if r["confidence"] is not None]
+    return sum(values) / len(values) if values else 0.0
+
+
+def with_series_tables(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The frames with `reports` and `measure_history` rebuilt from every published document:
+    a history spans documents, so it is recomputed whenever any document changes."""
+    from extractors.series import (
+        MeasureRef,
+        describe_report,
+        follow_measures,
+        report_orders,
+        series_keys,
+    )
+    from models.records import Letter
+
+    out = {name: frame for name, frame in frames.items() if name not in SERIES_TABLES}
+    def get(name: str) -> pd.DataFrame:
+        frame = frames.get(name)
+        return empty_frame(name) if frame is None else frame
+
+    docs = get("documents")
+    published = docs[(docs["state"] == "published").fillna(False).to_numpy(dtype=bool)]
+    ids = set(published["doc_id"])
+    names = {d: _na(n) for d, n in zip(published["doc_id"], published["source_name"], strict=True)}
+    pages, letters = _by_doc(get("pages"), ids), _by_doc(get("letters"), ids)
+    measures = _by_doc(get("measures"), ids)
+    letter_fields = [f for f in Letter.__dataclass_fields__ if f != "page"]
+    infos = {
+        d: describe_report([(p["page"], p["text"] or "") for p in pages.get(d, [])],
+                           [Letter(page=lt["page"], **{f: lt.get(f) for f in letter_fields})
+                            for lt in letters.get(d, [])])
+        for d in sorted(ids)
+    }
+    keys = series_keys({d: i.mission_title for d, i in infos.items()})
+    orders = report_orders({d: (keys[d], i) for d, i in infos.items()})
+    reports = [(d, keys[d], i.mission_title, i.report_date, i.report_date_source, i.report_label,
+                orders[d]) for d, i in infos.items()]
+    history: list[Row] = []
+    for key in sorted(set(keys.values())):
+        members = sorted((d for d in infos if keys[d] == key),
+                         key=lambda d: (orders[d], -len(measures.get(d, [])),
+                                        -_mean_confidence(measures.get(d, [])), names[d] or "", d))
+        refs = [[MeasureRef(d, m["number"], m["title"] or "") for m in measures.get(d, [])]
+                for d in members]
+        flat = [m for d in members for m in measures.get(d, [])]
+        for m, f in zip(flat, follow_measures(refs), strict=True):
+            info = infos[f.doc_id]
+            history.append((
+                key, f.measure, f.reference_title, orders[f.doc_id], info.report_date,
+                info.report_label, f.doc_id, names[f.doc_id], m["page"], f.number, m["title"],
+                round(f.similarity, 4), f.match, m["dimension"], m["status"], m["status_source"],
+                m["confidence"],
+            ))
+    out["reports"] = sort_frame("reports", frame_from_rows(TABLES_BY_NAME["reports"], reports))
+    out["measure_history"] = sort_frame(
+        "measure_history", frame_from_rows(TABLES_BY_NAME["measure_history"], history))
+    return {t.name: out.get(t.name, empty_frame(t.name)) for t in TABLES}

@@ -10,7 +10,7 @@ class ExitCode(IntEnum):
     bad_arguments = 2  # the command line is wrong (argparse also uses 2)
     quarantined = 3  # the run finished; at least one input was quarantined
     missing_dependency = 4  # tesseract or its French data is not installed
-    output_not_writable = 5  # the --out folder cannot be created or written
+    output_not_writable = 5  # the --out folder cannot be created or written, or filled up
     output_locked = 6  # another run is publishing into the same --out folder
     interrupted = 130  # stopped by Ctrl-C
 
@@ -53,6 +53,18 @@ class DamagedFile(InputRejected):
 
 class EncryptedFile(InputRejected):
     pass
+
+
+class NotARegularFile(InputRejected):
+    """A link that leads outside the folder being read, a broken link, a pipe, a device."""
+
+
+class ChangedWhileRead(InputRejected):
+    """The file's bytes changed between the start and the end of reading it (a copy in progress)."""
+
+
+class ReaderFailed(InputRejected):
+    """The isolated reader crashed, ran out of time or of memory while opening the file."""
 
 
 class PageError(Exception):

@@ -55,6 +55,46 @@ class Line:
 
 
 @dataclass(frozen=True)
+class ColourRegion:
+    """A solid, saturated blob of colour seen on the page while its image was in memory.
+
+    Status marks and legend swatches are such blobs; they are kept with the page so that
+    statuses can be re-read from cached pages, without the image.
+    """
+
+    bbox: BBox  # x0, y0, x1, y1 in page pixels at the page's dpi (deskewed page)
+    rgb: tuple[float, float, float]  # mean colour of the blob's interior, 0-255 sRGB
+    lab: tuple[float, float, float]  # that colour in CIELAB (D65): L*, a*, b*
+    area: float  # pixels of the blob, in page pixels
+    fill: float  # area / bbox area: 1 for a square, ~0.79 for a disc
+    number: int | None = None  # digits printed inside or just under it (a numbered strip)
+    number_conf: float | None = None  # OCR confidence of that number, 0-100
+
+    def __post_init__(self) -> None:
+        _check_bbox(self.bbox)
+        if not 0.0 < self.fill <= 1.0:
+            raise ValueError("fill is a ratio in (0, 1]")
+
+    @property
+    def chroma(self) -> float:
+        return float((self.lab[1] ** 2 + self.lab[2] ** 2) ** 0.5)
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return ((self.bbox[0] + self.bbox[2]) / 2, (self.bbox[1] + self.bbox[3]) / 2)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One repair that normalisation made to OCR text: the rule, the text before and after it."""
+
+    rule: str  # versioned rule name, e.g. `elision-l.v2`
+    before: str
+    after: str
+    page: int | None = None  # 1-based page the text stands on
+
+
+@dataclass(frozen=True)
 class Page:
     """One page as read by one method, with its lines; `error` set when the page could not be read."""
 
@@ -68,6 +108,7 @@ class Page:
     skew_degrees: float | None = None
     rotation: int = 0
     error: str | None = None
+    regions: tuple[ColourRegion, ...] = ()  # coloured blobs, for status marks and swatches
 
     def __post_init__(self) -> None:
         if self.page < 1:
@@ -131,6 +172,21 @@ class StatusCount:
 
 
 @dataclass(frozen=True)
+class StatusCheck:
+    """The document's stated count for one status beside the count of measures read with it."""
+
+    page: int  # the page of the statement
+    status: str
+    stated_count: int
+    read_count: int
+    unread_count: int  # measures of the document whose status could not be read
+
+    @property
+    def agrees(self) -> bool:
+        return self.stated_count == self.read_count
+
+
+@dataclass(frozen=True)
 class LegendEntry:
     """One label of the page's status legend, with where it stands."""
 
@@ -177,3 +233,4 @@ class DocumentResult:
     extraction: Extraction = field(default_factory=lambda: Extraction(kind="unknown"))
     error: str | None = None
     also_named: tuple[str, ...] = ()
+    repairs: tuple[Repair, ...] = ()  # what normalisation repaired in the pages' text

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: status_checks
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,80 @@ TABLES: tuple[Table, ...] = (
             Column("recipient_address", S, "the addressee's postal address on one line"),
             Column("subject", S, "the text after « Objet : »"),
             Column("salutation", S, "the opening salutation (« Madame la Ministre, »)"),
+        ),
+        ("doc_id", "page"),
+    ),
+    Table(
+        "reports",
+        "One row per published document: the mission (series) it reports on, its date and label.",
+        (
+            DOC_ID,
+            Column("mission_key", S, "the series: a slug of the mission title (`doc-<12 hex>` when the document names no mission)"),
+            Column("mission_title", S, "the mission as the document names it (letter subject « … de la mission « X » », else its title heading)"),
+            Column("report_date", S, "the letter's date, else the first date in the text: YYYY-MM-DD, or YYYY-MM when only month and year are written"),
+            Column("report_date_source", S, "where report_date was read: letter or text (NULL when no date)"),
+            Column("report_label", S, "the kind of report as written (« Rapport d'étape à 6 mois », « Suivi à un an »), or NULL"),
+            Column("report_order", I, "rank of the report in its series by date, 1 = earliest; copies of one report share it"),
+        ),
+        ("doc_id",),
+    ),
+    Table(
+        "measure_history",
+        "Each measure of a series followed across its reports: one row per measure per document.",
+        (
+            Column("mission_key", S, "the series (see `reports`)"),
+            Column("measure", I, "the measure's number in the earliest report of the series that has it"),
+            Column("reference_title", S, "the measure's title in that report"),
+            Column("report_order", I, "rank of the report in its series by date, 1 = earliest"),
+            Column("report_date", S, "the report's date (see `reports`)"),
+            Column("report_label", S, "the report's label (see `reports`)"),
+            DOC_ID,
+            Column("source_name", S, "the document's file (copies of one report each have their rows)"),
+            Column("page", I, "1-based page of the measure in this document"),
+            Column("number", I, "the measure's number in this document"),
+            Column("title", S, "the measure's title in this document"),
+            Column("title_similarity", F, "0-1 similarity of this title to reference_title"),
+            Column("match", S, "how it was tied to the series measure: reference, number+title, or title (renumbered)"),
+            Column("dimension", S, "operationnelle, strategique, politique, or NULL"),
+            Column("status", S, "the status published for it in this document, or NULL when not legible"),
+            Column("status_source", S, "how the status was read, or NULL"),
+            Column("confidence", F, "0-1, how sure the extraction of this measure is"),
+        ),
+        ("mission_key", "measure", "report_order", "doc_id"),
+    ),
+    Table(
+        "document_names",
+        "Every name a document's bytes were found under: a file copied under two names is one document with two names.",
+        (
+            DOC_ID,
+            Column("source_name", S, "a path the file was found under, as given or as found under a folder"),
+            Column("first_seen", S, "when this name was first seen with these bytes, ISO 8601 UTC"),
+        ),
+        ("doc_id", "source_name"),
+    ),
+    Table(
+        "status_checks",
+        "Each status count the document states beside the count of its measures read with that status; a disagreement is shown, never corrected.",
+        (
+            DOC_ID,
+            Column("page", I, "1-based page of the statement (see `status_summary`)"),
+            Column("status", S, "tres_satisfaisant, satisfaisant, retard_explique or remis_en_cause"),
+            Column("stated_count", I, "the number of measures the document states for that status"),
+            Column("read_count", I, "the document's measures whose status was read as that status"),
+            Column("unread_count", I, "the document's measures whose status could not be read (NULL)"),
+            Column("agrees", I, "1 when stated_count = read_count, else 0"),
+        ),
+        ("doc_id", "page", "status"),
+    ),
+    Table(
+        "repairs",
+        "Every repair normalisation made to the OCR text before matching, in reading order: raw and repaired text side by side.",
+        (
+            DOC_ID,
+            PAGE,
+            Column("rule", S, "the versioned repair rule (typography.v2, hyphenation.v1, elision-l.v2, stray-space.v1, accents.v2, ocr-confusion.v1, glued-words.v1, a-grave.v1, la-ou.v1, mark-junk.v1)"),
+            Column("before", S, "the text as read (a word, a few words, or the line for typography)"),
+            Column("after", S, "the text after the repair (empty when junk was dropped)"),
         ),
         ("doc_id", "page"),
     ),

@@ -9,7 +9,11 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 apt_packages=()
 command -v tesseract >/dev/null 2>&1 || apt_packages+=(tesseract-ocr)
 if ! tesseract --list-langs 2>/dev/null | grep -qx fra; then apt_packages+=(tesseract-ocr-fra); fi
+# osd: orientation detection, for pages scanned sideways or upside down
+if ! tesseract --list-langs 2>/dev/null | grep -qx osd; then apt_packages+=(tesseract-ocr-osd); fi
 if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then apt_packages+=(python3-venv); fi
+# chromium: the tests load the release's report.html in a headless browser
+command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   echo "setup: installing ${apt_packages[*]} with apt-get" >&2
   $SUDO apt-get update -qq

@@ -16,13 +16,17 @@ def test_ingest_publishes_contract_files(sample_release: Release) -> None:
                 "parquet/documents.parquet", "csv/letters.csv"):
         assert (out / rel).exists(), rel
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["row_counts"]["measures"] == 84
+    expected = [json.loads(p.read_text()) for p in sorted(SAMPLES.rglob("*.expected.json"))]
+    assert manifest["row_counts"]["measures"] == sum(len(e["measures"]) for e in expected) == 231
     assert manifest["pipeline_version"]
     con = sqlite3.connect(out / "missions.sqlite")
     n = con.execute("select count(*) from measures where status is not null").fetchone()[0]
-    assert n == 0  # per-measure status is not read from marks yet: NULL, never guessed
-    assert "4 new" in sample_release.run.stdout
-    assert "8 ignored" in sample_release.run.stdout  # scripts and expected records beside samples
+    legible = [e for e in expected if e.get("statuses_legible", True)]
+    assert n == sum(len(e["measures"]) for e in legible) == 189  # read from the coloured marks
+    stated = sum(len(e["status_summary"]) for e in expected)
+    assert manifest["row_counts"]["status_checks"] == stated == 56  # one per stated count
+    assert "11 new" in sample_release.run.stdout  # samples/ and samples/status/
+    assert "15 ignored" in sample_release.run.stdout  # scripts and expected records beside samples
 
 
 def test_rerun_adds_nothing_and_reads_nothing(sample_release: Release, tmp_path: Path) -> None:
@@ -31,7 +35,7 @@ def test_rerun_adds_nothing_and_reads_nothing(sample_release: Release, tmp_path:
     before = (out / "manifest.json").read_text()
     run = run_cli("ingest", str(SAMPLES), "--out", str(out))
     assert run.returncode == ExitCode.ok, run.stderr
-    assert "0 new, 4 unchanged" in run.stdout
+    assert "0 new, 11 unchanged" in run.stdout
     assert "0 read" in run.stdout
     assert (out / "manifest.json").read_text() == before  # no new release
 
@@ -41,8 +45,9 @@ def test_query_json_rows(sample_release: Release) -> None:
                   "order by doc_id", "--format", "json", "--out", str(sample_release.out))
     assert run.returncode == 0, run.stderr
     rows = json.loads(run.stdout)
-    assert len(rows) == 4 and set(rows[0]) == {"number", "title", "status"}
-    assert all(r["number"] == 7 and r["status"] is None for r in rows)
+    assert len(rows) == 11 and set(rows[0]) == {"number", "title", "status"}
+    assert all(r["number"] == 7 for r in rows)
+    assert sum(r["status"] is not None for r in rows) == 9  # not in legacy text nor a grey scan
 
 
 def test_bad_input_is_quarantined_and_run_goes_on(tmp_path: Path) -> None:

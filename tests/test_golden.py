@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from extractors.sources import sha256_file
 from flows.evaluation import LETTER_FIELDS, score_sample, similarity
+from tests.conftest import SAMPLES as SAMPLES_DIR
 from tests.conftest import Release, expected_samples, load_expected
 
 SAMPLES = expected_samples()
@@ -66,9 +68,20 @@ def test_sample_status_counts_and_letter(sample_release: Release, exp_path: Path
 
 
 def test_statuses_never_guessed(sample_release: Release) -> None:
-    """No per-measure status is published unless it was read from the page with its source."""
+    """Statuses are the true ones where the page shows them (coloured marks keyed by its legend),
+    NULL only where it cannot (text only, a grey scan); a status always carries its source."""
     m = sample_release.frames["measures"]
     assert (m["status"].isna() == m["status_source"].isna()).all()
+    for exp_path in sorted(SAMPLES_DIR.rglob("*.expected.json")):
+        expected = load_expected(exp_path)
+        rows = m[m["doc_id"] == _doc(sample_release, exp_path)]
+        got = {int(r["number"]): (None if pd.isna(r["status"]) else r["status"])
+               for _, r in rows.iterrows()}
+        legible = expected.get("statuses_legible", True)
+        want = {e["number"]: e["status"] if legible else None for e in expected["measures"]}
+        assert got == want, exp_path.name
+        sources = set(rows["status_source"].dropna())
+        assert sources == ({"legend-colour"} if legible else set()), exp_path.name
 
 
 def test_measures_carry_provenance(sample_release: Release) -> None:

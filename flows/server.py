@@ -1,0 +1,159 @@
+"""A real Prefect API server for schedules and scale-out: reuse PREFECT_API_URL or start one."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from models.errors import MissingDependency
+
+STARTUP_TIMEOUT_S = 180
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _wait_healthy(api_url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-800:] if log.exists() else ""
+            raise MissingDependency(f"the Prefect server exited with code {proc.returncode} while "
+                                    f"starting (log {log}): {tail.strip()}")
+        if is_healthy(api_url):
+            return
+        time.sleep(0.5)
+    _stop(proc)
+    raise MissingDependency(f"the Prefect server did not become healthy within {STARTUP_TIMEOUT_S} s "
+                            f"(log {log}); check that port {api_url} is free.")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+@contextmanager
+def prefect_server(port: int | None = None, log_dir: Path | None = None) -> Iterator[str]:
+    """Yield the API URL of a healthy Prefect server.
+
+    With PREFECT_API_URL set, that server is used (and must answer). Otherwise
+    `prefect server start` runs on 127.0.0.1 (SQLite in PREFECT_HOME) in its own process
+    group, PREFECT_API_URL is exported for this process and its children (Dask workers), and
+    the server is stopped on exit — only what was started here is stopped.
+    """
+    existing = os.environ.get("PREFECT_API_URL")
+    if existing:
+        if not is_healthy(existing, timeout=10):
+            raise MissingDependency(f"PREFECT_API_URL is {existing} but no Prefect server answers "
+                                    "there; start it or unset PREFECT_API_URL.")
+        yield existing
+        return
+    port = port or free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    log_dir = log_dir or Path(os.environ.get("PREFECT_HOME", "."))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / f"server-{port}.log"
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_UI_API_URL": api_url}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True)
+    try:
+        _wait_healthy(api_url, proc, log)
+        os.environ["PREFECT_API_URL"] = api_url
+        yield api_url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        _stop(proc)
+
+
+REGISTRY = "missions-server.json"
+
+
+def _registry_path() -> Path:
+    return Path(os.environ.get("PREFECT_HOME", ".")) / REGISTRY
+
+
+def registered_server() -> str | None:
+    """The API URL of a healthy server that `missions server start` left running, if any."""
+    import json
+
+    try:
+        info = json.loads(_registry_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    url = info.get("api_url")
+    return url if isinstance(url, str) and is_healthy(url, timeout=1.0) else None
+
+
+def start_detached_server(port: int | None = None) -> str:
+    """Start a Prefect server that outlives this command (until `missions server stop`)."""
+    import json
+
+    url = registered_server()
+    if url:
+        return url
+    port = port or free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    home = Path(os.environ.get("PREFECT_HOME", "."))
+    home.mkdir(parents=True, exist_ok=True)
+    log = home / f"server-{port}.log"
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_API_URL": api_url}
+    env.pop("PREFECT_API_URL", None)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, env=env,
+            stdin=subprocess.DEVNULL, start_new_session=True)
+    _wait_healthy(api_url, proc, log)
+    _registry_path().write_text(json.dumps({"api_url": api_url, "pid": proc.pid, "log": str(log)}),
+                                encoding="utf-8")
+    return api_url
+
+
+def stop_detached_server() -> bool:
+    """Stop the server `missions server start` left running; False when there was none."""
+    import json
+
+    path = _registry_path()
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    path.unlink(missing_ok=True)
+    try:
+        os.killpg(int(info["pid"]), signal.SIGTERM)
+    except (ProcessLookupError, KeyError, ValueError, PermissionError):
+        return False
+    return True

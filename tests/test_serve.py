@@ -1,0 +1,65 @@
+"""`missions serve`: a real Prefect server, the nightly deployment, a run triggered by hand."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from flows.server import free_port, is_healthy
+from tests.conftest import ROOT, SAMPLES
+
+TRIGGER = """
+from prefect.deployments import run_deployment
+run = run_deployment("missions-nightly/missions-nightly", timeout=420)
+print(run.state.type.value)
+"""
+
+
+def test_serve_schedules_and_runs_the_nightly_ingest(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLES / "rapport-2020-legacy.txt", inbox / "legacy.txt")
+    out = tmp_path / "out"
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
+    env.pop("PREFECT_API_URL", None)
+    log = tmp_path / "serve.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", "serve", "--inbox", str(inbox), "--out", str(out),
+             "--cron", "0 2 * * *", "--port", str(port)],
+            stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while "Prefect server at" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.5)
+        assert f"http://127.0.0.1:{port}" in log.read_text()
+        time.sleep(3)  # the deployment registers right after the banner
+        trig = subprocess.run([sys.executable, "-c", TRIGGER], capture_output=True, text=True,
+                              env={**env, "PREFECT_API_URL": api}, timeout=480, check=False)
+        assert trig.stdout.strip().endswith("COMPLETED"), trig.stdout + trig.stderr + log.read_text()
+        con = sqlite3.connect(out / "missions.sqlite")
+        assert con.execute("select count(*) from measures").fetchone()[0] == 21
+        schedules = subprocess.run(
+            [sys.executable, "-c",
+             ("import asyncio\nfrom prefect.client.orchestration import get_client\n"
+             "async def m():\n    async with get_client() as c:\n"
+             "        d = await c.read_deployment_by_name('missions-nightly/missions-nightly')\n"
+             "        print([s.schedule.cron for s in d.schedules])\nasyncio.run(m())")],
+            capture_output=True, text=True, env={**env, "PREFECT_API_URL": api}, check=False)
+        assert "0 2 * * *" in schedules.stdout, schedules.stderr
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert not is_healthy(api)  # stopping serve stopped the server it started
