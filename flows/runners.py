@@ -1,6 +1,7 @@
 """Task runners: threads on this machine (default) or a Dask cluster through prefect-dask."""
 from __future__ import annotations
 
+import logging
 import os
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
@@ -32,10 +33,14 @@ def make_task_runner(kind: str = "threads", workers: int | None = None,
         raise ValueError(f"unknown runner {kind!r}; choose one of {', '.join(RUNNERS)}")
     from prefect_dask import DaskTaskRunner
 
+    if not logging.getLogger("missions").isEnabledFor(logging.INFO):
+        logging.getLogger("distributed").setLevel(logging.WARNING)  # quiet unless -v
+
     if address:
         return DaskTaskRunner(address=address)
     return DaskTaskRunner(cluster_class="distributed.LocalCluster",
                           cluster_kwargs={"n_workers": n, "threads_per_worker": 1,
                                           "processes": True, "host": "127.0.0.1",
                                           "dashboard_address": None,
+                                          "silence_logs": logging.WARNING,
                                           "env": {"OMP_THREAD_LIMIT": "1"}})
