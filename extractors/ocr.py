@@ -45,11 +45,13 @@ class OcrSettings:
     orient: bool = True  # detect pages turned 90/180/270 degrees (tesseract OSD) and turn them
 
     def key(self) -> str:
-        return (f"{self.lang}-psm{self.psm}-deskew{int(self.deskew)}-orient{int(self.orient)}"
+        deskew = f"v{DESKEW_VERSION}" if self.deskew else "0"
+        return (f"{self.lang}-psm{self.psm}-deskew{deskew}-orient{int(self.orient)}"
                 f"-tess{tesseract_version()}")
 
 
 DEFAULT_OCR = OcrSettings()
+DESKEW_VERSION = 2  # bump when the deskew changes the image tesseract sees
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +102,7 @@ def to_rgb(img: Image.Image) -> Image.Image:
 def estimate_skew(gray: Image.Image, max_deg: float = 5.0) -> float:
     """Skew of the text lines in degrees (counter-clockwise positive), by projection profile."""
     small = gray.copy()
-    small.thumbnail((900, 900))
+    small.thumbnail((700, 700))
     arr = np.asarray(small, dtype=np.uint8)
     ink = arr < min(160, int(arr.mean()) - 30)
     if ink.sum() < 200:
@@ -112,8 +114,8 @@ def estimate_skew(gray: Image.Image, max_deg: float = 5.0) -> float:
         profile = rows.sum(axis=1)
         return float(np.square(np.diff(profile)).sum())
 
-    best = max(np.arange(-max_deg, max_deg + 1e-9, 0.5), key=score)
-    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1)
+    best = max(np.arange(-max_deg, max_deg + 1e-9, 1.0), key=score)
+    fine = np.arange(best - 0.6, best + 0.6 + 1e-9, 0.1)
     best = max(fine, key=score)
     return -round(float(best), 2)
 
@@ -122,7 +124,7 @@ def deskew(img: Image.Image) -> tuple[Image.Image, float]:
     skew = estimate_skew(img.convert("L"))
     if abs(skew) < 0.15:
         return img, 0.0
-    return img.rotate(-skew, resample=Image.Resampling.BICUBIC, fillcolor="white"), skew
+    return img.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor="white"), skew
 
 
 class _Budget:

@@ -92,6 +92,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     check_writable(args.out)
     if args.address and args.runner != "dask":
         raise BadArguments("--address goes with --runner dask")
+    import time
+
+    from flows.preflight import nothing_new
+
+    started = time.perf_counter()
+    quiet = nothing_new(args.paths, args.out)  # a re-run over unchanged inputs stops here
+    if quiet is not None:
+        print(f"missions: {quiet.line(time.perf_counter() - started)}; release in {args.out}")
+        return ExitCode.quarantined if quiet.quarantined else ExitCode.ok
     from contextlib import nullcontext
 
     from flows.server import prefect_server, registered_server
