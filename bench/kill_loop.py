@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from flows.publish import read_manifest, read_release, verify_release  # noqa: E402
+from flows.publish import read_manifest, read_release, verify_release
 
 PUBLISHER = """
 import sys

@@ -92,27 +92,37 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     check_writable(args.out)
     if args.address and args.runner != "dask":
         raise BadArguments("--address goes with --runner dask")
+    import atexit
     import time
 
-    from flows.preflight import nothing_new
+    from flows.server import EmbeddedServer, prefect_server, registered_server
 
     started = time.perf_counter()
+    if not os.environ.get("PREFECT_API_URL") and (url := registered_server()):
+        os.environ["PREFECT_API_URL"] = url  # `missions server start` left one running: reuse it
+    # Without a server to use, Prefect's embedded one boots now, in its own process, while
+    # this one checks for work and loads the rules (Dask runs start a full server instead:
+    # their workers are other processes and must share one API).
+    embedded = (EmbeddedServer() if not os.environ.get("PREFECT_API_URL")
+                and args.runner == "threads" else None)
+    if embedded:
+        # Registered before Prefect is imported, so it runs after Prefect's own exit handlers
+        # have sent their last events and logs to it.
+        atexit.register(embedded.stop)
+    from flows.preflight import nothing_new
+
     quiet = nothing_new(args.paths, args.out)  # a re-run over unchanged inputs stops here
     if quiet is not None:
+        if embedded:
+            embedded.stop()
         print(f"missions: {quiet.line(time.perf_counter() - started)}; release in {args.out}")
         return ExitCode.quarantined if quiet.quarantined else ExitCode.ok
     from contextlib import nullcontext
 
-    from flows.server import prefect_server, registered_server
-    from flows.warmup import ServerBoot, warm_up_extractors
+    from flows.warmup import warm_up_extractors
 
-    if not os.environ.get("PREFECT_API_URL") and (url := registered_server()):
-        os.environ["PREFECT_API_URL"] = url  # `missions server start` left one running: reuse it
-    # Dask workers are other processes: they must share one real Prefect API (an embedded
-    # server would be started by each of them), so a dask run without one starts one.
     shared_api = prefect_server() if args.runner == "dask" else nullcontext()
     with shared_api:
-        boot = ServerBoot().start()  # the embedded server boots while the rules load
         warm_up_extractors()
         from prefect.settings import (
             PREFECT_API_URL,
@@ -122,10 +132,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         from flows.ingest import run_ingest
 
-        boot.wait()
+        api_url = embedded.wait_ready() if embedded else os.environ.get("PREFECT_API_URL")
         updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-        if os.environ.get("PREFECT_API_URL"):
-            updates[PREFECT_API_URL] = os.environ["PREFECT_API_URL"]
+        if api_url:
+            updates[PREFECT_API_URL] = api_url
         with temporary_settings(updates):
             summary = run_ingest([str(p) for p in args.paths], str(args.out), args.workers,
                                  args.runner, args.address)
