@@ -144,12 +144,17 @@ def text_layer_regions(job: PageJob) -> tuple[ColourRegion, ...]:
     try:
         pdf = pdfium.PdfDocument(job.path)
         try:
-            img = pdf[job.index].render(scale=COLOUR_DPI / 72).to_pil()
+            page = pdf[job.index]
+            w_pt, h_pt = page.get_size()
+            area_in2 = max(1e-6, (w_pt / 72) * (h_pt / 72))
+            # A giant page is looked at coarser: at most ~8 Mpx, like an A1 sheet at 100 dpi.
+            dpi = min(float(COLOUR_DPI), math.sqrt(8_000_000 / area_in2))
+            img = page.render(scale=dpi / 72).to_pil()
         finally:
             pdf.close()
     except pdfium.PdfiumError:
         return ()  # no colour evidence: statuses stay unread, the text is still read
-    return find_colour_regions(img, COLOUR_DPI, scale=72 / COLOUR_DPI)
+    return find_colour_regions(img, max(1, round(dpi)), scale=72 / dpi)
 
 
 def rasterise_pdf_page(job: PageJob) -> tuple[Image.Image, int]:
