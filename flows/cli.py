@@ -150,6 +150,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         raise BadArguments(f"--inbox {args.inbox} is not a folder")
+    # Nightly runs report their counts in the Prefect UI: INFO logs, sent to the API.
+    os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "true"
     from extractors.ocr import check_tesseract
     from flows.publish import check_writable
     from flows.serve import nightly_schedule, serve_nightly
