@@ -18,6 +18,7 @@ from models.records import ColourRegion, Line, Page, SourceDocument, Word
 RASTER_DPI = 300
 COLOUR_DPI = 100  # text-layer pages are rendered at this dpi to see their coloured marks
 MAX_PAGE_PIXELS = 80_000_000  # ~ A2 at 300 dpi; bigger pages are read at a lower dpi
+MAX_COLOUR_PIXELS = 8_000_000  # the colour look at a text-layer page
 MIN_TEXT_CHARS = 20  # fewer characters than this in a PDF text layer means "scanned page"
 A4_WIDTH_IN = 8.27
 Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS * 2  # Pillow raises DecompressionBombError beyond
@@ -139,6 +140,12 @@ def read_text_layer(job: PageJob) -> Page:
                 height_px=height, dpi=72)
 
 
+def capped_dpi(w_pt: float, h_pt: float, dpi: float, max_pixels: float) -> float:
+    """`dpi`, lowered so that a w_pt × h_pt page renders to at most `max_pixels`."""
+    pixels = (w_pt / 72 * dpi) * (h_pt / 72 * dpi)
+    return dpi * math.sqrt(max_pixels / pixels) if pixels > max_pixels else float(dpi)
+
+
 def text_layer_regions(job: PageJob) -> tuple[ColourRegion, ...]:
     """Coloured blobs of a text-layer page, rendered at COLOUR_DPI, boxes in PDF points."""
     try:
@@ -146,9 +153,8 @@ def text_layer_regions(job: PageJob) -> tuple[ColourRegion, ...]:
         try:
             page = pdf[job.index]
             w_pt, h_pt = page.get_size()
-            area_in2 = max(1e-6, (w_pt / 72) * (h_pt / 72))
             # A giant page is looked at coarser: at most ~8 Mpx, like an A1 sheet at 100 dpi.
-            dpi = min(float(COLOUR_DPI), math.sqrt(8_000_000 / area_in2))
+            dpi = capped_dpi(w_pt, h_pt, COLOUR_DPI, MAX_COLOUR_PIXELS)
             img = page.render(scale=dpi / 72).to_pil()
         finally:
             pdf.close()
@@ -165,10 +171,7 @@ def rasterise_pdf_page(job: PageJob) -> tuple[Image.Image, int]:
             w_pt, h_pt = page.get_size()
             if w_pt <= 1 or h_pt <= 1:
                 raise PageError(f"page {job.page_no} has no area ({w_pt:.0f}×{h_pt:.0f} pt)")
-            dpi = RASTER_DPI
-            pixels = (w_pt / 72 * dpi) * (h_pt / 72 * dpi)
-            if pixels > MAX_PAGE_PIXELS:
-                dpi = max(36, int(dpi * math.sqrt(MAX_PAGE_PIXELS / pixels)))
+            dpi = max(36, int(capped_dpi(w_pt, h_pt, RASTER_DPI, MAX_PAGE_PIXELS)))
             img = page.render(scale=dpi / 72).to_pil()
             img.load()
             return img, dpi

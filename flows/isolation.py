@@ -22,6 +22,7 @@ from extractors.document import result_for
 from extractors.ocr import DEFAULT_OCR, PAGE_TIMEOUT_ENV, OcrSettings, page_timeout
 from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
 from extractors.sources import check_unchanged, printable_name, read_source
+from flows.runners import default_workers
 from models.errors import InputRejected
 from models.records import DocumentResult, Page, SourceDocument
 
@@ -289,7 +290,7 @@ def process_reader(workers: int | None = None) -> IsolatedReader:
     global _process_reader
     with _process_guard:
         if _process_reader is None:
-            _process_reader = IsolatedReader(workers or len(os.sched_getaffinity(0)))
+            _process_reader = IsolatedReader(workers or default_workers())
             atexit.register(_process_reader.close)
         return _process_reader.start()
 

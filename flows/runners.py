@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+if TYPE_CHECKING:  # Prefect is imported only when a runner is made (isolation imports this)
+    from prefect.task_runners import TaskRunner
 
 RUNNERS = ("threads", "dask")
 
@@ -26,6 +28,8 @@ def make_task_runner(kind: str = "threads", workers: int | None = None,
              Workers must share one Prefect API: the caller exports PREFECT_API_URL first
              (see flows.server.prefect_server), and they must see the same --out folder.
     """
+    from prefect.task_runners import ThreadPoolTaskRunner
+
     n = workers or default_workers()
     if kind == "threads":
         return ThreadPoolTaskRunner(max_workers=n)

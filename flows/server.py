@@ -61,6 +61,31 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
+def _spawn(argv: list[str], log: Path, env_updates: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A server child in its own process group, output to `log`, never PREFECT_API_URL's
+    client (it is the server), analytics off."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **env_updates}
+    env.pop("PREFECT_API_URL", None)
+    with open(log, "wb") as out:
+        return subprocess.Popen([sys.executable, "-m", *argv], stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                start_new_session=True)
+
+
+def _spawn_prefect_server(port: int, log_dir: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """`prefect server start` on 127.0.0.1:port (UI included); (process, API URL, log)."""
+    api_url = f"http://127.0.0.1:{port}/api"
+    log = log_dir / f"server-{port}.log"
+    proc = _spawn(["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                  log, {"PREFECT_UI_API_URL": api_url})
+    return proc, api_url, log
+
+
+def _prefect_home() -> Path:
+    return Path(os.environ.get("PREFECT_HOME", "."))
+
+
 @contextmanager
 def prefect_server(port: int | None = None, log_dir: Path | None = None) -> Iterator[str]:
     """Yield the API URL of a healthy Prefect server.
@@ -77,18 +102,7 @@ def prefect_server(port: int | None = None, log_dir: Path | None = None) -> Iter
                                     "there; start it or unset PREFECT_API_URL.")
         yield existing
         return
-    port = port or free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    log_dir = log_dir or Path(os.environ.get("PREFECT_HOME", "."))
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"server-{port}.log"
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_UI_API_URL": api_url}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, env=env,
-            start_new_session=True)
+    proc, api_url, log = _spawn_prefect_server(port or free_port(), log_dir or _prefect_home())
     try:
         _wait_healthy(api_url, proc, log)
         os.environ["PREFECT_API_URL"] = api_url
@@ -102,7 +116,7 @@ REGISTRY = "missions-server.json"
 
 
 def _registry_path() -> Path:
-    return Path(os.environ.get("PREFECT_HOME", ".")) / REGISTRY
+    return _prefect_home() / REGISTRY
 
 
 def registered_server() -> str | None:
@@ -124,18 +138,7 @@ def start_detached_server(port: int | None = None) -> str:
     url = registered_server()
     if url:
         return url
-    port = port or free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    home = Path(os.environ.get("PREFECT_HOME", "."))
-    home.mkdir(parents=True, exist_ok=True)
-    log = home / f"server-{port}.log"
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_API_URL": api_url}
-    env.pop("PREFECT_API_URL", None)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, env=env,
-            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc, api_url, log = _spawn_prefect_server(port or free_port(), _prefect_home())
     _wait_healthy(api_url, proc, log)
     _registry_path().write_text(json.dumps({"api_url": api_url, "pid": proc.pid, "log": str(log)}),
                                 encoding="utf-8")
@@ -168,19 +171,12 @@ class EmbeddedServer:
     def __init__(self) -> None:
         self.port = free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
-        home = Path(os.environ.get("PREFECT_HOME", "."))
-        home.mkdir(parents=True, exist_ok=True)
-        self.log = home / "embedded-server.log"
-        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-               "PREFECT__SERVER_FINAL": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-        env.pop("PREFECT_API_URL", None)
-        with open(self.log, "wb") as out:
-            self.proc: subprocess.Popen[bytes] = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory",
-                 "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                start_new_session=True)
+        self.log = _prefect_home() / "embedded-server.log"
+        self.proc = _spawn(
+            ["uvicorn", "--factory", "prefect.server.api.server:create_app", "--host",
+             "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+            self.log, {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                       "PREFECT__SERVER_FINAL": "1"})
 
     def wait_ready(self) -> str:
         _wait_healthy(self.api_url, self.proc, self.log)

@@ -11,4 +11,3 @@ def warm_up_extractors() -> None:
     for name in RULES:
         matcher(name)
     french_words()
-    import dateparser  # noqa: F401  (its first import costs about a second)

@@ -10,10 +10,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 MISSIONS = [sys.executable, "-m", "flows.cli"]
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def text_image(lines: list[str], size: tuple[int, int] = (1400, 500), pt: int = 11,
+               dpi: int = 300, margin: int = 60) -> Image.Image:
+    """A white page with `lines` printed in DejaVu Sans at `pt` points for `dpi`."""
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, int(pt * dpi / 72))
+    for i, line in enumerate(lines):
+        draw.text((margin, margin + i * int(pt * dpi / 72 * 1.6)), line, fill="black", font=font)
+    return img
 
 
 @dataclass

@@ -20,13 +20,14 @@ import subprocess
 import time
 import zlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from extractors.pages import PageJob
 from extractors.sources import printable_name
@@ -34,8 +35,8 @@ from flows.isolation import IsolatedReader, Limits, read_document
 from models.errors import ExitCode
 from models.records import Page
 from tests.conftest import SAMPLES, CliRun, run_cli
+from tests.conftest import text_image as page_with_text
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 REPORT_LINES = ["Le rapport de la mission propose des mesures", "pour accompagner les territoires",
                 "ruraux dans la transition écologique.", "Les acteurs locaux suivent leur mise"]
 HANG_TIMEOUT_S = 10  # the batch's page budget; tesseract hangs on HANG_IMAGE only
@@ -46,14 +47,8 @@ ENGLISH_LINES = ["The committee reviewed the report and", "agreed on the next st
 # --------------------------------------------------------------------------- file builders
 
 
-def text_image(lines: list[str], size: tuple[int, int] = (900, 520), pt: int = 8,
-               dpi: int = 300) -> Image.Image:
-    img = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(FONT, int(pt * dpi / 72))
-    for i, line in enumerate(lines):
-        draw.text((30, 30 + i * int(pt * dpi / 72 * 1.6)), line, fill="black", font=font)
-    return img
+# Small pages keep OCR fast: 8 pt on 900×520 px at 300 dpi.
+text_image = partial(page_with_text, size=(900, 520), pt=8, margin=30)
 
 
 def image_bytes(img: Image.Image, fmt: str, **params: object) -> bytes:

@@ -7,25 +7,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from extractors.ocr import OcrSettings, estimate_skew, ocr_page
 from extractors.pages import decode_text, plan_pages, read_legacy_text
 from extractors.sources import detect_type, find_inputs, read_source
 from models.errors import DamagedFile, UnsupportedFile
+from tests.conftest import text_image
 
 ROOT = Path(__file__).resolve().parents[1]
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-
-
-def text_image(lines: list[str], size: tuple[int, int] = (1400, 500), pt: int = 11,
-               dpi: int = 300) -> Image.Image:
-    img = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(FONT, int(pt * dpi / 72))
-    for i, line in enumerate(lines):
-        draw.text((60, 60 + i * int(pt * dpi / 72 * 1.6)), line, fill="black", font=font)
-    return img
 
 
 def test_type_is_read_from_signature_not_extension(tmp_path: Path) -> None:
