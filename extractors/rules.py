@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import tempfile
 from collections.abc import Callable
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 import spacy
+import srsly
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -258,15 +263,62 @@ def ocr_confusions() -> dict[str, list[str]]:
 @lru_cache(maxsize=1)
 def rules_version() -> str:
     """Short hash of every pattern: a rules change changes the pipeline version by itself."""
-    data = {name: fn() for name, fn in sorted({**RULES, **VOCABULARIES}.items())}
+    data: dict[str, Any] = {name: fn() for name, fn in sorted({**RULES, **VOCABULARIES}.items())}
+    data["tokenizer"] = f"fr-rules-v{TOKENIZER_VERSION}"
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
 
+# spaCy's French tokenizer, built faster: importing spacy.lang.fr compiles a regex of ~100
+# hyphenated-word patterns (« porte-parole », « sous-préfet ») spelled with Unicode letter
+# classes thousands of characters long — 2.4 s of every run's CPU on these machines, more than
+# the rest of extraction. The tokenizer's rules (prefixes, suffixes, infixes, special cases such
+# as « l' », « n° », « Mme. », and that regex's text) are serialised by spaCy once per spaCy
+# version into the user's cache; the regex is then compiled with the letter classes narrowed to
+# Latin letters, which French text is written in (`tests/test_rules.py` checks that every text
+# we have tokenises exactly as spacy.blank("fr") does).
+TOKENIZER_VERSION = 1  # part of rules_version: bump when the tokenizer changes
+LATIN_LOWER = r"a-z\u00DF-\u00F6\u00F8-\u00FF\u0100-\u024F"
+LATIN = r"A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
+
+
+def _tokenizer_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "missions" / f"spacy-{spacy.__version__}-fr-tokenizer.msgpack"
+
+
+def french_tokenizer_rules() -> bytes:
+    """spaCy's French tokenizer, serialised without its vocabulary (cached per spaCy version)."""
+    path = _tokenizer_cache()
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = spacy.blank("fr").tokenizer.to_bytes(exclude=["vocab"])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # built again next time
+    return data
+
+
 @lru_cache(maxsize=1)
 def nlp() -> Language:
-    """A blank French pipeline: tokeniser only; rules do the rest."""
-    return spacy.blank("fr")
+    """A blank pipeline with spaCy's French tokenizer: tokeniser only; rules do the rest."""
+    from spacy.lang.char_classes import ALPHA, ALPHA_LOWER
+
+    data = french_tokenizer_rules()
+    pipeline = spacy.blank("xx")
+    pipeline.tokenizer.from_bytes(data, exclude=["vocab", "token_match"])
+    pattern = srsly.msgpack_loads(data).get("token_match")
+    if pattern:
+        pattern = pattern.replace(ALPHA_LOWER, LATIN_LOWER).replace(ALPHA, LATIN)
+        pipeline.tokenizer.token_match = re.compile(pattern).match
+    return pipeline
 
 
 @cache
