@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 from charset_normalizer import from_bytes
 from PIL import Image, ImageSequence
 
-from extractors.ocr import OcrSettings, ocr_page, to_rgb
+from extractors.ocr import OcrSettings, StraightPage, ocr_page, to_rgb
 from extractors.regions import find_colour_regions, read_region_numbers
 from models.errors import DamagedFile, EncryptedFile, PageError
 from models.records import ColourRegion, Line, Page, SourceDocument, Word
@@ -21,6 +21,7 @@ MAX_PAGE_PIXELS = 80_000_000  # ~ A2 at 300 dpi; bigger pages are read at a lowe
 MAX_COLOUR_PIXELS = 8_000_000  # the colour look at a text-layer page
 MIN_TEXT_CHARS = 20  # fewer characters than this in a PDF text layer means "scanned page"
 A4_WIDTH_IN = 8.27
+VIEW_WIDTH = 1240  # a scanned page is also kept deskewed at about this width (~150 dpi on A4)
 Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS * 2  # Pillow raises DecompressionBombError beyond
 
 
@@ -91,7 +92,8 @@ def read_page(job: PageJob, settings: OcrSettings) -> tuple[Page, Image.Image | 
     """Read one page by its job; a page that fails comes back as a Page with `error` set.
 
     The page's coloured blobs (status marks, legend swatches) are found here, while its
-    image is in memory, and kept with the page.
+    image is in memory, and kept with the page. Also returned: for a scanned page, the page
+    as it was read (turned, deskewed) at about VIEW_WIDTH pixels, for the report's crops.
     """
     try:
         if job.how == "text-layer":
@@ -101,12 +103,20 @@ def read_page(job: PageJob, settings: OcrSettings) -> tuple[Page, Image.Image | 
             img, dpi = rasterise_pdf_page(job)
         else:
             img, dpi = load_image_frame(job)
-        page, rgb = ocr_page(img, job.page_no, dpi, settings)
-        regions = read_region_numbers(rgb, find_colour_regions(rgb, dpi), dpi, settings.lang)
-        return replace(page, regions=regions), rgb
+        page, straight = ocr_page(img, job.page_no, dpi, settings)
+        view, factor = page_view(straight)
+        found = find_colour_regions(view, max(1, round(dpi / factor)), scale=factor)
+        regions = read_region_numbers(straight, found, dpi, settings.lang)
+        return replace(page, regions=regions), view
     except PageError as exc:
         method = "text-layer" if job.how == "text-layer" else "ocr"
         return Page(page=job.page_no, method=method, lines=(), error=str(exc)), None
+
+
+def page_view(straight: StraightPage) -> tuple[Image.Image, int]:
+    """The deskewed page reduced to about VIEW_WIDTH pixels wide, and the reduction factor."""
+    factor = max(1, straight.width // VIEW_WIDTH)
+    return straight.reduced(factor), factor
 
 
 def read_text_layer(job: PageJob) -> Page:

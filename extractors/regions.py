@@ -12,6 +12,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage.color import rgb2lab
 
+from extractors.ocr import StraightPage
 from models.records import ColourRegion
 
 WORK_DPI = 50  # blobs are found on a copy of the page at about this resolution
@@ -19,6 +20,7 @@ MIN_CHROMA = 20.0  # CIELAB chroma below this is paper, ink, grey or a tinted pa
 MIN_SIDE_MM, MAX_SIDE_MM = 2.0, 40.0  # a mark or swatch is between these sizes
 MIN_CORE = 0.3  # share of a blob left after a 1-pixel erosion: solid shapes, not text strokes
 DIGITS_CONFIG = "--psm 6 -c tessedit_char_whitelist=0123456789"
+MIN_DIGIT_PX = 32  # tiles read again are enlarged until the tallest is at least this high
 INK_GRAY = 140  # darker than this (0-255) and unsaturated: printed ink
 _DIGITS = re.compile(r"^\d{1,3}$")
 
@@ -59,7 +61,7 @@ def _region(comp: np.ndarray, rgb: np.ndarray, sl: tuple[slice, slice], px_mm: f
         area=round(count * unit * unit, 1), fill=round(count / (w * h), 3))
 
 
-def number_tile(img: Image.Image, region: ColourRegion) -> np.ndarray:
+def number_tile(img: Image.Image | StraightPage, region: ColourRegion) -> np.ndarray:
     """Black-on-white ink of the region's inside and of the band just under it (a disc's number):
     light holes in the blob, dark unsaturated strokes below; colour and rules blanked."""
     x0, y0, x1, y1 = (round(v) for v in region.bbox)
@@ -100,17 +102,33 @@ def _ink_box(tile: np.ndarray) -> np.ndarray | None:
     return tile[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
 
 
-def read_region_numbers(img: Image.Image, regions: tuple[ColourRegion, ...], dpi: int,
+def read_region_numbers(img: Image.Image | StraightPage, regions: tuple[ColourRegion, ...], dpi: int,
                         lang: str) -> tuple[ColourRegion, ...]:
     """The regions with the number printed inside or under each, if any.
 
     One tesseract call (digits only) on a column of small tiles, one tile of ink per region
-    and one tile a line, each word mapped back to its tile by its height on the column.
+    and one tile a line, each word mapped back to its tile by its height on the column; the
+    tiles left unread are tried once more enlarged (small digits read either way, not always
+    both ways).
     """
     inks = [_ink_box(number_tile(img, r)) if _compact(r) else None for r in regions]
     tiles = [(k, t) for k, t in enumerate(inks) if t is not None]
     if not tiles:
         return regions
+    numbers = _read_tiles(tiles, dpi, lang, zoom=1)
+    unread = [(k, t) for k, t in tiles if k not in numbers]
+    if unread:
+        numbers |= _read_tiles(unread, dpi, lang, zoom=max(2, -(-MIN_DIGIT_PX // max(
+            t.shape[0] for _k, t in unread))))
+    out = list(regions)
+    for k, (number, conf) in numbers.items():
+        out[k] = replace(regions[k], number=number, number_conf=conf)
+    return tuple(out)
+
+
+def _read_tiles(tiles: list[tuple[int, np.ndarray]], dpi: int, lang: str, zoom: int
+                ) -> dict[int, tuple[int, float]]:
+    """{tile index: (number, confidence)} for the tiles whose ink reads as 1 to 3 digits."""
     gap = max(t.shape[0] for _k, t in tiles)
     column = Image.new("L", (max(t.shape[1] for _k, t in tiles) + 2 * gap,
                              sum(t.shape[0] + gap for _k, t in tiles) + gap), 255)
@@ -120,14 +138,17 @@ def read_region_numbers(img: Image.Image, regions: tuple[ColourRegion, ...], dpi
         column.paste(Image.fromarray(tile), (gap, y))
         spans[k] = (y - gap / 2, y + tile.shape[0] + gap / 2)
         y += tile.shape[0] + gap
-    found = _ocr_digits(column, dpi, lang)
-    out = list(regions)
+    if zoom > 1:
+        column = column.resize((column.width * zoom, column.height * zoom),
+                               Image.Resampling.BICUBIC)
+    found = [(x / zoom, y / zoom, t, c) for x, y, t, c in _ocr_digits(column, dpi * zoom, lang)]
+    numbers: dict[int, tuple[int, float]] = {}
     for k, (a, b) in spans.items():
         words = sorted((wx, text, conf) for wx, wy, text, conf in found if a <= wy < b)
         text = "".join(t for _x, t, _c in words)
         if words and _DIGITS.match(text):
-            out[k] = replace(regions[k], number=int(text), number_conf=min(c for *_r, c in words))
-    return tuple(out)
+            numbers[k] = (int(text), min(c for *_r, c in words))
+    return numbers
 
 
 def _ocr_digits(strip: Image.Image, dpi: int, lang: str) -> list[tuple[float, float, str, float]]:

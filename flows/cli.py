@@ -85,30 +85,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise BadArguments(f"no such file or folder: {', '.join(missing)}")
     if args.workers is not None and args.workers < 1:
         raise BadArguments("--workers must be 1 or more")
-    from extractors.ocr import check_tesseract
-    from flows.publish import check_writable
-
-    check_tesseract()
-    check_writable(args.out)
     if args.address and args.runner != "dask":
         raise BadArguments("--address goes with --runner dask")
     import atexit
     import time
+    from contextlib import ExitStack
 
     from flows.server import EmbeddedServer, prefect_server, registered_server
 
     started = time.perf_counter()
     if not os.environ.get("PREFECT_API_URL") and (url := registered_server()):
         os.environ["PREFECT_API_URL"] = url  # `missions server start` left one running: reuse it
-    # Without a server to use, Prefect's embedded one boots now, in its own process, while
-    # this one checks for work and loads the rules (Dask runs start a full server instead:
-    # their workers are other processes and must share one API).
+    # Without a server to use, Prefect's embedded one boots first thing, in its own process,
+    # while this one checks its inputs, starts reading and loads the rules (Dask runs start a
+    # full server instead: their workers are other processes and must share one API).
     embedded = (EmbeddedServer() if not os.environ.get("PREFECT_API_URL")
                 and args.runner == "threads" else None)
     if embedded:
         # Registered before Prefect is imported, so it runs after Prefect's own exit handlers
         # have sent their last events and logs to it.
-        atexit.register(embedded.stop)
+        atexit.register(embedded.stop, wait=False)
+    from extractors.ocr import check_tesseract
+    from flows.publish import check_writable
+
+    check_tesseract()
+    check_writable(args.out)
     from flows.preflight import nothing_new
 
     quiet = nothing_new(args.paths, args.out)  # a re-run over unchanged inputs stops here
@@ -117,13 +118,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             embedded.stop()
         print(f"missions: {quiet.line(time.perf_counter() - started)}; release in {args.out}")
         return ExitCode.quarantined if quiet.quarantined else ExitCode.ok
-    from contextlib import nullcontext
+    with ExitStack() as stack:
+        if args.runner == "dask":
+            stack.enter_context(prefect_server())  # its workers are other processes: one API
+        else:
+            # The run's lock and reader pool from now on, and its new pages handed to the pool
+            # while Prefect's server boots; the flow collects them (flows/early.py).
+            from extractors.document import pipeline_version
+            from extractors.ocr import OcrSettings
+            from flows.early import early_reads
+            from flows.isolation import reader_for_run
+            from flows.publish import acquire_lock
+            from flows.runners import default_workers
 
-    from flows.warmup import warm_up_extractors
+            stack.enter_context(acquire_lock(args.out))
+            reader = stack.enter_context(reader_for_run(args.workers or default_workers()))
+            stack.enter_context(early_reads(reader, OcrSettings(), args.out, args.paths,
+                                            pipeline_version()))
+        from flows.warmup import warm_up_in_background
 
-    shared_api = prefect_server() if args.runner == "dask" else nullcontext()
-    with shared_api:
-        warm_up_extractors()
+        warm_up_in_background()  # the rules load while the server boots and the pages are read
         from prefect.settings import (
             PREFECT_API_URL,
             PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -132,6 +146,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         from flows.ingest import run_ingest
 
+        if embedded:  # what the first flow call imports, imported while the server boots
+            import fastapi.encoders  # noqa: F401  (flow parameters are serialised with it)
+            import prefect.flow_engine
+            import prefect.task_engine  # noqa: F401
         api_url = embedded.wait_ready() if embedded else os.environ.get("PREFECT_API_URL")
         updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
         if api_url:

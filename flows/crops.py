@@ -1,5 +1,6 @@
-"""Crops of source pages for the QA report: each page re-rendered once, as it was read, cut into
-small JPEG data URIs around the boxes asked for, and kept in a cache beside the release."""
+"""Crops of source pages for the QA report: each page as it was read (its view kept by the reader,
+or re-rendered once), cut into small JPEG data URIs around the boxes asked for, and kept in a
+cache beside the release."""
 from __future__ import annotations
 
 import base64
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageSequence
+
+from flows.pagecache import PageCache, geometry_key
 
 CROP_VERSION = 2  # part of every cache key: bump when crops are made differently
 WORK_WIDTH = 1100  # pages are brought to this width before they are deskewed and cut
@@ -35,7 +38,8 @@ class PageGeometry:
     rotation: int = 0
 
     def key(self) -> str:
-        return f"{self.width_px}x{self.height_px}@{self.dpi}s{self.skew_degrees:g}r{self.rotation}"
+        return geometry_key(self.width_px, self.height_px, self.dpi, self.skew_degrees,
+                            self.rotation)
 
 
 @dataclass(frozen=True)
@@ -127,10 +131,25 @@ def cut(img: Image.Image, geometry: PageGeometry, request: CropRequest) -> str:
 
 
 class CropCache:
-    """Crops already made, one JSON file per document under `folder` (None: no cache)."""
+    """Crops already made, one JSON file per document under `folder` (None: no cache), and the
+    page views kept when pages were read (`pages`), cut instead of rendering the page again."""
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path | None, pages: PageCache | None = None) -> None:
+        self.folder, self.pages = folder, pages
+
+    def view(self, doc_id: str, geometry: PageGeometry) -> Image.Image | None:
+        """The page as it was read, brought to WORK_WIDTH, from the view kept then (or None)."""
+        if self.pages is None:
+            return None
+        try:
+            with Image.open(self.pages.view_path(doc_id, geometry.page, geometry.key())) as img:
+                img = img.convert("RGB")
+        except (OSError, ValueError, SyntaxError):
+            return None
+        if img.width > WORK_WIDTH:
+            img = img.resize((WORK_WIDTH, max(1, round(img.height * WORK_WIDTH / img.width))),
+                             Image.Resampling.LANCZOS, reducing_gap=2.0)
+        return img
 
     def _file(self, doc_id: str) -> Path | None:
         return self.folder / f"{doc_id}.json" if self.folder is not None else None
@@ -161,8 +180,9 @@ class CropCache:
 def document_crops(path: Path, doc_id: str, file_type: str, geometries: Mapping[int, PageGeometry],
                    requests: Sequence[CropRequest], cache: CropCache
                    ) -> tuple[dict[CropRequest, str], str | None]:
-    """Data URIs for the requests of one document (each page rendered once, only when a crop is
-    not cached), and a sentence saying why some or all could not be made (None: all made)."""
+    """Data URIs for the requests of one document, and a sentence saying why some or all could
+    not be made (None: all made). A crop not cached is cut from the page's view kept when it was
+    read; a page without one (text layers, older caches) is rendered again, once."""
     cached = cache.load(doc_id)
     out: dict[CropRequest, str] = {}
     todo: dict[int, list[CropRequest]] = {}
@@ -175,20 +195,22 @@ def document_crops(path: Path, doc_id: str, file_type: str, geometries: Mapping[
             out[r] = uri
         else:
             todo.setdefault(r.page, []).append(r)
-    if not todo:
-        return out, None
-    problem = source_problem(path, doc_id)
-    if problem is not None:
-        return out, problem
+    views = {page: cache.view(doc_id, geometries[page]) for page in todo}
+    problem = None if all(v is not None for v in views.values()) else source_problem(path, doc_id)
     failed: list[str] = []
     for page, page_requests in sorted(todo.items()):
         geometry = geometries[page]
         try:
-            img = render_page(path, file_type, geometry)
+            img = views[page]
+            if img is None:
+                if problem is not None:
+                    continue
+                img = render_page(path, file_type, geometry)
         except Exception as exc:  # noqa: BLE001 - a page that cannot be rendered again is reported
             failed.append(f"page {page} could not be rendered again ({type(exc).__name__}: {exc})")
             continue
         for r in page_requests:
             out[r] = cut(img, geometry, r)
-    cache.save(doc_id, {r.key(geometries[r.page]): uri for r, uri in out.items()})
-    return out, ("; ".join(failed) or None)
+    if todo:
+        cache.save(doc_id, {r.key(geometries[r.page]): uri for r, uri in out.items()})
+    return out, ("; ".join(([problem] if problem else []) + failed) or None)

@@ -19,7 +19,10 @@ from extractors.document import pipeline_version
 from extractors.ocr import OcrSettings, has_osd
 from extractors.pages import PageJob
 from extractors.sources import printable_name, read_source, scan_inputs
+from flows import early, warmup
+from flows.early import Known, known_documents
 from flows.isolation import (
+    PlanOutcome,
     failed_page,
     finish_document,
     process_reader,
@@ -27,7 +30,7 @@ from flows.isolation import (
     reader_for_run,
     stub_source,
 )
-from flows.pagecache import PageCache
+from flows.pagecache import PageCache, geometry_key
 from flows.publish import acquire_lock, check_writable, publish_release, read_release
 from flows.runners import default_workers, make_task_runner
 from flows.tables import frame_from_rows, frames_from_results, merge_frames
@@ -62,34 +65,31 @@ class RunSummary:
 
 @task(name="read-page", retries=0)
 def read_page_task(job: PageJob, settings: OcrSettings, cache_dir: str) -> Page:
-    """Read one page in the isolated pool (this thread only waits); the result goes to the cache.
+    """Read one page in the isolated pool (this thread only waits); the result goes to the cache,
+    with the page's view for the report's crops.
 
     Never raises: a page that cannot be read comes back with its `error`, so one page never
     fails the flow.
     """
+    view: bytes | None = None
+    begun = early.current().take(job) if early.current() is not None else None  # type: ignore[union-attr]
     try:
-        page = process_reader().read(job, settings)
+        page, view = begun.result() if begun is not None else process_reader().read_with_view(
+            job, settings)
     except Exception as exc:  # noqa: BLE001 (a bug here must cost one page, not the run)
         page = failed_page(job, f"page {job.page_no} could not be read ({type(exc).__name__}: "
                                 f"{exc}); run again with -v and report it")
     if page.error is None:
+        cache = PageCache(Path(cache_dir))
         try:
-            PageCache(Path(cache_dir)).put(job.doc_id, job.page_no, f"{job.how}-{settings.key()}", page)
+            cache.put(job.doc_id, job.page_no, f"{job.how}-{settings.key()}", page)
+            if view is not None:
+                cache.put_view(job.doc_id, job.page_no, geometry_key(
+                    page.width_px or 0, page.height_px or 0, page.dpi or 0,
+                    page.skew_degrees or 0.0, page.rotation or 0), view)
         except OSError:
             pass  # a cache that cannot be written only costs time on the next run
     return page
-
-
-Known = dict[str, tuple[str, str | None]]  # doc_id -> (state, error) in the current release
-
-
-def _known_documents(previous: Mapping[str, pd.DataFrame], version: str) -> Known:
-    docs = previous.get("documents")
-    if docs is None or docs.empty:
-        return {}
-    same = docs[(docs["pipeline_version"] == version).fillna(False).to_numpy(dtype=bool)]
-    errors = [None if e is pd.NA else e for e in same["error"]]
-    return {d: (s, e) for d, s, e in zip(same["doc_id"], same["state"], errors, strict=True)}
 
 
 @dataclass
@@ -139,21 +139,51 @@ def discover(paths: Sequence[Path], known: Known, summary: RunSummary) -> Discov
     return found
 
 
+def _plans(sources: list[SourceDocument]) -> list[PlanOutcome]:
+    """How each file opened: from the reads begun before the flow, else opened now."""
+    begun = early.current()
+    if begun is not None:
+        begun.settled()
+    have = {s.doc_id: o for s in sources if begun is not None
+            and (o := begun.plan(s.doc_id)) is not None}
+    missing = [s for s in sources if s.doc_id not in have]
+    have |= dict(zip((s.doc_id for s in missing), process_reader().plan_all(missing), strict=True))
+    return [have[s.doc_id] for s in sources]
+
+
 def read_documents(sources: list[SourceDocument], settings: OcrSettings, out: Path,
                    summary: RunSummary) -> list[DocumentResult]:
     """Open every file in the isolated pool, serve what the page cache has, read the rest in
-    parallel, then extract per document. Every source comes back published or quarantined."""
+    parallel, and extract each document as soon as its last page is in (while the others are
+    still being read). Every source comes back published or quarantined."""
     cache = PageCache(out)
     jobs: list[PageJob] = []
     pages: dict[str, list[Page]] = {}
+    waiting: dict[str, int] = {}  # doc_id -> pages still being read
     results: list[DocumentResult] = []
-    for source, outcome in zip(sources, process_reader().plan_all(sources), strict=True):
+    by_id = {s.doc_id: s for s in sources}
+
+    def finish(source: SourceDocument) -> None:
+        warmup.ready()  # the rules, when the CLI began loading them in the background
+        result = finish_document(source, pages[source.doc_id])
+        results.append(result)
+        if result.state == "quarantined":
+            summary.quarantined.append((source.source_name, _why(source.source_name, result.error)))
+            return
+        summary.new.append(source.source_name)
+        for page in result.pages:
+            if page.error:
+                summary.page_errors.append((source.source_name, page.page, page.error))
+                log.warning("%s: page %d was not read: %s", source.source_name, page.page, page.error)
+
+    for source, outcome in zip(sources, _plans(sources), strict=True):
         if outcome.error is not None:
             result = quarantined(source, outcome.error)
             results.append(result)
             summary.quarantined.append((source.source_name, _why(source.source_name, result.error)))
             continue
         pages[source.doc_id] = list(outcome.pages)
+        waiting[source.doc_id] = 0
         for job in outcome.jobs:
             hit = cache.get(job.doc_id, job.page_no, f"{job.how}-{settings.key()}")
             if hit is not None:
@@ -161,6 +191,9 @@ def read_documents(sources: list[SourceDocument], settings: OcrSettings, out: Pa
                 summary.pages_cached += 1
             else:
                 jobs.append(job)
+                waiting[source.doc_id] += 1
+    for doc_id in [d for d, n in waiting.items() if n == 0]:
+        finish(by_id[doc_id])
     if jobs:
         futures = [read_page_task.submit(job, settings, str(out)) for job in jobs]
         owner = {id(f): job for f, job in zip(futures, jobs, strict=True)}
@@ -175,21 +208,12 @@ def read_documents(sources: list[SourceDocument], settings: OcrSettings, out: Pa
             if bar.disable:
                 log.info("read %s page %d (%s)", printable_name(job.path), job.page_no,
                          page.error or page.method)
+            waiting[job.doc_id] -= 1
+            if waiting[job.doc_id] == 0:
+                finish(by_id[job.doc_id])
         bar.close()
-    for source in sources:
-        if source.doc_id not in pages:
-            continue
-        result = finish_document(source, pages[source.doc_id])
-        results.append(result)
-        if result.state == "quarantined":
-            summary.quarantined.append((source.source_name, _why(source.source_name, result.error)))
-            continue
-        summary.new.append(source.source_name)
-        for page in result.pages:
-            if page.error:
-                summary.page_errors.append((source.source_name, page.page, page.error))
-                log.warning("%s: page %d was not read: %s", source.source_name, page.page, page.error)
-    return results
+    order = {s.doc_id: i for i, s in enumerate(sources)}
+    return sorted(results, key=lambda r: order.get(r.source.doc_id, len(order)))
 
 
 def _why(name: str, error: str | None) -> str:
@@ -251,7 +275,7 @@ def ingest_flow(paths: list[str], out: str, workers: int | None = None) -> RunSu
                     "as they are; install Debian's tesseract-ocr-osd (bash scripts/setup.sh)")
     with acquire_lock(out_dir), reader_for_run(workers or default_workers()):
         previous = read_release(out_dir)
-        found = discover([Path(p) for p in paths], _known_documents(previous, version), summary)
+        found = discover([Path(p) for p in paths], known_documents(previous, version), summary)
         results = found.rejected + read_documents(found.sources, settings, out_dir, summary)
         kept, dropped = drop_superseded(previous, found.names)
         new_names = set(found.names) - _known_names(previous)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import io
 import logging
 import multiprocessing
 import os
@@ -18,7 +19,6 @@ from typing import Any, Self
 
 from pebble import ProcessExpired, ProcessPool
 
-from extractors.document import result_for
 from extractors.ocr import DEFAULT_OCR, PAGE_TIMEOUT_ENV, OcrSettings, page_timeout
 from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
 from extractors.sources import check_unchanged, printable_name, read_source
@@ -120,14 +120,27 @@ def _plan_in_worker(source: SourceDocument, memory_gb: float) -> PlanOutcome:
 
 
 def _read_in_worker(job: PageJob, settings: OcrSettings, memory_gb: float) -> Page:
+    return _read_view_in_worker(job, settings, memory_gb)[0]
+
+
+VIEW_JPEG_QUALITY = 80
+
+
+def _read_view_in_worker(job: PageJob, settings: OcrSettings, memory_gb: float
+                         ) -> tuple[Page, bytes | None]:
+    """The page record, and its view as a JPEG (~0.2 MB) rather than the page image (~26 MB)."""
     try:
-        page, _image = read_page(job, settings)  # the image stays here: only the record travels
-        return page
+        page, view = read_page(job, settings)
+        if view is None or page.error is not None:
+            return page, None
+        buf = io.BytesIO()
+        view.save(buf, format="JPEG", quality=VIEW_JPEG_QUALITY)
+        return page, buf.getvalue()
     except MemoryError:
-        return failed_page(job, _memory_sentence(f"page {job.page_no}", memory_gb))
+        return failed_page(job, _memory_sentence(f"page {job.page_no}", memory_gb)), None
     except Exception as exc:  # noqa: BLE001 (parsers raise many kinds on hostile input)
         return failed_page(job, f"page {job.page_no} could not be read ({_describe(exc)}); "
-                                "re-scan or re-export it")
+                                "re-scan or re-export it"), None
 
 
 # --------------------------------------------------------------------------- in the parent
@@ -273,6 +286,13 @@ class IsolatedReader:
                              lambda sentence: failed_page(job, sentence), f"page {job.page_no}",
                              opening=False)
 
+    def read_with_view(self, job: PageJob, settings: OcrSettings = DEFAULT_OCR
+                       ) -> tuple[Page, bytes | None]:
+        """`read`, and the page's view as JPEG bytes (None for text layers and failures)."""
+        return self._outcome(_read_view_in_worker, (job, settings, self.limits.memory_gb),
+                             lambda sentence: (failed_page(job, sentence), None),
+                             f"page {job.page_no}", opening=False)
+
     def read_all(self, jobs: Sequence[PageJob], settings: OcrSettings = DEFAULT_OCR) -> list[Page]:
         """`read` for many pages, as many at a time as there are workers, in order."""
         if len(jobs) <= 1:
@@ -295,18 +315,30 @@ def process_reader(workers: int | None = None) -> IsolatedReader:
         return _process_reader.start()
 
 
+_run_reader: IsolatedReader | None = None  # the reader of the run in progress, if any
+
+
 @contextlib.contextmanager
 def reader_for_run(workers: int) -> Iterator[IsolatedReader]:
-    """A fresh reader (limits and environment as they are now) for one run, closed after it."""
-    global _process_reader
+    """A fresh reader (limits and environment as they are now) for one run, closed after it.
+
+    Inside another `reader_for_run` (the CLI starts the run's reader before the flow), the
+    outer reader is used and left open.
+    """
+    global _process_reader, _run_reader
+    with _process_guard:
+        outer = _run_reader
+    if outer is not None:
+        yield outer
+        return
     reader = IsolatedReader(workers).start()
     with _process_guard:
-        before, _process_reader = _process_reader, reader
+        before, _process_reader, _run_reader = _process_reader, reader, reader
     try:
         yield reader
     finally:
         with _process_guard:
-            _process_reader = before
+            _process_reader, _run_reader = before, None
         reader.close()
 
 
@@ -338,6 +370,8 @@ def finish_document(source: SourceDocument, pages: Sequence[Page]) -> DocumentRe
         check_unchanged(source)
     except InputRejected as exc:
         return quarantined(source, str(exc))
+    from extractors.document import result_for  # not at import: the readers never load the rules
+
     try:
         return result_for(source, sorted(pages, key=lambda p: p.page))
     except Exception as exc:  # noqa: BLE001 (a bug in the rules must not stop the run)

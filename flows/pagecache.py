@@ -40,6 +40,22 @@ class PageCache:
         except (KeyError, TypeError, ValueError):
             return None
 
+    def view_path(self, doc_id: str, page_no: int, geometry: str) -> Path:
+        """Where the page's view (as read: turned, deskewed, ~150 dpi JPEG) is kept; `geometry`
+        is `geometry_key` of the reading, so a view always matches the boxes it is cut for."""
+        return self.root / doc_id[:2] / doc_id / f"{page_no:05d}-view-{geometry}.jpg"
+
+    def put_view(self, doc_id: str, page_no: int, geometry: str, jpeg: bytes) -> None:
+        path = self.view_path(doc_id, page_no, geometry)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(jpeg)
+            os.replace(tmp, path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+
     def put(self, doc_id: str, page_no: int, key: str, page: Page) -> None:
         if page.error is not None:
             return  # failures are not cached: a later run tries again
@@ -53,6 +69,12 @@ class PageCache:
             os.replace(tmp, path)
         except OSError:
             Path(tmp).unlink(missing_ok=True)  # a cache that cannot be written only costs time
+
+
+def geometry_key(width_px: int, height_px: int, dpi: int, skew_degrees: float,
+                 rotation: int) -> str:
+    """How a page was read, as text: what its boxes refer to."""
+    return f"{width_px}x{height_px}@{dpi}s{skew_degrees:g}r{rotation}"
 
 
 def _bbox(v: Any) -> tuple[float, float, float, float] | None:

@@ -51,7 +51,7 @@ _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float6
 FTS_INDEXES = (("pages_fts", "pages", ("text",)), ("measures_fts", "measures", ("title",)))
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
-_held_locks: set[Path] = set()  # output folders whose lock this process holds
+_held_locks: dict[Path, int] = {}  # output folders whose lock this process holds -> holding thread
 _held_guard = threading.Lock()
 _publish_guard = threading.Lock()  # one publish at a time within this process
 
@@ -99,13 +99,19 @@ def acquire_lock(out_dir: StrPath) -> Iterator[Path]:
     """Hold the output folder's lock (flock on DIR/.lock, non-blocking) for the `with` block.
 
     Raises OutputLocked when another run (another process, or another thread of this one)
-    holds it. The lock goes with the process: a killed run leaves nothing to clean up.
+    holds it; the thread holding it may enter again (the CLI holds it from before the flow
+    starts to after it ends). The lock goes with the process: a killed run leaves nothing to
+    clean up.
     """
     path = check_writable(out_dir)
     key = path.resolve()
     with _held_guard:
-        if key in _held_locks:
-            raise OutputLocked(_locked_message(path))
+        holder = _held_locks.get(key)
+    if holder == threading.get_ident():
+        yield path
+        return
+    if holder is not None:
+        raise OutputLocked(_locked_message(path))
     try:
         fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as exc:
@@ -124,12 +130,12 @@ def acquire_lock(out_dir: StrPath) -> Iterator[Path]:
                 "choose an --out folder on a local disk."
             ) from exc
         with _held_guard:
-            _held_locks.add(key)
+            _held_locks[key] = threading.get_ident()
         try:
             yield path
         finally:
             with _held_guard:
-                _held_locks.discard(key)
+                _held_locks.pop(key, None)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from flows.crops import CropCache, CropRequest, PageGeometry, document_crops, parse_bbox
+from flows.pagecache import PageCache
 from models.records import DIMENSIONS, STATUSES
 
 log = logging.getLogger("missions")
@@ -377,7 +378,8 @@ def render_report(frames: Mapping[str, pd.DataFrame], *, release: str = "", crea
             continue  # a series of one document: its own section says it all
         rows = [h for r in series[key] for h in history.get(r["doc_id"], [])]
         parts.append(_series_section(key, series[key], rows, names))
-    cache = CropCache(cache_dir)
+    # DIR/.cache/report holds the crops; DIR/.cache/pages the page views kept at reading
+    cache = CropCache(cache_dir, PageCache(cache_dir.parent.parent) if cache_dir else None)
     for d in docs:
         parts.append(_document_section(d, data[d["doc_id"]], reports.get(d["doc_id"]), cache))
     seconds = time.perf_counter() - started

@@ -39,9 +39,9 @@ def _wait_healthy(api_url: str, proc: subprocess.Popen[bytes], log: Path) -> Non
             tail = log.read_text(errors="replace")[-800:] if log.exists() else ""
             raise MissingDependency(f"the Prefect server exited with code {proc.returncode} while "
                                     f"starting (log {log}): {tail.strip()}")
-        if is_healthy(api_url):
+        if is_healthy(api_url, timeout=1.0):
             return
-        time.sleep(0.5)
+        time.sleep(0.05)
     _stop(proc)
     raise MissingDependency(f"the Prefect server did not become healthy within {STARTUP_TIMEOUT_S} s "
                             f"(log {log}); check that port {api_url} is free.")
@@ -162,25 +162,66 @@ def stop_detached_server() -> bool:
     return True
 
 
+MIGRATED_MARK = "missions-migrated.txt"  # PREFECT_HOME: the Prefect version its database is at
+
+
+def _prefect_version() -> str:
+    from importlib.metadata import version
+
+    return version("prefect")
+
+
+def _database_is_current() -> bool:
+    """Whether Prefect's default SQLite database in PREFECT_HOME was migrated by this Prefect
+    version already (a database configured elsewhere is always checked)."""
+    if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") or os.environ.get(
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL"):
+        return False
+    home = _prefect_home()
+    try:
+        mark = (home / MIGRATED_MARK).read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return mark == _prefect_version() and (home / "prefect.db").is_file()
+
+
 class EmbeddedServer:
     """Prefect's embedded API server (uvicorn, SQLite in PREFECT_HOME) started at once in a
     child process, so it boots while this process imports and loads its rules; stopped with
     `stop()`. The same server Prefect would start itself on the first flow call, minus the
-    seconds of importing the server package into this process first."""
+    seconds of importing the server package into this process first, and minus start-up
+    work an ad-hoc run does not need: block types are not registered (no blocks are used), and
+    the migration check is skipped once this Prefect version has migrated the database."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         self.log = _prefect_home() / "embedded-server.log"
+        self.migrates = not _database_is_current()
         self.proc = _spawn(
             ["uvicorn", "--factory", "prefect.server.api.server:create_app", "--host",
              "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
             self.log, {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                       "PREFECT__SERVER_FINAL": "1"})
+                       "PREFECT__SERVER_FINAL": "1", "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+                       "PREFECT_API_DATABASE_MIGRATE_ON_START": str(self.migrates).lower()})
 
     def wait_ready(self) -> str:
         _wait_healthy(self.api_url, self.proc, self.log)
+        if self.migrates:
+            try:
+                (_prefect_home() / MIGRATED_MARK).write_text(_prefect_version(), encoding="utf-8")
+            except OSError:
+                pass  # the check runs again next time
         return self.api_url
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
+        """Stop the server; without `wait`, ask it to stop and let it finish on its own (its
+        database writes are SQLite transactions: an early exit loses nothing)."""
+        if not wait:
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            return
         _stop(self.proc)

@@ -193,13 +193,29 @@ def test_lock_held_by_another_process(tmp_path: Path) -> None:
         pass
 
 
-def test_lock_is_not_reentrant_but_publish_runs_under_it(tmp_path: Path) -> None:
+def test_lock_holder_may_reenter_other_threads_may_not(tmp_path: Path) -> None:
+    """The CLI holds the lock from before the flow starts; the flow (same thread) enters it
+    again and publishes under it; another thread of the process is refused."""
+    import threading
+
     out = tmp_path / "out"
+    refused: list[BaseException] = []
+
+    def other_thread() -> None:
+        try:
+            with acquire_lock(out):
+                pass
+        except OutputLocked as exc:
+            refused.append(exc)
+
     with acquire_lock(out):
-        with pytest.raises(OutputLocked), acquire_lock(out):
-            pass
-        publish_release(out, dataset(1), "0.1.0")
-    with acquire_lock(out):
+        with acquire_lock(out):
+            publish_release(out, dataset(1), "0.1.0")
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        assert len(refused) == 1
+    with acquire_lock(out):  # released by the outer block, not by the inner one
         pass
 
 

@@ -103,6 +103,22 @@ def test_a_missing_or_changed_source_is_said_not_fatal(sample_release: Release,
     assert "is no longer the one ingested" in changed and not DATA_URI.search(changed)
 
 
+def test_crops_of_a_scan_come_from_the_page_views_kept_when_it_was_read(
+        sample_release: Release, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader kept each scanned page as read: the report cuts it, never re-renders it, and
+    still shows the crops when the source has been moved away since."""
+    from flows import crops
+
+    monkeypatch.setattr(crops, "render_page", lambda *a: pytest.fail("page rendered again"))
+    frames = frames_of(sample_release, str(tmp_path / "moved.pdf"))
+    text = render_report(frames, cache_dir=tmp_path / "out" / ".cache" / "report")
+    assert not DATA_URI.search(text)  # another folder: no views there, and no source either
+    text = render_report(frames, cache_dir=sample_release.out / ".cache" / "report-test")
+    assert "no crops" not in text
+    scan = frames["measures"][frames["measures"]["doc_id"].isin(frames["documents"]["doc_id"])]
+    assert len(DATA_URI.findall(text)) == int(scan["bbox"].notna().sum()) == 21
+
+
 def test_crops_are_cached_and_each_page_rendered_once(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from extractors.sources import sha256_file
