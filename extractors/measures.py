@@ -4,13 +4,15 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field, replace
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from extractors.layout import deinterleave_columns
 from extractors.normalise import is_known_word
 from extractors.rules import DIGIT_CONFUSIONS, NUMBER_WORDS, matches
 from models.records import BBox, Line, Measure
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 NUMBERING = "numbering.v2"
 DIMENSION_LABELS = {

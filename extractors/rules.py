@@ -9,13 +9,12 @@ import tempfile
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import spacy
-import srsly
-from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+if TYPE_CHECKING:  # spaCy is imported when a pipeline is first needed, not to hash the rules
+    from spacy.language import Language
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc
 
 Pattern = list[dict[str, Any]]
 RULES: dict[str, Callable[[], dict[str, list[Pattern]]]] = {}
@@ -283,12 +282,16 @@ LATIN = r"A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
 
 
 def _tokenizer_cache() -> Path:
+    import spacy
+
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "missions" / f"spacy-{spacy.__version__}-fr-tokenizer.msgpack"
 
 
 def french_tokenizer_rules() -> bytes:
     """spaCy's French tokenizer, serialised without its vocabulary (cached per spaCy version)."""
+    import spacy
+
     path = _tokenizer_cache()
     try:
         return path.read_bytes()
@@ -309,6 +312,8 @@ def french_tokenizer_rules() -> bytes:
 @lru_cache(maxsize=1)
 def nlp() -> Language:
     """A blank pipeline with spaCy's French tokenizer: tokeniser only; rules do the rest."""
+    import spacy
+    import srsly
     from spacy.lang.char_classes import ALPHA, ALPHA_LOWER
 
     data = french_tokenizer_rules()
@@ -323,6 +328,8 @@ def nlp() -> Language:
 
 @cache
 def matcher(name: str) -> Matcher:
+    from spacy.matcher import Matcher
+
     m = Matcher(nlp().vocab, validate=True)
     for label, patterns in RULES[name]().items():
         m.add(label, patterns, greedy="LONGEST")
@@ -331,6 +338,8 @@ def matcher(name: str) -> Matcher:
 
 @lru_cache(maxsize=1)
 def legend_phrases() -> PhraseMatcher:
+    from spacy.matcher import PhraseMatcher
+
     pm = PhraseMatcher(nlp().vocab, attr="LOWER")
     pm.add("LEGEND_HEADING", [nlp().make_doc("légende du niveau d'avancement"),
                               nlp().make_doc("legende du niveau d'avancement")])

@@ -1,11 +1,14 @@
 """The status-count sentence and the status legend's labels."""
 from __future__ import annotations
 
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING
 
 from extractors.measures import PageLine, count_value
 from extractors.rules import legend_phrases, matches, parse_docs
 from models.records import BBox, LegendEntry, StatusCount
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 CLAUSE_BREAKS = {",", ";", ":", "."}
 

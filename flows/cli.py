@@ -115,7 +115,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     quiet = nothing_new(args.paths, args.out)  # a re-run over unchanged inputs stops here
     if quiet is not None:
         if embedded:
-            embedded.stop()
+            embedded.stop(wait=False)  # still importing: it ends at once
         print(f"missions: {quiet.line(time.perf_counter() - started)}; release in {args.out}")
         return ExitCode.quarantined if quiet.quarantined else ExitCode.ok
     with ExitStack() as stack:
