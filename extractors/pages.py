@@ -39,6 +39,10 @@ class PageJob:
     def page_no(self) -> int:
         return self.index + 1
 
+    def cache_key(self, settings: OcrSettings) -> str:
+        """The page cache's key for this page read with `settings` (see flows/pagecache.py)."""
+        return f"{self.how}-{settings.key()}"
+
 
 def plan_pages(source: SourceDocument) -> list[PageJob]:
     """The page jobs of a document; raises a quarantine error when the file can't be opened."""

@@ -98,14 +98,19 @@ def render_page(path: Path, file_type: str, geometry: PageGeometry) -> Image.Ima
     if geometry.rotation:
         # `rotation`: clockwise quarter-turns applied before reading (PIL turns anticlockwise).
         img = img.rotate(-geometry.rotation, expand=True)
-    work = min(WORK_WIDTH, img.width)
-    if img.width > work:
-        img = img.resize((work, max(1, round(img.height * work / img.width))),
-                         Image.Resampling.LANCZOS, reducing_gap=2.0)
+    img = _to_work_width(img)
     if geometry.skew_degrees and abs(geometry.skew_degrees) >= 0.15:
         img = img.rotate(-geometry.skew_degrees, resample=Image.Resampling.BICUBIC,
                          fillcolor="white")
     return img
+
+
+def _to_work_width(img: Image.Image) -> Image.Image:
+    """The image brought down to WORK_WIDTH pixels wide (a narrower one is left as it is)."""
+    if img.width <= WORK_WIDTH:
+        return img
+    return img.resize((WORK_WIDTH, max(1, round(img.height * WORK_WIDTH / img.width))),
+                      Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
 def _to_rgb(frame: Image.Image) -> Image.Image:
@@ -146,10 +151,7 @@ class CropCache:
                 img = img.convert("RGB")
         except (OSError, ValueError, SyntaxError):
             return None
-        if img.width > WORK_WIDTH:
-            img = img.resize((WORK_WIDTH, max(1, round(img.height * WORK_WIDTH / img.width))),
-                             Image.Resampling.LANCZOS, reducing_gap=2.0)
-        return img
+        return _to_work_width(img)
 
     def _file(self, doc_id: str) -> Path | None:
         return self.folder / f"{doc_id}.json" if self.folder is not None else None

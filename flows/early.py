@@ -84,12 +84,11 @@ class EarlyReads:
             outcomes = self.reader.plan_all(sources)
             with self._guard:
                 self.plans.update((s.doc_id, o) for s, o in zip(sources, outcomes, strict=True))
-            key = self.settings.key()
             for outcome in outcomes:
                 for job in outcome.jobs:
                     if self._stopped.is_set():
                         return
-                    if self.cache.get(job.doc_id, job.page_no, f"{job.how}-{key}") is None:
+                    if self.cache.get(job.doc_id, job.page_no, job.cache_key(self.settings)) is None:
                         self._submit(job)
         except Exception:
             log.debug("early reads stopped", exc_info=True)

@@ -72,7 +72,8 @@ def read_page_task(job: PageJob, settings: OcrSettings, cache_dir: str) -> Page:
     fails the flow.
     """
     view: bytes | None = None
-    begun = early.current().take(job) if early.current() is not None else None  # type: ignore[union-attr]
+    reads = early.current()
+    begun = reads.take(job) if reads is not None else None
     try:
         page, view = begun.result() if begun is not None else process_reader().read_with_view(
             job, settings)
@@ -82,7 +83,7 @@ def read_page_task(job: PageJob, settings: OcrSettings, cache_dir: str) -> Page:
     if page.error is None:
         cache = PageCache(Path(cache_dir))
         try:
-            cache.put(job.doc_id, job.page_no, f"{job.how}-{settings.key()}", page)
+            cache.put(job.doc_id, job.page_no, job.cache_key(settings), page)
             if view is not None:
                 cache.put_view(job.doc_id, job.page_no, geometry_key(
                     page.width_px or 0, page.height_px or 0, page.dpi or 0,
@@ -185,7 +186,7 @@ def read_documents(sources: list[SourceDocument], settings: OcrSettings, out: Pa
         pages[source.doc_id] = list(outcome.pages)
         waiting[source.doc_id] = 0
         for job in outcome.jobs:
-            hit = cache.get(job.doc_id, job.page_no, f"{job.how}-{settings.key()}")
+            hit = cache.get(job.doc_id, job.page_no, job.cache_key(settings))
             if hit is not None:
                 pages[source.doc_id].append(hit)
                 summary.pages_cached += 1

@@ -120,18 +120,18 @@ def _plan_in_worker(source: SourceDocument, memory_gb: float) -> PlanOutcome:
 
 
 def _read_in_worker(job: PageJob, settings: OcrSettings, memory_gb: float) -> Page:
-    return _read_view_in_worker(job, settings, memory_gb)[0]
+    return _read_view_in_worker(job, settings, memory_gb, keep_view=False)[0]
 
 
 VIEW_JPEG_QUALITY = 80
 
 
-def _read_view_in_worker(job: PageJob, settings: OcrSettings, memory_gb: float
-                         ) -> tuple[Page, bytes | None]:
+def _read_view_in_worker(job: PageJob, settings: OcrSettings, memory_gb: float,
+                         keep_view: bool = True) -> tuple[Page, bytes | None]:
     """The page record, and its view as a JPEG (~0.2 MB) rather than the page image (~26 MB)."""
     try:
         page, view = read_page(job, settings)
-        if view is None or page.error is not None:
+        if view is None or page.error is not None or not keep_view:
             return page, None
         buf = io.BytesIO()
         view.save(buf, format="JPEG", quality=VIEW_JPEG_QUALITY)

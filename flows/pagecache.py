@@ -46,29 +46,26 @@ class PageCache:
         return self.root / doc_id[:2] / doc_id / f"{page_no:05d}-view-{geometry}.jpg"
 
     def put_view(self, doc_id: str, page_no: int, geometry: str, jpeg: bytes) -> None:
-        path = self.view_path(doc_id, page_no, geometry)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(jpeg)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
+        _write_atomically(self.view_path(doc_id, page_no, geometry), jpeg)
 
     def put(self, doc_id: str, page_no: int, key: str, page: Page) -> None:
         if page.error is not None:
             return  # failures are not cached: a later run tries again
-        path = self._path(doc_id, page_no, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         payload = json.dumps({"format": CACHE_FORMAT, "page": asdict(page)}, ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)  # a cache that cannot be written only costs time
+        _write_atomically(self._path(doc_id, page_no, key), payload.encode("utf-8"))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write beside, then rename: a reader or a crash never sees half an entry. A cache that
+    cannot be written only costs time, except a folder that cannot be made (OSError)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def geometry_key(width_px: int, height_px: int, dpi: int, skew_degrees: float,
