@@ -19,7 +19,7 @@ import pandas as pd
 from extractors.ocr import OcrSettings
 from extractors.pages import PageJob
 from extractors.sources import read_source, scan_inputs
-from flows.isolation import IsolatedReader, PlanOutcome
+from flows.isolation import IsolatedReader, PlanOutcome, opens_inline
 from flows.pagecache import PageCache
 from models.errors import InputRejected
 from models.records import Page
@@ -79,6 +79,8 @@ class EarlyReads:
                 if source.doc_id not in seen and source.doc_id not in known:
                     seen.add(source.doc_id)
                     sources.append(source)
+                    if not opens_inline(source):
+                        self.reader.start()  # its workers import the parsers while we hash on
             # Every file opened first (a few ms each), so the pages queue in file order behind
             # no other work and the flow finds every plan ready.
             outcomes = self.reader.plan_all(sources)

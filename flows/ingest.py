@@ -148,7 +148,9 @@ def _plans(sources: list[SourceDocument]) -> list[PlanOutcome]:
     have = {s.doc_id: o for s in sources if begun is not None
             and (o := begun.plan(s.doc_id)) is not None}
     missing = [s for s in sources if s.doc_id not in have]
-    have |= dict(zip((s.doc_id for s in missing), process_reader().plan_all(missing), strict=True))
+    if missing:
+        have |= dict(zip((s.doc_id for s in missing), process_reader().plan_all(missing),
+                         strict=True))
     return [have[s.doc_id] for s in sources]
 
 

@@ -29,6 +29,7 @@ from models.records import DocumentResult, Page, SourceDocument
 MEMORY_ENV = "MISSIONS_PAGE_MEMORY_GB"  # address space of one reader process, GiB
 DEFAULT_MEMORY_GB = 2.0
 GRACE_S = 10.0  # at most, beyond the page's tesseract budget: rasterising and decoding before it
+INLINE_TEXT_BYTES = 8 * 2**20  # legacy text files up to this size are opened without a worker
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,12 @@ def _plan_in_worker(source: SourceDocument, memory_gb: float) -> PlanOutcome:
     except Exception as exc:  # noqa: BLE001 (parsers raise many kinds on hostile input)
         return PlanOutcome(error=f"{source.source_name}: the file is damaged and cannot be opened "
                                  f"({_describe(exc)}); re-scan or re-export it.")
+
+
+def opens_inline(source: SourceDocument) -> bool:
+    """Whether the file is opened in the calling process: a legacy text file of moderate size
+    (decoding it is bounded work, and it spares a run of text files the reader pool's start)."""
+    return source.file_type == "text" and source.size <= INLINE_TEXT_BYTES
 
 
 def _read_in_worker(job: PageJob, settings: OcrSettings, memory_gb: float) -> Page:
@@ -265,7 +272,11 @@ class IsolatedReader:
         raise AssertionError("unreachable")
 
     def plan(self, source: SourceDocument) -> PlanOutcome:
-        """Open a file in a worker: its page jobs, its pages (legacy text), or why not."""
+        """Open a file in a worker (small text files here): its page jobs, its pages (legacy
+        text), or why not."""
+        if opens_inline(source):
+            return _plan_in_worker(source, self.limits.memory_gb)
+
         def failed(sentence: str) -> PlanOutcome:
             return PlanOutcome(error=f"{source.source_name}: {sentence}.")
 
@@ -274,7 +285,7 @@ class IsolatedReader:
 
     def plan_all(self, sources: Sequence[SourceDocument]) -> list[PlanOutcome]:
         """`plan` for many files at once, as many at a time as there are workers."""
-        if len(sources) <= 1:
+        if sum(not opens_inline(s) for s in sources) <= 1:
             return [self.plan(s) for s in sources]
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="plan") as threads:
             return list(threads.map(self.plan, sources))
@@ -323,7 +334,8 @@ def reader_for_run(workers: int) -> Iterator[IsolatedReader]:
     """A fresh reader (limits and environment as they are now) for one run, closed after it.
 
     Inside another `reader_for_run` (the CLI starts the run's reader before the flow), the
-    outer reader is used and left open.
+    outer reader is used and left open. Its workers start on first use (`IsolatedReader.start`
+    starts them ahead): a run of small text files starts none.
     """
     global _process_reader, _run_reader
     with _process_guard:
@@ -331,7 +343,7 @@ def reader_for_run(workers: int) -> Iterator[IsolatedReader]:
     if outer is not None:
         yield outer
         return
-    reader = IsolatedReader(workers).start()
+    reader = IsolatedReader(workers)
     with _process_guard:
         before, _process_reader, _run_reader = _process_reader, reader, reader
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import multiprocessing
 import os
 import random
 import shutil
@@ -30,8 +31,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from extractors.pages import PageJob
-from extractors.sources import printable_name
-from flows.isolation import IsolatedReader, Limits, read_document
+from extractors.sources import printable_name, read_source
+from flows.isolation import IsolatedReader, Limits, read_document, reader_for_run
 from models.errors import ExitCode
 from models.records import Page
 from tests.conftest import SAMPLES, CliRun, run_cli
@@ -569,6 +570,22 @@ def test_reader_crash_timeout_and_memory_cost_one_page_each(tmp_path: Path) -> N
         assert hog.error.startswith("page 1 needs more than 1 GiB of memory")
         page = reader.read(job)  # the pool replaced its workers and reads on
         assert page.error is None and "rapport de la mission" in page.text
+
+
+def test_text_files_are_opened_without_starting_the_reader_processes(tmp_path: Path) -> None:
+    """A run of legacy text files (the one-file start-up) spares the reader pool's start;
+    a scanned file starts it."""
+    legacy = tmp_path / "ancien.txt"
+    legacy.write_bytes(_legacy("Légende, à l'échéance").encode("cp1252"))
+    before = set(multiprocessing.active_children())
+    with reader_for_run(2) as reader:
+        outcome = reader.plan(read_source(legacy, "ancien.txt"))
+        assert outcome.error is None and "Légende" in outcome.pages[0].text
+        assert set(multiprocessing.active_children()) == before
+        png = tmp_path / "page.png"
+        png.write_bytes(image_bytes(text_image(REPORT_LINES[:1]), "PNG", dpi=(300, 300)))
+        assert reader.plan(read_source(png, "page.png")).jobs
+        assert set(multiprocessing.active_children()) - before
 
 
 def test_a_real_page_over_the_memory_limit_is_recorded(tmp_path: Path) -> None:
