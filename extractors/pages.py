@@ -110,7 +110,7 @@ def read_page(job: PageJob, settings: OcrSettings) -> tuple[Page, Image.Image | 
         page, straight = ocr_page(img, job.page_no, dpi, settings)
         view, factor = page_view(straight)
         found = find_colour_regions(view, max(1, round(dpi / factor)), scale=factor)
-        regions = read_region_numbers(straight, found, dpi, settings.lang)
+        regions = read_region_numbers(straight, found, dpi, settings.lang, page.lines)
         return replace(page, regions=regions), view
     except PageError as exc:
         method = "text-layer" if job.how == "text-layer" else "ocr"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -13,7 +14,7 @@ from scipy import ndimage
 from skimage.color import rgb2lab
 
 from extractors.ocr import StraightPage
-from models.records import ColourRegion
+from models.records import ColourRegion, Line
 
 WORK_DPI = 50  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 20.0  # CIELAB chroma below this is paper, ink, grey or a tinted panel
@@ -95,6 +96,19 @@ def _compact(region: ColourRegion) -> bool:
     return max(w, h) <= 1.6 * min(w, h)
 
 
+def _text_bands(lines: Sequence[Line]) -> list[tuple[float, float]]:
+    """(top, bottom) of the lines that are prose: three words or more of two letters or more."""
+    return [(ln.bbox[1], ln.bbox[3]) for ln in lines if ln.bbox is not None
+            and sum(sum(c.isalpha() for c in w.text) >= 2 for w in ln.words) >= 3]
+
+
+def _beside_text(region: ColourRegion, bands: Sequence[tuple[float, float]]) -> bool:
+    """The region stands on a line of prose (half its height or more level with it): a mark
+    at a measure's line or in its table row, tied by that band, never by a number."""
+    y0, y1 = region.bbox[1], region.bbox[3]
+    return any(min(y1, b) - max(y0, t) >= 0.5 * (y1 - y0) for t, b in bands)
+
+
 def _ink_box(tile: np.ndarray) -> np.ndarray | None:
     rows, cols = np.nonzero(tile < 128)
     if rows.size < 6:
@@ -103,15 +117,18 @@ def _ink_box(tile: np.ndarray) -> np.ndarray | None:
 
 
 def read_region_numbers(img: Image.Image | StraightPage, regions: tuple[ColourRegion, ...], dpi: int,
-                        lang: str) -> tuple[ColourRegion, ...]:
-    """The regions with the number printed inside or under each, if any.
+                        lang: str, lines: Sequence[Line] = ()) -> tuple[ColourRegion, ...]:
+    """The regions with the number printed inside or under each, if any; regions standing on
+    a line of prose among `lines` (the page's OCR) are not read: they are tied by their band.
 
     One tesseract call (digits only) on a column of small tiles, one tile of ink per region
     and one tile a line, each word mapped back to its tile by its height on the column; the
     tiles left unread are tried once more enlarged (small digits read either way, not always
     both ways).
     """
-    inks = [_ink_box(number_tile(img, r)) if _compact(r) else None for r in regions]
+    bands = _text_bands(lines)
+    inks = [_ink_box(number_tile(img, r)) if _compact(r) and not _beside_text(r, bands) else None
+            for r in regions]
     tiles = [(k, t) for k, t in enumerate(inks) if t is not None]
     if not tiles:
         return regions

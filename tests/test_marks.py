@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from skimage.color import rgb2lab
 
 from extractors.document import extract_records, process_file
@@ -26,7 +26,7 @@ from extractors.marks import (
     status_in_text,
     tie_marks_by_band,
 )
-from extractors.regions import find_colour_regions
+from extractors.regions import find_colour_regions, read_region_numbers
 from flows.pagecache import PageCache, page_from_json
 from models.records import (
     STATUSES,
@@ -38,6 +38,7 @@ from models.records import (
     StatusCount,
     Word,
 )
+from tests.conftest import FONT
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 STATUS_SAMPLES = sorted((SAMPLES / "status").glob("*.expected.json"))
@@ -206,6 +207,29 @@ def test_number_under_a_disc_from_the_words_or_its_own_ocr() -> None:
     assert number_of_mark(disc, words) == (12, 0.91)
     assert number_of_mark(replace(disc, number=7, number_conf=88.0), []) == (7, 0.88)
     assert number_of_mark(disc, words[1:]) is None
+
+
+def test_numbers_are_read_under_strip_discs_not_beside_prose() -> None:
+    """A disc standing apart (a numbered strip) has the number under it read; a mark on a
+    line of prose is tied by its band, so no tesseract call is spent on what is under it."""
+    img = Image.new("RGB", (900, 400), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 28)
+    draw.ellipse((100, 60, 140, 100), fill=(0, 122, 61))  # a strip disc, its number under it
+    draw.text((108, 104), "7", fill="black", font=font)
+    draw.rectangle((100, 250, 140, 290), fill=(243, 146, 0))  # a mark on a prose line
+    draw.text((160, 252), "Créer un droit nouveau pour tous", fill="black", font=font)
+    draw.text((108, 294), "8", fill="black", font=font)
+    regions = find_colour_regions(img, DPI)
+    words = tuple(Word(text=t, bbox=(160.0 + 90 * k, 252.0, 240.0 + 90 * k, 284.0), conf=95.0)
+                  for k, t in enumerate(["Créer", "un", "droit", "nouveau"]))
+    prose = Line(text="Créer un droit nouveau", bbox=(160.0, 252.0, 520.0, 284.0), words=words)
+    disc, square = sorted(regions, key=lambda r: r.bbox[1])
+    read = {r.bbox: r.number for r in read_region_numbers(img, regions, DPI, "fra", [prose])}
+    assert read[disc.bbox] == 7
+    assert read[square.bbox] is None
+    unread_lines = {r.bbox: r.number for r in read_region_numbers(img, regions, DPI, "fra")}
+    assert unread_lines[square.bbox] == 8  # without the page's lines, both are read
 
 
 def test_status_written_as_words() -> None:
