@@ -17,6 +17,7 @@ from typing import Any
 from PIL import Image, ImageSequence
 
 from flows.pagecache import PageCache, geometry_key
+from models.records import DocumentResult
 
 CROP_VERSION = 2  # part of every cache key: bump when crops are made differently
 WORK_WIDTH = 1100  # pages are brought to this width before they are deskewed and cut
@@ -216,3 +217,27 @@ def document_crops(path: Path, doc_id: str, file_type: str, geometries: Mapping[
     if todo:
         cache.save(doc_id, {r.key(geometries[r.page]): uri for r, uri in out.items()})
     return out, ("; ".join(([problem] if problem else []) + failed) or None)
+
+
+def page_geometries(rows: Sequence[Mapping[str, Any]]) -> dict[int, PageGeometry]:
+    """The geometry of each page that has one (rows of the `pages` table, or Page fields)."""
+    return {
+        int(p["page"]): PageGeometry(int(p["page"]), int(p["width_px"]), int(p["height_px"]),
+                                     int(p["dpi"]), float(p["skew_degrees"] or 0.0),
+                                     int(p["rotation"] or 0))
+        for p in rows if p["width_px"] and p["height_px"] and p["dpi"]
+    }
+
+
+def cut_ahead(result: DocumentResult, out: Path, cache_folder: Path) -> None:
+    """Cut the crops of a document just extracted into the report's cache now, while other
+    pages are still being read, so that writing the report at the end of the run only
+    assembles them (the same requests the report makes: each measure's box, as published)."""
+    if result.state != "published":
+        return
+    geometries = page_geometries([vars(p) for p in result.pages])
+    requests = [CropRequest(m.page, tuple(float(round(v)) for v in m.bbox))  # type: ignore[arg-type]
+                for m in result.extraction.measures if m.bbox is not None]
+    if requests:
+        document_crops(Path(result.source.path), result.source.doc_id, result.source.file_type,
+                       geometries, requests, CropCache(cache_folder, PageCache(out)))

@@ -20,6 +20,7 @@ from extractors.ocr import OcrSettings, has_osd
 from extractors.pages import PageJob
 from extractors.sources import printable_name, read_source, scan_inputs
 from flows import early, warmup
+from flows.crops import cut_ahead
 from flows.early import Known, known_documents
 from flows.isolation import (
     PlanOutcome,
@@ -31,7 +32,13 @@ from flows.isolation import (
     stub_source,
 )
 from flows.pagecache import PageCache, geometry_key
-from flows.publish import acquire_lock, check_writable, publish_release, read_release
+from flows.publish import (
+    REPORT_CACHE,
+    acquire_lock,
+    check_writable,
+    publish_release,
+    read_release,
+)
 from flows.runners import default_workers, make_task_runner
 from flows.tables import frame_from_rows, frames_from_results, merge_frames
 from models.errors import InputRejected, NotARegularFile
@@ -174,6 +181,10 @@ def read_documents(sources: list[SourceDocument], settings: OcrSettings, out: Pa
             summary.quarantined.append((source.source_name, _why(source.source_name, result.error)))
             return
         summary.new.append(source.source_name)
+        try:
+            cut_ahead(result, out, out / REPORT_CACHE)
+        except Exception:
+            log.debug("crops of %s not cut ahead", source.source_name, exc_info=True)
         for page in result.pages:
             if page.error:
                 summary.page_errors.append((source.source_name, page.page, page.error))

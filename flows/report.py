@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from flows.crops import CropCache, CropRequest, PageGeometry, document_crops, parse_bbox
+from flows.crops import CropCache, CropRequest, document_crops, page_geometries, parse_bbox
 from flows.pagecache import PageCache
 from models.records import DIMENSIONS, STATUSES
 
@@ -245,11 +245,7 @@ def _document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, 
     if doc["state"] != "published":
         return head + f'<p class="note">Quarantined: {_esc(doc["error"])}</p>'
     measures = sorted(data["measures"], key=lambda m: (m["number"] is None, m["number"] or 0))
-    geometries = {
-        p["page"]: PageGeometry(p["page"], int(p["width_px"]), int(p["height_px"]), int(p["dpi"]),
-                                float(p["skew_degrees"] or 0.0), int(p["rotation"] or 0))
-        for p in data["pages"] if p["width_px"] and p["height_px"] and p["dpi"]
-    }
+    geometries = page_geometries(data["pages"])
     requests = {i: CropRequest(m["page"], box) for i, m in enumerate(measures)
                 if (box := parse_bbox(m.get("bbox"))) is not None}
     made, note = document_crops(Path(str(doc["source_name"])), doc_id, str(doc["file_type"]),

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from flows.crops import CropCache, CropRequest, PageGeometry, document_crops
+from flows.crops import CropCache, CropRequest, PageGeometry, cut_ahead, document_crops
 from flows.report import STATUS_COLOURS, render_report, was_repaired
 from tests.conftest import ROOT, Release
 
@@ -117,6 +117,26 @@ def test_crops_of_a_scan_come_from_the_page_views_kept_when_it_was_read(
     assert "no crops" not in text
     scan = frames["measures"][frames["measures"]["doc_id"].isin(frames["documents"]["doc_id"])]
     assert len(DATA_URI.findall(text)) == int(scan["bbox"].notna().sum()) == 21
+
+
+def test_crops_cut_ahead_are_the_ones_the_report_shows(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run cuts each document's crops as soon as it is extracted (while other pages are
+    read); the report at the end of the run then only assembles them: no page opened again."""
+    from extractors.document import process_file
+    from flows import crops
+    from flows.tables import frames_from_results
+
+    result = process_file(str(ROOT / "samples" / "suivi-2021-born-digital.pdf"))
+    cache = tmp_path / "out" / ".cache" / "report"
+    cut_ahead(result, tmp_path / "out", cache)
+    monkeypatch.setattr(crops, "render_page", lambda *a: pytest.fail("page rendered again"))
+    monkeypatch.setattr(CropCache, "view", lambda *a: pytest.fail("page view opened"))
+    text = render_report(frames_from_results([result], "v", "2026-11-26T00:00:00Z"),
+                         cache_dir=cache)
+    assert "no crops" not in text
+    assert len(DATA_URI.findall(text)) == sum(m.bbox is not None
+                                              for m in result.extraction.measures) == 21
 
 
 def test_crops_are_cached_and_each_page_rendered_once(tmp_path: Path,
