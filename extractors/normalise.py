@@ -41,8 +41,16 @@ GLUED_MIN_FREQUENCY = 1000  # the word left after a glued article must be a comm
 
 
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    """The text without its combining marks (decomposed, marks dropped, recomposed); each
+    character's bare form is worked out once (the French word list alone is 140,000 words)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", "".join(map(_bare, text)))
+
+
+@lru_cache(maxsize=4096)
+def _bare(char: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
 
 
 def fold(text: str) -> str:

@@ -7,14 +7,17 @@ _thread: threading.Thread | None = None
 
 
 def warm_up_extractors() -> None:
-    """Load the tokenizer, the matchers and the French word list."""
-    from extractors.normalise import french_words
+    """Load the tokenizer, the matchers, the French word list with its accent index, and the
+    date parser's French data."""
+    from extractors.letters import parse_french_date
+    from extractors.normalise import repair_accents
     from extractors.rules import RULES, matcher, nlp
 
     nlp()
     for name in RULES:
         matcher(name)
-    french_words()
+    repair_accents("eleve")  # builds the word list and its index of unaccented forms
+    parse_french_date("1 janvier 2000")
 
 
 def warm_up_in_background() -> None:
