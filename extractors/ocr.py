@@ -9,8 +9,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 
-import cv2
 import numpy as np
 import pytesseract
 from PIL import Image
@@ -54,7 +54,16 @@ class OcrSettings:
 DEFAULT_OCR = OcrSettings()
 DESKEW_VERSION = 3  # bump when the deskew changes the image tesseract sees (3: OpenCV, grayscale)
 MIN_SKEW_DEG = 0.15  # a page leaning less than this is read as it is
-cv2.setNumThreads(1)  # one page per core already: OpenCV's own threads would only contend
+
+
+@lru_cache(maxsize=1)
+def _cv2() -> ModuleType:
+    """OpenCV on first use: only the readers turn pages (it is preloaded there), and with one
+    thread, since there is one page per core already (its own threads would only contend)."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    return cv2
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +121,7 @@ def estimate_skew(gray: Image.Image, max_deg: float = 5.0) -> float:
         return 0.0
     mask = ink.astype(np.uint8)
     h, w = mask.shape
+    cv2 = _cv2()
 
     def score(angle: float) -> float:
         turned = cv2.warpAffine(mask, _rotation(angle, (w / 2, h / 2)), (w, h),
@@ -127,7 +137,7 @@ def estimate_skew(gray: Image.Image, max_deg: float = 5.0) -> float:
 
 def _rotation(degrees: float, centre: tuple[float, float]) -> np.ndarray:
     """The affine map of a turn by `degrees` counter-clockwise about `centre` (PIL's convention)."""
-    return cv2.getRotationMatrix2D(centre, degrees, 1.0)
+    return _cv2().getRotationMatrix2D(centre, degrees, 1.0)
 
 
 def rotated(img: Image.Image, degrees: float) -> Image.Image:
@@ -135,6 +145,7 @@ def rotated(img: Image.Image, degrees: float) -> Image.Image:
     arr = np.asarray(img)
     fill = 255 if arr.ndim == 2 else (255,) * arr.shape[2]
     matrix = _rotation(degrees, (img.width / 2, img.height / 2))
+    cv2 = _cv2()
     out = cv2.warpAffine(arr, matrix, (img.width, img.height), flags=cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
     return Image.fromarray(out, mode=img.mode)
@@ -162,6 +173,7 @@ class StraightPage:
             return self.rgb.crop(box)
         matrix = _rotation(-self.skew, (self.width / 2, self.height / 2))
         matrix[:, 2] -= (x0, y0)
+        cv2 = _cv2()
         out = cv2.warpAffine(self._array(), matrix, size, flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
         return Image.fromarray(out, mode="RGB")

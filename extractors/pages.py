@@ -5,7 +5,6 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-import pdfplumber
 import pypdfium2 as pdfium
 from charset_normalizer import from_bytes
 from PIL import Image, ImageSequence
@@ -124,6 +123,8 @@ def page_view(straight: StraightPage) -> tuple[Image.Image, int]:
 
 
 def read_text_layer(job: PageJob) -> Page:
+    import pdfplumber  # here, not at import: only the readers open text layers (preloaded there)
+
     try:
         with pdfplumber.open(job.path) as pdf:
             pl_page = pdf.pages[job.index]

@@ -194,7 +194,8 @@ class IsolatedReader:
 
     def _new_pool(self) -> ProcessPool:
         context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
-        context.set_forkserver_preload(["extractors.pages", "flows.isolation"])
+        # The parsers imported once, in the fork server: every worker starts with them.
+        context.set_forkserver_preload(["extractors.pages", "flows.isolation", "cv2", "pdfplumber"])
         return ProcessPool(max_workers=self.workers, initializer=_init_worker,
                            initargs=(self.limits.memory_bytes, self.environ, self.quiet),
                            context=context)
