@@ -66,7 +66,7 @@ class EarlyReads:
         try:
             from flows.publish import read_release
 
-            known = known_documents(read_release(self.out), version)
+            known = known_documents(read_release(self.out, only=("documents",)), version)
             seen: set[str] = set()
             sources = []
             for entry in scan_inputs(paths):

@@ -33,7 +33,7 @@ def nothing_new(paths: Sequence[Path], out: Path) -> NothingNew | None:
     or changed file, a new name, a link or other entry to refuse, another pipeline version)."""
     if current_release(out) is None:
         return None
-    frames = read_release(out)
+    frames = read_release(out, only=("documents", "document_names"))
     docs, names = frames["documents"], frames.get("document_names")
     version = pipeline_version()
     same = docs[(docs["pipeline_version"] == version).fillna(False).to_numpy(dtype=bool)]

@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.tables import conform_frame, empty_frame, empty_frames
+from flows.tables import conform_frame, empty_frame
 from models.errors import OutputLocked, OutputNotWritable
 from models.schema import SCHEMA_VERSION, TABLES, Table
 
@@ -186,18 +186,20 @@ def read_manifest(out_dir: StrPath) -> dict[str, Any] | None:
     return manifest
 
 
-def read_release(out_dir: StrPath) -> dict[str, pd.DataFrame]:
-    """Every table of the current release, from its Parquet files, with the schema's dtypes.
+def read_release(out_dir: StrPath, only: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the current release (or `only` these), from its Parquet files, with the
+    schema's dtypes.
 
     The release is resolved once, so all tables come from the same release even if another
     run publishes meanwhile. Empty frames before the first release; tables or columns added
     to the schema since the release was written come back empty / NA.
     """
+    wanted = [t for t in TABLES if only is None or t.name in only]
     release = current_release(out_dir)
     if release is None:
-        return empty_frames()
+        return {t.name: empty_frame(t.name) for t in wanted}
     frames: dict[str, pd.DataFrame] = {}
-    for table in TABLES:
+    for table in wanted:
         file = release / PARQUET_DIR / f"{table.name}.parquet"
         if not file.exists():
             frames[table.name] = empty_frame(table.name)

@@ -67,6 +67,8 @@ def test_publish_then_read_back_equal(tmp_path: Path) -> None:
     assert release.parent == out / ".releases" and release.is_dir()
     assert current_release(out) == release
     assert_frames_equal(read_release(out), frames)
+    some = read_release(out, only=("documents", "document_names"))  # what a re-run checks
+    assert_frames_equal(some, {k: frames[k] for k in ("documents", "document_names")})
 
 
 def test_layout_is_links_through_current(tmp_path: Path) -> None:
