@@ -1,6 +1,7 @@
 """Benchmark: tesseract floor vs OCRmyPDF vs `missions ingest` (cold, warm) on one corpus.
 
 Usage: .venv/bin/python bench/bench_ingest.py [--pages 30] [--big 100] [--workdir DIR]
+       .venv/bin/python bench/bench_ingest.py --pairs 5   # (a) and (c) only, alternately
 
 Builds a corpus of distinct scanned pages (each a differently degraded copy of the sample
 scan's pages: skew, noise, blur, JPEG — no two files alike), then times on that same corpus:
@@ -179,16 +180,39 @@ def peak_rss(cmd: list[str]) -> tuple[float, int, float]:
     return time.perf_counter() - started, rc, peak / 2**20
 
 
+def time_pairs(files: list[Path], work: Path, pairs: int, pages: int) -> int:
+    """(a) then (c), `pairs` times: each ratio measured minutes apart at most."""
+    ratios = []
+    for i in range(pairs):
+        a = bench_floor(files, work)
+        out = work / f"out-pair-{i}"
+        c, rc, log = timed([MISSIONS, "ingest", str(work / "corpus-c"), "--out", str(out)])
+        assert rc == 0, log
+        shutil.rmtree(out)
+        ratios.append(c / a)
+        print(f"pair {i + 1}: (a) {a:.1f} s, (c) {c:.1f} s ({pages / c:.2f} pages/s), "
+              f"(c)/(a) = {c / a:.2f}", flush=True)
+    ratios.sort()
+    print(f"(c)/(a) over {pairs} pairs: median {ratios[len(ratios) // 2]:.2f}, "
+          f"range {ratios[0]:.2f}-{ratios[-1]:.2f} (target ≤ 1.3)")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=30)
     ap.add_argument("--big", type=int, default=100, help="pages of the memory test PDF (0: skip)")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--skip-ocrmypdf", action="store_true")
+    ap.add_argument("--pairs", type=int, default=0,
+                    help="only time (a) and (c) this many times, alternately, and print each "
+                         "ratio and the median (this machine's speed drifts by ±20 %% over minutes)")
     args = ap.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="missions-bench-"))
     print(f"work folder {work}; {CORES} cores; corpus of {args.pages} pages")
     files = make_corpus(work, args.pages)
+    if args.pairs:
+        return time_pairs(files, work, args.pairs, args.pages)
     rows: list[tuple[str, str, str]] = []
     busy = busy_seconds()
     a = bench_floor(files, work)
