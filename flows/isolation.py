@@ -106,7 +106,9 @@ def failed_page(job: PageJob, reason: str) -> Page:
     return Page(page=job.page_no, method=method, lines=(), error=printable_name(reason))
 
 
-def _plan_in_worker(source: SourceDocument, memory_gb: float) -> PlanOutcome:
+def _open_file(source: SourceDocument, memory_gb: float) -> PlanOutcome:
+    """How the file opened; in a worker (small text files: in the caller, see `opens_inline`).
+    Never raises."""
     try:
         if source.file_type == "text":
             return PlanOutcome(pages=tuple(read_legacy_text(source)))
@@ -276,12 +278,12 @@ class IsolatedReader:
         """Open a file in a worker (small text files here): its page jobs, its pages (legacy
         text), or why not."""
         if opens_inline(source):
-            return _plan_in_worker(source, self.limits.memory_gb)
+            return _open_file(source, self.limits.memory_gb)
 
         def failed(sentence: str) -> PlanOutcome:
             return PlanOutcome(error=f"{source.source_name}: {sentence}.")
 
-        return self._outcome(_plan_in_worker, (source, self.limits.memory_gb), failed, "the file",
+        return self._outcome(_open_file, (source, self.limits.memory_gb), failed, "the file",
                              opening=True)
 
     def plan_all(self, sources: Sequence[SourceDocument]) -> list[PlanOutcome]:
