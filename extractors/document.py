@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from extractors.letters import extract_letter
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses
 from extractors.measures import PageLine, extract_measures
-from extractors.normalise import Repair, normalise_page
+from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
 from extractors.ocr import DEFAULT_OCR, OcrSettings
 from extractors.pages import plan_pages, read_legacy_text, read_page
 from extractors.rules import parse_docs, rules_version
@@ -26,7 +26,7 @@ def pipeline_version() -> str:
         code = version("missions")
     except PackageNotFoundError:
         code = CODE_VERSION
-    return f"{code}+rules.{rules_version()}.{MARKS_VERSION}"
+    return f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
 
 
 def page_lines(pages: Sequence[Page]) -> list[PageLine]:

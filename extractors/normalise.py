@@ -13,10 +13,11 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from models.records import Line, Page, Repair, Word
+from models.records import BBox, Line, Page, Repair, Word
 
 __all__ = ["Repair", "fold", "french_words", "is_known_word", "normalise_line", "normalise_page",
            "normalise_text", "repair_accents", "repair_word", "strip_accents"]
@@ -37,6 +38,8 @@ _OCR_WORD_RE = re.compile(r"(?<![\w])[A-Za-zÀ-ÖØ-öø-ÿœ][A-Za-zÀ-ÖØ-ö�
 _SPACES_RE = re.compile(r"[ \t]{2,}")
 _TOKEN_RE = re.compile(r"[^\s]+")
 _ALPHA_RE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿœ]+$")
+NORMALISE_VERSION = "normalise.v2"  # part of pipeline_version: bump when a repair changes
+# (v2: words read off a coloured mark are dropped, glued guillemets are spaced)
 GLUED_MIN_FREQUENCY = 1000  # the word left after a glued article must be a common one
 
 
@@ -198,6 +201,16 @@ def _stray_space_edits(text: str) -> list[Edit]:
     return edits
 
 
+_GLUED_GUILLEMET_RE = re.compile(r"«(?=[^\s»])|(?<=[^\s«])»")
+
+
+def _guillemet_edits(text: str) -> list[Edit]:
+    """`«mondes »` → `« mondes »`: French guillemets stand apart from the words they quote
+    (the space is the first thing OCR loses beside them)."""
+    return [(m.start(), m.end(), "« " if m.group(0) == "«" else " »", "guillemets.v1")
+            for m in _GLUED_GUILLEMET_RE.finditer(text)]
+
+
 def _context_edits(text: str) -> list[Edit]:
     """Elision, `à` and `là où` repairs where the pattern leaves one French reading."""
     from extractors.rules import AVOIR_SUBJECTS, ELISION_AFTER, matches, nlp
@@ -278,7 +291,7 @@ def normalise_text(text: str) -> tuple[str, tuple[Repair, ...]]:
     """Normalise one piece of OCR text; returns the text and the repairs made."""
     repairs: list[Repair] = []
     out = _word_level(_typography(text, repairs), repairs)
-    out = _apply(out, _context_edits(out), repairs)
+    out = _apply(out, _context_edits(out) + _guillemet_edits(out), repairs)
     out = _SPACES_RE.sub(" ", out).strip()
     return out, tuple(repairs)
 
@@ -291,8 +304,20 @@ def _is_mark_junk(words: list[Word]) -> bool:
     return letters <= 4 and not has_word
 
 
-def drop_edge_junk(words: list[Word]) -> tuple[list[Word], list[Word]]:
-    """Split at wide gaps; drop leading and trailing segments that are graphics, not text."""
+def _on_a_mark(words: list[Word], marks: Sequence[BBox]) -> bool:
+    """Words read off a coloured mark: each box lies mostly (80 %) inside a solid colour region
+    (a square read as « pus », a known word, so `_is_mark_junk` keeps it)."""
+    def inside(box: BBox) -> bool:
+        area = max(1e-6, (box[2] - box[0]) * (box[3] - box[1]))
+        return any(max(0.0, min(box[2], m[2]) - max(box[0], m[0]))
+                   * max(0.0, min(box[3], m[3]) - max(box[1], m[1])) >= 0.8 * area for m in marks)
+
+    return bool(marks) and all(w.bbox is not None and inside(w.bbox) for w in words)
+
+
+def drop_edge_junk(words: list[Word], marks: Sequence[BBox] = ()) -> tuple[list[Word], list[Word]]:
+    """Split at wide gaps; drop leading and trailing segments that are graphics, not text: runs
+    with no known word (`El`, `| |`) and runs read off a coloured mark of the page (`marks`)."""
     boxed = [w for w in words if w.bbox is not None]
     if len(boxed) != len(words) or len(words) < 2:
         return words, []
@@ -304,9 +329,12 @@ def drop_edge_junk(words: list[Word]) -> tuple[list[Word], list[Word]]:
             segments.append([])
         segments[-1].append(w)
     dropped: list[Word] = []
-    while len(segments) > 1 and _is_mark_junk(segments[-1]):
+    def junk(segment: list[Word]) -> bool:
+        return _is_mark_junk(segment) or _on_a_mark(segment, marks)
+
+    while len(segments) > 1 and junk(segments[-1]):
         dropped = segments.pop() + dropped
-    while len(segments) > 1 and _is_mark_junk(segments[0]) and not any(
+    while len(segments) > 1 and junk(segments[0]) and not any(
             c.isdigit() for w in segments[0] for c in w.text):  # `2.` before a tab stays
         dropped = segments.pop(0) + dropped
     return [w for seg in segments for w in seg], dropped
@@ -347,21 +375,22 @@ def _edit_words(words: list[Word], edits: list[Edit], repairs: list[Repair]) -> 
     return out
 
 
-def normalise_line(line: Line) -> tuple[Line, tuple[Repair, ...]]:
-    """A line with normalised text (word by word when it has words, keeping boxes aligned)."""
+def normalise_line(line: Line, marks: Sequence[BBox] = ()) -> tuple[Line, tuple[Repair, ...]]:
+    """A line with normalised text (word by word when it has words, keeping boxes aligned);
+    `marks`: the boxes of the page's coloured regions (words read off them are dropped)."""
     if line.words:
         words: list[Word] = []
         repairs: list[Repair] = []
-        kept, dropped = drop_edge_junk(list(line.words))
+        kept, dropped = drop_edge_junk(list(line.words), marks)
         if dropped:
-            repairs.append(Repair("mark-junk.v1", " ".join(w.text for w in dropped), ""))
+            repairs.append(Repair("mark-junk.v2", " ".join(w.text for w in dropped), ""))
         for w in kept:
             text = _word_level(_typography(w.text, repairs), repairs)
             text = _SPACES_RE.sub(" ", text).strip()
             if text:
                 words.append(Word(text=text, bbox=w.bbox, conf=w.conf))
         joined = " ".join(w.text for w in words)
-        edits = _stray_space_edits(joined) + _context_edits(joined)
+        edits = _stray_space_edits(joined) + _context_edits(joined) + _guillemet_edits(joined)
         words = _edit_words(words, edits, repairs)
         text = " ".join(w.text for w in words)
         boxes = [w.bbox for w in words if w.bbox is not None]
@@ -424,8 +453,9 @@ def normalise_page(page: Page) -> tuple[Page, tuple[Repair, ...]]:
     joined, reps = join_hyphenation(typed)
     repairs.extend(reps)
     lines: list[Line] = []
+    marks = [r.bbox for r in page.regions]
     for line in joined:
-        new, reps = normalise_line(line)
+        new, reps = normalise_line(line, marks)
         repairs.extend(reps)
         if new.text:
             lines.append(new)

@@ -200,7 +200,7 @@ TABLES: tuple[Table, ...] = (
         (
             DOC_ID,
             PAGE,
-            Column("rule", S, "the versioned repair rule (typography.v2, hyphenation.v1, elision-l.v2, stray-space.v1, accents.v2, ocr-confusion.v1, glued-words.v1, a-grave.v1, la-ou.v1, mark-junk.v1)"),
+            Column("rule", S, "the versioned repair rule (typography.v2, hyphenation.v1, elision-l.v2, stray-space.v1, accents.v2, ocr-confusion.v1, glued-words.v1, a-grave.v1, la-ou.v1, mark-junk.v2, guillemets.v1)"),
             Column("before", S, "the text as read (a word, a few words, or the line for typography)"),
             Column("after", S, "the text after the repair (empty when junk was dropped)"),
         ),
