@@ -304,15 +304,21 @@ def _is_mark_junk(words: list[Word]) -> bool:
     return letters <= 4 and not has_word
 
 
+MARK_WORD_CONF = 60.0  # an OCR word on a coloured mark read with less confidence is the mark
+
+
 def _on_a_mark(words: list[Word], marks: Sequence[BBox]) -> bool:
-    """Words read off a coloured mark: each box lies mostly (80 %) inside a solid colour region
-    (a square read as « pus », a known word, so `_is_mark_junk` keeps it)."""
+    """Words read off a coloured mark: OCR words of doubtful confidence whose boxes lie mostly
+    (80 %) inside a solid colour region (a square read as « pus », a known word, so
+    `_is_mark_junk` keeps it). Text printed on a coloured cell reads confidently, or comes from
+    a text layer (no confidence): it stays."""
     def inside(box: BBox) -> bool:
         area = max(1e-6, (box[2] - box[0]) * (box[3] - box[1]))
         return any(max(0.0, min(box[2], m[2]) - max(box[0], m[0]))
                    * max(0.0, min(box[3], m[3]) - max(box[1], m[1])) >= 0.8 * area for m in marks)
 
-    return bool(marks) and all(w.bbox is not None and inside(w.bbox) for w in words)
+    return bool(marks) and all(w.bbox is not None and w.conf is not None
+                               and w.conf < MARK_WORD_CONF and inside(w.bbox) for w in words)
 
 
 def drop_edge_junk(words: list[Word], marks: Sequence[BBox] = ()) -> tuple[list[Word], list[Word]]:

@@ -136,8 +136,8 @@ def test_fold_ignores_case_accents_and_spacing() -> None:
     assert fold("  Élève  ÉCOLÉ ") == fold("eleve ecole") == "eleve ecole"
 
 
-def _boxed_line(*words: tuple[str, float]) -> Line:
-    boxed = tuple(Word(text=t, bbox=(x, 100.0, x + 20.0 * len(t), 130.0), conf=90.0)
+def _boxed_line(*words: tuple[str, float], conf: float = 90.0) -> Line:
+    boxed = tuple(Word(text=t, bbox=(x, 100.0, x + 20.0 * len(t), 130.0), conf=conf)
                   for t, x in words)
     return Line(text=" ".join(t for t, _x in words), bbox=(words[0][1], 100.0, 900.0, 130.0),
                 words=boxed)
@@ -145,16 +145,20 @@ def _boxed_line(*words: tuple[str, float]) -> Line:
 
 def test_a_word_read_off_a_coloured_mark_is_dropped_from_the_title() -> None:
     """A square status mark at a line's end read as « pus » (a French word) is graphics, not
-    text; the same word with no mark under it stays."""
+    text; the same word with no mark under it, or read confidently on it, stays."""
     square = ColourRegion(bbox=(794.0, 90.0, 854.0, 140.0), rgb=(0.0, 122.0, 61.0),
                           lab=(44.0, -45.0, 22.0), area=3000.0, fill=0.95)
-    line = _boxed_line(("Instruire", 100.0), ("le", 300.0), ("statut", 350.0), ("pus", 800.0))
+    line = _boxed_line(("Instruire", 100.0), ("le", 300.0), ("statut", 350.0), ("pus", 800.0),
+                       conf=32.0)
     page = Page(page=1, method="ocr", lines=(line,), regions=(square,))
     new, repairs = normalise_page(page)
     assert new.lines[0].text == "Instruire le statut"
     assert ("mark-junk.v2", "pus", "") in {(r.rule, r.before, r.after) for r in repairs}
     unmarked, _ = normalise_page(Page(page=1, method="ocr", lines=(line,)))
     assert unmarked.lines[0].text.endswith("pus")  # no mark there: a word like any other
+    printed = _boxed_line(("Instruire", 100.0), ("le", 300.0), ("statut", 350.0), ("pus", 800.0))
+    on_cell, _ = normalise_page(Page(page=1, method="ocr", lines=(printed,), regions=(square,)))
+    assert on_cell.lines[0].text.endswith("pus")  # read confidently: printed on a coloured cell
 
 
 def test_glued_guillemets_are_spaced_in_boxed_and_plain_lines() -> None:
