@@ -11,6 +11,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from models.paths import user_cache
+
 if TYPE_CHECKING:  # spaCy is imported when a pipeline is first needed, not to hash the rules
     from spacy.language import Language
     from spacy.matcher import Matcher, PhraseMatcher
@@ -284,8 +286,7 @@ LATIN = r"A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
 def _tokenizer_cache() -> Path:
     import spacy
 
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "missions" / f"spacy-{spacy.__version__}-fr-tokenizer.msgpack"
+    return user_cache() / f"spacy-{spacy.__version__}-fr-tokenizer.msgpack"
 
 
 def french_tokenizer_rules() -> bytes:

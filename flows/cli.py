@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from models.errors import BadArguments, ExitCode, MissionsError
+from models.paths import user_cache
 
 log = logging.getLogger("missions")
 
 
 def prefect_home() -> str:
     """A persistent per-user Prefect home, so database migrations run once, not per run."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return str(Path(base) / "missions" / "prefect")
+    return str(user_cache() / "prefect")
 
 
 def configure_environment(verbose: bool) -> None:
