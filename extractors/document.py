@@ -78,6 +78,7 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
     counts = extract_status_counts(paragraphs(normalised))
     legend = extract_legend(lines)
     measures = apply_statuses(measures, assign_statuses(measures, normalised, legend))
+    measures = [replace(m, position=i) for i, m in enumerate(measures, start=1)]
     letters = []
     for page in normalised:
         letter = extract_letter([pl for pl in lines if pl.page == page.page])

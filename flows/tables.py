@@ -115,8 +115,9 @@ def _measure_rows(result: DocumentResult) -> list[Row]:
             doc_id, m.page, m.number, int(m.number_inferred), m.title, m.dimension,
             m.horizon_min_months, m.horizon_max_months, m.status, m.status_source,
             format_bbox(m.bbox), m.confidence, _or_none(m.rule), _or_none(m.raw_title),
+            m.position or i, m.label, m.status_reason,
         )
-        for m in result.extraction.measures
+        for i, m in enumerate(result.extraction.measures, start=1)
     ]
 
 

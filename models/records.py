@@ -9,6 +9,16 @@ STATUSES = ("tres_satisfaisant", "satisfaisant", "retard_explique", "remis_en_ca
 DIMENSIONS = ("operationnelle", "strategique", "politique")
 PAGE_METHODS = ("text-layer", "ocr", "legacy-text")
 DOC_KINDS = ("report", "letter", "report+letter", "text", "unknown")
+# Why a measure's status is NULL (`Measure.status_reason`), in the order a reader checks them.
+STATUS_REASONS = (
+    "no-legend",  # no legend with coloured swatches on the measure's page
+    "legend-without-colour",  # the legend's swatches carry no colour (a grey scan)
+    "no-mark",  # no status mark seen for this measure
+    "mark-not-tied",  # marks were seen but none could be tied to this measure
+    "too-far",  # its mark's colour is too far from every swatch
+    "ambiguous",  # its mark's colour lies between two swatches
+    "conflict",  # words and colour (or two readings) disagree
+)
 
 
 def _check_bbox(bbox: BBox | None) -> None:
@@ -143,9 +153,14 @@ class Measure:
     confidence: float = 1.0
     rule: str = ""
     raw_title: str = ""
+    position: int = 0  # 1-based place of the measure in its document (its identity); 0 = unset
+    label: str | None = None  # the number as printed (`7`, `O1`, `S1`), None when none is printed
+    status_reason: str | None = None  # why `status` is None (see STATUS_REASONS), else None
 
     def __post_init__(self) -> None:
         _check_bbox(self.bbox)
+        if self.status_reason is not None and self.status_reason not in STATUS_REASONS:
+            raise ValueError(f"unknown status reason {self.status_reason!r}")
         if self.dimension is not None and self.dimension not in DIMENSIONS:
             raise ValueError(f"unknown dimension {self.dimension!r}")
         if self.status is not None and self.status not in STATUSES:
