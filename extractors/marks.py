@@ -17,6 +17,7 @@ from models.records import (
     STATUSES,
     BBox,
     ColourRegion,
+    Extraction,
     LegendEntry,
     Line,
     Measure,
@@ -417,3 +418,19 @@ def check_status_counts(measures: Sequence[Measure], counts: Sequence[StatusCoun
     unread = sum(1 for m in measures if m.status is None)
     return [StatusCheck(page=c.page, status=c.status, stated_count=c.count,
                         read_count=read[c.status], unread_count=unread) for c in counts]
+
+
+UNKEYED = ("no-legend", "legend-without-colour")  # reasons that say no colour could be read
+
+
+def unread_statuses_note(extraction: Extraction) -> str | None:
+    """One line for a document whose legend keys marks, yet some of its measures got no status:
+    how many marks were seen and tied, and why the statuses stayed NULL; None otherwise."""
+    unread = [m.status_reason for m in extraction.measures
+              if m.status is None and m.status_reason not in UNKEYED]
+    if not extraction.marks_seen or not unread:
+        return None
+    why = ", ".join(f"{reason} {unread.count(reason)}" for reason in dict.fromkeys(unread))
+    return (f"{extraction.marks_seen} status marks seen, {extraction.marks_tied} tied to a "
+            f"measure; {len(unread)} of {len(extraction.measures)} measures have no status "
+            f"({why}; see measures.status_reason)")
