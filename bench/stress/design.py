@@ -187,7 +187,7 @@ def draw_design(rng: random.Random) -> dict[str, Any]:
     p["hanging_indent"] = rng.random() < 0.7
     p["hyphen_breaks"] = rng.random() < 0.3
     p["guillemet_glue"] = rng.random() < 0.7
-    p["multi_page"] = rng.random() < 0.12
+    p["multi_page"] = rng.random() < 0.08
     p["results_page"] = rng.random() < 0.1
     p["letter"] = _pick(rng, {"none": 0.73, "cover": 0.23, "only": 0.04})
     p["letter_side_by_side"] = rng.random() < 0.5

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import io
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -11,6 +9,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image
 from reportlab import rl_config
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 MAX_BYTES = 1_000_000
@@ -128,15 +127,12 @@ def _image_pdf(images: list[Image.Image], quality: int, dpi: int) -> bytes:
     rl_config.useA85 = 0
     buf = io.BytesIO()
     c = Canvas(buf, invariant=1)
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, im in enumerate(images):
-            path = Path(tmp) / f"p{i}.jpg"
-            path.write_bytes(_jpeg(im, quality, dpi))
-            w, h = im.width / dpi * 72, im.height / dpi * 72
-            c.setPageSize((w, h))
-            c.drawImage(str(path), 0, 0, width=w, height=h)
-            c.showPage()
-        c.save()
+    for im in images:  # an in-memory JPEG is embedded as it is (DCTDecode), named by its bytes
+        w, h = im.width / dpi * 72, im.height / dpi * 72
+        c.setPageSize((w, h))
+        c.drawImage(ImageReader(io.BytesIO(_jpeg(im, quality, dpi))), 0, 0, width=w, height=h)
+        c.showPage()
+    c.save()
     return buf.getvalue()
 
 
