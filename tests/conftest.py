@@ -68,3 +68,27 @@ def expected_samples() -> list[Path]:
 
 def load_expected(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def all_truths() -> dict[str, dict]:
+    """Every sample's expected records (samples/ and its sub-folders), by the sample's path
+    relative to samples/: the counts tests expect come from here, never from literals."""
+    return {str(p.relative_to(SAMPLES)).removesuffix(".expected.json"): load_expected(p)
+            for p in sorted(SAMPLES.rglob("*.expected.json"))}
+
+
+def truth(name: str) -> dict:
+    """The expected records of one sample, by its path relative to samples/."""
+    return all_truths()[name]
+
+
+def ignored_sample_files() -> int:
+    """The files under samples/ that its `.missionsignore` lists (scripts, notes, truths)."""
+    import fnmatch
+
+    patterns = [ln.strip() for ln in (SAMPLES / ".missionsignore").read_text().splitlines()
+                if ln.strip() and not ln.startswith("#")]
+    return sum(1 for p in SAMPLES.rglob("*") if p.is_file()
+               and not any(part.startswith(".") or part == "__pycache__"
+                           for part in p.relative_to(SAMPLES).parts)
+               and any(fnmatch.fnmatch(p.name, pat) for pat in patterns))

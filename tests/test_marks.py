@@ -28,7 +28,7 @@ from extractors.marks import (
 )
 from extractors.marktext import read_mark_text
 from extractors.regions import find_colour_regions
-from extractors.strips import strips_of, tie_strip, tie_strips
+from extractors.strips import tie_strip, tie_strips
 from flows.pagecache import PageCache, page_from_json
 from models.records import (
     STATUSES,
@@ -414,7 +414,7 @@ def test_marks_tie_within_their_own_column() -> None:
 
 def test_status_reasons_say_why_a_status_is_null() -> None:
     palette = GREENS
-    img, measures, legend, lines = synthetic_page(palette, list(STATUSES))
+    img, measures, _legend, lines = synthetic_page(palette, list(STATUSES))
     page = Page(page=1, method="ocr", lines=tuple(lines), width_px=img.width,
                 height_px=img.height, dpi=DPI, regions=find_colour_regions(img, DPI))
     lonely = Measure(page=2, number=5, title="Sans marque", bbox=(100, 100, 900, 130))
