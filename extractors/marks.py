@@ -204,11 +204,11 @@ def _gap(x: float, extent: tuple[float, float]) -> float:
     return max(0.0, extent[0] - x, x - extent[1])
 
 
-def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
-                      line_h: float, width: float = 0.0) -> dict[int, int]:
-    """measure index → mark index: each mark on a measure's band (its row, or the level of its
-    first line) within the measure's own column — the column it stands nearest, clearly —
-    nearest first line first, one mark per measure and one measure per mark."""
+def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
+               line_h: float, width: float = 0.0) -> list[tuple[float, int, int]]:
+    """(distance to the first line, measure index, mark index) for each mark on a measure's band
+    (its row, or the level of its lines) within the measure's own column — the column the mark
+    stands nearest, clearly."""
     columns = _columns(boxes, width or max((b[2] for _m, b in boxes), default=1.0))
     extents = sorted(set(columns.values()))
     pairs: list[tuple[float, int, int]] = []
@@ -219,13 +219,18 @@ def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[i
             continue  # about as near to two columns: whose it is cannot be told
         home = gaps[0][1] if gaps else None
         for mi, box in boxes:
-            if columns[mi] != home or not on_band(mark, box, line_h):
-                continue
-            first = box[1] + line_h / 2
-            pairs.append((abs(cy - first), mi, k))
+            if columns[mi] == home and on_band(mark, box, line_h):
+                pairs.append((abs(cy - (box[1] + line_h / 2)), mi, k))
+    return sorted(pairs)
+
+
+def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
+                      line_h: float, width: float = 0.0) -> dict[int, int]:
+    """measure index → mark index: each mark on a measure's band within its column (see
+    `band_pairs`), nearest first line first, one mark per measure and one measure per mark."""
     tied: dict[int, int] = {}
     used: set[int] = set()
-    for _cost, mi, k in sorted(pairs):
+    for _cost, mi, k in band_pairs(boxes, marks, line_h, width):
         if mi not in tied and k not in used:
             tied[mi] = k
             used.add(k)
@@ -270,12 +275,22 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
              if m.page == page.page and m.bbox is not None]
     out: dict[int, list[StatusReading]] = {}
     tied = 0
-    for mi, k in tie_marks_by_band(boxes, list(enumerate(marks)), line_h,
-                                   float(page.width_px or 0)).items():
+    width = float(page.width_px or 0)
+    by_band = tie_marks_by_band(boxes, list(enumerate(marks)), line_h, width)
+    for mi, k in by_band.items():
         out.setdefault(mi, []).append(_reading(classes[k]))
         tied += 1
+    taken = set(by_band.values())
+    for _cost, mi, k in band_pairs(boxes, list(enumerate(marks)), line_h, width):
+        if k not in taken and mi in by_band:
+            # A second mark on one measure's band (two measures read as one title): it is
+            # heard too, so that two marks that disagree leave the status NULL.
+            out[mi].append(_reading(classes[k]))
     apart = [k for k, m in enumerate(marks) if not any(on_band(m, b, line_h) for _i, b in boxes)]
-    for tie in tie_strips([marks[k] for k in apart], [m.number for m in measures]):
+    # A strip's numbers tie to numbers printed by the measures, never to inferred ones: a
+    # measure list that lost a number would shift every tie after it.
+    printed = [None if m.number_inferred else m.number for m in measures]
+    for tie in tie_strips([marks[k] for k in apart], printed):
         out.setdefault(tie.measure, []).append(_reading(classes[apart[tie.mark]], tie.conf))
         tied += 1
     return PageMarks(out, len(marks), tied)

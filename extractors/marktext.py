@@ -78,15 +78,15 @@ def read_mark_text(img: Image.Image | StraightPage, regions: tuple[ColourRegion,
             out[k] = replace(out[k], readings=tuple(readings))
     labels = _label_tiles(img, regions, lines, dpi)
     if labels:
-        for k, text in _read_labels(labels, lang).items():
-            out[k] = replace(out[k], label=text)
+        for (k, side), text in _read_labels(labels, lang).items():
+            out[k] = replace(out[k], **{f"label_{side}": text})
     return tuple(out)
 
 
 def _label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
-                 lines: Sequence[Line], dpi: int) -> list[tuple[int, np.ndarray]]:
-    """Per swatch-sized blob with a few words beside it (as a legend entry has), the line of
-    those words, grey, enlarged to LABEL_PX high."""
+                 lines: Sequence[Line], dpi: int) -> list[tuple[tuple[int, str], np.ndarray]]:
+    """Per swatch-sized blob and side with a few words beside it (as a legend entry has), the
+    line of those words, grey, enlarged to LABEL_PX high."""
     words = [w for ln in lines for w in ln.words]
     out = []
     for k, region in enumerate(regions):
@@ -106,20 +106,20 @@ def _label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion
                 scale = LABEL_PX / crop.height
                 crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX),
                                    Image.Resampling.LANCZOS)
-                out.append((k, np.asarray(crop)))
-            break
+                out.append(((k, side), np.asarray(crop)))
     return out
 
 
-def _read_labels(tiles: list[tuple[int, np.ndarray]], lang: str) -> dict[int, str]:
-    """{region: text} for the label tiles, set one under the other and read in one call."""
+def _read_labels(tiles: list[tuple[tuple[int, str], np.ndarray]], lang: str
+                 ) -> dict[tuple[int, str], str]:
+    """{(region, side): text} for the label tiles, set one under the other, read in one call."""
     column, spans = _column([t for _k, t in tiles], LABEL_PX)
     found = _ocr(column, lang, "--psm 6 --dpi 300")
-    out: dict[int, str] = {}
-    for (k, _tile), (a, b) in zip(tiles, spans, strict=True):
+    out: dict[tuple[int, str], str] = {}
+    for (key, _tile), (a, b) in zip(tiles, spans, strict=True):
         words = sorted((wx, text) for wx, wy, text, _c in found if a <= wy < b)
         if words:
-            out[k] = " ".join(t for _x, t in words)
+            out[key] = " ".join(t for _x, t in words)
     return out
 
 

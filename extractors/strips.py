@@ -110,6 +110,23 @@ def _essential(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(p for k, p in enumerate(pairs) if _chain(pairs[:k] + pairs[k + 1:]) < length)
 
 
+def _restarts(numbers: Sequence[int | None], read: Sequence[int]) -> bool:
+    """Numbering that restarts (1-3, then 1-2): a number printed twice, by the measures or in
+    the strip. A number then names a measure only with the order's help."""
+    printed = [n for n in numbers if n is not None]
+    return len(set(printed)) < len(printed) or len(set(read)) < len(read)
+
+
+def _until_a_mark_too_many(chain: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The run of ties up to the first place where more marks than measures stand between two
+    ties: there, the strip shows measures the document's list lacks (or its numbers restarted),
+    and which measure a later mark is cannot be told by a number printed twice."""
+    for n, ((i1, j1), (i2, j2)) in enumerate(itertools.pairwise(chain), start=1):
+        if i2 - i1 > j2 - j1:
+            return chain[:n]
+    return chain
+
+
 def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequence[int | None],
               place: str) -> list[StripTie]:
     """The strip's marks tied to measures (`numbers`: the measures' printed numbers, in
@@ -123,8 +140,14 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
     - a confidently read number that the order contradicts ties nothing."""
     read = {i: _digits(marks[k], place) for i, k in enumerate(strip)}
     sure = {i: d for i, d in read.items() if d is not None and d[1] >= MIN_DIGIT_CONF}
-    pairs = [(i, j) for i, (n, _c) in sure.items() for j, m in enumerate(numbers) if m == n]
+    # A number read on more marks than measures print it (restarted numbering, measures not
+    # found) names no measure for sure: it is no anchor.
+    seen = [n for n, _c in sure.values()]
+    pairs = [(i, j) for i, (n, _c) in sure.items() for j, m in enumerate(numbers)
+             if m == n and seen.count(n) <= numbers.count(n)]
     chain = _essential(pairs)
+    if _restarts(numbers, seen):
+        chain = _until_a_mark_too_many(chain)
     offsets = [j - i for i, j in chain]
     if len(strip) == 1:
         chain = [(i, j) for i, j in chain if sure[i][1] >= LONE_CONF]

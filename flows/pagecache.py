@@ -88,7 +88,8 @@ def page_from_json(d: dict[str, Any]) -> Page:
     regions = tuple(
         ColourRegion(bbox=_bbox(r["bbox"]), rgb=tuple(r["rgb"]),  # type: ignore[arg-type]
                      lab=tuple(r["lab"]), area=r["area"], fill=r["fill"],  # type: ignore[arg-type]
-                     readings=tuple(DigitReading(**d) for d in r["readings"]), label=r["label"])
+                     readings=tuple(DigitReading(**d) for d in r["readings"]),
+                     label_right=r["label_right"], label_left=r["label_left"])
         for r in d["regions"]
     )
     return Page(page=d["page"], method=d["method"], lines=lines, width_px=d["width_px"],

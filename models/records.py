@@ -97,7 +97,11 @@ class ColourRegion:
     area: float  # pixels of the blob, in page pixels
     fill: float  # area / bbox area: 1 for a square, ~0.79 for a disc
     readings: tuple[DigitReading, ...] = ()  # numbers printed by it (a numbered strip)
-    label: str | None = None  # the short text beside it, read again enlarged (a legend label)
+    label_right: str | None = None  # a short text right of it, read again enlarged (a label)
+    label_left: str | None = None  # a short text left of it, read again enlarged
+
+    def label(self, side: str) -> str | None:
+        return self.label_right if side == "right" else self.label_left
 
     def __post_init__(self) -> None:
         _check_bbox(self.bbox)

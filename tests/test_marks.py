@@ -221,7 +221,7 @@ def test_status_checks_record_disagreement() -> None:
 def test_regions_survive_the_page_cache(tmp_path: Path) -> None:
     page = Page(page=1, method="ocr", lines=(), regions=(
         region((0, 122, 61), x=5, y=6),
-        replace(region((1, 2, 3)), readings=(DigitReading("above", 4, 90.0),), label="Retard")))
+        replace(region((1, 2, 3)), readings=(DigitReading("above", 4, 90.0),), label_right="Retard")))
     cache = PageCache(tmp_path)
     cache.put("a" * 64, 1, "k", page)
     assert cache.get("a" * 64, 1, "k") == page
