@@ -22,6 +22,7 @@ from pebble import ProcessExpired, ProcessPool
 from extractors.ocr import DEFAULT_OCR, PAGE_TIMEOUT_ENV, OcrSettings, page_timeout
 from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
 from extractors.sources import check_unchanged, printable_name, read_source
+from flows.limits import text_problem, too_big
 from flows.runners import default_workers
 from models.errors import InputRejected
 from models.records import DocumentResult, Page, SourceDocument
@@ -96,8 +97,10 @@ def _describe(exc: BaseException) -> str:
 
 
 def _memory_sentence(subject: str, memory_gb: float) -> str:
-    return (f"{subject} needs more than {memory_gb:g} GiB of memory to read; re-scan it at a lower "
-            f"resolution, or raise {MEMORY_ENV}")
+    redo = ("split it into smaller files or re-export it" if subject == "the file"
+            else "re-scan it at a lower resolution")
+    return (f"{subject} needs more than {memory_gb:g} GiB of memory to read; {redo}, or raise "
+            f"{MEMORY_ENV}")
 
 
 def failed_page(job: PageJob, reason: str) -> Page:
@@ -277,6 +280,9 @@ class IsolatedReader:
     def plan(self, source: SourceDocument) -> PlanOutcome:
         """Open a file in a worker (small text files here): its page jobs, its pages (legacy
         text), or why not."""
+        refused = too_big(source)
+        if refused is not None:
+            return PlanOutcome(error=refused)
         if opens_inline(source):
             return _open_file(source, self.limits.memory_gb)
 
@@ -387,6 +393,9 @@ def finish_document(source: SourceDocument, pages: Sequence[Page]) -> DocumentRe
         return quarantined(source, str(exc))
     from extractors.document import result_for  # not at import: the readers never load the rules
 
+    refused = text_problem(source, pages)
+    if refused is not None:
+        return quarantined(source, refused)
     try:
         return result_for(source, sorted(pages, key=lambda p: p.page))
     except Exception as exc:  # noqa: BLE001 (a bug in the rules must not stop the run)
