@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.csvsafe import neutralise_frame
 from flows.tables import conform_frame, empty_frame
 from models.errors import OutputLocked, OutputNotWritable
 from models.schema import SCHEMA_VERSION, TABLES, Table
@@ -312,7 +313,9 @@ def _write_parquet(path: Path, table: Table, frame: pd.DataFrame) -> None:
 
 
 def _write_csv(path: Path, table: Table, frame: pd.DataFrame) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", na_rep="", lineterminator="\n")
+    """The table as CSV, its formula-like cells made inert (see flows.csvsafe)."""
+    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", na_rep="",
+                                   lineterminator="\n")
 
 
 def _fsync_file(path: Path) -> None:
