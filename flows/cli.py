@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    verify = sub.add_parser("verify", help="check the release against its manifest; repair what "
+                            "can be repaired without losing a published row")
+    verify.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+
     browse = sub.add_parser("browse", help="browse the release in Datasette (read-only, 127.0.0.1)")
     browse.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     browse.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
@@ -131,8 +135,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             from flows.isolation import reader_for_run
             from flows.publish import acquire_lock
             from flows.runners import default_workers
+            from flows.verify import ensure_release
 
             stack.enter_context(acquire_lock(args.out))
+            ensure_release(args.out)  # what the reads begun below compare against is sound
             reader = stack.enter_context(reader_for_run(args.workers or default_workers()))
             stack.enter_context(early_reads(reader, OcrSettings(), args.out, args.paths,
                                             pipeline_version()))
@@ -213,6 +219,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from flows.verify import verify_report
+
+    print(verify_report(args.out))
+    return ExitCode.ok
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from flows.browse import serve
 
@@ -230,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     handlers = {"ingest": cmd_ingest, "serve": cmd_serve, "server": cmd_server, "query": cmd_query,
-                "browse": cmd_browse}
+                "verify": cmd_verify, "browse": cmd_browse}
     try:
         return int(handlers[args.command](args))
     except MissionsError as exc:

@@ -41,6 +41,7 @@ from flows.publish import (
 )
 from flows.runners import default_workers, make_task_runner
 from flows.tables import frame_from_rows, frames_from_results, merge_frames
+from flows.verify import ensure_release
 from models.errors import InputRejected, NotARegularFile
 from models.records import DocumentResult, Page, SourceDocument
 from models.schema import table
@@ -288,6 +289,7 @@ def ingest_flow(paths: list[str], out: str, workers: int | None = None) -> RunSu
         log.warning("tesseract has no 'osd' data: pages turned sideways or upside down are read "
                     "as they are; install Debian's tesseract-ocr-osd (bash scripts/setup.sh)")
     with acquire_lock(out_dir), reader_for_run(workers or default_workers()):
+        ensure_release(out_dir)  # checked against its manifest (and repaired) before building on it
         previous = read_release(out_dir)
         found = discover([Path(p) for p in paths], known_documents(previous, version), summary)
         results = found.rejected + read_documents(found.sources, settings, out_dir, summary)

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from flows.csvsafe import neutralise_frame
 from flows.tables import conform_frame, empty_frame
-from models.errors import OutputLocked, OutputNotWritable
+from models.errors import OutputLocked, OutputNotWritable, ReleaseDamaged
 from models.schema import SCHEMA_VERSION, TABLES, Table
 
 StrPath = str | os.PathLike[str]
@@ -157,12 +157,21 @@ def _lock_unless_held(path: Path) -> Iterator[None]:
 
 
 def current_release(out_dir: StrPath) -> Path | None:
-    """The folder of the current release (DIR/.releases/<id>), or None before the first one."""
+    """The folder of the current release (DIR/.releases/<id>), or None before the first one.
+
+    ReleaseDamaged when DIR/.current is missing although a release was published there, or
+    points to a release that is gone (`flows.verify` restores what can be restored).
+    """
     path = Path(out_dir)
     link = path / CURRENT_LINK
     try:
         target = os.readlink(link)
     except FileNotFoundError:
+        if published_before(path):
+            raise ReleaseDamaged(
+                f"{link} is missing (a backup or sync tool that drops links?), so the current "
+                f"release is unknown; run `missions verify --out {path}` to restore it from "
+                f"{path / RELEASES_DIR}.") from None
         return None
     except OSError as exc:
         raise OutputNotWritable(
@@ -171,11 +180,31 @@ def current_release(out_dir: StrPath) -> Path | None:
         ) from exc
     release = path / target
     if not release.is_dir():
-        raise OutputNotWritable(
+        raise ReleaseDamaged(
             f"The output folder {path} is damaged: {link} points to {target}, which is missing; "
-            "restore it from a backup or choose another --out folder."
+            "restore it from a backup (`missions verify` says what else is there)."
         )
     return release
+
+
+def complete_releases(out_dir: StrPath) -> list[Path]:
+    """The release folders of DIR/.releases that were completed (a manifest written, not a
+    partial build), newest first."""
+    releases = Path(out_dir) / RELEASES_DIR
+    try:
+        entries = list(releases.iterdir())
+    except OSError:
+        return []
+    done = [e for e in entries if not e.name.endswith(PARTIAL_SUFFIX) and e.is_dir()
+            and not e.is_symlink()]
+    return sorted(done, key=lambda e: e.name, reverse=True)
+
+
+def published_before(out_dir: StrPath) -> bool:
+    """Whether a release was ever published in DIR: a complete release folder, or one of the
+    links missions makes to it."""
+    path = Path(out_dir)
+    return bool(complete_releases(path)) or any((path / n).is_symlink() for n in CONTRACT_PATHS)
 
 
 def read_manifest(out_dir: StrPath) -> dict[str, Any] | None:
@@ -195,19 +224,41 @@ def read_release(out_dir: StrPath, only: Collection[str] | None = None) -> dict[
     run publishes meanwhile. Empty frames before the first release; tables or columns added
     to the schema since the release was written come back empty / NA.
     """
-    wanted = [t for t in TABLES if only is None or t.name in only]
     release = current_release(out_dir)
     if release is None:
-        return {t.name: empty_frame(t.name) for t in wanted}
+        return {t.name: empty_frame(t.name) for t in TABLES if only is None or t.name in only}
+    return release_frames(release, only)
+
+
+def release_frames(release: Path, only: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of one release folder (or `only` these) from its Parquet files; ReleaseDamaged
+    when a file its manifest lists cannot be read."""
+    wanted = [t for t in TABLES if only is None or t.name in only]
+    listed = _manifest_files(release)
     frames: dict[str, pd.DataFrame] = {}
     for table in wanted:
-        file = release / PARQUET_DIR / f"{table.name}.parquet"
-        if not file.exists():
-            frames[table.name] = empty_frame(table.name)
+        name = f"{PARQUET_DIR}/{table.name}.parquet"
+        file = release / name
+        if not file.exists() and name not in listed:
+            frames[table.name] = empty_frame(table.name)  # a table newer than the release
             continue
-        frame = pd.read_parquet(file, dtype_backend="numpy_nullable")
+        try:
+            frame = pd.read_parquet(file, dtype_backend="numpy_nullable")
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise ReleaseDamaged(
+                f"{file} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); run "
+                f"`missions verify --out {release.parent.parent}` to rebuild it from the "
+                "release's other files.") from exc
         frames[table.name] = conform_frame(table.name, frame)
     return frames
+
+
+def _manifest_files(release: Path) -> set[str]:
+    try:
+        files = json.loads((release / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return set(files) if isinstance(files, dict) else set()
 
 
 def file_digest(path: Path) -> str:
@@ -385,7 +436,11 @@ def _make_way(path: Path, expected_target: str) -> None:
     is user data and is never deleted.
     """
     if path.is_symlink():
-        if os.readlink(path) == expected_target:
+        target = os.readlink(path)
+        if target == expected_target:
+            return
+        if target.startswith(CURRENT_LINK) or not path.exists():
+            path.unlink()  # our link, damaged (cut short, dangling): made again after the swap
             return
     elif not path.exists():
         return
@@ -411,11 +466,12 @@ def _check_layout(out: Path) -> None:
     releases = out / RELEASES_DIR
     if releases.exists() and not releases.is_dir():
         raise OutputNotWritable(f"{releases} is not a folder; move it away or choose another --out.")
+    current_release(out)  # never publish over a void: .current missing or dangling is refused
     for name in CONTRACT_PATHS:
         _make_way(out / name, f"{CURRENT_LINK}/{name}")
 
 
-def _replace_symlink(link: Path, target: str) -> None:
+def replace_symlink(link: Path, target: str) -> None:
     """Point `link` at `target` atomically: readers see the old target or the new, never neither."""
     tmp = link.with_name(f"{link.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
@@ -433,7 +489,7 @@ def _link_contract_paths(out: Path) -> None:
     for name in CONTRACT_PATHS:
         link = out / name
         if not link.is_symlink():
-            _replace_symlink(link, f"{CURRENT_LINK}/{name}")
+            replace_symlink(link, f"{CURRENT_LINK}/{name}")
     _fsync_dir(out)
 
 
@@ -536,7 +592,7 @@ def _publish_locked(
         _write_release(staging, frames, head, extra)
         os.rename(staging, final)
         _fsync_dir(releases)
-        _replace_symlink(out / CURRENT_LINK, f"{RELEASES_DIR}/{release_id}")
+        replace_symlink(out / CURRENT_LINK, f"{RELEASES_DIR}/{release_id}")
         _fsync_dir(out)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)

@@ -33,6 +33,13 @@ class OutputNotWritable(MissionsError):
     exit_code = ExitCode.output_not_writable
 
 
+class ReleaseDamaged(MissionsError):
+    """The release in --out is damaged in a way that cannot be repaired without losing published
+    rows; nothing is written over it."""
+
+    exit_code = ExitCode.output_not_writable
+
+
 class OutputLocked(MissionsError):
     exit_code = ExitCode.output_locked
 
