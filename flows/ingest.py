@@ -22,6 +22,7 @@ from extractors.sources import printable_name, read_source, scan_inputs
 from flows import early, warmup
 from flows.crops import cut_ahead
 from flows.early import Known, known_documents
+from flows.history import supersede
 from flows.isolation import (
     PlanOutcome,
     failed_page,
@@ -250,36 +251,16 @@ def _known_names(previous: Mapping[str, pd.DataFrame]) -> set[tuple[str, str]]:
     return known
 
 
-def drop_superseded(previous: Mapping[str, pd.DataFrame], names: Sequence[tuple[str, str]]
-                    ) -> tuple[dict[str, pd.DataFrame], int]:
-    """The previous release without quarantined documents whose name now holds other bytes.
-
-    A file quarantined as empty, truncated or « changed while being read » and then replaced
-    under the same name by a good copy leaves no stale quarantine behind. Returns the frames and
-    how many documents were dropped.
-    """
-    frames = dict(previous)
-    docs = frames.get("documents")
-    if docs is None or docs.empty:
-        return frames, 0
-    seen_ids = {doc_id for doc_id, _name in names}
-    seen_names = {name for _doc_id, name in names}
-    stale_mask = ((docs["state"] == "quarantined").fillna(False)
-                  & docs["source_name"].isin(seen_names).fillna(False)
-                  & ~docs["doc_id"].isin(seen_ids).fillna(False)).to_numpy(dtype=bool)
-    stale = set(docs.loc[stale_mask, "doc_id"])
-    if not stale:
-        return frames, 0
-    for name, frame in frames.items():
-        if "doc_id" in frame.columns and not frame.empty:
-            frames[name] = frame[~frame["doc_id"].isin(stale).fillna(False).to_numpy(dtype=bool)]
-    return frames, len(stale)
-
-
 @flow(name="missions-ingest", persist_result=False, log_prints=False,
       task_runner=ThreadPoolTaskRunner(max_workers=default_workers()))
 def ingest_flow(paths: list[str], out: str, workers: int | None = None) -> RunSummary:
     """Ingest files and folders into the release in `out`; returns what was done."""
+    return ingest(paths, out, workers)
+
+
+def ingest(paths: list[str], out: str, workers: int | None = None) -> RunSummary:
+    """The flow's body: page reads go to `read_page_task` (Prefect tasks) when pages need
+    reading; a run of legacy text files needs none, so this also runs without Prefect."""
     started = time.perf_counter()
     summary = RunSummary()
     out_dir = check_writable(out)
@@ -293,10 +274,13 @@ def ingest_flow(paths: list[str], out: str, workers: int | None = None) -> RunSu
         previous = read_release(out_dir)
         found = discover([Path(p) for p in paths], known_documents(previous, version), summary)
         results = found.rejected + read_documents(found.sources, settings, out_dir, summary)
-        kept, dropped = drop_superseded(previous, found.names)
+        ingested_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        docs = previous["documents"]
+        states = dict(zip(docs["doc_id"], docs["state"], strict=True))
+        states |= {r.source.doc_id: r.state for r in results}
+        kept, superseded = supersede(previous, found.names, states, ingested_at)
         new_names = set(found.names) - _known_names(previous)
-        if results or new_names or dropped:
-            ingested_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        if results or new_names or superseded:
             new = frames_from_results(results, version, ingested_at)
             new["document_names"] = _names_frame(found.names, ingested_at)
             release = publish_release(out_dir, merge_frames(kept, new), version,

@@ -522,7 +522,7 @@ def test_disk_full_on_a_real_tiny_filesystem(tmp_path: Path) -> None:
 
     out = tmp_path / "tiny"
     out.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(out)],
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(out)],
                       capture_output=True, check=False).returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
@@ -687,7 +687,7 @@ def test_rerun_counts_the_same_refusal_without_republishing_it(tmp_path: Path) -
 
 
 def test_a_good_copy_under_the_same_name_supersedes_its_quarantine() -> None:
-    from flows.ingest import drop_superseded
+    from flows.history import supersede
     from flows.tables import frame_from_rows, merge_document_names
     from models.schema import table
 
@@ -698,9 +698,12 @@ def test_a_good_copy_under_the_same_name_supersedes_its_quarantine() -> None:
          "2020-01-01T00:00:00Z", "pdf", 0)])
     names = frame_from_rows(table("document_names"), [("old", "in/a.pdf", "2020-01-01T00:00:00Z"),
                                                       ("keep", "in/b.pdf", "2019-01-01T00:00:00Z")])
-    frames, dropped = drop_superseded({"documents": docs, "document_names": names},
-                                      [("new", "in/a.pdf"), ("keep", "in/b.pdf")])
+    frames, dropped = supersede({"documents": docs, "document_names": names},
+                                [("new", "in/a.pdf"), ("keep", "in/b.pdf")],
+                                {"new": "quarantined"}, "2021-01-01T00:00:00Z")
     assert dropped == 1 and list(frames["documents"]["doc_id"]) == ["keep"]
+    assert frames["superseded"][["doc_id", "superseded_by", "state"]].values.tolist() == [
+        ["old", "new", "quarantined"]]  # kept in the history
     fresh = frame_from_rows(table("document_names"), [("keep", "in/b.pdf", "2021-01-01T00:00:00Z")])
     merged = merge_document_names(frames, fresh, frames["documents"])
     assert merged.to_dict("records") == [
