@@ -52,6 +52,7 @@ _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float6
 FTS_INDEXES = (("pages_fts", "pages", ("text",)), ("measures_fts", "measures", ("title",)))
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 _held_locks: dict[Path, int] = {}  # output folders whose lock this process holds -> holding thread
 _held_guard = threading.Lock()
 _publish_guard = threading.Lock()  # one publish at a time within this process
@@ -81,6 +82,11 @@ def check_writable(out_dir: StrPath) -> Path:
             probe.write(b"missions")
             probe.flush()
     except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise OutputNotWritable(
+                f"The disk holding the output folder {path} is full ({_reason(exc)}); free some "
+                "disk space or choose another --out folder, then run again."
+            ) from exc
         raise OutputNotWritable(
             f"The output folder {path} is not writable ({_reason(exc)}); "
             "choose another --out folder or fix its permissions."
