@@ -518,7 +518,8 @@ def _new_release_id(releases: Path) -> str:
 
 def _prune(releases: Path, keep: set[str]) -> None:
     """Remove every release but the kept ones (the current and the previous one, which readers may
-    still hold open), and partial builds left by killed runs.
+    still hold open) and those a reader holds (`holding`), and partial builds left by killed
+    runs.
 
     Only called under the lock, so no other run is building in there.
     """
@@ -526,10 +527,38 @@ def _prune(releases: Path, keep: set[str]) -> None:
         if entry.name in keep:
             continue
         if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
+            if not in_use(entry):
+                shutil.rmtree(entry, ignore_errors=True)
         else:
             with contextlib.suppress(OSError):
                 entry.unlink()
+
+
+@contextlib.contextmanager
+def holding(release: Path) -> Iterator[None]:
+    """Keep `release` from being pruned while the block runs (a shared flock on its folder:
+    `missions browse` serves a release file by file, and may outlive two publishes)."""
+    fd = os.open(release, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
+def in_use(release: Path) -> bool:
+    """Whether a reader holds `release` (see `holding`)."""
+    try:
+        fd = os.open(release, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def _prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
