@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -233,6 +235,15 @@ def cmd_browse(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service manager stopping us, `kill`), handled like Ctrl-C: the run unwinds,
+    its readers and server are stopped, the previous release stays current."""
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -244,14 +255,20 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     handlers = {"ingest": cmd_ingest, "serve": cmd_serve, "server": cmd_server, "query": cmd_query,
                 "verify": cmd_verify, "browse": cmd_browse}
+    with contextlib.suppress(ValueError):  # not the main thread (tests): leave SIGTERM as it is
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         return int(handlers[args.command](args))
     except MissionsError as exc:
         print(f"missions: {exc}", file=sys.stderr)
         return int(exc.exit_code)
-    except KeyboardInterrupt:
-        print("missions: interrupted; the previous release is unchanged.", file=sys.stderr)
-        return int(ExitCode.interrupted)
+    except KeyboardInterrupt as exc:
+        term = isinstance(exc, Terminated)
+        kept = ("; the previous release is unchanged" if args.command in ("ingest", "serve")
+                else "")
+        print(f"missions: {'stopped by SIGTERM' if term else 'interrupted'}{kept}.",
+              file=sys.stderr)
+        return int(ExitCode.terminated if term else ExitCode.interrupted)
     except Exception as exc:  # a bug: one line unless -v
         if args.verbose:
             raise

@@ -22,6 +22,7 @@ from pebble import ProcessExpired, ProcessPool
 from extractors.ocr import DEFAULT_OCR, PAGE_TIMEOUT_ENV, OcrSettings, page_timeout
 from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
 from extractors.sources import check_unchanged, printable_name, read_source
+from flows.lifeline import guard_worker
 from flows.limits import text_problem, too_big
 from flows.runners import default_workers
 from models.errors import InputRejected
@@ -69,9 +70,11 @@ class PlanOutcome:
 # --------------------------------------------------------------------------- in the worker
 
 
-def _init_worker(memory_bytes: int, environ: dict[str, str], quiet: bool) -> None:
-    """Runs once in each worker: the parent's environment, one OCR thread, limits, and (unless
-    the run is verbose) no C-library chatter on stderr: a page's failure is recorded anyway."""
+def _init_worker(memory_bytes: int, environ: dict[str, str], quiet: bool, owner: int) -> None:
+    """Runs once in each worker: tied to `owner` (it and its tesseract die with it, see
+    flows/lifeline.py), the parent's environment, one OCR thread, limits, and (unless the run
+    is verbose) no C-library chatter on stderr: a page's failure is recorded anyway."""
+    guard_worker(owner)
     os.environ.clear()
     os.environ.update(environ)
     if quiet:
@@ -202,7 +205,8 @@ class IsolatedReader:
         # The parsers imported once, in the fork server: every worker starts with them.
         context.set_forkserver_preload(["extractors.pages", "flows.isolation", "cv2", "pdfplumber"])
         return ProcessPool(max_workers=self.workers, initializer=_init_worker,
-                           initargs=(self.limits.memory_bytes, self.environ, self.quiet),
+                           initargs=(self.limits.memory_bytes, self.environ, self.quiet,
+                                     os.getpid()),
                            context=context)
 
     def start(self) -> Self:
