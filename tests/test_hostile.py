@@ -272,7 +272,8 @@ def inbox_run(tmp_path_factory: pytest.TempPathFactory) -> InboxRun:
     # and hangs on fige.png's page (recognised by the size of the BMP it is given).
     hang_bytes = len(image_bytes(HANG_IMAGE.convert("L"), "BMP"))
     tools = fake_tesseract(root / "bin", f'printf x >> "{inbox / "en-cours.png"}"\n'
-                                         f'[ "$(stat -c %s "$1")" = {hang_bytes} ] && exec sleep 120\n'
+                                         f'[ "$(stat -c %s "$1")" = {hang_bytes} ] && '
+                                         f'echo $$ >> "{root / "hung.pids"}" && exec sleep 120\n'
                                          f'exec {shutil.which("tesseract")} "$@"')
     out = root / "out"
     started = time.perf_counter()
@@ -437,8 +438,16 @@ def test_hanging_tesseract_costs_one_page(inbox_run: InboxRun) -> None:
     assert row["state"] == "quarantined"
     assert f"page 1 took longer than {HANG_TIMEOUT_S} s" in row["error"]
     assert "MISSIONS_PAGE_TIMEOUT" in row["error"]
-    assert subprocess.run(["pgrep", "-f", "sleep 120"], check=False,
-                          capture_output=True).returncode == 1  # tesseract was stopped
+    hung = [int(p) for p in (inbox_run.inbox.parent / "hung.pids").read_text().split()]
+    assert hung and not [p for p in hung if _is_sleep_120(p)]  # that tesseract was stopped
+
+
+def _is_sleep_120(pid: int) -> bool:
+    """Whether `pid` is still the hung `sleep 120` the fake tesseract became (by its PID)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x00120\x00"
+    except OSError:
+        return False
 
 
 def test_the_batch_is_quick(inbox_run: InboxRun) -> None:
