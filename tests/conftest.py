@@ -1,10 +1,12 @@
 """Shared fixtures: the samples ingested once by the real CLI (real tesseract, real Prefect)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,3 +70,25 @@ def expected_samples() -> list[Path]:
 
 def load_expected(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def tiny_filesystem(folder: Path, size: str) -> Iterator[Path]:
+    """`folder` as a tmpfs of `size` (`256k`) for the block (a disk that fills up); the test is
+    skipped where it cannot be mounted (it needs root)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                      capture_output=True, check=False).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(folder: Path, leave: int = 0) -> None:
+    """Fill the filesystem of `folder`, leaving about `leave` bytes free."""
+    filler = folder / "filler"
+    with open(filler, "wb") as fh, contextlib.suppress(OSError):
+        fh.write(b"\0" * (1 << 20))
+    os.truncate(filler, max(0, filler.stat().st_size - leave))

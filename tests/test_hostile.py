@@ -7,7 +7,6 @@ the isolated reader and publishing are also tested directly, without Prefect.
 """
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
 import multiprocessing
@@ -17,7 +16,6 @@ import shutil
 import signal
 import sqlite3
 import struct
-import subprocess
 import time
 import zlib
 from dataclasses import dataclass
@@ -35,7 +33,7 @@ from extractors.sources import printable_name, read_source
 from flows.isolation import IsolatedReader, Limits, read_document, reader_for_run
 from models.errors import ExitCode
 from models.records import Page
-from tests.conftest import SAMPLES, CliRun, run_cli
+from tests.conftest import SAMPLES, CliRun, fill, run_cli, tiny_filesystem
 from tests.conftest import text_image as page_with_text
 
 REPORT_LINES = ["Le rapport de la mission propose des mesures", "pour accompagner les territoires",
@@ -529,22 +527,12 @@ def test_disk_full_during_publish_keeps_the_previous_release(tmp_path: Path,
 def test_disk_full_on_a_real_tiny_filesystem(tmp_path: Path) -> None:
     from models.errors import OutputNotWritable
 
-    out = tmp_path / "tiny"
-    out.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(out)],
-                      capture_output=True, check=False).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
+    with tiny_filesystem(tmp_path / "tiny", "512k") as out:
         first = _small_release(out, 2)
-        filler = out / "filler"
-        with open(filler, "wb") as fh, contextlib.suppress(OSError):
-            fh.write(b"\0" * (1 << 20))  # fill what is left...
-        os.truncate(filler, max(0, filler.stat().st_size - 32 * 1024))  # ...but 32 KiB
+        fill(out, leave=32 * 1024)  # all but 32 KiB
         with pytest.raises(OutputNotWritable, match="previous release is still the current one"):
             _small_release(out, 3000)
         _assert_previous_is_current(out, first)
-    finally:
-        subprocess.run(["umount", "-l", str(out)], check=False)
 
 
 # --------------------------------------------------------------------------- the isolated reader

@@ -4,7 +4,6 @@ bounded, cache entries are checked, and what goes into HTML or CSV cannot run. L
 text layers where possible: no OCR."""
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import random
@@ -30,7 +29,7 @@ from flows.publish import read_release
 from flows.query import format_rows, make_filters, query_release
 from models.errors import ExitCode
 from models.records import Line, Page
-from tests.conftest import ROOT, SAMPLES, run_cli
+from tests.conftest import ROOT, SAMPLES, fill, run_cli, tiny_filesystem
 from tests.test_hostile import build_pdf, pdf_text
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -275,23 +274,14 @@ def test_ctrl_c_stops_a_runaway_query(tmp_path: Path) -> None:
 
 
 def test_disk_full_at_start_says_so_and_leaves_nothing(tmp_path: Path) -> None:
-    out = tmp_path / "tiny"
-    out.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(out)],
-                      capture_output=True, check=False).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
-        with open(out / "plein", "wb") as fh, contextlib.suppress(OSError):
-            fh.write(b"\0" * (1 << 20))
+    with tiny_filesystem(tmp_path / "tiny", "64k") as out:
+        fill(out)
         before = sorted(p.name for p in out.iterdir())
         run = run_cli("ingest", str(LEGACY), "--out", str(out))
         assert run.returncode == ExitCode.output_not_writable, run.stderr
         assert f"The disk holding the output folder {out} is full" in run.stderr
         assert "permissions" not in run.stderr and "Traceback" not in run.stderr
         assert sorted(p.name for p in out.iterdir()) == before  # no temporary file left
-    finally:
-        subprocess.run(["umount", "-l", str(out)], check=False)
-
 
 
 # --------------------------------------------------------------------------- a giant page
