@@ -58,6 +58,9 @@ def release_database(out: Path) -> tuple[Path, dict[str, Any] | None]:
     Datasette) and its manifest."""
     link = out / "missions.sqlite"
     if not link.exists():
+        from flows.publish import current_release
+
+        current_release(out)  # .current missing or dangling: exit 5, « run missions verify »
         raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")
     db = Path(os.path.realpath(link))
     manifest_file = db.parent / "manifest.json"

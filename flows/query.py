@@ -169,6 +169,9 @@ def open_release(out: Path) -> sqlite3.Connection:
     publishes meanwhile does not change what this connection sees)."""
     link = out / SQLITE_NAME
     if not link.exists():
+        from flows.publish import current_release
+
+        current_release(out)  # .current missing or dangling: exit 5, « run missions verify »
         raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")
     path = os.path.realpath(link)
     con = sqlite3.connect(f"file:{quote(path)}?mode=ro&immutable=1", uri=True)

@@ -84,6 +84,8 @@ def test_current_link_removed_is_restored_not_published_over(base_release: Path,
     os.unlink(out / ".current")  # a sync tool that drops links
     with pytest.raises(ReleaseDamaged, match=r"\.current is missing.*missions verify"):
         read_release(out)  # readers are told, not handed an empty dataset
+    told = run_cli("query", "select count(*) from measures", "--out", str(out))
+    assert told.returncode == ExitCode.output_not_writable and "missions verify" in told.stderr
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "one.txt").write_text("Note de suivi : une seule page.\n", encoding="utf-8")
