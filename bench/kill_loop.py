@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import random
 import shutil
@@ -155,16 +156,21 @@ def _run(inbox: Path, out: Path, env: dict[str, str], kill_after: float | None
     return proc.returncode, seen, "not killed"
 
 
-def _phase(running: str, out: Path, releases_before: set[str]) -> str:
+def _phase(running: str, out: Path, releases_before: set[str], page: Path) -> str:
+    """Where the kill landed, from what it left: a partial release, a new release, the new
+    page's OCR in the page cache, a tesseract running at the kill."""
     releases = {p.name for p in (out / ".releases").iterdir()}
     if any(n.endswith(".partial") for n in releases):
         return "mid-publish"
     if releases - releases_before:
-        return "after publish"
-    if "tesseract" in running or "sleep" in running:
+        return "after the swap"
+    doc_id = hashlib.sha256(page.read_bytes()).hexdigest()
+    if list((out / ".cache" / "pages" / doc_id[:2] / doc_id).glob("00001-*.json")):
+        return "after OCR (extracting, publishing)"
+    if "tesseract" in running:
         return "during OCR"
     if "python" in running:  # the embedded server's lifeline, the reader pool
-        return "start-up, reading or extracting"
+        return "start-up, opening files"
     return "early start-up (no child yet)"
 
 
@@ -195,7 +201,7 @@ def whole_run_loop(kills: int, rng: random.Random) -> int:
             print(f"run {i:2d} ended before its kill time ({length:.1f} s): not counted")
             continue
         kills_done += 1
-        phase = _phase(running, out, releases_before)
+        phase = _phase(running, out, releases_before, inbox / f"page-{i:03d}.png")
         phases[phase] += 1
         problems = []
         deadline = time.monotonic() + 20
