@@ -27,6 +27,7 @@ from flows.isolation import (
     PlanOutcome,
     failed_page,
     finish_document,
+    opens_inline,
     process_reader,
     quarantined,
     reader_for_run,
@@ -158,7 +159,8 @@ def _plans(sources: list[SourceDocument]) -> list[PlanOutcome]:
             and (o := begun.plan(s.doc_id)) is not None}
     missing = [s for s in sources if s.doc_id not in have]
     if missing:
-        have |= dict(zip((s.doc_id for s in missing), process_reader().plan_all(missing),
+        reader = process_reader(warm=not all(opens_inline(s) for s in missing))
+        have |= dict(zip((s.doc_id for s in missing), reader.plan_all(missing),
                          strict=True))
     return [have[s.doc_id] for s in sources]
 

@@ -329,14 +329,15 @@ _process_reader: IsolatedReader | None = None
 _process_guard = threading.Lock()
 
 
-def process_reader(workers: int | None = None) -> IsolatedReader:
-    """This process's reader, started on first use (a Dask worker gets its own this way)."""
+def process_reader(workers: int | None = None, warm: bool = True) -> IsolatedReader:
+    """This process's reader, started on first use (a Dask worker gets its own this way);
+    without `warm`, its workers start only when a call needs them (a run of text files)."""
     global _process_reader
     with _process_guard:
         if _process_reader is None:
             _process_reader = IsolatedReader(workers or default_workers())
             atexit.register(_process_reader.close)
-        return _process_reader.start()
+        return _process_reader.start() if warm else _process_reader
 
 
 _run_reader: IsolatedReader | None = None  # the reader of the run in progress, if any

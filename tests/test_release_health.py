@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -75,8 +76,8 @@ def next_run(out: Path, where: Path, name: str = "new.txt") -> None:
     ingest([str(inbox)], str(out), workers=1)
 
 
-def test_current_link_removed_is_restored_not_published_over(base_release: Path,
-                                                             tmp_path: Path) -> None:
+def test_current_link_removed_is_restored_not_published_over(
+        base_release: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     out = copy_release(base_release, tmp_path)
     before = rows(out)
     counts = json.loads((out / "manifest.json").read_text())["row_counts"]
@@ -89,9 +90,10 @@ def test_current_link_removed_is_restored_not_published_over(base_release: Path,
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "one.txt").write_text("Note de suivi : une seule page.\n", encoding="utf-8")
-    run = run_cli("ingest", str(inbox), "--out", str(out))  # the run the issue describes
-    assert run.returncode == ExitCode.ok, run.stderr
-    assert ".current was missing: the newest complete release" in run.stderr
+    with caplog.at_level(logging.WARNING, logger="missions"):
+        summary = ingest([str(inbox)], str(out), workers=1)  # the run the issue describes
+    assert summary.new == [str(inbox / "one.txt")] and not summary.quarantined
+    assert ".current was missing: the newest complete release" in caplog.text
     after = rows(out)
     assert all(before[t] <= after[t] for t in KEYED)  # every published row is still there
     assert len(after["documents"]) == len(before["documents"]) + 1
@@ -174,7 +176,7 @@ def _damage_targets(out: Path) -> list[str]:
     return sorted(rel for rel in snapshot(out) if "/" not in rel or rel.startswith(current))
 
 
-@settings(max_examples=15, deadline=None, derandomize=True, database=None,
+@settings(max_examples=12, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(pick=st.integers(0, 10_000), remove=st.booleans(), keep=st.floats(0.0, 0.95))
 def test_any_single_file_or_link_damaged_is_recovered_or_refused(
