@@ -9,9 +9,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from models.records import ColourRegion, Line, Page, Word
+from models.records import ColourRegion, DigitReading, Line, Page, Word
 
-CACHE_FORMAT = 2  # 2: pages carry their coloured regions
+CACHE_FORMAT = 3  # 2: pages carry their coloured regions; 3: digits read by each region
 log = logging.getLogger("missions")
 
 
@@ -137,7 +137,14 @@ def _region(r: Any) -> ColourRegion:
         raise ValueError("a region without a box")
     return ColourRegion(bbox=bbox, rgb=_triple(r["rgb"]), lab=_triple(r["lab"]),
                         area=float(_is(r["area"], int, float)), fill=float(_is(r["fill"], int, float)),
-                        number=_opt(r["number"], int), number_conf=_opt(r["number_conf"], int, float))
+                        readings=tuple(_reading(d) for d in _is(r["readings"], list)),
+                        label=_opt(r["label"], str))
+
+
+def _reading(d: Any) -> DigitReading:
+    _is(d, dict)
+    return DigitReading(place=_is(d["place"], str), number=_is(d["number"], int),
+                        conf=float(_is(d["conf"], int, float)))
 
 
 def page_from_json(d: dict[str, Any]) -> Page:

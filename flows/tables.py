@@ -93,6 +93,8 @@ def _document_rows(result: DocumentResult, pipeline_version: str, ingested_at: s
         ingested_at,
         source.file_type,
         source.size,
+        result.extraction.marks_seen if result.state == "published" else None,
+        result.extraction.marks_tied if result.state == "published" else None,
     )
 
 
@@ -115,8 +117,9 @@ def _measure_rows(result: DocumentResult) -> list[Row]:
             doc_id, m.page, m.number, int(m.number_inferred), m.title, m.dimension,
             m.horizon_min_months, m.horizon_max_months, m.status, m.status_source,
             format_bbox(m.bbox), m.confidence, _or_none(m.rule), _or_none(m.raw_title),
+            m.position or i, m.label, m.status_reason,
         )
-        for m in result.extraction.measures
+        for i, m in enumerate(result.extraction.measures, start=1)
     ]
 
 

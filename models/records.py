@@ -9,6 +9,16 @@ STATUSES = ("tres_satisfaisant", "satisfaisant", "retard_explique", "remis_en_ca
 DIMENSIONS = ("operationnelle", "strategique", "politique")
 PAGE_METHODS = ("text-layer", "ocr", "legacy-text")
 DOC_KINDS = ("report", "letter", "report+letter", "text", "unknown")
+# Why a measure's status is NULL (`Measure.status_reason`), in the order a reader checks them.
+STATUS_REASONS = (
+    "no-legend",  # no legend with coloured swatches on the measure's page
+    "legend-without-colour",  # the legend's swatches carry no colour (a grey scan)
+    "no-mark",  # no status mark seen for this measure
+    "mark-not-tied",  # marks were seen but none could be tied to this measure
+    "too-far",  # its mark's colour is too far from every swatch
+    "ambiguous",  # its mark's colour lies between two swatches
+    "conflict",  # words and colour (or two readings) disagree
+)
 
 
 def _check_bbox(bbox: BBox | None) -> None:
@@ -54,6 +64,24 @@ class Line:
         _check_bbox(self.bbox)
 
 
+DIGIT_PLACES = ("in", "above", "below")
+
+
+@dataclass(frozen=True)
+class DigitReading:
+    """A number read by a coloured mark: where it is printed (inside the mark, above or below
+    it), the number and tesseract's confidence (0-100). Which place a strip uses is decided
+    with the whole strip in view (extractors/strips.py), not here."""
+
+    place: str
+    number: int
+    conf: float
+
+    def __post_init__(self) -> None:
+        if self.place not in DIGIT_PLACES:
+            raise ValueError(f"unknown digit place {self.place!r}")
+
+
 @dataclass(frozen=True)
 class ColourRegion:
     """A solid, saturated blob of colour seen on the page while its image was in memory.
@@ -63,12 +91,13 @@ class ColourRegion:
     """
 
     bbox: BBox  # x0, y0, x1, y1 in page pixels at the page's dpi (deskewed page)
-    rgb: tuple[float, float, float]  # mean colour of the blob's interior, 0-255 sRGB
-    lab: tuple[float, float, float]  # that colour in CIELAB (D65): L*, a*, b*
+    rgb: tuple[float, float, float]  # median colour of the blob's inside as scanned, 0-255 sRGB
+    lab: tuple[float, float, float]  # CIELAB (D65) of its inside once the page is white-balanced
+    # on its paper (paper at L* ~92): what marks and swatches are compared by
     area: float  # pixels of the blob, in page pixels
     fill: float  # area / bbox area: 1 for a square, ~0.79 for a disc
-    number: int | None = None  # digits printed inside or just under it (a numbered strip)
-    number_conf: float | None = None  # OCR confidence of that number, 0-100
+    readings: tuple[DigitReading, ...] = ()  # numbers printed by it (a numbered strip)
+    label: str | None = None  # the short text beside it, read again enlarged (a legend label)
 
     def __post_init__(self) -> None:
         _check_bbox(self.bbox)
@@ -143,9 +172,14 @@ class Measure:
     confidence: float = 1.0
     rule: str = ""
     raw_title: str = ""
+    position: int = 0  # 1-based place of the measure in its document (its identity); 0 = unset
+    label: str | None = None  # the number as printed (`7`, `O1`, `S1`), None when none is printed
+    status_reason: str | None = None  # why `status` is None (see STATUS_REASONS), else None
 
     def __post_init__(self) -> None:
         _check_bbox(self.bbox)
+        if self.status_reason is not None and self.status_reason not in STATUS_REASONS:
+            raise ValueError(f"unknown status reason {self.status_reason!r}")
         if self.dimension is not None and self.dimension not in DIMENSIONS:
             raise ValueError(f"unknown dimension {self.dimension!r}")
         if self.status is not None and self.status not in STATUSES:
@@ -221,6 +255,8 @@ class Extraction:
     status_counts: tuple[StatusCount, ...] = ()
     legend: tuple[LegendEntry, ...] = ()
     letters: tuple[Letter, ...] = ()
+    marks_seen: int = 0  # status marks seen on the pages a legend keys
+    marks_tied: int = 0  # of those, the marks tied to a measure
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 3  # 2: status_checks; 3: superseded
+SCHEMA_VERSION = 4  # 2: status_checks; 3: measures.position, label, status_reason, marks;
+# 4: superseded
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ TABLES: tuple[Table, ...] = (
             Column("ingested_at", S, "when it was ingested, ISO 8601 UTC"),
             Column("file_type", S, "type detected from the file's signature: pdf, tiff, png, jpeg, text"),
             Column("size_bytes", I, "the file's size in bytes"),
+            Column("marks_seen", I, "status marks seen on the pages a legend keys"),
+            Column("marks_tied", I, "of those marks, the ones tied to a measure"),
         ),
         ("doc_id",),
     ),
@@ -87,8 +90,12 @@ TABLES: tuple[Table, ...] = (
             Column("confidence", F, "0-1, how sure the extraction is"),
             Column("rule", S, "the versioned rule that produced the row"),
             Column("raw_title", S, "the title as read, before any repair"),
+            Column("position", I, "1-based place of the measure in its document: its identity there"),
+            Column("label", S, "the measure's number as printed (7, O1, S1), NULL when none is printed"),
+            Column("status_reason", S, "why status is NULL: no-legend, legend-without-colour, no-mark, "
+                                       "mark-not-tied, too-far, ambiguous, conflict (NULL when read)"),
         ),
-        ("doc_id", "number"),
+        ("doc_id", "position"),
     ),
     Table(
         "status_summary",

@@ -72,6 +72,36 @@ def load_expected(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def all_truths() -> dict[str, dict]:
+    """Every sample's expected records (samples/ and its sub-folders), by the sample's path
+    relative to samples/: the counts tests expect come from here, never from literals."""
+    return {str(p.relative_to(SAMPLES)).removesuffix(".expected.json"): load_expected(p)
+            for p in sorted(SAMPLES.rglob("*.expected.json"))}
+
+
+def truth(name: str) -> dict:
+    """The expected records of one sample, by its path relative to samples/."""
+    return all_truths()[name]
+
+
+def ignored_sample_files() -> int:
+    """The entries under samples/ a run counts as ignored: the files its `.missionsignore` lists,
+    and hidden files and folders and the folders it lists (one entry each, not looked into)."""
+    import fnmatch
+
+    patterns = [ln.strip() for ln in (SAMPLES / ".missionsignore").read_text().splitlines()
+                if ln.strip() and not ln.startswith("#")]
+    count = 0
+    for _dirpath, dirnames, filenames in os.walk(SAMPLES):
+        skipped = [d for d in dirnames if d.startswith(".")
+                   or any(fnmatch.fnmatch(d + "/", pat) for pat in patterns)]
+        count += len(skipped)
+        dirnames[:] = [d for d in dirnames if d not in skipped]
+        count += sum(1 for f in filenames if f != ".missionsignore" and (
+            f.startswith(".") or any(fnmatch.fnmatch(f, pat) for pat in patterns)))
+    return count
+
+
 @contextlib.contextmanager
 def tiny_filesystem(folder: Path, size: str) -> Iterator[Path]:
     """`folder` as a tmpfs of `size` (`256k`) for the block (a disk that fills up); the test is

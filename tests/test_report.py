@@ -16,7 +16,7 @@ from PIL import Image
 
 from flows.crops import CropCache, CropRequest, PageGeometry, cut_ahead, document_crops
 from flows.report import STATUS_COLOURS, render_report, was_repaired
-from tests.conftest import ROOT, Release
+from tests.conftest import ROOT, Release, truth
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DATA_URI = re.compile(r'src="data:image/jpeg;base64,([^"]+)"')
@@ -116,7 +116,8 @@ def test_crops_of_a_scan_come_from_the_page_views_kept_when_it_was_read(
     text = render_report(frames, cache_dir=sample_release.out / ".cache" / "report-test")
     assert "no crops" not in text
     scan = frames["measures"][frames["measures"]["doc_id"].isin(frames["documents"]["doc_id"])]
-    assert len(DATA_URI.findall(text)) == int(scan["bbox"].notna().sum()) == 21
+    assert len(DATA_URI.findall(text)) == int(scan["bbox"].notna().sum()) == len(
+        truth("rapport-2020-scan.pdf")["measures"])
 
 
 def test_crops_cut_ahead_are_the_ones_the_report_shows(tmp_path: Path,
@@ -135,8 +136,9 @@ def test_crops_cut_ahead_are_the_ones_the_report_shows(tmp_path: Path,
     text = render_report(frames_from_results([result], "v", "2026-11-26T00:00:00Z"),
                          cache_dir=cache)
     assert "no crops" not in text
-    assert len(DATA_URI.findall(text)) == sum(m.bbox is not None
-                                              for m in result.extraction.measures) == 21
+    assert len(DATA_URI.findall(text)) == sum(m.bbox is not None for m in
+                                              result.extraction.measures) == len(
+        truth("suivi-2021-born-digital.pdf")["measures"])
 
 
 def test_crops_are_cached_and_each_page_rendered_once(tmp_path: Path,

@@ -41,12 +41,13 @@ def report(doc_id: str = "a" * 64, *, title: str = "Créer une cellule") -> Docu
     extraction = Extraction(
         kind="report+letter",
         measures=(
-            Measure(page=2, number=2, title="Deuxième", number_inferred=True, status=None),
+            Measure(page=2, number=2, title="Deuxième", number_inferred=True, status=None,
+                    position=2, status_reason="no-mark"),
             Measure(
                 page=1, number=1, title=title, dimension="operationnelle", horizon_min_months=3,
                 horizon_max_months=9, status="satisfaisant", status_source="legend-colour",
                 bbox=(10.4, 20.5, 300.6, 40.49), confidence=0.87, rule="numbering.v1",
-                raw_title="Creer une ce1lule",
+                raw_title="Creer une ce1lule", position=1, label="O1",
             ),
         ),
         status_counts=(StatusCount(page=1, status="remis_en_cause", count=0, text="aucune"),),
@@ -108,7 +109,10 @@ def test_pages_rows() -> None:
 def test_measures_rows_sorted_by_key_with_na_never_guessed() -> None:
     measures = frames_from_results([report()], VERSION, WHEN)["measures"]
     assert measures["number"].tolist() == [1, 2]
+    assert measures["position"].tolist() == [1, 2]  # the key: its place in the document
     m1, m2 = measures.to_dict("records")
+    assert m1["label"] == "O1" and pd.isna(m2["label"])
+    assert pd.isna(m1["status_reason"]) and m2["status_reason"] == "no-mark"
     assert m1["bbox"] == "10,20,301,40" and m1["number_inferred"] == 0
     assert m1["status"] == "satisfaisant" and m1["horizon_min_months"] == 3
     assert m1["confidence"] == pytest.approx(0.87) and m1["rule"] == "numbering.v1"
