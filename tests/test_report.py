@@ -178,3 +178,29 @@ def test_text_repairs_are_listed_folded(sample_release: Release) -> None:
                                       "after": ["l'existant", "l'existant"]})
     text = render_report(frames)
     assert "<summary>Text repairs (1)</summary>" in text and "I&#x27;existant" in text
+
+
+def test_report_escapes_what_it_is_given(tmp_path: Path) -> None:
+    """A crop-cache value is checked (a JPEG data URI, or cut again) and every value put into
+    the page is escaped: titles, names, statuses outside the vocabulary."""
+    from extractors.document import process_file
+    from flows.tables import frames_from_results
+
+    result = process_file(str(ROOT / "samples" / "suivi-2021-born-digital.pdf"))
+    cache = tmp_path / "out" / ".cache" / "report"
+    cut_ahead(result, tmp_path / "out", cache)
+    (cached,) = list(cache.glob("*.json"))
+    crops = json.loads(cached.read_text(encoding="utf-8"))
+    hostile = '"><script>alert(1)</script><img src="x'
+    cached.write_text(json.dumps({k: hostile for k in crops}), encoding="utf-8")
+    frames = frames_from_results([result], "v", "2026-11-26T00:00:00Z")
+    measures = frames["measures"].copy()
+    measures.loc[0, "title"] = "<script>alert('titre')</script>"
+    measures.loc[1, "status"] = '"><svg onload=alert(1)>'
+    frames["measures"] = measures
+    frames["documents"] = frames["documents"].assign(source_name=str(
+        ROOT / "samples" / "suivi-2021-born-digital.pdf"))
+    text = render_report(frames, cache_dir=cache)
+    assert "<script" not in text and "<svg onload" not in text and 'src="x' not in text
+    assert "&lt;script&gt;alert(&#x27;titre&#x27;)&lt;/script&gt;" in text
+    assert len(DATA_URI.findall(text)) == 21  # the crops were cut again, not taken from the file
