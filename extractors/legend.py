@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from extractors.normalise import fold
@@ -168,3 +169,27 @@ def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
         if len(mine) == 1:
             out.append(mine[0])
     return out if len(out) >= 2 else []
+
+
+def legend_members(swatches: Sequence[Swatch], regions: Sequence[ColourRegion]) -> list[ColourRegion]:
+    """The blobs that belong to the legend: its swatches, and the blobs lined up with them (in
+    their column or their row, about their size, within two steps of them) whose label was not
+    read — a legend entry, never a status mark."""
+    found = [s.region for s in swatches]
+    if len(found) < 2:
+        return found
+    h = float(np.median([r.bbox[3] - r.bbox[1] for r in found]))
+    xs, ys = [r.center[0] for r in found], [r.center[1] for r in found]
+    column = max(xs) - min(xs) <= 0.6 * h
+    row = max(ys) - min(ys) <= 0.6 * h
+    along, across = (ys, xs) if column else (xs, ys)
+    step = (max(along) - min(along)) / (len(found) - 1) if len(found) > 1 else h
+    out = list(found)
+    for r in regions:
+        if r in out or not (column or row) or not 0.6 <= (r.bbox[3] - r.bbox[1]) / h <= 1.65:
+            continue
+        a, c = (r.center[1], r.center[0]) if column else (r.center[0], r.center[1])
+        if (abs(c - float(np.median(across))) <= 0.6 * h
+                and min(along) - 2.2 * step <= a <= max(along) + 2.2 * step):
+            out.append(r)
+    return out

@@ -128,15 +128,19 @@ def _until_a_mark_too_many(chain: list[tuple[int, int]]) -> list[tuple[int, int]
 
 
 def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequence[int | None],
-              place: str) -> list[StripTie]:
-    """The strip's marks tied to measures (`numbers`: the measures' printed numbers, in
-    document order) by the numbers read at `place`, with the strip's order as a second witness:
+              place: str, inferred: Sequence[int | None] = ()) -> list[StripTie]:
+    """The strip's marks tied to measures by the numbers read at `place`, with the strip's
+    order as a second witness. `numbers`: the numbers the measures print, in document order
+    (None where a measure's number was not read); `inferred`: the numbers inferred for those.
 
     - a read number ties its mark when the ties run in document order and another read number
       of the strip stands exactly as far from it in the strip as in the document (9 and 12 three
       marks apart); a lone mark (no strip) needs a number read with LONE_CONF;
     - a mark read badly or not at all between two such marks ties to the measure between them,
       when as many measures as marks stand between them;
+    - a mark beyond the first or last of them ties to the measure the order puts there only when
+      the number read by it is the number inferred for that measure (the measure list lost its
+      printed number; the strip prints it, the order places it: two witnesses);
     - a confidently read number that the order contradicts ties nothing."""
     read = {i: _digits(marks[k], place) for i, k in enumerate(strip)}
     sure = {i: d for i, d in read.items() if d is not None and d[1] >= MIN_DIGIT_CONF}
@@ -153,23 +157,45 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
         chain = [(i, j) for i, j in chain if sure[i][1] >= LONE_CONF]
     else:
         chain = [(i, j) for i, j in chain if offsets.count(j - i) >= 2]
-    ties = [StripTie(strip[i], j, round(min(1.0, sure[i][1] / 100), 3), "digits") for i, j in chain]
+
+    def conf(i: int) -> float:
+        return round(min(1.0, sure[i][1] / 100), 3)
+
+    def named(i: int, j: int) -> bool:
+        """The number read by mark i is measure j's, printed or inferred."""
+        expected = numbers[j] if numbers[j] is not None else (inferred[j] if inferred else None)
+        return expected is not None and sure[i][0] == expected
+
+    anchors = dict(chain)
     for (i1, j1), (i2, j2) in itertools.pairwise(chain):
-        if i2 - i1 != j2 - j1:
-            continue
-        for i in range(i1 + 1, i2):
-            if i in sure:
-                continue  # read, and not where the order puts it: no tie
-            ties.append(StripTie(strip[i], j1 + i - i1, ORDER_CONF, "order"))
+        if i2 - i1 == j2 - j1:  # a number read twice in the strip, or inferred: placed by order
+            anchors.update({i: j1 + i - i1 for i in range(i1 + 1, i2)
+                            if i in sure and named(i, j1 + i - i1)})
+    if chain and len(strip) > 1:
+        (first_i, first_j), (last_i, last_j) = chain[0], chain[-1]
+        for i in range(first_i - 1, -1, -1):
+            if i in sure and 0 <= i + first_j - first_i and named(i, i + first_j - first_i):
+                anchors[i] = i + first_j - first_i
+        for i in range(last_i + 1, len(strip)):
+            if i in sure and i + last_j - last_i < len(numbers) and named(i, i + last_j - last_i):
+                anchors[i] = i + last_j - last_i
+    ties = [StripTie(strip[i], j, conf(i), "digits") for i, j in sorted(anchors.items())]
+    for (i1, j1), (i2, j2) in itertools.pairwise(sorted(anchors.items())):
+        if i2 - i1 == j2 - j1:
+            ties.extend(StripTie(strip[i], j1 + i - i1, ORDER_CONF, "order")
+                        for i in range(i1 + 1, i2) if i not in sure)
+            # a mark read (surely) and not where the order puts it ties nothing
     return ties
 
 
-def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None]) -> list[StripTie]:
+def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
+               inferred: Sequence[int | None] = ()) -> list[StripTie]:
     """Every strip's ties, each strip read at the place (inside, above, below its marks) whose
     numbers the order confirms most; a measure claimed by two marks keeps neither."""
     ties: list[StripTie] = []
     for strip in strips_of(marks):
-        options = [tie_strip(marks, strip, numbers, place) for place in ("in", "below", "above")]
+        options = [tie_strip(marks, strip, numbers, place, inferred)
+                   for place in ("in", "below", "above")]
         best = max(options, key=lambda t: sum(x.how == "digits" for x in t))
         ties.extend(best)
     claims: dict[int, list[StripTie]] = {}
