@@ -21,7 +21,7 @@ LABEL_FORMS: dict[str, tuple[str, ...]] = {
     "remis_en_cause": ("remis en cause", "remise en cause"),
 }
 # Words a legend may print before its label (« Avancement très satisfaisant », « Niveau : … »)
-LEAD_WORDS = ("avancement", "niveau", "statut", "etat", "situation")
+LEAD_WORDS = ("avancement", "niveau", "statut", "etat", "situation", "rythme", "au")
 MIN_SCORE = 80.0  # a label is read as a status when this similar (rapidfuzz, 0-100) …
 MIN_MARGIN = 8.0  # … and this much more similar to it than to any other status
 MAX_LABEL_WORDS = 5  # a longer run of words beside a blob is prose, not a legend label
@@ -119,7 +119,7 @@ def _swatch(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourR
     read again enlarged by the reader (`region.label`), which must not name another status."""
     label = label_words(region, words, blobs, side)
     if not label:
-        return None
+        return _unread_swatch(region, side)
     text = " ".join(x.text for x in label)
     status, score = label_status(text)
     if region.label(side):
@@ -133,6 +133,20 @@ def _swatch(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourR
     boxes = [x.bbox for x in label if x.bbox is not None]
     box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
            max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return Swatch(status, text, box, region, score)
+
+
+def _unread_swatch(region: ColourRegion, side: str) -> Swatch | None:
+    """A swatch whose label the page's OCR missed, read by the reader on its own beside it; its
+    box is where that text stands, about half a swatch height a character."""
+    text = region.label(side)
+    status, score = label_status(text or "")
+    if status is None or text is None:
+        return None
+    x0, y0, x1, y1 = region.bbox
+    width = 0.55 * (y1 - y0) * len(text)
+    box = (x1 + 0.2 * (y1 - y0), y0, x1 + 0.2 * (y1 - y0) + width, y1) if side == "right" \
+        else (x0 - 0.2 * (y1 - y0) - width, y0, x0 - 0.2 * (y1 - y0), y1)
     return Swatch(status, text, box, region, score)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.records import ColourRegion
+from models.records import DIGIT_PLACES, ColourRegion
 
 
 def is_compact(region: ColourRegion) -> bool:
@@ -52,6 +52,7 @@ def spans(regions: Sequence[ColourRegion], row: list[int]
 MIN_DIGIT_CONF = 70.0  # a number read by a mark with less confidence is no evidence
 ORDER_CONF = 0.85  # how sure a tie is that rests on the strip's order between two read numbers
 LONE_CONF = 85.0  # a mark standing alone is tied by its number only when read this surely
+COUNT_CONF = 0.75  # how sure a tie is that rests on a strip holding one mark per measure
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class StripTie:
     mark: int  # index into the marks given
     measure: int  # index into the measures given
     conf: float  # 0-1
-    how: str  # digits | order
+    how: str  # digits | order | count
 
 
 def strips_of(marks: Sequence[ColourRegion]) -> list[list[int]]:
@@ -188,15 +189,50 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
     return ties
 
 
+def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
+                 numbers: Sequence[int | None], ties: Sequence[StripTie] = ()) -> list[StripTie]:
+    """A strip of exactly as many marks as the document has measures, numbered 1 to N as
+    printed: mark i is measure i, for the marks `ties` (those the numbers read tied) leave —
+    when every one of those ties agrees (mark i, measure i) and no number read by a mark says
+    otherwise (any confidence, when no number tied a mark at all)."""
+    n = len(numbers)
+    if len(strip) != n or n < 3 or list(numbers) != list(range(1, n + 1)):
+        return []
+    if any(t.measure != strip.index(t.mark) for t in ties):
+        return []
+    least = MIN_DIGIT_CONF if ties else 50.0
+    for i, k in enumerate(strip):
+        if any(r.conf >= least and r.number != i + 1 for r in marks[k].readings):
+            return []
+    done = {t.mark for t in ties}
+    return [StripTie(k, i, COUNT_CONF, "count") for i, k in enumerate(strip) if k not in done]
+
+
+def _rivals(best: Sequence[StripTie], other: Sequence[StripTie]) -> bool:
+    """Two readings of one strip, nearly as well confirmed, that tie a mark two ways."""
+    count = sum(t.how == "digits" for t in best)
+    if not count or sum(t.how == "digits" for t in other) < 0.75 * count:
+        return False
+    mine = {t.mark: t.measure for t in best}
+    return any(t.mark in mine and mine[t.mark] != t.measure for t in other)
+
+
 def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
                inferred: Sequence[int | None] = ()) -> list[StripTie]:
     """Every strip's ties, each strip read at the place (inside, above, below its marks) whose
-    numbers the order confirms most; a measure claimed by two marks keeps neither."""
+    numbers the order confirms most, else by its count (`tie_by_count`) when it is the page's
+    only strip; a measure claimed by two marks keeps neither."""
     ties: list[StripTie] = []
-    for strip in strips_of(marks):
-        options = [tie_strip(marks, strip, numbers, place, inferred)
-                   for place in ("in", "below", "above")]
-        best = max(options, key=lambda t: sum(x.how == "digits" for x in t))
+    strips = strips_of(marks)
+    for strip in strips:
+        options = sorted((tie_strip(marks, strip, numbers, place, inferred)
+                          for place in DIGIT_PLACES),
+                         key=lambda t: -sum(x.how == "digits" for x in t))
+        best, runner_up = options[0], options[1]
+        if _rivals(best, runner_up):
+            continue  # read at two places, two ways: which is the strip's cannot be told
+        if len(strips) == 1:
+            best = [*best, *tie_by_count(marks, strip, numbers, best)]
         ties.extend(best)
     claims: dict[int, list[StripTie]] = {}
     for t in ties:

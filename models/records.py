@@ -64,13 +64,13 @@ class Line:
         _check_bbox(self.bbox)
 
 
-DIGIT_PLACES = ("in", "above", "below")
+DIGIT_PLACES = ("in", "above", "below", "left", "right")
 
 
 @dataclass(frozen=True)
 class DigitReading:
-    """A number read by a coloured mark: where it is printed (inside the mark, above or below
-    it), the number and tesseract's confidence (0-100). Which place a strip uses is decided
+    """A number read by a coloured mark: where it is printed (inside the mark, above, below, left
+    or right of it), the number and tesseract's confidence (0-100). Which place a strip uses is decided
     with the whole strip in view (extractors/strips.py), not here."""
 
     place: str
