@@ -43,6 +43,9 @@ class Swatch:
         return LegendEntry(page=page, status=self.status, label=self.label, bbox=self.label_bbox)
 
 
+OPEN_END = ("en", "de", "des", "du", "a", "au", "aux", "la", "le", "les", "et", "ou", "pour")
+
+
 def label_status(text: str) -> tuple[str | None, float]:
     """The status a legend label names, and how sure (0-100); None when it names none clearly
     (« Pemis en cause » → remis_en_cause; « s satisfaisant » → None: très or not?)."""
@@ -50,8 +53,8 @@ def label_status(text: str) -> tuple[str | None, float]:
     while len(tokens) > 1 and tokens[0] in LEAD_WORDS:
         tokens = tokens[1:]
     folded = " ".join(tokens)
-    if not folded:
-        return None, 0.0
+    if not folded or (len(tokens) > 1 and tokens[-1] in OPEN_END):
+        return None, 0.0  # a label never stops on « en », « de »: words cut from a sentence
     scores = sorted(((max(_similarity(folded, form) for form in forms), status)
                      for status, forms in LABEL_FORMS.items()), reverse=True)
     (best, status), (second, _other) = scores[0], scores[1]
@@ -182,7 +185,18 @@ def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
             mine = [s for s in mine if not on_measure(s)]
         if len(mine) == 1:
             out.append(mine[0])
+    out = _alike(out)
     return out if len(out) >= 2 else []
+
+
+def _alike(found: list[Swatch]) -> list[Swatch]:
+    """The entries whose swatches are about one size (a legend draws them alike): a blob of
+    another size beside words that read as a label (a speck in a sentence) is left out."""
+    if len(found) < 3:
+        return found
+    sizes = [max(s.region.bbox[2] - s.region.bbox[0], _height(s.region.bbox)) for s in found]
+    middle = float(np.median(sizes))
+    return [s for s, size in zip(found, sizes, strict=True) if 0.6 <= size / middle <= 1.65]
 
 
 def legend_members(swatches: Sequence[Swatch], regions: Sequence[ColourRegion]) -> list[ColourRegion]:

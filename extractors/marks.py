@@ -31,6 +31,7 @@ MARKS_VERSION = "marks.v2"  # part of the pipeline version: a change here re-ext
 MIN_FILL = 0.5  # area / bbox area of a mark (square 1, disc 0.79, a number inside ~0.65)
 MAX_DELTA_E = 10.0  # CIEDE2000 from a mark to its swatch beyond which it is no match
 MIN_MARGIN = 6.0  # the second-nearest swatch must be at least this much farther
+SPECK_MM = 2.6  # a blob smaller than this (and than half a swatch) is noise, not a mark
 SAME_INK = 4.0  # ΔE2000 under which marks are one colour (one status's ink, scanned)
 UNREAD_FACTOR = 0.9  # a measure whose mark was seen but not read is that much less sure
 _STATUS_PREFIX = re.compile(r"\b(statut|avancement|[ée]tat)\s*[:：—–-]\s*", re.IGNORECASE)
@@ -114,7 +115,16 @@ def find_marks(page: Page, swatches: Sequence[Swatch]) -> list[ColourRegion]:
     words = [w for ln in page.lines for w in ln.words]
     return [r for r in page.regions
             if id(r) not in taken and r.fill >= MIN_FILL and r.chroma >= MIN_CHROMA
-            and not has_text_inside(r, words)]
+            and not has_text_inside(r, words) and not _speck(r, swatches, page.dpi or 72)]
+
+
+def _speck(region: ColourRegion, swatches: Sequence[Swatch], dpi: float) -> bool:
+    """A blob near the smallest size and under half the legend's swatches (a JPEG colour
+    blotch by dark print on tinted paper): no status mark."""
+    side = max(region.bbox[2] - region.bbox[0], region.bbox[3] - region.bbox[1])
+    sizes = sorted(max(s.region.bbox[2] - s.region.bbox[0], s.region.bbox[3] - s.region.bbox[1])
+                   for s in swatches)
+    return bool(sizes) and side < SPECK_MM * dpi / 25.4 and side < 0.5 * sizes[len(sizes) // 2]
 
 
 # --- colour: which status a mark shows ------------------------------------------------------
@@ -282,11 +292,14 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
     for mi, k in by_band.items():
         out.setdefault(mi, []).append(_reading(classes[k]))
         tied += 1
-    taken = set(by_band.values())
+    by_box = dict(boxes)
     for _cost, mi, k in band_pairs(boxes, list(enumerate(marks)), line_h, width):
-        if k not in taken and mi in by_band:
-            # A second mark on one measure's band (two measures read as one title): it is
-            # heard too, so that two marks that disagree leave the status NULL.
+        box = by_box[mi]
+        if mi in by_band and k != by_band[mi] and (
+                k not in by_band.values() or box[1] < marks[k].center[1] < box[3]):
+            # A second mark on one measure's band, or within its lines though tied elsewhere
+            # (two measures read as one title): it is heard too, so that two marks that
+            # disagree leave the status NULL.
             out[mi].append(_reading(classes[k]))
     for mi, box in boxes:
         if mi in out and any(on_band(m, box, line_h) and box[0] + 2 * line_h < m.center[0]
@@ -332,15 +345,18 @@ def _overlaps(a: BBox, b: BBox) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def read_text_status(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = ()
-                     ) -> str | None:
+def read_text_status(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = (),
+                     line_h: float = 0.0) -> str | None:
     """A status written as words for the measure: « Statut : X » in its text, or on its band a
-    line that says « Statut : X » or is nothing but a status (a table cell) — never a label of
-    the legend (`legend`: their boxes), which may stand level with a measure."""
+    line that says « Statut : X » or is nothing but a status (a table cell) — level with its
+    first lines (within two line heights), never a label of the legend (`legend`: their
+    boxes), which may stand level with a measure."""
     found = status_in_text(measure.title) or status_in_text(measure.raw_title)
     if found is not None or measure.bbox is None:
         return found
     y0, y1 = measure.bbox[1], measure.bbox[3]
+    if line_h:
+        y1 = min(y1, y0 + 2.5 * line_h)
     for line in lines:
         if line.bbox is None or not y0 <= (line.bbox[1] + line.bbox[3]) / 2 <= y1:
             continue
@@ -363,9 +379,10 @@ def _merge(colour: StatusReading | None, text: str | None) -> StatusReading | No
 
 
 def _pick(readings: Sequence[StatusReading]) -> StatusReading | None:
-    """One reading from several marks: the status they agree on, else none (a conflict)."""
+    """One reading from several marks: the status they all agree on, else none (a conflict —
+    a mark seen but not read counts against a mark read: which is its own is not known)."""
     read = [r for r in readings if r.status is not None]
-    if len({r.status for r in read}) > 1:
+    if len({r.status for r in read}) > 1 or (read and len(read) < len(readings)):
         return StatusReading(None, None, UNREAD_FACTOR, "conflict")
     if read:
         return max(read, key=lambda r: r.confidence)
@@ -412,6 +429,7 @@ def assign_statuses(measures: Sequence[Measure], pages: Sequence[Page],
             for mi, found in result.readings.items():
                 colour.setdefault(mi, []).extend(found)
     lines_by_page = {p.page: p.lines for p in pages}
+    heights = {p.page: _line_height(p) for p in pages}
     text_pages = {e.page for e in text_legend}
     labels: dict[int, list[BBox]] = {}
     for page, found in own.items():
@@ -422,7 +440,8 @@ def assign_statuses(measures: Sequence[Measure], pages: Sequence[Page],
     readings = []
     for i, m in enumerate(measures):
         reading = _merge(_pick(colour.get(i, [])),
-                         read_text_status(m, lines_by_page.get(m.page, ()), labels.get(m.page, ())))
+                         read_text_status(m, lines_by_page.get(m.page, ()), labels.get(m.page, ()),
+                                          heights.get(m.page, 0.0)))
         if reading is None:
             reason = ("no-legend" if not keyed.get(m.page) and m.page not in text_pages
                       else "legend-without-colour" if not keyed.get(m.page)
