@@ -1,0 +1,1 @@
+"""Scripts that measure the pipeline: corpora, evaluation and benchmarks (not tests)."""
