@@ -254,7 +254,7 @@ LEGEND_LABELS = {
 LEGEND_HEADINGS = ("Légende", "Légende du niveau d'avancement", "Niveau d'avancement :",
                    "LÉGENDE")
 STRIP_HEADINGS = ("Niveau d'avancement", "Niveau d'avancement des mesures",
-                  "Niveau d'avancement au {date}")
+                  "Niveau d'avancement — {date}", "NIVEAU D'AVANCEMENT")
 
 DIM_WORDS = {
     "operationnelle": ("opérationnelles", "Dimension opérationnelle", "Opérationnel"),

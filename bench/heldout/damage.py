@@ -30,16 +30,18 @@ def draw_scan(rng: random.Random, dealer: Dealer, output: str, n_pages: int) -> 
     rotation = dealer.deal("rotation", [0, 0, 0, 0, 0, 90, 270, 180])
     q_kind = dealer.deal("jpeg_q", ["low", "mid", "high"])
     return {
-        "dpi": dealer.deal("dpi", [100, 150, 200, 300]),
+        "dpi": dealer.deal("dpi", [100, 150, 200, 300],
+                           {100, 150, 200} if output == "png" or photo else None),
         "raster": "chromium-screenshot" if single and rng.random() < 0.6 else "pdfium",
         "grey": dealer.deal("grey", [False] * 6 + [True]),
         "paper": paper, "paper_rgb": paper_rgb,
-        "cast": ([round(rng.uniform(0.9, 1.08), 3) for _ in range(3)]
+        "cast": ([round(rng.uniform(0.93, 1.06), 3) for _ in range(3)]
                  if rng.random() < 0.3 else None),
         "gamma": round(rng.uniform(0.85, 1.2), 3),
         "blur_sigma": round(rng.uniform(0.8, 1.6), 2) if rng.random() < 0.3 else
         round(rng.uniform(0.0, 0.5), 2),
-        "noise_sigma": round(rng.uniform(3, 9), 1) if rng.random() < 0.35 else 0.0,
+        "noise_sigma": (round(rng.uniform(3, 9), 1) if rng.random() < 0.35 and output != "png"
+                        else 0.0),
         "dust": rng.randint(0, 250),
         "skew_deg": [round(rng.choice([-1, 1]) * rng.uniform(0.4, 2.5), 2)
                      if rng.random() < 0.45 else 0.0 for _ in range(n_pages)],
@@ -175,5 +177,4 @@ def write_images(pages: list[Image.Image], path: Path, output: str, sc: dict) ->
     return {"jpeg_quality": q if output in ("image-pdf", "jpeg") or comp == "tiff_jpeg" else None,
             "tiff_compression": comp if output == "tiff" else None,
             "dpi": round(dpi * scale), "png_quantised": quantised,
-            "bytes": path.stat().st_size,
             "size_px": [[p.width, p.height] for p in pages]}

@@ -44,7 +44,7 @@ def build_document(doc: dict, out_dir: Path, work: Path) -> dict:
     sc = doc["scan"]
     if doc["output"] == "born-digital":
         shutil.copyfile(pdf, target)
-        eff = {"bytes": target.stat().st_size}
+        eff = {}
         n_pages = render.count_pages(target)
     else:
         if sc["raster"] == "chromium-screenshot":

@@ -172,7 +172,7 @@ def fit_strip(st: dict, measures: list[Measure], page_format: str) -> None:
         if st["numbers"] == "inside":
             st["disc_px"] = max(st["disc_px"], int(text_w + 6))
         elif st["numbers"] in ("under", "above"):
-            st["disc_px"] = max(st["disc_px"], int(text_w + 2 - min(st["gap_px"], 0)))
+            st["disc_px"] = max(st["disc_px"], int(text_w + 6 - min(st["gap_px"], 0)))
         per_row = math.ceil(len(measures) / st["rows"])
         cell = st["disc_px"] + st["gap_px"] + (text_w + 3 if st["numbers"] == "beside" else 0)
         if per_row * cell <= width:
@@ -261,7 +261,7 @@ def draw_document(index: int, set_seed: int, dealer: Dealer) -> dict:
         fit_strip(doc["strip"], measures, page_format)
     if has_statuses and not words:
         doc["legend"] = style.draw_legend(rng, dealer, columns)
-    doc["mark_shape"] = (dealer.deal("mark_shape", ["square", "disc", "cell", "disc"])
+    doc["mark_shape"] = (dealer.deal("mark_shape", ["square", "disc", "cell", "cell"])
                          if layout == "table" else
                          dealer.deal("line_mark_shape", ["square", "disc", "other"]))
     doc["other_shape"] = rng.choice(["diamond", "triangle", "pill"])

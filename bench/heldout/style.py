@@ -86,7 +86,8 @@ def draw_palette(rng: random.Random, kind: str) -> dict[str, str]:
 def draw_strip(rng: random.Random, dealer: Dealer, n_measures: int) -> dict:
     """Returns the parameters of a « Niveau d'avancement » strip of numbered discs."""
     numbers = dealer.deal("strip_numbers", ["inside", "under", "above", "beside"])
-    spacing = dealer.deal("strip_spacing", ["spaced", "touching", "overlapping"])
+    spacing = dealer.deal("strip_spacing", ["spaced", "touching", "overlapping", "touching",
+                                            "overlapping"])
     if numbers == "beside":
         spacing = "spaced"
     rows = dealer.deal("strip_rows", [1, 2]) if n_measures >= 8 else 1
