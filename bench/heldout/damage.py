@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import cv2
@@ -12,6 +13,7 @@ from PIL import Image, ImageFilter
 from bench.heldout.style import Dealer
 
 MAX_BYTES = 1_000_000
+FIXED_DATE = time.gmtime(1609459200)  # 2021-01-01: same PDF bytes for the same seed
 JPEG_Q = {"low": (25, 40), "mid": (45, 70), "high": (75, 90)}
 
 
@@ -142,7 +144,7 @@ def _save(pages: list[Image.Image], path: Path, output: str, q: int, dpi: int, c
     opts = {"dpi": (dpi, dpi)}
     if output == "image-pdf":
         pages[0].save(path, "PDF", save_all=True, append_images=pages[1:], resolution=dpi,
-                      quality=q)
+                      quality=q, creationDate=FIXED_DATE, modDate=FIXED_DATE)
     elif output == "tiff":
         extra = {"quality": q} if comp == "tiff_jpeg" else {}
         pages[0].save(path, "TIFF", save_all=True, append_images=pages[1:], compression=comp,
