@@ -8,22 +8,24 @@ from typing import TYPE_CHECKING
 
 from extractors.layout import deinterleave_columns
 from extractors.normalise import is_known_word
-from extractors.rules import DIGIT_CONFUSIONS, NUMBER_WORDS, matches
+from extractors.numbering import (
+    EXPLICIT_STYLES,
+    NUMBERING,
+    Printed,
+    read_number,
+    settle_numbers,
+)
+from extractors.rules import NUMBER_WORDS, matches
 from models.records import BBox, Line, Measure
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-NUMBERING = "numbering.v2"
 DIMENSION_LABELS = {
     "DIM_OPERATIONNELLE": "operationnelle",
     "DIM_STRATEGIQUE": "strategique",
     "DIM_POLITIQUE": "politique",
 }
-EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" by themselves
-# When several numbering patterns match at a line's start, the most specific reading wins.
-STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_GLUED", "NUM_DOT", "NUM_COMMA",
-                  "NUM_MANGLED", "NUM_LOST")
 # A title never ends on one of these: a line that does is continued by the next one.
 OPEN_ENDINGS = {"de", "des", "du", "d'", "l'", "la", "le", "les", "un", "une", "à", "au", "aux",
                 "en", "et", "ou", "pour", "par", "sur", "dans", "avec", "entre", "vers", "sans",
@@ -31,8 +33,6 @@ OPEN_ENDINGS = {"de", "des", "du", "d'", "l'", "la", "le", "les", "un", "une", "
                 "nos", "votre", "vos", "ce", "cette", "ces", "tout", "tous", "toute", "toutes"}
 _HORIZON_NUMS = re.compile(r"(\d{1,2})\D+?(\d{1,2})")
 _WORDLIKE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'\-]*$")
-_MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|M(?=[0-9lI|iOoSZB]))?"
-                             r"([0-9lI|iOoSZB]{1,3})")
 _INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]{2,}(er|ir|re|oir)$")
 _VOWELS = set("aeiouyàâäéèêëîïôöùûüœ")
 SPLIT_SCORE = 3.0  # a capitalised word after a line that ended its title
@@ -49,16 +49,6 @@ class PageLine:
     method: str
 
 
-@dataclass(frozen=True)
-class NumberRead:
-    """A measure number at the start of a line, as printed."""
-
-    style: str  # the numbering pattern's label
-    number: int | None  # None when the number was lost
-    soft: bool  # digits were misread (`l4.`): a candidate that neighbours must confirm
-    offset: int  # where the title starts in the line's text
-
-
 @dataclass
 class _Draft:
     page: int
@@ -70,6 +60,7 @@ class _Draft:
     parts: list[PageLine] = field(default_factory=list)
     first_text: str = ""
     soft: bool = False
+    prefix: str = ""  # a letter printed before the number (`S1`, `M7`)
     weak: bool = False  # an unnumbered line that may be a title whose number was lost
 
 
@@ -80,13 +71,21 @@ class _Section:
 
 
 def read_horizon(doc: Doc) -> tuple[int, int] | None:
-    """Months (min, max) from a heading's horizon, e.g. `3/9 mois` → (3, 9)."""
-    for _label, start, end in matches("horizon.v2", doc):
-        nums = _HORIZON_NUMS.search(doc[start:end].text)
-        if nums:
-            lo, hi = int(nums.group(1)), int(nums.group(2))
-            if 0 < lo <= hi <= 120:
-                return lo, hi
+    """Months (min, max) from a heading's horizon: `3/9 mois` → (3, 9), `1 à 2 ans` → (12, 24);
+    a single horizon is both bounds: `à 6 mois` → (6, 6), `à 1 an` → (12, 12)."""
+    found = matches("horizon.v3", doc)
+    for label, start, end in sorted(found, key=lambda t: t[0] != "HORIZON"):
+        span = doc[start:end]
+        months = 12 if span[-1].lower_.startswith(("an", "ann")) else 1
+        if label == "HORIZON":
+            nums = _HORIZON_NUMS.search(span.text)
+            if nums is None:
+                continue
+            lo, hi = int(nums.group(1)) * months, int(nums.group(2)) * months
+        else:
+            lo = hi = int(span[1].text) * months
+        if 0 < lo <= hi <= 120:
+            return lo, hi
     return None
 
 
@@ -119,41 +118,6 @@ def read_announced(doc: Doc) -> int | None:
             if value:
                 return value
     return None
-
-
-def read_number(doc: Doc) -> NumberRead | None:
-    """The measure number at the start of a line, or None when the line has none."""
-    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc) if s == 0]
-    if not found:
-        return None
-    label, start, end = min(found, key=lambda t: (STYLE_PRIORITY.index(t[0]), -t[2]))
-    span = doc[start:end]
-    if label == "NUM_LOST":
-        return NumberRead(label, None, False, doc[end - 1].idx if doc[end - 1].is_alpha
-                          else span.end_char)
-    if label == "NUM_COMMA":
-        return NumberRead(label, int(doc[start].text), False, doc[start + 2].idx)
-    if label == "NUM_GLUED":
-        m = re.match(r"^(\d{1,3})[.)]", span.text)
-        assert m is not None
-        return NumberRead(label, int(m.group(1)), False, span.start_char + m.end())
-    if label == "NUM_MANGLED":
-        m = _MANGLED_NUMBER.match(span.text)
-        if m is None:
-            return None
-        digits = "".join(DIGIT_CONFUSIONS.get(c, c) for c in m.group(1))
-        if not digits.isdigit() or int(digits) == 0:
-            return NumberRead("NUM_LOST", None, False, m.end())
-        rest = span.text[m.end():]
-        glued = re.match(r"^[.)]", rest) and len(rest) > 1 and rest[1].isalpha()
-        offset = span.start_char + m.end() + (1 if glued else 0)
-        if span[-1].is_title and not glued and len(span) > 1:
-            offset = span[-1].idx
-        return NumberRead(label, int(digits), True, offset)
-    digits = re.search(r"\d{1,3}", span.text)
-    if digits is None:
-        return None
-    return NumberRead(label, int(digits.group(0)), False, span.end_char)
 
 
 def _reads_on(pl: PageLine) -> bool:
@@ -302,7 +266,8 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             title_start = pl.line.text[numbered.offset:].lstrip(" .)—–-:|")
             current = _Draft(page=pl.page, number=numbered.number, style=numbered.style,
                              dimension=dimension, horizon=horizon, section=len(sections) - 1,
-                             parts=[pl], first_text=title_start, soft=numbered.soft)
+                             parts=[pl], first_text=title_start, soft=numbered.soft,
+                             prefix=numbered.prefix)
             continue
         if in_measures and dimension is not None and _starts_like_title(pl) and (
                 current is None or not _is_open(current)):
@@ -400,7 +365,7 @@ def _split_score(draft: _Draft, i: int) -> float:
 
 def _split(draft: _Draft, i: int) -> tuple[_Draft, _Draft]:
     head = replace(draft, parts=draft.parts[:i])
-    tail = replace(draft, number=None, style="NUM_NONE", soft=False, weak=False,
+    tail = replace(draft, number=None, style="NUM_NONE", soft=False, weak=False, prefix="",
                    parts=draft.parts[i:], first_text=draft.parts[i].line.text)
     return head, tail
 
@@ -468,8 +433,7 @@ def _to_measure(d: _Draft) -> Measure:
     if title[:1].islower():  # titles open with a capital; OCR sometimes loses it
         title = title[0].upper() + title[1:]
     return Measure(
-        page=d.page, number=d.number if d.number is not None else -1,
-        number_inferred=d.number is None, title=title,
+        page=d.page, number=d.number, number_inferred=d.number is None, title=title,
         dimension=d.dimension, horizon_min_months=d.horizon[0] if d.horizon else None,
         horizon_max_months=d.horizon[1] if d.horizon else None, bbox=_union(boxes),
         confidence=round(max(0.0, min(1.0, confidence)), 3), rule=f"{NUMBERING}:{d.style}",
@@ -478,45 +442,14 @@ def _to_measure(d: _Draft) -> Measure:
 
 
 def _infer_numbers(drafts: list[_Draft]) -> list[Measure]:
-    """Lost numbers take their place between legible neighbours (marked inferred); a misread
-    number (`l4.`) stands when its neighbours confirm it; a number that breaks the sequence
-    where its neighbours leave exactly one place is read as that place."""
-    measures = [_to_measure(d) for d in drafts]
-    soft = [d.soft for d in drafts]
-    firm = [m.number if m.number >= 0 and not s else -1 for m, s in zip(measures, soft, strict=True)]
-    n = len(measures)
-    for i in range(n):  # a misread number that fits between its neighbours is kept as read
-        if not soft[i] or measures[i].number < 0:
-            continue
-        prev = next((firm[j] + (i - j) for j in range(i - 1, -1, -1) if firm[j] >= 0), None)
-        nxt = next((firm[j] - (j - i) for j in range(i + 1, n) if firm[j] >= 0), None)
-        if (prev is None or prev == measures[i].number) and (
-                nxt is None or nxt == measures[i].number) and (prev or nxt or i == 0 and
-                                                               measures[i].number == 1):
-            firm[i] = measures[i].number
-    out = [m if firm[i] >= 0 else _replace_number(m, -1, inferred=True)
-           for i, m in enumerate(measures)]
-    for i in range(1, len(out) - 1):
-        prev, cur, nxt = out[i - 1].number, out[i].number, out[i + 1].number
-        if cur >= 0 and prev >= 0 and nxt >= 0 and nxt == prev + 2 and cur != prev + 1:
-            out[i] = _replace_number(out[i], prev + 1, inferred=True)
-    for i in range(1, len(out)):
-        prev, cur = out[i - 1].number, out[i].number
-        if cur >= 0 and prev >= 0 and cur <= prev:  # out of sequence: not the number printed
-            out[i] = _replace_number(out[i], -1, inferred=True)
-    for i, m in enumerate(out):
-        if m.number >= 0:
-            continue
-        prev = out[i - 1].number if i > 0 and out[i - 1].number >= 0 else None
-        nxt = next((x.number for x in out[i + 1:] if x.number >= 0), None)
-        gap = next((j for j, x in enumerate(out[i + 1:]) if x.number >= 0), 0)
-        guess = prev + 1 if prev is not None else (nxt - gap - 1 if nxt is not None else None)
-        if guess is None or guess < 1:
-            guess = i + 1
-        out[i] = _replace_number(m, guess, inferred=True)
+    """Each draft as a measure with its number and label settled in its own sequence (see
+    extractors/numbering.py); an inferred number costs confidence."""
+    settled = settle_numbers([Printed(d.number, d.prefix, d.soft, d.section) for d in drafts])
+    out = []
+    for d, found in zip(drafts, settled, strict=True):
+        m = _to_measure(d)
+        penalty = 0.8 if found.inferred and found.number is not None else 1.0
+        out.append(replace(m, number=found.number, label=found.label,
+                           number_inferred=found.inferred,
+                           confidence=round(m.confidence * penalty, 3)))
     return out
-
-
-def _replace_number(m: Measure, number: int, inferred: bool) -> Measure:
-    return replace(m, number=number, number_inferred=inferred or m.number_inferred,
-                   confidence=round(m.confidence * 0.8, 3) if number >= 0 else m.confidence)

@@ -59,12 +59,16 @@ _D = "[0-9" + "".join(DIGIT_CONFUSIONS).replace("|", "\\|") + "]"
 _CORE = rf"(?=[^.)\s]*\d)(?=[^.)\s]*[^\d.)\s]){_D}{{1,3}}"  # a digit kept and one misread
 MANGLED = rf"^{_CORE}$"  # `l4`, `1O`, `2l`
 MANGLED_ALONE = rf"^{_D}$"  # a one-character number with no digit left: `S`, `l`, `B`
+# A capital letter printed before a number (`S1` stratégique, `O2`, `P1`): a label, not a misread
+# digit; `I` excepted (`I2.` is 12 misread), and `M` has its own style (`M7`, « mesure 7 »).
+PREFIX = "[A-HJ-LN-Z]"
 
 
-@rule("numbering.v2")
+@rule("numbering.v3")
 def numbering() -> dict[str, list[Pattern]]:
     """A measure's number at the start of a line: `7.`, `7)`, `Mesure 7 —`, `n°7`, `M7`,
-    `14.Piloter`; lost (`. Faciliter`, `Mesure — …`); misread (`l4.`, `I5.`, `2l.`, `S.`)."""
+    a letter's prefix (`S1.`, `O2 —`, `P1)`), `14.Piloter`; lost (`. Faciliter`, `Mesure — …`);
+    misread (`l4.`, `I5.`, `2l.`, `S.`)."""
     sep = {"ORTH": {"IN": [".", ")", "°"]}}
     dash = {"ORTH": {"IN": DASHES}, "OP": "?"}
     return {
@@ -76,6 +80,9 @@ def numbering() -> dict[str, list[Pattern]]:
         "NUM_N": [[{"LOWER": {"IN": ["n°", "nº", "no"]}}, NUM, dash],
                   [{"LOWER": {"REGEX": r"^n°\d{1,3}$"}}, dash]],
         "NUM_M": [[{"TEXT": {"REGEX": r"^M\d{1,3}$"}}, dash]],
+        "NUM_PREFIX": [[{"TEXT": {"REGEX": rf"^{PREFIX}\d{{1,3}}$"}}, dash],
+                       [{"TEXT": {"REGEX": rf"^{PREFIX}\d{{1,3}}[.)\-–—:]$"}}],
+                       [{"TEXT": {"REGEX": rf"^{PREFIX}\d{{1,3}}[.)][A-ZÀ-Ý«]"}}]],
         "NUM_MANGLED": [[{"TEXT": {"REGEX": MANGLED}}, {"ORTH": {"IN": [".", ")"]}}],
                         [{"TEXT": {"REGEX": rf"^{_CORE}[.)]$"}}],
                         [{"TEXT": {"REGEX": MANGLED_ALONE[:-1] + r"[.)]$"}}, {"IS_TITLE": True}],
@@ -107,16 +114,22 @@ def dimension_heading() -> dict[str, list[Pattern]]:
     return {label: [[lead, {"LOWER": {"REGEX": rx}}]] for label, rx in dims.items()}
 
 
-@rule("horizon.v2")
+@rule("horizon.v3")
 def horizon() -> dict[str, list[Pattern]]:
-    """`3/9 mois`, `3 / 9 mois`, `3 à 9 mois`, `de 3 à 9 mois`, `12-18 mois`, `3 & 9 mois`."""
+    """A range (`3/9 mois`, `3 / 9 mois`, `3 à 9 mois`, `de 3 à 9 mois`, `12-18 mois`,
+    `3 & 9 mois`, `1 à 2 ans`) or a single horizon (`à 6 mois`, `à 1 an`, `d'ici 3 ans`)."""
     to = {"LOWER": {"IN": ["à", "a", "&", "-", "–", "—", "/", "au"]}}
-    return {"HORIZON": [
-        [{"TEXT": {"REGEX": r"^\d{1,2}[/–-]\d{1,2}$"}}, {"LOWER": "mois"}],
-        [{"TEXT": {"REGEX": r"^\d{1,2}/$"}}, NUM, {"LOWER": "mois"}],
-        [NUM, to, NUM, {"LOWER": "mois"}],
-        [NUM, {"TEXT": {"REGEX": r"^/\d{1,2}$"}}, {"LOWER": "mois"}],
-    ]}
+    unit = {"LOWER": {"IN": ["mois", "an", "ans", "année", "années"]}}
+    return {
+        "HORIZON": [
+            [{"TEXT": {"REGEX": r"^\d{1,2}[/–-]\d{1,2}$"}}, unit],
+            [{"TEXT": {"REGEX": r"^\d{1,2}/$"}}, NUM, unit],
+            [NUM, to, NUM, unit],
+            [NUM, {"TEXT": {"REGEX": r"^/\d{1,2}$"}}, unit],
+        ],
+        "HORIZON_SINGLE": [[{"LOWER": {"IN": ["à", "a", "&", "ici", "sous", "dans", "de"]}},
+                            {"TEXT": {"REGEX": r"^\d{1,2}$"}}, unit]],
+    }
 
 
 @rule("section-heading.v2")

@@ -73,7 +73,8 @@ def _rows(frame: pd.DataFrame, doc_id: str) -> list[dict[str, Any]]:
 def score_sample(expected: dict[str, Any], frames: dict[str, pd.DataFrame], doc_id: str) -> SampleScore:
     """Compare one document's published rows with its expected records."""
     s = SampleScore(source=expected["source"])
-    got = {int(m["number"]): m for m in _rows(frames["measures"], doc_id)}
+    got = {int(m["number"]): m for m in _rows(frames["measures"], doc_id)
+           if m["number"] is not None}
     s.measures_expected = len(expected["measures"])
     want_numbers = {m["number"] for m in expected["measures"]}
     s.measures_extra = len(set(got) - want_numbers)
@@ -226,7 +227,7 @@ def score_document(expected: dict[str, Any], frames: dict[str, pd.DataFrame], do
             s.wrong.append(f"measure {w['number']} not found: {w['title'][:50]!r}")
             continue
         ok = {
-            "numbers": int(g["number"]) == w["number"],
+            "numbers": g["number"] == w["number"],
             "inferred": bool(g["number_inferred"]) == bool(w.get("number_inferred", False)),
             "dimensions": g["dimension"] == w["dimension"],
             "horizons": (g["horizon_min_months"], g["horizon_max_months"]) ==

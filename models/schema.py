@@ -75,8 +75,10 @@ TABLES: tuple[Table, ...] = (
         (
             DOC_ID,
             PAGE,
-            Column("number", I, "the measure's number"),
-            Column("number_inferred", I, "1 when the number was not legible and was inferred from neighbours"),
+            Column("number", I, "the measure's number as printed (S1 -> 1); NULL when none is printed "
+                                "and none can be inferred; may repeat when numbering restarts"),
+            Column("number_inferred", I, "1 when the number was not legible (inferred from neighbours, "
+                                         "or NULL)"),
             Column("title", S, "the measure's text as the document says it, OCR damage repaired where certain"),
             Column("dimension", S, "operationnelle, strategique, politique, or NULL"),
             Column("horizon_min_months", I, "lower bound of the heading's time horizon in months, or NULL"),
@@ -88,7 +90,8 @@ TABLES: tuple[Table, ...] = (
             Column("rule", S, "the versioned rule that produced the row"),
             Column("raw_title", S, "the title as read, before any repair"),
             Column("position", I, "1-based place of the measure in its document: its identity there"),
-            Column("label", S, "the measure's number as printed (7, O1, S1), NULL when none is printed"),
+            Column("label", S, "the measure's number as printed (7, O1, S1, M7), inferred with "
+                               "number_inferred, NULL when none is printed"),
             Column("status_reason", S, "why status is NULL: no-legend, legend-without-colour, no-mark, "
                                        "mark-not-tied, too-far, ambiguous, conflict (NULL when read)"),
         ),
