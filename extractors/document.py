@@ -5,9 +5,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 
+from extractors.columns import read_columns
 from extractors.letters import extract_letter
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses
-from extractors.measures import PageLine, extract_measures
+from extractors.measures import PageLine, extract_measures, stands_across
 from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
 from extractors.ocr import DEFAULT_OCR, OcrSettings
 from extractors.pages import plan_pages, read_legacy_text, read_page
@@ -27,6 +28,19 @@ def pipeline_version() -> str:
     except PackageNotFoundError:
         code = CODE_VERSION
     return f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
+
+
+def in_columns(page: Page) -> Page:
+    """The page with its lines read column by column where they were read across gutters
+    (extractors/columns.py); legend rows and summaries stand across the page."""
+    if not page.lines or any(ln.bbox is None for ln in page.lines):
+        return page
+    across = {i for i, doc in enumerate(parse_docs([ln.text for ln in page.lines]))
+              if stands_across(doc)}
+    whole = {id(page.lines[i]) for i in across}
+    lines = read_columns(page.lines, whole=lambda ln: id(ln) in whole,
+                         marks=[r.bbox for r in page.regions])
+    return replace(page, lines=tuple(lines))
 
 
 def page_lines(pages: Sequence[Page]) -> list[PageLine]:
@@ -70,7 +84,7 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
     normalised: list[Page] = []
     repairs: list[Repair] = []
     for page in pages:
-        new, reps = normalise_page(page)
+        new, reps = normalise_page(in_columns(page))
         normalised.append(replace(new, regions=page.regions))
         repairs.extend(reps)
     lines = page_lines(normalised)

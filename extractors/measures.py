@@ -15,7 +15,7 @@ from extractors.numbering import (
     read_number,
     settle_numbers,
 )
-from extractors.rules import NUMBER_WORDS, matches
+from extractors.rules import NUMBER_WORDS, matches, parse_docs
 from models.records import BBox, Line, Measure
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
     dimension: str | None = None
     horizon: tuple[int, int] | None = None
     current: _Draft | None = None
-    pending_horizon = False
+    heading: list[str] = []  # a dimension heading whose horizon may follow on its next lines
 
     def finish() -> None:
         nonlocal current
@@ -229,16 +229,19 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
         section = {label for label, s, _e in matches("section-heading.v2", doc) if s <= 2}
         dim = read_dimension(doc)
         numbered = read_number(doc)
-        if pending_horizon and numbered is None and not dim:
-            pending_horizon = False
-            found = read_horizon(doc)
+        if heading and numbered is None and not dim and len(heading) <= 3:
+            heading.append(pl.line.text)
+            found = read_horizon(parse_docs([" ".join(heading)])[0])
             if found:  # the heading's horizon wrapped onto this line
                 horizon = found
                 for d in drafts:
                     if d.section == len(sections) - 1:
                         d.horizon = found
+                heading = []
                 continue
-        pending_horizon = False
+            if pl.line.text[:1].islower() or pl.line.text[:1].isdigit():
+                continue  # the heading goes on (« aux premiers effets à 3/9 » / « mois »)
+        heading = []
         if _is_summary(doc):
             finish()
             in_measures = False
@@ -246,7 +249,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
         if numbered is None and dim:
             finish()
             in_measures, dimension, horizon = True, dim, read_horizon(doc)
-            pending_horizon = horizon is None
+            heading = [pl.line.text] if horizon is None else []
             sections.append(_Section(read_announced(doc), dim))
             continue
         if numbered is None and "ANNOUNCE_MESURES" in section:
@@ -313,6 +316,13 @@ def _starts_like_title(pl: PageLine) -> bool:
 def _is_summary(doc: Doc) -> bool:
     statuses = {label for label, _s, _e in matches("status-label.v1", doc)}
     return len(statuses) >= 2
+
+
+def stands_across(doc: Doc) -> bool:
+    """A line that belongs to no column: a legend row or a summary (two statuses or more), a
+    « Légende » or « Niveau d'avancement » heading."""
+    return _is_summary(doc) or any(label in ("LEGEND", "PROGRESS") and s <= 2 for label, s, _e
+                                   in matches("section-heading.v2", doc))
 
 
 def _ends_open(text: str) -> bool:

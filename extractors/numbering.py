@@ -106,18 +106,15 @@ def _firm(p: Printed) -> int | None:
 
 def _restarts(printed: list[Printed], start: int, last: int | None) -> bool:
     """Whether the section starting at `start` numbers its measures afresh (1–3 then 1–2):
-    its first legible number implies a start at 1 or below the run's last number, and a
-    second legible number of the section (or that start being 1) confirms it."""
+    one of its first two legible numbers puts its start at 1, or both put it at the same
+    place at or below the run's last number."""
     section = printed[start].section
     firm = [(k, n) for k, p in enumerate(printed[start:]) if p.section == section
-            and (n := _firm(p)) is not None]
+            and (n := _firm(p)) is not None][:2]
     if not firm or last is None:
         return False
-    k, n = firm[0]
-    begins = n - k
-    if begins < 1 or begins > last:
-        return False
-    return begins == 1 or (len(firm) > 1 and firm[1][1] - firm[1][0] == begins)
+    begins = [n - k for k, n in firm]
+    return 1 in begins or (len(begins) == 2 and begins[0] == begins[1] and 1 <= begins[0] <= last)
 
 
 def sequences(printed: list[Printed]) -> list[list[int]]:
@@ -142,8 +139,8 @@ def sequences(printed: list[Printed]) -> list[list[int]]:
 
 def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
     """(number, inferred) per measure of one run: a misread number (`l4.`) stands when its
-    neighbours confirm it; one that breaks the sequence where its neighbours leave exactly one
-    place is read as that place; a number out of sequence, or lost, is inferred from its
+    neighbours confirm it; the longest sequence of numbers that rise at least one a measure
+    stands; a number out of it (`38.` read among 7, 9) or lost is inferred from its
     neighbours; a run with no legible number keeps None."""
     n = len(run)
     firm = [_firm(p) for p in run]
@@ -156,16 +153,9 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
         if (prev is None or prev == p.number) and (nxt is None or nxt == p.number) and (
                 prev is not None or nxt is not None or (i == 0 and p.number == 1)):
             firm[i] = p.number
-    out: list[tuple[int | None, bool]] = [(f, f is None) for f in firm]
-    for i in range(1, n - 1):
-        prev, cur, nxt = out[i - 1][0], out[i][0], out[i + 1][0]
-        if cur is not None and prev is not None and nxt is not None and nxt == prev + 2 \
-                and cur != prev + 1:
-            out[i] = (prev + 1, True)
-    for i in range(1, n):
-        prev, cur = out[i - 1][0], out[i][0]
-        if cur is not None and prev is not None and cur <= prev:  # not the number printed
-            out[i] = (None, True)
+    kept = _in_sequence(firm)
+    out: list[tuple[int | None, bool]] = [(f if i in kept else None, f is None or i not in kept)
+                                          for i, f in enumerate(firm)]
     for i, (num, _inferred) in enumerate(out):
         if num is not None:
             continue
@@ -174,6 +164,30 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
         guess = prev + 1 if prev is not None else (ahead[1] - ahead[0] - 1 if ahead else None)
         out[i] = (guess if guess is not None and guess >= 1 else None, True)
     return out
+
+
+def _in_sequence(numbers: list[int | None]) -> set[int]:
+    """Indices of the longest chain of numbers that rise at least one a measure (a measure
+    whose title was lost leaves a larger step); among equally long chains, the one that
+    starts lowest."""
+    idx = [i for i, n in enumerate(numbers) if n is not None]
+    best: dict[int, tuple[int, int, int | None]] = {}  # i -> (length, -start, previous)
+    for k, i in enumerate(idx):
+        length, start, prev = 1, -(numbers[i] or 0) + i, None
+        for j in idx[:k]:
+            if (numbers[i] or 0) - (numbers[j] or 0) >= i - j:
+                cand = (best[j][0] + 1, best[j][1])
+                if cand > (length, start):
+                    length, start, prev = cand[0], cand[1], j
+        best[i] = (length, start, prev)
+    if not best:
+        return set()
+    end: int | None = max(best, key=lambda i: (best[i][0], best[i][1]))
+    chain: set[int] = set()
+    while end is not None:
+        chain.add(end)
+        end = best[end][2]
+    return chain
 
 
 def settle_numbers(printed: list[Printed]) -> list[Settled]:

@@ -1,0 +1,100 @@
+"""Columns found from word boxes: lines read across a gutter are split, columns read in turn."""
+from __future__ import annotations
+
+from extractors.columns import column_boxes, read_columns
+from extractors.document import extract_records
+from models.records import Line, Page, Word
+
+CHAR, HEIGHT, PITCH = 10.0, 20.0, 30.0  # a character's width, a word's height, line pitch
+
+
+def words_at(text: str, x: float, y: float) -> list[Word]:
+    out, pos = [], x
+    for token in text.split():
+        out.append(Word(token, (pos, y, pos + CHAR * len(token), y + HEIGHT), 95.0))
+        pos += CHAR * (len(token) + 1)
+    return out
+
+
+def line_of(words: list[Word], para: bool = False) -> Line:
+    boxes = [w.bbox for w in words]
+    return Line(" ".join(w.text for w in words), (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes)), 95.0, para, tuple(words))
+
+
+def page_across(rows: list[list[str]], lefts: list[float], top: list[str], bottom: list[str]
+                ) -> Page:
+    """A page whose column rows were read across the gutter as single lines, as OCR does."""
+    lines, y = [], 100.0
+    for text in top:
+        lines.append(line_of(words_at(text, lefts[0], y)))
+        y += PITCH
+    y += PITCH
+    for row in rows:
+        words = [w for text, x in zip(row, lefts, strict=True) if text for w in words_at(text, x, y)]
+        lines.append(line_of(words))
+        y += PITCH
+    y += PITCH
+    for text in bottom:
+        lines.append(line_of(words_at(text, lefts[0], y), para=True))
+        y += PITCH
+    return Page(page=1, method="ocr", lines=tuple(lines), width_px=1800, height_px=2400, dpi=200)
+
+
+TWO = [
+    ["7 mesures opérationnelles, à 3/9 mois", "7 mesures stratégiques, à 6/12 mois"],
+    ["1. Rendre accessible l'existant pour", "8. Promouvoir l'investissement dans"],
+    ["agir dès à présent", "l'innovation sociétale partenariale"],
+    ["2. Favoriser la convergence entre", "9. Accompagner les alliances"],
+    ["les outils des territoires", "stratégiques des territoires"],
+    ["3. Faciliter l'usage des données", "10. Structurer une réflexion partagée"],
+    ["", "sur l'évaluation partenariale"],
+]
+
+
+def test_two_columns_read_across_the_gutter_are_read_column_by_column() -> None:
+    page = page_across(TWO, [100.0, 520.0], ["Rapport d'étape : 21 mesures autour de 3 dimensions"],
+                       ["Légende du niveau d'avancement",
+                        "Très satisfaisant Satisfaisant Retard expliqué Remis en cause"])
+    extraction, _pages, _r = extract_records([page])
+    got = [(m.number, m.dimension, m.horizon_min_months, m.title) for m in extraction.measures]
+    assert got == [
+        (1, "operationnelle", 3, "Rendre accessible l'existant pour agir dès à présent"),
+        (2, "operationnelle", 3, "Favoriser la convergence entre les outils des territoires"),
+        (3, "operationnelle", 3, "Faciliter l'usage des données"),
+        (8, "strategique", 6, "Promouvoir l'investissement dans l'innovation sociétale partenariale"),
+        (9, "strategique", 6, "Accompagner les alliances stratégiques des territoires"),
+        (10, "strategique", 6, "Structurer une réflexion partagée sur l'évaluation partenariale")]
+    boxes = column_boxes(page.lines)
+    assert len(boxes) == 2 and boxes[0][2] < 520 <= boxes[1][0]
+    for m in extraction.measures:  # each measure's box lies within its column
+        assert any(b[0] <= m.bbox[0] and m.bbox[2] <= b[2] for b in boxes), m
+    texts = [ln.text for ln in read_columns(page.lines)]
+    assert texts[0].startswith("Rapport") and texts[-1].startswith("Très satisfaisant")
+
+
+def test_three_columns_and_a_line_across_them() -> None:
+    rows = [["1. Ouvrir un guichet unique", "3. Former les agents de", "5. Inscrire le droit à"],
+            ["dans chaque département", "l'accueil du public", "l'essai dans la loi"],
+            ["2. Publier un annuaire", "4. Associer les entreprises", "6. Adapter la dotation"],
+            ["des lieux d'écoute", "du territoire", "des petites communes"]]
+    page = page_across(rows, [100.0, 450.0, 800.0], [], [])
+    texts = [ln.text for ln in read_columns(page.lines)]
+    assert texts == ["1. Ouvrir un guichet unique", "dans chaque département",
+                     "2. Publier un annuaire", "des lieux d'écoute",
+                     "3. Former les agents de", "l'accueil du public",
+                     "4. Associer les entreprises", "du territoire",
+                     "5. Inscrire le droit à", "l'essai dans la loi",
+                     "6. Adapter la dotation", "des petites communes"]
+
+
+def test_one_column_with_hanging_numbers_and_wide_spaces_is_left_alone() -> None:
+    lines = []
+    for i, text in enumerate(["1.   Rendre accessible l'existant", "     pour agir dès à présent",
+                              "2.   Favoriser la convergence", "3.   Faciliter l'usage des données",
+                              "     pour mieux cibler", "4.   Valoriser les alliances"]):
+        words = [w for k, part in enumerate(text.split("   ")) if part.strip()
+                 for w in words_at(part.strip(), 100.0 + 50.0 * k, 100.0 + PITCH * i)]
+        lines.append(line_of(words))
+    assert read_columns(lines) == lines
+    assert column_boxes(lines) == []
