@@ -20,6 +20,7 @@ import numpy as np
 
 from models.records import BBox, Line, Word
 
+COLUMNS_VERSION = "columns.v1"  # part of pipeline_version: bump when the reading order changes
 MIN_GUTTER = 1.0  # a gutter is at least this many word heights wide
 BAND = 1.6  # a band of white this many word heights high ends a region
 MIN_SPLIT_LINES = 3  # lines read across the gutter that prove it ...

@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 
-from extractors.columns import read_columns
+from extractors.columns import COLUMNS_VERSION, read_columns
 from extractors.letters import extract_letter
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses
 from extractors.measures import PageLine, extract_measures, stands_across
@@ -27,7 +27,8 @@ def pipeline_version() -> str:
         code = version("missions")
     except PackageNotFoundError:
         code = CODE_VERSION
-    return f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
+    return (f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
+            f".{COLUMNS_VERSION}")
 
 
 def in_columns(page: Page) -> Page:
