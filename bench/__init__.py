@@ -1,0 +1,1 @@
+"""Bench scripts and the stress set; figures, not tests."""
