@@ -12,6 +12,7 @@ own (a third column). Everything else keeps the order it was read in.
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -27,7 +28,8 @@ MIN_SPLIT_LINES = 3  # lines read across the gutter that prove it ...
 WIDE_GUTTER = 2.0  # ... or two, when their gaps are this many word heights wide
 MIN_TEXT_WIDTH = 4.0  # a column's lines are this many word heights wide (not a list's numbers)
 MIN_WIDTH_RATIO = 0.25  # ... and at least this share of the other column's width
-LABEL_SHARE = 0.5  # a left side whose lines are mostly short runs holding a digit: labels
+LABEL_SHARE = 0.5  # a left side whose lines are mostly a list's labels is no column
+_LIST_LABEL = re.compile(r"^(?:mesure|n°|no|[a-z])?\s*\(?\d{1,3}\s*[.)—–:-]?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -102,14 +104,14 @@ class _Page:
         return right - left
 
     def label_before(self, line: Line, x: float) -> bool:
-        """Whether the text just left of x is a list label: three words at most, a digit."""
+        """Whether the text just left of x is a list's label (`12.`, `Mesure 7 —`, `S1`)."""
         words = [w for w in self.text_words(line) if w.bbox[2] <= x]  # type: ignore[index]
         run: list[Word] = []
         for w in reversed(words):
             if run and run[0].bbox[0] - w.bbox[2] >= MIN_GUTTER * self.h:  # type: ignore[index]
                 break
             run.insert(0, w)
-        return 0 < len(run) <= 3 and any(c.isdigit() for w in run for c in w.text)
+        return bool(_LIST_LABEL.match(" ".join(w.text for w in run)))
 
     def reach(self, line: Line, x: float, side: str) -> float:
         """How wide the text next to x on one side of it runs (up to the first wide gap)."""

@@ -7,7 +7,7 @@ from datetime import date
 import dateparser
 from rapidfuzz import process
 
-from extractors.measures import PageLine
+from extractors.measures import PageLine, is_junk
 from extractors.rules import MONTHS, matches
 from models.records import Letter
 
@@ -43,11 +43,43 @@ def _labels(pl: PageLine, family: str) -> dict[str, tuple[int, int]]:
     return out
 
 
+_SALUTATION = re.compile(r"^(madame|monsieur|mesdames|messieurs)\b|^(madame|monsieur)(la|le|l')",
+                         re.IGNORECASE)
+_CLOSING = re.compile(r"(je vous prie d.agr[ée]er|veuillez agr[ée]er|l.expression de (ma|mes|notre|nos)"
+                      r"|haute consid[ée]ration|sentiments (distingu|respectu|d[ée]vou))",
+                      re.IGNORECASE)
+
+
 def _is_salutation(pl: PageLine) -> bool:
+    """« Madame la Ministre, »: a short line opening with a civility, ending with a comma —
+    its words glued together or not (« MadamelaMinistre, »)."""
     text = pl.line.text.strip()
-    return ("CIVILITY" in _labels(pl, "letter-parts.v1") and pl.doc[0:1].text.lower()
-            in ("madame", "monsieur", "mesdames", "messieurs") and text.endswith(",")
-            and len(pl.doc) <= 12)
+    return (bool(_SALUTATION.match(text)) and text.endswith(",") and len(pl.doc) <= 12
+            and len(text) <= 80)
+
+
+def _cues(lines: list[PageLine]) -> set[str]:
+    """What of a letter a page shows: salutation, date line, subject, recipient's civility,
+    postal address, closing formula, signatory's role."""
+    found: set[str] = set()
+    for pl in lines:
+        parts = _labels(pl, "letter-parts.v1")
+        text = pl.line.text.strip()
+        if _is_salutation(pl):
+            found.add("salutation")
+        elif _SALUTATION.match(text) and len(pl.doc) <= 14:
+            found.add("civility")
+        if _date_of(pl):
+            found.add("date")
+        if "SUBJECT" in parts and parts["SUBJECT"][0] == 0:
+            found.add("subject")
+        if parts.keys() & {"STREET", "POSTCODE"}:
+            found.add("address")
+        if _CLOSING.search(text):
+            found.add("closing")
+        if "ROLE" in parts and parts["ROLE"][0] == 0 and len(pl.doc) <= 8:
+            found.add("role")
+    return found
 
 
 def _date_of(pl: PageLine) -> tuple[str, str | None] | None:
@@ -63,9 +95,12 @@ def _date_of(pl: PageLine) -> tuple[str, str | None] | None:
 
 
 def is_letter_page(lines: list[PageLine]) -> bool:
-    has_salutation = any(_is_salutation(pl) for pl in lines)
-    has_anchor = any(_date_of(pl) or "SUBJECT" in _labels(pl, "letter-parts.v1") for pl in lines)
-    return has_salutation and has_anchor
+    """A letter shows a date line or a subject, and a salutation or three of its other parts
+    (a salutation OCR mangled beyond reading does not lose the letter)."""
+    cues = _cues(lines)
+    if not cues & {"date", "subject"}:
+        return False
+    return "salutation" in cues or len(cues - {"salutation"}) >= 4
 
 
 def extract_letter(lines: list[PageLine]) -> Letter | None:
@@ -73,8 +108,8 @@ def extract_letter(lines: list[PageLine]) -> Letter | None:
     if not lines or not is_letter_page(lines):
         return None
     page = lines[0].page
-    salutation_i = next(i for i, pl in enumerate(lines) if _is_salutation(pl))
-    head = lines[:salutation_i]
+    salutation_i = next((i for i, pl in enumerate(lines) if _is_salutation(pl)), None)
+    head = lines[:salutation_i if salutation_i is not None else _body_start(lines)]
     place = date_iso = subject = None
     date_i = subject_i = None
     for i, pl in enumerate(head):
@@ -90,16 +125,41 @@ def extract_letter(lines: list[PageLine]) -> Letter | None:
                 if nxt.line.para_break or _date_of(nxt):
                     break
                 subject = f"{subject} {nxt.line.text.strip()}"
-    block_end = min(i for i in (date_i, subject_i, salutation_i) if i is not None)
+    block_end = min(i for i in (date_i, subject_i, len(head)) if i is not None)
     recipient, recipient_org, address, first_recipient_i = _recipient_block(head[:block_end])
-    sender_org = None
-    first_lines = head[:first_recipient_i] if first_recipient_i is not None else head[:1]
-    if first_lines and not _labels(first_lines[0], "letter-parts.v1").keys() & {"STREET", "POSTCODE"}:
-        sender_org = first_lines[0].line.text.strip() or None
+    sender_org = _letterhead(head[:first_recipient_i if first_recipient_i is not None
+                                  else block_end])
     return Letter(page=page, place=place, date=date_iso, sender_org=sender_org,
-                  sender_role=_sender_role(lines[salutation_i + 1:]), recipient=recipient,
+                  sender_role=_sender_role(lines[len(head) + 1:]), recipient=recipient,
                   recipient_org=recipient_org, recipient_address=address, subject=subject,
-                  salutation=lines[salutation_i].line.text.strip())
+                  salutation=lines[salutation_i].line.text.strip()
+                  if salutation_i is not None else None)
+
+
+def _is_address(pl: PageLine) -> bool:
+    return bool(_labels(pl, "letter-parts.v1").keys() & {"STREET", "POSTCODE"})
+
+
+def _letterhead(lines: list[PageLine]) -> str | None:
+    """The sending organisation: in the lines above the recipient, the one just above the
+    sender's postal address (a slide's header or a logo's glyphs above it are not the sender),
+    else the first line that reads as words."""
+    named = [i for i, pl in enumerate(lines) if not is_junk(pl) and not _is_address(pl)]
+    address = next((i for i, pl in enumerate(lines) if _is_address(pl)), None)
+    above = [i for i in named if address is not None and i < address]
+    pick = above[-1] if above else (named[0] if named else None)
+    return lines[pick].line.text.strip() or None if pick is not None else None
+
+
+def _body_start(lines: list[PageLine]) -> int:
+    """Where the body starts when no salutation could be read: the paragraph after the last of
+    the date line and the subject (its wrapped lines included)."""
+    anchors = [i for i, pl in enumerate(lines) if _date_of(pl) or (
+        "SUBJECT" in (parts := _labels(pl, "letter-parts.v1")) and parts["SUBJECT"][0] == 0)]
+    i = max(anchors) + 1 if anchors else 0
+    while i < len(lines) and not lines[i].line.para_break:
+        i += 1
+    return i
 
 
 def _recipient_block(lines: list[PageLine]) -> tuple[str | None, str | None, str | None, int | None]:

@@ -246,6 +246,9 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             finish()
             in_measures = False
             continue
+        if numbered is None and _is_legend_entry(doc):
+            finish()  # a legend's label under the last measure is not part of its title
+            continue
         if numbered is None and dim:
             finish()
             in_measures, dimension, horizon = True, dim, read_horizon(doc)
@@ -259,7 +262,8 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
                 announced.append(value)
             in_measures, dimension, horizon = True, None, None
             continue
-        if numbered is None and section & {"ANNOUNCE_OTHER", "LEGEND", "PROGRESS"}:
+        if numbered is None and (section & {"ANNOUNCE_OTHER"} or (
+                section & {"LEGEND", "PROGRESS"} and len(doc) <= 10)):
             finish()
             in_measures = False
             continue
@@ -316,6 +320,15 @@ def _starts_like_title(pl: PageLine) -> bool:
 def _is_summary(doc: Doc) -> bool:
     statuses = {label for label, _s, _e in matches("status-label.v1", doc)}
     return len(statuses) >= 2
+
+
+def _is_legend_entry(doc: Doc) -> bool:
+    """A short line that opens with a status label (« Retard expliqué », « Rythme
+    satisfaisant », « En retard (expliqué) »): a legend's entry, never a title's next line."""
+    text = doc.text.lstrip(" |[]■●•-–—")
+    if not text[:1].isupper() or len(doc) > 6:
+        return False
+    return any(s <= 2 for _label, s, _e in matches("status-label.v1", doc))
 
 
 def stands_across(doc: Doc) -> bool:

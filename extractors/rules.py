@@ -145,7 +145,9 @@ def section_heading() -> dict[str, list[Pattern]]:
                                                 r"propositions|recommandations|engagements|"
                                                 r"dimensions|temporalités|étapes|objectifs)$"}}]],
         "LEGEND": [[{"LOWER": {"REGEX": r"^l[ée]gende$"}}]],
-        "PROGRESS": [[{"LOWER": "niveau"}, {"LOWER": {"IN": ["d'", "d"]}}, {"LOWER": "avancement"}]],
+        "PROGRESS": [[{"LOWER": {"IN": ["niveau", "niveaux", "état", "etat"]}},
+                      {"LOWER": {"IN": ["d'", "d"]}}, {"LOWER": "avancement"}],
+                     [{"LOWER": "avancement"}, {"LOWER": "des"}, {"LOWER": "mesures"}]],
     }
 
 
