@@ -28,6 +28,7 @@ MIN_SPLIT_LINES = 3  # lines read across the gutter that prove it ...
 WIDE_GUTTER = 2.0  # ... or two, when their gaps are this many word heights wide
 MIN_TEXT_WIDTH = 4.0  # a column's lines are this many word heights wide (not a list's numbers)
 MIN_WIDTH_RATIO = 0.25  # ... and at least this share of the other column's width
+MIN_CELL_WIDTH = 1.5  # a table's cells right of a gutter are this many word heights wide
 LABEL_SHARE = 0.5  # a left side whose lines are mostly a list's labels is no column
 _LIST_LABEL = re.compile(r"^(?:mesure|n°|no|[a-z])?\s*\(?\d{1,3}\s*[.)—–:-]?$", re.IGNORECASE)
 
@@ -86,12 +87,12 @@ class _Page:
                 left, right = a.bbox[2], b.bbox[0]  # type: ignore[index]
                 if right - left >= MIN_GUTTER * self.h:
                     gaps[int(left) - x0 + 1:int(right) - x0] += 1
-        found = [x0 + x for x in _peaks(gaps)]
+        found = [x0 + x for x in _peaks(gaps, spread=self.h)]
         floor = max(1.0, 0.2 * float(np.percentile(ink[ink > 0], 75)))
         white = np.where(ink <= floor, floor + 1 - ink, 0).astype(np.int32)
         white[:int(np.argmax(ink > 0))] = 0
         white[size - int(np.argmax(ink[::-1] > 0)):] = 0
-        for x in _peaks(white, min_width=MIN_GUTTER * self.h):
+        for x in _peaks(white, min_width=MIN_GUTTER * self.h, spread=self.h):
             if all(abs(x0 + x - f) > self.h for f in found):
                 found.append(x0 + x)
         return found
@@ -147,24 +148,21 @@ class _Page:
         return "left" if left else "right"
 
 
-def _peaks(count: np.ndarray, min_width: float = 0.0) -> list[float]:
-    """The middle of the highest plateau of each run of a profile (runs narrower than
-    `min_width` left out), highest first."""
+def _peaks(count: np.ndarray, min_width: float = 0.0, spread: float = 0.0,
+           most: int = 8) -> list[float]:
+    """The middles of a profile's highest plateaus, highest first: each plateau wider than
+    `min_width`, at least `spread` from the others (at most `most` of them)."""
     count = count.copy()
     out: list[float] = []
-    while count.max(initial=0) >= 1:
+    pad = max(1, int(spread))
+    while count.max(initial=0) >= 1 and len(out) < most:
         lo = hi = int(np.argmax(count))
         top = count[lo]
         while hi + 1 < len(count) and count[hi + 1] == top:
             hi += 1
-        middle = (lo + hi) / 2
-        while lo > 0 and count[lo - 1] > 0:
-            lo -= 1
-        while hi + 1 < len(count) and count[hi + 1] > 0:
-            hi += 1
-        count[lo:hi + 1] = 0
         if hi - lo + 1 >= min_width and (min_width or top >= 2):
-            out.append(middle)
+            out.append((lo + hi) / 2)
+        count[max(0, lo - pad):hi + pad + 1] = 0
     return out
 
 
@@ -235,11 +233,13 @@ def _reads_as_columns(run: list[tuple[_Item, str]], x: float, geo: _Page) -> boo
 
 
 def _texts_both_sides(sides: dict[str, list[Line]], x: float, geo: _Page) -> bool:
-    """Text on both sides of x, of comparable widths: not a list's labels (`Mesure 7 —`,
-    `12.`) beside their titles, nor a mark's glyph beside a line."""
+    """Text on both sides of x: on the left a column of text, not a list's labels (`Mesure 7
+    —`, `12.`) beside their titles; on the right a column or a table's cells (`3-9 mois`),
+    not a mark's glyph beside a line."""
     reach = {side: _median(geo.reach(line, x, side) for line in lines)
              for side, lines in sides.items()}
-    if min(reach.values()) < max(MIN_TEXT_WIDTH * geo.h, MIN_WIDTH_RATIO * max(reach.values())):
+    if reach["left"] < max(MIN_TEXT_WIDTH * geo.h, MIN_WIDTH_RATIO * reach["right"]) or (
+            reach["right"] < MIN_CELL_WIDTH * geo.h):
         return False
     labels = [geo.label_before(line, x) for line in sides["left"]]
     return sum(labels) < LABEL_SHARE * len(labels)

@@ -363,6 +363,8 @@ def _continues(draft: _Draft, pl: PageLine) -> bool:
         height = max(1.0, last.bbox[3] - last.bbox[1])
         if pl.line.bbox[1] - last.bbox[3] > 1.2 * height:  # a gap: the title ended
             return False
+        if pl.line.bbox[3] <= last.bbox[1]:  # back up the page: the next column's top
+            return False
         if pl.line.bbox[0] < last.bbox[0] - 3 * height and not text[:1].islower():
             return False
     return True

@@ -14,7 +14,7 @@ NUMBERING = "numbering.v3"
 EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" by themselves
 # When several numbering patterns match at a line's start, the most specific reading wins.
 STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_PREFIX", "NUM_GLUED", "NUM_DOT",
-                  "NUM_COMMA", "NUM_MANGLED", "NUM_LOST")
+                  "NUM_COMMA", "NUM_MANGLED", "NUM_BARE", "NUM_LOST")
 _MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|(M)(?=[0-9lI|iOoSZB]))?"
                              r"([0-9lI|iOoSZB]{1,3})")
 _PREFIXED = re.compile(r"^([A-Z])(\d{1,3})")
@@ -76,6 +76,11 @@ def read_number(doc: Doc) -> NumberRead | None:
         glued = len(rest) > 1 and rest[0] in ".)" and rest[1].isalpha()
         offset = span.start_char + m.end() + 1 if glued else span.end_char
         return NumberRead(label, int(m.group(2)), False, offset, prefix=m.group(1))
+    if label == "NUM_BARE" and any(s <= 1 for _l, s, _e in [
+            *matches("section-heading.v2", doc), *matches("dimension-heading.v2", doc)]):
+        return None  # « 7 Mesures politiques », « 3 Outils pour agir »: a heading
+    if label == "NUM_BARE":
+        return NumberRead(label, int(doc[start].text), False, doc[start + 1].idx)
     digits = re.search(r"\d{1,3}", span.text)
     if digits is None:
         return None

@@ -67,8 +67,8 @@ PREFIX = "[A-HJ-LN-Z]"
 @rule("numbering.v3")
 def numbering() -> dict[str, list[Pattern]]:
     """A measure's number at the start of a line: `7.`, `7)`, `Mesure 7 —`, `n°7`, `M7`,
-    a letter's prefix (`S1.`, `O2 —`, `P1)`), `14.Piloter`; lost (`. Faciliter`, `Mesure — …`);
-    misread (`l4.`, `I5.`, `2l.`, `S.`)."""
+    a letter's prefix (`S1.`, `O2 —`, `P1)`), `14.Piloter`, a table's bare `7 Créer`; lost
+    (`. Faciliter`, `Mesure — …`); misread (`l4.`, `I5.`, `2l.`, `S.`)."""
     sep = {"ORTH": {"IN": [".", ")", "°"]}}
     dash = {"ORTH": {"IN": DASHES}, "OP": "?"}
     return {
@@ -96,6 +96,8 @@ def numbering() -> dict[str, list[Pattern]]:
                          {"ORTH": {"IN": DASHES}}],
                         [{"TEXT": {"REGEX": rf"^M{_CORE}$"}}, dash],
                         [{"TEXT": {"REGEX": rf"^M{_D}$"}}, dash, {"IS_TITLE": True}]],
+        "NUM_BARE": [[NUM, {"IS_TITLE": True}],
+                     [NUM, {"TEXT": {"REGEX": r"^[a-zà-ÿ]{3,}(er|ir|re|oir)$"}}]],
         "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_ALPHA": True}],
                      [{"LOWER": "mesure"}, {"ORTH": {"IN": ["—", "–", "-", ":"]}}],
                      [{"LOWER": {"IN": ["n°", "nº"]}}, {"IS_TITLE": True}]],
