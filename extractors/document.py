@@ -91,8 +91,8 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
     lines = page_lines(normalised)
     measures, _announced = extract_measures(lines)
     counts = extract_status_counts(paragraphs(normalised))
-    legend = extract_legend(lines)
-    measures = apply_statuses(measures, assign_statuses(measures, normalised, legend))
+    statuses = assign_statuses(measures, normalised, extract_legend(lines))
+    measures = apply_statuses(measures, statuses.readings)
     measures = [replace(m, position=i) for i, m in enumerate(measures, start=1)]
     letters = []
     for page in normalised:
@@ -103,7 +103,8 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
             else "letter" if letters else "text" if pages and pages[0].method == "legacy-text"
             else "unknown")
     extraction = Extraction(kind=kind, measures=tuple(measures), status_counts=tuple(counts),
-                            legend=tuple(legend), letters=tuple(letters))
+                            legend=tuple(statuses.legend), letters=tuple(letters),
+                            marks_seen=statuses.marks.seen, marks_tied=statuses.marks.tied)
     return extraction, tuple(normalised), tuple(repairs)
 
 

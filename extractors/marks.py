@@ -1,4 +1,5 @@
-"""Status marks: coloured blobs on a page, keyed to statuses by the page's own legend swatches."""
+"""Status marks: coloured blobs on a page, tied to measures and keyed to statuses by the page's
+own legend swatches; why a status stays NULL when it does."""
 from __future__ import annotations
 
 import re
@@ -8,12 +9,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 from skimage.color import deltaE_ciede2000
 
+from extractors.legend import Swatch, find_legend
 from extractors.regions import MIN_CHROMA
 from extractors.rules import matches, parse_docs
+from extractors.strips import tie_strips
 from models.records import (
     STATUSES,
     BBox,
     ColourRegion,
+    Extraction,
     LegendEntry,
     Line,
     Measure,
@@ -23,12 +27,12 @@ from models.records import (
     Word,
 )
 
-MARKS_VERSION = "marks.v1"  # part of the pipeline version: a change here re-extracts
+MARKS_VERSION = "marks.v2"  # part of the pipeline version: a change here re-extracts
 MIN_FILL = 0.5  # area / bbox area of a mark (square 1, disc 0.79, a number inside ~0.65)
 MAX_DELTA_E = 10.0  # CIEDE2000 from a mark to its swatch beyond which it is no match
 MIN_MARGIN = 6.0  # the second-nearest swatch must be at least this much farther
+SAME_INK = 4.0  # ΔE2000 under which marks are one colour (one status's ink, scanned)
 UNREAD_FACTOR = 0.9  # a measure whose mark was seen but not read is that much less sure
-_NUMBER = re.compile(r"^[(#n°]*(\d{1,3})[.)]?$")
 _STATUS_PREFIX = re.compile(r"\b(statut|avancement|[ée]tat)\s*[:：—–-]\s*", re.IGNORECASE)
 
 
@@ -40,45 +44,34 @@ class MarkClass:
     delta_e: float
     runner_up: float
     confidence: float
-    reason: str  # read | far | ambiguous | no-legend
+    reason: str | None  # None when read; too-far | ambiguous
 
 
 @dataclass(frozen=True)
 class StatusReading:
-    """What the page says of one measure's status, and how sure that reading is."""
+    """What the page says of one measure's status, how sure, and why not when it says nothing."""
 
     status: str | None
     source: str | None  # legend-colour | text | None
     confidence: float
-    reason: str
+    reason: str | None  # a STATUS_REASONS value when status is None
 
 
-# --- legend swatches ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class MarkReport:
+    """What the marks of a document came to: seen on pages with a legend, and tied."""
 
-def read_swatches(legend: Sequence[LegendEntry], regions: Sequence[ColourRegion]
-                  ) -> dict[str, ColourRegion]:
-    """Each legend label's swatch: the coloured blob just left of the label, on its band."""
-    swatches: dict[str, ColourRegion] = {}
-    used: set[int] = set()
-    for entry in legend:
-        if entry.bbox is None:
-            continue
-        x0, y0, _x1, y1 = entry.bbox
-        h = max(1.0, y1 - y0)
-        best: tuple[float, int] | None = None
-        for k, r in enumerate(regions):
-            gap = x0 - r.bbox[2]
-            if k in used or not -0.3 * h <= gap <= 4 * h or not y0 - h <= r.center[1] <= y1 + h:
-                continue
-            if best is None or gap < best[0]:
-                best = (gap, k)
-        if best is not None:
-            used.add(best[1])
-            swatches[entry.status] = regions[best[1]]
-    return swatches
+    seen: int = 0
+    tied: int = 0
 
 
-# --- marks --------------------------------------------------------------------------------
+def delta_e(lab1: Sequence[float], lab2: Sequence[float]) -> float:
+    """CIEDE2000 colour difference of two CIELAB colours."""
+    return float(deltaE_ciede2000(np.asarray(lab1, dtype=np.float64),
+                                  np.asarray(lab2, dtype=np.float64)))
+
+
+# --- marks ----------------------------------------------------------------------------------
 
 def _inside(word: Word, box: BBox) -> bool:
     if word.bbox is None:
@@ -113,97 +106,123 @@ def has_text_inside(region: ColourRegion, words: Sequence[Word]) -> bool:
     return False
 
 
-def find_marks(page: Page, swatches: dict[str, ColourRegion]) -> list[ColourRegion]:
+def find_marks(page: Page, swatches: Sequence[Swatch]) -> list[ColourRegion]:
     """The page's status-mark candidates: solid, saturated, mark-sized, not swatches, no text."""
-    taken = {id(r) for r in swatches.values()}
+    taken = {id(s.region) for s in swatches}
     words = [w for ln in page.lines for w in ln.words]
     return [r for r in page.regions
             if id(r) not in taken and r.fill >= MIN_FILL and r.chroma >= MIN_CHROMA
             and not has_text_inside(r, words)]
 
 
-def delta_e(lab1: Sequence[float], lab2: Sequence[float]) -> float:
-    """CIEDE2000 colour difference of two CIELAB colours."""
-    return float(deltaE_ciede2000(np.asarray(lab1, dtype=np.float64),
-                                  np.asarray(lab2, dtype=np.float64)))
-
+# --- colour: which status a mark shows ------------------------------------------------------
 
 def classify_mark(mark: ColourRegion, swatches: dict[str, ColourRegion]) -> MarkClass:
     """The status whose swatch is nearest in ΔE2000, when near enough and clearly nearest."""
-    if not swatches:
-        return MarkClass(None, float("inf"), float("inf"), 0.0, "no-legend")
     dists = sorted((delta_e(mark.lab, sw.lab), status) for status, sw in swatches.items())
     d1, status = dists[0]
     d2 = dists[1][0] if len(dists) > 1 else float("inf")
     confidence = round(0.5 + 0.5 * (1 - d1 / d2), 3) if d2 > 0 else 0.0
     if d1 > MAX_DELTA_E:
-        return MarkClass(None, d1, d2, 0.0, "far")
+        return MarkClass(None, d1, d2, 0.0, "too-far")
     if d2 - d1 < MIN_MARGIN:
         return MarkClass(None, d1, d2, 0.0, "ambiguous")
-    return MarkClass(status, d1, d2, confidence, "read")
+    return MarkClass(status, d1, d2, confidence, None)
+
+
+def _inks(marks: Sequence[ColourRegion]) -> list[int]:
+    """Each mark's ink: marks whose colours lie within SAME_INK of each other (transitively)
+    are one ink, the same status printed and scanned."""
+    parent = list(range(len(marks)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for a in range(len(marks)):
+        for b in range(a + 1, len(marks)):
+            if delta_e(marks[a].lab, marks[b].lab) < SAME_INK:
+                parent[root(b)] = root(a)
+    return [root(k) for k in range(len(marks))]
 
 
 def classify_marks(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegion]
                    ) -> list[MarkClass]:
-    return [classify_mark(m, swatches) for m in marks]
+    """Each mark's status by its swatch, checked against the other marks of its page: marks of
+    one ink (one colour, printed and scanned) are one status, so a mark is not read when its
+    ink reads two ways, nor when another ink stands clearly nearer its swatch than its own does
+    (a status missing from the legend, one shade off)."""
+    if not swatches or not marks:
+        return [MarkClass(None, float("inf"), float("inf"), 0.0, "too-far") for _m in marks]
+    classes = [classify_mark(m, swatches) for m in marks]
+    inks = _inks(marks)
+    groups: dict[int, list[int]] = {}
+    for k, ink in enumerate(inks):
+        groups.setdefault(ink, []).append(k)
+    centres = {ink: np.median([marks[k].lab for k in ks], axis=0) for ink, ks in groups.items()}
+    to_swatch = {(ink, s): delta_e(c, sw.lab) for ink, c in centres.items()
+                 for s, sw in swatches.items()}
+    nearest = {s: min(centres, key=lambda ink, s=s: to_swatch[ink, s]) for s in swatches}
+    out = []
+    for k, cls in enumerate(classes):
+        ink, status = inks[k], cls.status
+        if status is not None:
+            mixed = len({classes[j].status for j in groups[ink]}) > 1
+            other = to_swatch[ink, status] > to_swatch[nearest[status], status] + SAME_INK
+            if mixed or other:
+                cls = MarkClass(None, cls.delta_e, cls.runner_up, 0.0, "ambiguous")
+        out.append(cls)
+    return out
 
 
-# --- tying marks to measures --------------------------------------------------------------
-
-def number_of_mark(mark: ColourRegion, words: Sequence[Word]) -> tuple[int, float] | None:
-    """The number printed inside a disc or just under it (a numbered strip), with its OCR
-    confidence (0-1; 1 for a text layer); None when no number stands there."""
-    if mark.number is not None:
-        return mark.number, max(0.0, min(1.0, (mark.number_conf or 0.0) / 100))
-    x0, y0, x1, y1 = mark.bbox
-    w, h = x1 - x0, y1 - y0
-    best: tuple[float, int, float] | None = None
-    for word in words:
-        found = _NUMBER.match(word.text)
-        if found is None or word.bbox is None:
-            continue
-        cx = (word.bbox[0] + word.bbox[2]) / 2
-        below = word.bbox[1] - y1
-        if not x0 - 0.25 * w <= cx <= x1 + 0.25 * w:
-            continue
-        if not (_inside(word, mark.bbox) or -0.3 * h <= below <= 1.2 * h):
-            continue
-        dist = max(0.0, below)
-        if best is None or dist < best[0]:
-            conf = 1.0 if word.conf is None else max(0.0, min(1.0, word.conf / 100))
-            best = (dist, int(found.group(1)), conf)
-    return None if best is None else (best[1], best[2])
-
-
-def tie_numbered_marks(marks: Sequence[tuple[int, ColourRegion]], words: Sequence[Word],
-                       numbers: set[int]) -> dict[int, tuple[int, float]]:
-    """mark index → (measure number, confidence of the number) for marks of a numbered strip;
-    a number claimed by two marks ties neither."""
-    claims: dict[int, list[tuple[int, float]]] = {}
-    for k, mark in marks:
-        found = number_of_mark(mark, words)
-        if found is not None and found[0] in numbers:
-            claims.setdefault(found[0], []).append((k, found[1]))
-    return {v[0][0]: (n, v[0][1]) for n, v in claims.items() if len(v) == 1}
-
+# --- tying marks to measures by their band ---------------------------------------------------
 
 def on_band(mark: ColourRegion, box: BBox, line_h: float) -> bool:
     """The mark stands level with the measure: its centre within the measure's lines (its row)."""
     return box[1] - 0.5 * line_h <= mark.center[1] <= box[3] + 0.5 * line_h
 
 
+def _columns(boxes: Sequence[tuple[int, BBox]], width: float) -> dict[int, tuple[float, float]]:
+    """measure index → the x-extent of its column: measures whose left edges line up (within
+    4 % of the page's width) form a column."""
+    groups: list[list[tuple[int, BBox]]] = []
+    for mi, box in sorted(boxes, key=lambda t: t[1][0]):
+        if groups and box[0] - groups[-1][-1][1][0] <= 0.04 * width:
+            groups[-1].append((mi, box))
+        else:
+            groups.append([(mi, box)])
+    out: dict[int, tuple[float, float]] = {}
+    for group in groups:
+        extent = (min(b[0] for _m, b in group), max(b[2] for _m, b in group))
+        out.update({mi: extent for mi, _b in group})
+    return out
+
+
+def _gap(x: float, extent: tuple[float, float]) -> float:
+    return max(0.0, extent[0] - x, x - extent[1])
+
+
 def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
-                      line_h: float) -> dict[int, int]:
+                      line_h: float, width: float = 0.0) -> dict[int, int]:
     """measure index → mark index: each mark on a measure's band (its row, or the level of its
-    first line), nearest first line first, one mark per measure and one measure per mark."""
+    first line) within the measure's own column — the column it stands nearest, clearly —
+    nearest first line first, one mark per measure and one measure per mark."""
+    columns = _columns(boxes, width or max((b[2] for _m, b in boxes), default=1.0))
+    extents = sorted(set(columns.values()))
     pairs: list[tuple[float, int, int]] = []
-    for mi, box in boxes:
-        first = box[1] + line_h / 2
-        for k, mark in marks:
-            if on_band(mark, box, line_h):
-                cx, cy = mark.center
-                dx = max(0.0, box[0] - cx, cx - box[2])
-                pairs.append((abs(cy - first) + 0.02 * dx, mi, k))
+    for k, mark in marks:
+        cx, cy = mark.center
+        gaps = sorted((_gap(cx, e), e) for e in extents)
+        if len(gaps) > 1 and gaps[1][0] - gaps[0][0] < max(line_h, 0.25 * gaps[1][0]):
+            continue  # about as near to two columns: whose it is cannot be told
+        home = gaps[0][1] if gaps else None
+        for mi, box in boxes:
+            if columns[mi] != home or not on_band(mark, box, line_h):
+                continue
+            first = box[1] + line_h / 2
+            pairs.append((abs(cy - first), mi, k))
     tied: dict[int, int] = {}
     used: set[int] = set()
     for _cost, mi, k in sorted(pairs):
@@ -218,39 +237,48 @@ def _line_height(page: Page) -> float:
     return heights[len(heights) // 2] if heights else 10.0
 
 
+# --- one page -------------------------------------------------------------------------------
+
 def _reading(mark_class: MarkClass, tie_conf: float = 1.0) -> StatusReading:
     if mark_class.status is None:
         return StatusReading(None, None, UNREAD_FACTOR, mark_class.reason)
     return StatusReading(mark_class.status, "legend-colour",
-                         round(mark_class.confidence * tie_conf, 3), "read")
+                         round(mark_class.confidence * tie_conf, 3), None)
 
 
-def read_page_marks(page: Page, measures: Sequence[Measure], legend: Sequence[LegendEntry]
-                    ) -> dict[int, list[StatusReading]]:
-    """measure index → what this page's coloured marks say of it.
+@dataclass(frozen=True)
+class PageMarks:
+    """What one page's marks say: readings per measure index, marks seen and tied."""
 
-    A mark level with a measure (on its line, in its table row) is tied by that band; a mark
-    level with no measure (a strip of discs) is tied by the number printed by it.
-    """
-    entries = [e for e in legend if e.page == page.page and e.bbox is not None]
-    swatches = read_swatches(entries, page.regions)
-    marks = list(enumerate(find_marks(page, swatches)))
-    classes = classify_marks([m for _k, m in marks], swatches)
+    readings: dict[int, list[StatusReading]]
+    seen: int
+    tied: int
+
+
+def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[Swatch]
+                    ) -> PageMarks:
+    """What this page's coloured marks say of the document's measures, keyed by `swatches`.
+
+    A mark level with a measure of the page (on its line, in its table row, in its column) is
+    tied by that band; the other marks (a strip of discs) by the numbers printed by them and
+    the strip's order."""
+    key = {s.status: s.region for s in swatches}
+    marks = find_marks(page, swatches)
+    classes = classify_marks(marks, key)
     line_h = _line_height(page)
     boxes = [(i, m.bbox) for i, m in enumerate(measures)
              if m.page == page.page and m.bbox is not None]
     out: dict[int, list[StatusReading]] = {}
-    for mi, k in tie_marks_by_band(boxes, marks, line_h).items():
+    tied = 0
+    for mi, k in tie_marks_by_band(boxes, list(enumerate(marks)), line_h,
+                                   float(page.width_px or 0)).items():
         out.setdefault(mi, []).append(_reading(classes[k]))
-    apart = [(k, m) for k, m in marks if not any(on_band(m, box, line_h) for _i, box in boxes)]
-    index = {m.number: i for i, m in enumerate(measures)}
-    words = [w for ln in page.lines for w in ln.words]
-    for k, (number, conf) in tie_numbered_marks(apart, words, set(index)).items():
-        out.setdefault(index[number], []).append(_reading(classes[k], conf))
-    if entries and not swatches:  # a legend whose swatches carry no colour (a grey scan)
-        for mi, _box in boxes:
-            out.setdefault(mi, [StatusReading(None, None, UNREAD_FACTOR, "legend-without-colour")])
-    return out
+        tied += 1
+    apart = [k for k, m in enumerate(marks) if not any(on_band(m, b, line_h) for _i, b in boxes)]
+    for tie in tie_strips([marks[k] for k in apart], [m.number for m in measures]):
+        out.setdefault(tie.measure, []).append(_reading(classes[apart[tie.mark]], tie.conf))
+        tied += 1
+    return PageMarks(out, len(marks), tied)
 
 
 # --- statuses written as words ------------------------------------------------------------
@@ -299,11 +327,11 @@ def _merge(colour: StatusReading | None, text: str | None) -> StatusReading | No
         return colour
     if colour is not None and colour.status is not None and colour.status != text:
         return StatusReading(None, None, UNREAD_FACTOR, "conflict")
-    return StatusReading(text, "text", 1.0, "read")
+    return StatusReading(text, "text", 1.0, None)
 
 
 def _pick(readings: Sequence[StatusReading]) -> StatusReading | None:
-    """One reading from several pages: the status they agree on, else none (a conflict)."""
+    """One reading from several marks: the status they agree on, else none (a conflict)."""
     read = [r for r in readings if r.status is not None]
     if len({r.status for r in read}) > 1:
         return StatusReading(None, None, UNREAD_FACTOR, "conflict")
@@ -312,32 +340,73 @@ def _pick(readings: Sequence[StatusReading]) -> StatusReading | None:
     return readings[0] if readings else None
 
 
+@dataclass(frozen=True)
+class StatusResult:
+    """Per measure, what the document says of its status; the legend as read; the marks."""
+
+    readings: list[StatusReading]
+    legend: list[LegendEntry]
+    marks: MarkReport
+
+
+def legends(pages: Sequence[Page], measures: Sequence[Measure]) -> dict[int, list[Swatch]]:
+    """page → the legend found on it by its structure (pages without one left out)."""
+    out = {}
+    for page in pages:
+        boxes = [m.bbox for m in measures if m.page == page.page and m.bbox is not None]
+        found = find_legend(page, boxes)
+        if found:
+            out[page.page] = found
+    return out
+
+
 def assign_statuses(measures: Sequence[Measure], pages: Sequence[Page],
-                    legend: Sequence[LegendEntry]) -> list[StatusReading | None]:
+                    text_legend: Sequence[LegendEntry] = ()) -> StatusResult:
     """Per measure, its status as the pages show it (colour marks, words), or why not.
 
-    Colour is read only on pages with a legend: its swatches are the only key to the marks.
-    """
+    Colour is read only with a legend in view: its swatches are the only key to the marks. A
+    page without a legend is keyed by the document's legend when exactly one page has one (a
+    deck: the legend on one slide, the strip on another). `text_legend` (legend labels found in
+    the text, their swatches not seen) says that a page's legend has no colour (a grey scan)."""
+    own = legends(pages, measures)
+    only = next(iter(own.values())) if len(own) == 1 else []
+    keyed = {p.page: own.get(p.page, only) for p in pages}
     colour: dict[int, list[StatusReading]] = {}
-    keyed = {e.page for e in legend if e.bbox is not None}
+    report = MarkReport()
     for page in pages:
-        if page.page in keyed:
-            for mi, readings in read_page_marks(page, measures, legend).items():
-                colour.setdefault(mi, []).extend(readings)
+        if keyed[page.page]:
+            result = read_page_marks(page, measures, keyed[page.page])
+            report = MarkReport(report.seen + result.seen, report.tied + result.tied)
+            for mi, found in result.readings.items():
+                colour.setdefault(mi, []).extend(found)
     lines_by_page = {p.page: p.lines for p in pages}
-    return [_merge(_pick(colour.get(i, [])), read_text_status(m, lines_by_page.get(m.page, ())))
-            for i, m in enumerate(measures)]
+    text_pages = {e.page for e in text_legend}
+    readings = []
+    for i, m in enumerate(measures):
+        reading = _merge(_pick(colour.get(i, [])),
+                         read_text_status(m, lines_by_page.get(m.page, ())))
+        if reading is None:
+            reason = ("no-legend" if not keyed.get(m.page) and m.page not in text_pages
+                      else "legend-without-colour" if not keyed.get(m.page)
+                      else "mark-not-tied" if report.seen > report.tied else "no-mark")
+            reading = StatusReading(None, None, 1.0 if reason == "no-legend" else UNREAD_FACTOR,
+                                    reason)
+        readings.append(reading)
+    legend = [s.entry(page) for page, found in sorted(own.items()) for s in found]
+    legend += [e for e in text_legend if e.page not in own]
+    return StatusResult(readings, legend, report)
 
 
 def apply_statuses(measures: Sequence[Measure], readings: Sequence[StatusReading | None]
                    ) -> list[Measure]:
-    """The measures with the statuses read; confidence scaled by how sure each reading is."""
+    """The measures with the statuses read (or why not); confidence scaled by how sure each is."""
     out = []
     for m, r in zip(measures, readings, strict=True):
         if r is None:
             out.append(m)
             continue
         out.append(replace(m, status=r.status, status_source=r.source,
+                           status_reason=r.reason if r.status is None else None,
                            confidence=round(m.confidence * r.confidence, 3)))
     return out
 
@@ -349,3 +418,19 @@ def check_status_counts(measures: Sequence[Measure], counts: Sequence[StatusCoun
     unread = sum(1 for m in measures if m.status is None)
     return [StatusCheck(page=c.page, status=c.status, stated_count=c.count,
                         read_count=read[c.status], unread_count=unread) for c in counts]
+
+
+UNKEYED = ("no-legend", "legend-without-colour")  # reasons that say no colour could be read
+
+
+def unread_statuses_note(extraction: Extraction) -> str | None:
+    """One line for a document whose legend keys marks, yet some of its measures got no status:
+    how many marks were seen and tied, and why the statuses stayed NULL; None otherwise."""
+    unread = [m.status_reason for m in extraction.measures
+              if m.status is None and m.status_reason not in UNKEYED]
+    if not extraction.marks_seen or not unread:
+        return None
+    why = ", ".join(f"{reason} {unread.count(reason)}" for reason in dict.fromkeys(unread))
+    return (f"{extraction.marks_seen} status marks seen, {extraction.marks_tied} tied to a "
+            f"measure; {len(unread)} of {len(extraction.measures)} measures have no status "
+            f"({why}; see measures.status_reason)")

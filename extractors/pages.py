@@ -9,8 +9,9 @@ import pypdfium2 as pdfium
 from charset_normalizer import from_bytes
 from PIL import Image, ImageSequence
 
+from extractors.marktext import read_mark_text
 from extractors.ocr import OcrSettings, StraightPage, ocr_page, to_rgb
-from extractors.regions import find_colour_regions, read_region_numbers
+from extractors.regions import REGIONS_VERSION, find_colour_regions
 from models.errors import DamagedFile, EncryptedFile, PageError
 from models.records import ColourRegion, Line, Page, SourceDocument, Word
 
@@ -40,7 +41,7 @@ class PageJob:
 
     def cache_key(self, settings: OcrSettings) -> str:
         """The page cache's key for this page read with `settings` (see flows/pagecache.py)."""
-        return f"{self.how}-{settings.key()}"
+        return f"{self.how}-{settings.key()}-regions{REGIONS_VERSION}"
 
 
 def plan_pages(source: SourceDocument) -> list[PageJob]:
@@ -109,7 +110,7 @@ def read_page(job: PageJob, settings: OcrSettings) -> tuple[Page, Image.Image | 
         page, straight = ocr_page(img, job.page_no, dpi, settings)
         view, factor = page_view(straight)
         found = find_colour_regions(view, max(1, round(dpi / factor)), scale=factor)
-        regions = read_region_numbers(straight, found, dpi, settings.lang, page.lines)
+        regions = read_mark_text(straight, found, dpi, settings.lang, page.lines)
         return replace(page, regions=regions), view
     except PageError as exc:
         method = "text-layer" if job.how == "text-layer" else "ocr"

@@ -16,6 +16,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from tqdm import tqdm
 
 from extractors.document import pipeline_version
+from extractors.marks import unread_statuses_note
 from extractors.ocr import OcrSettings, has_osd
 from extractors.pages import PageJob
 from extractors.sources import printable_name, read_source, scan_inputs
@@ -189,6 +190,9 @@ def read_documents(sources: list[SourceDocument], settings: OcrSettings, out: Pa
             if page.error:
                 summary.page_errors.append((source.source_name, page.page, page.error))
                 log.warning("%s: page %d was not read: %s", source.source_name, page.page, page.error)
+        note = unread_statuses_note(result.extraction)
+        if note:
+            log.warning("%s: %s", source.source_name, note)
 
     for source, outcome in zip(sources, _plans(sources), strict=True):
         if outcome.error is not None:

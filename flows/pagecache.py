@@ -8,9 +8,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from models.records import ColourRegion, Line, Page, Word
+from models.records import ColourRegion, DigitReading, Line, Page, Word
 
-CACHE_FORMAT = 2  # 2: pages carry their coloured regions
+CACHE_FORMAT = 3  # 2: pages carry their coloured regions; 3: digits read by each region
 
 
 class PageCache:
@@ -88,7 +88,7 @@ def page_from_json(d: dict[str, Any]) -> Page:
     regions = tuple(
         ColourRegion(bbox=_bbox(r["bbox"]), rgb=tuple(r["rgb"]),  # type: ignore[arg-type]
                      lab=tuple(r["lab"]), area=r["area"], fill=r["fill"],  # type: ignore[arg-type]
-                     number=r["number"], number_conf=r["number_conf"])
+                     readings=tuple(DigitReading(**d) for d in r["readings"]), label=r["label"])
         for r in d["regions"]
     )
     return Page(page=d["page"], method=d["method"], lines=lines, width_px=d["width_px"],

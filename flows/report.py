@@ -211,8 +211,11 @@ def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note
         conf = "—" if m["confidence"] is None else f"{m['confidence']:.2f}"
         conf_html = f'<span class="bad">{conf}</span>' if low else conf
         source = f'<div class="small">{_esc(m["status_source"])}</div>' if m["status_source"] else ""
+        if m.get("status_reason"):
+            source = f'<div class="small">{_esc(REASONS.get(m["status_reason"], m["status_reason"]))}</div>'
+        label = m.get("label") or m["number"]
         out.append(
-            f'<tr{" class=warn" if low else ""}><td class="num">{_esc(m["number"])}</td>'
+            f'<tr{" class=warn" if low else ""}><td class="num">{_esc(label)}</td>'
             f"<td>{_esc(DIMENSION_LABELS.get(m['dimension'], m['dimension']))}</td>"
             f'<td>{_chip(m["status"])}{source}</td><td class="num">{conf_html}</td>'
             f"<td>{cell}</td></tr>")
@@ -231,6 +234,28 @@ def _repairs_list(repairs: list[dict[str, Any]]) -> str:
             f"<th>rule</th><th>as read</th><th>repaired</th></tr>{rows}</table></details>")
 
 
+REASONS = {
+    "no-legend": "no status: no legend on its page",
+    "legend-without-colour": "no status: the legend shows no colour",
+    "no-mark": "no status: no mark seen for it",
+    "mark-not-tied": "no status: marks seen, none tied to it",
+    "too-far": "no status: its mark matches no swatch",
+    "ambiguous": "no status: its mark lies between two swatches",
+    "conflict": "no status: its readings disagree",
+}
+
+
+def _unread_note(doc: Mapping[str, Any], measures: list[dict[str, Any]]) -> str | None:
+    """Marks seen on pages with a legend, yet measures without a status: say so."""
+    seen, tied = doc.get("marks_seen"), doc.get("marks_tied")
+    unread = [m for m in measures if m["status"] is None
+              and m.get("status_reason") not in (None, "no-legend", "legend-without-colour")]
+    if not seen or not unread:
+        return None
+    return (f"{seen} status marks seen on pages with a legend, {tied} tied to a measure: "
+            f"{len(unread)} measure(s) without a status (the reason is under each).")
+
+
 def _document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, Any]]],
                       report: Mapping[str, Any] | None, cache: CropCache) -> str:
     doc_id = doc["doc_id"]
@@ -244,7 +269,8 @@ def _document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, 
     head += "</p>"
     if doc["state"] != "published":
         return head + f'<p class="note">Quarantined: {_esc(doc["error"])}</p>'
-    measures = sorted(data["measures"], key=lambda m: (m["number"] is None, m["number"] or 0))
+    measures = sorted(data["measures"], key=lambda m: (m.get("position") is None,
+                                                       m.get("position") or 0, m["number"] or 0))
     geometries = page_geometries(data["pages"])
     requests = {i: CropRequest(m["page"], box) for i, m in enumerate(measures)
                 if (box := parse_bbox(m.get("bbox"))) is not None}
@@ -262,6 +288,9 @@ def _document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, 
             (DIMENSION_LABELS[d], c) for d, c in _dimension_counts(measures).items()]
         parts.append("<h3>Statuses by dimension</h3>")
         parts.append(status_chart(groups, f"Statuses by dimension: {doc['source_name']}"))
+    unread = _unread_note(doc, measures)
+    if unread:
+        parts.append(f'<p class="note">{_esc(unread)}</p>')
     parts.append("<h3>Stated counts</h3>" + _counts_table(data["status_summary"], measures))
     parts.append(_repairs_list(data.get("repairs", [])))
     parts.append(f"<h3>Measures ({len(measures)})</h3>")
@@ -318,11 +347,19 @@ def _series_section(key: str, reports: list[dict[str, Any]], history: list[dict[
     return "".join(parts)
 
 
+def _marks_cell(doc: Mapping[str, Any], measures: list[dict[str, Any]]) -> str:
+    seen, tied = doc.get("marks_seen"), doc.get("marks_tied")
+    if not seen:
+        return ""
+    text = f"{tied} / {seen}"
+    return f'<span class="bad">{text}</span>' if _unread_note(doc, measures) else text
+
+
 def _overview(docs: list[dict[str, Any]], data: Mapping[str, Mapping[str, list[dict[str, Any]]]]
               ) -> str:
     rows = [("<table><tr><th>document</th><th>state</th><th>measures</th><th>statuses read</th>"
-             "<th>low confidence</th><th>repaired</th><th>inferred numbers</th>"
-             "<th>stated counts</th></tr>")]
+             "<th>marks tied / seen</th><th>low confidence</th><th>repaired</th>"
+             "<th>inferred numbers</th><th>stated counts</th></tr>")]
     for d in docs:
         ms = data.get(d["doc_id"], {}).get("measures", [])
         agree = counts_agree(data.get(d["doc_id"], {}).get("status_summary", []), ms)
@@ -338,6 +375,7 @@ def _overview(docs: list[dict[str, Any]], data: Mapping[str, Mapping[str, list[d
         rows.append(f'<tr><td><a href="#doc-{d["doc_id"][:12]}">{_esc(d["source_name"])}</a></td>'
                     f'<td>{state}</td><td class="num">{len(ms)}</td>'
                     f'<td class="num">{sum(m["status"] is not None for m in ms)}</td>'
+                    f'<td class="num">{_marks_cell(d, ms)}</td>'
                     f'<td class="num">{low}</td><td class="num">{fixed}</td>'
                     f'<td class="num">{inferred}</td><td>{verdict}</td></tr>')
     rows.append("</table>")

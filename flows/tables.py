@@ -93,6 +93,8 @@ def _document_rows(result: DocumentResult, pipeline_version: str, ingested_at: s
         ingested_at,
         source.file_type,
         source.size,
+        result.extraction.marks_seen if result.state == "published" else None,
+        result.extraction.marks_tied if result.state == "published" else None,
     )
 
 

@@ -64,6 +64,24 @@ class Line:
         _check_bbox(self.bbox)
 
 
+DIGIT_PLACES = ("in", "above", "below")
+
+
+@dataclass(frozen=True)
+class DigitReading:
+    """A number read by a coloured mark: where it is printed (inside the mark, above or below
+    it), the number and tesseract's confidence (0-100). Which place a strip uses is decided
+    with the whole strip in view (extractors/strips.py), not here."""
+
+    place: str
+    number: int
+    conf: float
+
+    def __post_init__(self) -> None:
+        if self.place not in DIGIT_PLACES:
+            raise ValueError(f"unknown digit place {self.place!r}")
+
+
 @dataclass(frozen=True)
 class ColourRegion:
     """A solid, saturated blob of colour seen on the page while its image was in memory.
@@ -73,12 +91,13 @@ class ColourRegion:
     """
 
     bbox: BBox  # x0, y0, x1, y1 in page pixels at the page's dpi (deskewed page)
-    rgb: tuple[float, float, float]  # mean colour of the blob's interior, 0-255 sRGB
-    lab: tuple[float, float, float]  # that colour in CIELAB (D65): L*, a*, b*
+    rgb: tuple[float, float, float]  # median colour of the blob's inside as scanned, 0-255 sRGB
+    lab: tuple[float, float, float]  # CIELAB (D65) of its inside once the page is white-balanced
+    # on its paper (paper at L* ~92): what marks and swatches are compared by
     area: float  # pixels of the blob, in page pixels
     fill: float  # area / bbox area: 1 for a square, ~0.79 for a disc
-    number: int | None = None  # digits printed inside or just under it (a numbered strip)
-    number_conf: float | None = None  # OCR confidence of that number, 0-100
+    readings: tuple[DigitReading, ...] = ()  # numbers printed by it (a numbered strip)
+    label: str | None = None  # the short text beside it, read again enlarged (a legend label)
 
     def __post_init__(self) -> None:
         _check_bbox(self.bbox)
@@ -236,6 +255,8 @@ class Extraction:
     status_counts: tuple[StatusCount, ...] = ()
     legend: tuple[LegendEntry, ...] = ()
     letters: tuple[Letter, ...] = ()
+    marks_seen: int = 0  # status marks seen on the pages a legend keys
+    marks_tied: int = 0  # of those, the marks tied to a measure
 
 
 @dataclass(frozen=True)

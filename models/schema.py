@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 3  # 2: status_checks; 3: measures.position, label, status_reason
+SCHEMA_VERSION = 3  # 2: status_checks; 3: measures.position, label, status_reason, marks
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ TABLES: tuple[Table, ...] = (
             Column("ingested_at", S, "when it was ingested, ISO 8601 UTC"),
             Column("file_type", S, "type detected from the file's signature: pdf, tiff, png, jpeg, text"),
             Column("size_bytes", I, "the file's size in bytes"),
+            Column("marks_seen", I, "status marks seen on the pages a legend keys"),
+            Column("marks_tied", I, "of those marks, the ones tied to a measure"),
         ),
         ("doc_id",),
     ),

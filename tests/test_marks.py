@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from skimage.color import rgb2lab
 
 from extractors.document import extract_records, process_file
+from extractors.legend import find_legend, label_status
 from extractors.marks import (
     MAX_DELTA_E,
     UNREAD_FACTOR,
@@ -19,18 +20,20 @@ from extractors.marks import (
     assign_statuses,
     check_status_counts,
     classify_mark,
+    classify_marks,
     delta_e,
     find_marks,
-    number_of_mark,
-    read_swatches,
     status_in_text,
     tie_marks_by_band,
 )
-from extractors.regions import find_colour_regions, read_region_numbers
+from extractors.marktext import read_mark_text
+from extractors.regions import find_colour_regions
+from extractors.strips import strips_of, tie_strip, tie_strips
 from flows.pagecache import PageCache, page_from_json
 from models.records import (
     STATUSES,
     ColourRegion,
+    DigitReading,
     LegendEntry,
     Line,
     Measure,
@@ -45,6 +48,8 @@ STATUS_SAMPLES = sorted((SAMPLES / "status").glob("*.expected.json"))
 DPI = 200
 GREENS = {"tres_satisfaisant": (0, 122, 61), "satisfaisant": (132, 196, 65),
           "retard_explique": (243, 146, 0), "remis_en_cause": (208, 32, 39)}
+LABELS = {"tres_satisfaisant": "Très satisfaisant", "satisfaisant": "Satisfaisant",
+          "retard_explique": "Retard expliqué", "remis_en_cause": "Remis en cause"}
 
 
 # --- synthetic pages: legend swatches at the bottom, a mark on each measure's first line ----
@@ -77,9 +82,9 @@ def synthetic_page(palette: dict[str, tuple[int, int, int]], statuses: list[str]
     for status in STATUSES:
         draw.ellipse((x, 2000, x + 26, 2026), fill=palette[status])
         label = (x + 42.0, 1998.0, x + 250.0, 2030.0)
-        legend.append(LegendEntry(page=1, status=status, label=status, bbox=label))
-        lines.append(Line(text=status, bbox=label, words=(Word(text="Légende", bbox=label,
-                                                               conf=95.0),)))
+        legend.append(LegendEntry(page=1, status=status, label=LABELS[status], bbox=label))
+        lines.append(Line(text=LABELS[status], bbox=label, words=(Word(
+            text=LABELS[status], bbox=label, conf=95.0),)))
         x += 350
     if cast is not None:
         arr = np.power(np.asarray(img, dtype=np.float64) / 255, np.array(cast)) * 255
@@ -93,7 +98,7 @@ def read_synthetic(img: Image.Image, measures: list[Measure], legend: list[Legen
                    lines: list[Line]) -> list[Measure]:
     page = Page(page=1, method="ocr", lines=tuple(lines), width_px=img.width,
                 height_px=img.height, dpi=DPI, regions=find_colour_regions(img, DPI))
-    return apply_statuses(measures, assign_statuses(measures, [page], legend))
+    return apply_statuses(measures, assign_statuses(measures, [page], legend).readings)
 
 
 def random_palette(rng: random.Random) -> dict[str, tuple[int, int, int]]:
@@ -123,8 +128,8 @@ def test_regions_are_solid_saturated_blobs_not_text_grey_or_tint() -> None:
     square, disc = sorted(regions, key=lambda r: r.bbox[0])
     assert abs(square.bbox[0] - 100) <= 4 and abs(square.bbox[3] - 337) <= 4
     assert square.fill > 0.9 and 0.65 < disc.fill < 0.9
-    assert delta_e(square.lab, lab_of((0, 122, 61))) < 2
-    assert delta_e(disc.lab, lab_of((243, 146, 0))) < 2
+    assert delta_e(lab_of(square.rgb), lab_of((0, 122, 61))) < 2  # as printed
+    assert delta_e(lab_of(disc.rgb), lab_of((243, 146, 0))) < 2
 
 
 def test_mark_takes_the_nearest_swatch() -> None:
@@ -132,12 +137,12 @@ def test_mark_takes_the_nearest_swatch() -> None:
     for status, (r, g, b) in GREENS.items():
         shifted = (min(255, r + 6), max(0, g - 5), min(255, b + 4))  # a scanner's drift
         got = classify_mark(region(shifted), swatches)
-        assert got.status == status and got.reason == "read" and got.confidence > 0.8
+        assert got.status == status and got.reason is None and got.confidence > 0.8
 
 
 def test_mark_far_from_every_swatch_is_not_read() -> None:
     got = classify_mark(region((40, 80, 220)), {s: region(c) for s, c in GREENS.items()})
-    assert got.status is None and got.reason == "far" and got.delta_e > MAX_DELTA_E
+    assert got.status is None and got.reason == "too-far" and got.delta_e > MAX_DELTA_E
 
 
 def test_mark_between_two_swatches_is_not_read() -> None:
@@ -149,7 +154,7 @@ def test_mark_between_two_swatches_is_not_read() -> None:
 
 
 def test_no_legend_reads_no_mark() -> None:
-    assert classify_mark(region((0, 122, 61)), {}).status is None
+    assert classify_marks([region((0, 122, 61))], {})[0].status is None
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -170,15 +175,8 @@ def test_grayscale_page_reads_no_status_and_lowers_confidence() -> None:
     got = read_synthetic(*synthetic_page(GREENS, statuses, gray=True))
     assert [m.status for m in got] == [None] * len(statuses)
     assert [m.status_source for m in got] == [None] * len(statuses)
+    assert {m.status_reason for m in got} == {"legend-without-colour"}
     assert all(m.confidence == round(0.95 * UNREAD_FACTOR, 3) for m in got)
-
-
-def test_swatch_is_the_blob_left_of_its_label() -> None:
-    entry = LegendEntry(page=1, status="satisfaisant", label="Satisfaisant", bbox=(100, 500, 200, 520))
-    left = region((132, 196, 65), x=70, y=500, side=18)
-    far_left = region((0, 122, 61), x=10, y=500, side=18)
-    above = region((243, 146, 0), x=70, y=400, side=18)
-    assert read_swatches([entry], [far_left, above, left]) == {"satisfaisant": left}
 
 
 def test_coloured_words_are_not_marks() -> None:
@@ -200,45 +198,13 @@ def test_marks_tie_to_the_nearest_first_line_once() -> None:
     assert tie_marks_by_band(boxes, marks, line_h=28.0) == {0: 0, 1: 1}
 
 
-def test_number_under_a_disc_from_the_words_or_its_own_ocr() -> None:
-    disc = region((0, 122, 61), x=100, y=100, side=20)
-    words = [Word(text="12", bbox=(104, 124, 116, 136), conf=91.0),
-             Word(text="13", bbox=(140, 124, 152, 136), conf=91.0)]
-    assert number_of_mark(disc, words) == (12, 0.91)
-    assert number_of_mark(replace(disc, number=7, number_conf=88.0), []) == (7, 0.88)
-    assert number_of_mark(disc, words[1:]) is None
-
-
-def test_numbers_are_read_under_strip_discs_not_beside_prose() -> None:
-    """A disc standing apart (a numbered strip) has the number under it read; a mark on a
-    line of prose is tied by its band, so no tesseract call is spent on what is under it."""
-    img = Image.new("RGB", (900, 400), "white")
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(FONT, 28)
-    draw.ellipse((100, 60, 140, 100), fill=(0, 122, 61))  # a strip disc, its number under it
-    draw.text((108, 104), "7", fill="black", font=font)
-    draw.rectangle((100, 250, 140, 290), fill=(243, 146, 0))  # a mark on a prose line
-    draw.text((160, 252), "Créer un droit nouveau pour tous", fill="black", font=font)
-    draw.text((108, 294), "8", fill="black", font=font)
-    regions = find_colour_regions(img, DPI)
-    words = tuple(Word(text=t, bbox=(160.0 + 90 * k, 252.0, 240.0 + 90 * k, 284.0), conf=95.0)
-                  for k, t in enumerate(["Créer", "un", "droit", "nouveau"]))
-    prose = Line(text="Créer un droit nouveau", bbox=(160.0, 252.0, 520.0, 284.0), words=words)
-    disc, square = sorted(regions, key=lambda r: r.bbox[1])
-    read = {r.bbox: r.number for r in read_region_numbers(img, regions, DPI, "fra", [prose])}
-    assert read[disc.bbox] == 7
-    assert read[square.bbox] is None
-    unread_lines = {r.bbox: r.number for r in read_region_numbers(img, regions, DPI, "fra")}
-    assert unread_lines[square.bbox] == 8  # without the page's lines, both are read
-
-
 def test_status_written_as_words() -> None:
     assert status_in_text("Créer un droit Statut : Très satisfaisant") == "tres_satisfaisant"
     assert status_in_text("Avancement : retard expliqué") == "retard_explique"
     assert status_in_text("un avancement très satisfaisant") is None
     m = Measure(page=1, number=3, title="Faciliter l'usage — Statut : Remis en cause",
                 bbox=(0, 0, 10, 10))
-    got = apply_statuses([m], assign_statuses([m], [], []))[0]
+    got = apply_statuses([m], assign_statuses([m], [], []).readings)[0]
     assert (got.status, got.status_source) == ("remis_en_cause", "text")
 
 
@@ -254,7 +220,8 @@ def test_status_checks_record_disagreement() -> None:
 
 def test_regions_survive_the_page_cache(tmp_path: Path) -> None:
     page = Page(page=1, method="ocr", lines=(), regions=(
-        region((0, 122, 61), x=5, y=6), replace(region((1, 2, 3)), number=4, number_conf=90.0)))
+        region((0, 122, 61), x=5, y=6),
+        replace(region((1, 2, 3)), readings=(DigitReading("above", 4, 90.0),), label="Retard")))
     cache = PageCache(tmp_path)
     cache.put("a" * 64, 1, "k", page)
     assert cache.get("a" * 64, 1, "k") == page
@@ -301,3 +268,160 @@ def test_status_samples_cover_layouts_palettes_and_a_grey_scan() -> None:
     assert any(not json.loads(p.read_text()).get("statuses_legible", True) for p in STATUS_SAMPLES)
     assert all(p.with_name(p.name.removesuffix(".expected.json")).stat().st_size <= 700_000
                for p in STATUS_SAMPLES)
+
+
+# --- issue 12: marks drawn by other hands -----------------------------------------------------
+
+def _strip_image(colours: list[tuple[int, int, int]], *, step: int, rows: int = 1,
+                 numbers: str = "below", paper: tuple[int, int, int] = (255, 255, 255)
+                 ) -> Image.Image:
+    """A strip of 36-px discs `step` px apart (touching at 36, overlapping below), numbered
+    from 1 left to right, row by row, in DejaVu Sans above, below or inside each disc."""
+    per_row = -(-len(colours) // rows)
+    img = Image.new("RGB", (120 + per_row * step, 160 * rows + 80), paper)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 22)
+    for i, colour in enumerate(colours):
+        row, col = divmod(i, per_row)
+        x, y = 60 + col * step, 70 + row * 160
+        draw.ellipse((x, y, x + 36, y + 36), fill=colour)
+        text = str(i + 1)
+        width = draw.textlength(text, font=font)
+        ty = {"below": y + 42, "above": y - 30, "in": y + 6}[numbers]
+        draw.text((x + 18 - width / 2, ty), text, font=font,
+                  fill="white" if numbers == "in" else "black")
+    return img
+
+
+@pytest.mark.parametrize("step", [36, 33])  # touching, overlapping by 3 px
+def test_touching_and_overlapping_discs_are_each_a_mark(step: int) -> None:
+    """A strip whose discs touch or overlap (one blob on the page) is one mark per disc, two
+    neighbours of one colour included."""
+    colours = [GREENS[s] for s in ("satisfaisant", "satisfaisant", "remis_en_cause",
+                                   "tres_satisfaisant", "tres_satisfaisant", "retard_explique")]
+    regions = find_colour_regions(_strip_image(colours, step=step, numbers="above"), DPI)
+    assert len(regions) == len(colours)
+    assert [delta_e(lab_of(r.rgb), lab_of(c)) < 3 for r, c in
+            zip(sorted(regions, key=lambda r: r.bbox[0]), colours, strict=True)] == [True] * 6
+
+
+def test_yellowed_paper_is_paper_and_a_pale_mark_is_a_mark() -> None:
+    """Yellowed paper (chroma ~25) is measured first and read as white: it is not one page-wide
+    blob, and a pale blue mark on it (bluer than the paper) is still found."""
+    img = Image.new("RGB", (900, 600), (245, 234, 200))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((100, 100, 140, 140), fill=(198, 219, 239))  # pale blue
+    draw.ellipse((300, 100, 340, 140), fill=(8, 48, 107))  # dark blue
+    regions = find_colour_regions(img, DPI)
+    assert len(regions) == 2
+    assert all(r.bbox[2] - r.bbox[0] < 60 for r in regions)
+
+
+def _measures(n: int) -> list[Measure]:
+    return [Measure(page=1, number=i, title=f"Titre {i}", position=i) for i in range(1, n + 1)]
+
+
+@pytest.mark.parametrize("numbers", ["above", "below", "in"])
+def test_strip_numbers_are_read_where_they_are_printed(numbers: str) -> None:
+    """Numbers above, below or inside the discs, in two rows: each disc is tied to its measure
+    (numbers above row 2 are not row 1's), by real tesseract."""
+    palette = list(GREENS.values())
+    colours = [palette[(i * 3) % 4] for i in range(10)]
+    img = _strip_image(colours, step=40, rows=2, numbers=numbers)
+    regions = read_mark_text(img, find_colour_regions(img, DPI), DPI, "fra")
+    ties = tie_strips(regions, [m.number for m in _measures(10)])
+    by_x = sorted(range(len(regions)), key=lambda k: (regions[k].center[1] // 80,
+                                                      regions[k].center[0]))
+    assert {t.mark: t.measure for t in ties} == {k: i for i, k in enumerate(by_x)}
+
+
+def _disc(x: float, y: float = 100, **readings: tuple[int, float]) -> ColourRegion:
+    return replace(region((0, 122, 61), x=x, y=y, side=30),
+                   readings=tuple(DigitReading(p, n, c) for p, (n, c) in readings.items()))
+
+
+def test_a_number_the_strip_order_contradicts_ties_nothing() -> None:
+    """« 5 » misread « 43 », « 9 » misread « 3 », both confidently: the order between read
+    neighbours ties an unread (or doubtfully read) disc, never a disc whose confident number
+    disagrees with it."""
+    numbers = [m.number for m in _measures(12)]
+    strip = [_disc(40 * i, below=(i + 1, 95.0)) for i in range(12)]
+    strip[4] = _disc(160, below=(43, 90.0))  # says 43, the order says 5: no tie
+    strip[8] = _disc(320, below=(3, 80.0))  # says 3, the order says 9: no tie
+    strip[10] = _disc(400)  # nothing read: tied by the order (11)
+    strip[6] = _disc(240, below=(1, 30.0))  # read with doubt: tied by the order (7)
+    ties = {t.mark: (t.measure, t.how) for t in tie_strip(strip, range(12), numbers, "below")}
+    assert ties[10] == (10, "order") and ties[6] == (6, "order")
+    assert 4 not in ties and 8 not in ties
+    assert all(ties[k] == (k, "digits") for k in range(12) if k not in (4, 6, 8, 10))
+
+
+def test_a_lone_number_read_is_no_tie_without_the_order() -> None:
+    numbers = [m.number for m in _measures(12)]
+    strip = [_disc(0, below=(1, 95.0)), _disc(40), _disc(80), _disc(120, below=(9, 96.0))]
+    assert tie_strip(strip, range(4), numbers, "below") == []
+    assert [t.measure for t in tie_strip(strip[:1], range(1), numbers, "below")] == [0]
+
+
+def test_legend_labels_tolerate_ocr_damage_but_not_ambiguity() -> None:
+    assert label_status("Pemis en cause") == ("remis_en_cause", pytest.approx(92.9, abs=0.1))
+    assert label_status("Reis en cause")[0] == "remis_en_cause"
+    assert label_status("Satistaisant")[0] == "satisfaisant"
+    assert label_status("Trés satisfaisant")[0] == "tres_satisfaisant"
+    assert label_status("En retard (expliqué)")[0] == "retard_explique"
+    assert label_status("Remis en cause / abandonné")[0] == "remis_en_cause"
+    assert label_status("s satisfaisant")[0] is None  # très or not: not said
+    assert label_status("Calendrier")[0] is None
+
+
+def _legend_page(entries: list[tuple[str, float, float]], extra: tuple[Word, ...] = ()) -> Page:
+    """A page with a swatch at each (label, x, y) and the label's words right of it."""
+    regions, words = [], list(extra)
+    for label, x, y in entries:
+        status = label_status(label)[0] or "satisfaisant"
+        regions.append(region(GREENS[status], x=x, y=y, side=24))
+        cursor = x + 36
+        for token in label.split():
+            words.append(Word(token, (cursor, y, cursor + 14 * len(token), y + 24), 90.0))
+            cursor += 14 * len(token) + 12
+    return Page(page=1, method="ocr", lines=(Line("x", None, words=tuple(words)),),
+                width_px=2000, height_px=2800, dpi=DPI, regions=tuple(regions))
+
+
+def test_legend_is_found_by_its_structure_without_a_heading() -> None:
+    page = _legend_page([("Très satisfaisant", 100, 2000), ("Satisfaisant", 600, 2000),
+                         ("Pemis en cause", 1100, 2000)])
+    assert [(s.status, s.label) for s in find_legend(page)] == [
+        ("tres_satisfaisant", "Très satisfaisant"), ("satisfaisant", "Satisfaisant"),
+        ("remis_en_cause", "Pemis en cause")]
+
+
+def test_words_of_a_sentence_beside_a_blob_are_no_legend_entry() -> None:
+    sentence = "Satisfaisant dans l'ensemble malgré des retards importants relevés"
+    page = _legend_page([(sentence, 100, 500), ("Retard expliqué", 100, 2000)])
+    assert find_legend(page) == []  # one entry is no legend; the sentence is none
+
+
+def test_marks_tie_within_their_own_column() -> None:
+    """Two columns of measures side by side: a mark in the gutter, nearer the right column,
+    is the right column's; one as near to both is nobody's."""
+    boxes = [(0, (100.0, 100.0, 900.0, 130.0)), (1, (1100.0, 100.0, 1900.0, 130.0))]
+    right = (0, region((0, 0, 0), x=1060, y=102))
+    middle = (1, region((0, 0, 0), x=990, y=102))
+    assert tie_marks_by_band(boxes, [right], line_h=28.0, width=2000.0) == {1: 0}
+    assert tie_marks_by_band(boxes, [middle], line_h=28.0, width=2000.0) == {}
+
+
+def test_status_reasons_say_why_a_status_is_null() -> None:
+    palette = GREENS
+    img, measures, legend, lines = synthetic_page(palette, list(STATUSES))
+    page = Page(page=1, method="ocr", lines=tuple(lines), width_px=img.width,
+                height_px=img.height, dpi=DPI, regions=find_colour_regions(img, DPI))
+    lonely = Measure(page=2, number=5, title="Sans marque", bbox=(100, 100, 900, 130))
+    result = assign_statuses([*measures, lonely], [page, replace(page, page=2, regions=())])
+    got = apply_statuses([*measures, lonely], result.readings)
+    assert [m.status for m in got[:4]] == list(STATUSES)
+    assert all(m.status_reason is None for m in got[:4])
+    assert got[4].status is None and got[4].status_reason == "no-mark"  # the legend keys page 2
+    alone = assign_statuses([lonely], [replace(page, page=2, regions=())]).readings[0]
+    assert alone.reason == "no-legend"

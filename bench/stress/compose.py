@@ -44,12 +44,6 @@ class Item:
 
 
 @dataclass
-class Heading:
-    group: int
-    text: str
-
-
-@dataclass
 class PageTruth:
     legend: list[dict[str, Any]] = field(default_factory=list)
     summary: bool = False

@@ -184,9 +184,7 @@ def _invented_title(rng: random.Random) -> str:
     while True:
         words = [rng.choice(_VERBS), rng.choice(_OBJECTS)]
         if rng.random() < 0.75:
-            words.append(rng.choice(_COMPLEMENTS))
-        if rng.random() < 0.2:
-            words.append(rng.choice(_COMPLEMENTS))
+            words += rng.sample(_COMPLEMENTS, 2 if rng.random() < 0.2 else 1)
         title = " ".join(words)
         if 6 <= len(title.split()) <= 25:
             return title

@@ -17,7 +17,7 @@ from bench.stress.content import (
     horizon_text,
     summary_sentence,
 )
-from bench.stress.design import LEGEND_LABELS, draw_design, draw_page_style
+from bench.stress.design import draw_design, draw_page_style
 from bench.stress.draw import font_names
 from bench.stress.letter import draw_letter, draw_letter_fields, draw_results_page
 from bench.stress.scan import scan
@@ -161,6 +161,3 @@ def _finish(seed: int, index: int, p: dict[str, Any], pdf: bytes, n_pages: int,
     record["classes"] = classes_for(record)
     return name, data, record
 
-
-def legend_variant_used(p: dict[str, Any]) -> bool:
-    return any(p["legend_labels"][s] != LEGEND_LABELS[s][0] for s in STATUSES)

@@ -1,8 +1,11 @@
 """Draws a cover letter page (A4 or slide) and the results page, and says what each one prints."""
 from __future__ import annotations
 
+import io
 import random
 from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
 
 from bench.stress.compose import A4, DECK
 from bench.stress.content import (
@@ -41,15 +44,33 @@ def draw_letter_fields(rng: random.Random, apostrophe: str, mission_title: str) 
 
 def draw_letter(canvas: Any, p: dict[str, Any], f: dict[str, Any], fonts: tuple[str, str],
                 summary: str | None, page_no: int) -> dict[str, Any]:
-    """One letter page; returns the letter's truth record."""
-    font, bold = fonts
+    """One letter page, its type shrunk until the signature fits; returns the letter's truth."""
     deck = p["format"] == "deck" and p["letter_deck"]
     pw, ph = DECK if deck else A4
+    fs = 8.5 if deck else p["letter_pt"]
+    while fs > 6.0:
+        bottom = _letter_page(Canvas(io.BytesIO()), p, f, fonts, summary, fs, deck)
+        if bottom <= ph - (20.0 if deck else p["margin"]):
+            break
+        fs -= 0.5
+    p["letter_pt_used"] = fs
     canvas.setPageSize((pw, ph))
+    _letter_page(canvas, p, f, fonts, summary, fs, deck)
+    canvas.showPage()
+    return {"page": page_no, "place": f["place"], "date": f["date"], "sender_org": f["org"],
+            "sender_role": f["role"], "recipient": f["recipient"],
+            "recipient_org": f["recipient_org"], "recipient_address": " ".join(f["address"]),
+            "subject": f["subject"], "salutation": f["salutation"]}
+
+
+def _letter_page(canvas: Any, p: dict[str, Any], f: dict[str, Any], fonts: tuple[str, str],
+                 summary: str | None, fs: float, deck: bool) -> float:
+    """Draws the letter at body size fs; returns where the signature ends."""
+    font, bold = fonts
+    pw, ph = DECK if deck else A4
     sh = Sheet(canvas, pw, ph)
     sh.rect(0, 0, pw, ph, (255, 255, 255))
     m = 36.0 if deck else p["margin"]
-    fs = 8.5 if deck else p["letter_pt"]
     lead = fs * 1.3
     # letterhead, top-left
     y = m
@@ -105,11 +126,7 @@ def draw_letter(canvas: Any, p: dict[str, Any], f: dict[str, Any], fonts: tuple[
     y += lead
     for k, line in enumerate(sig):
         sh.text(pw * 0.58, y + k * lead, line, bold if line == f["name"] else font, fs)
-    canvas.showPage()
-    return {"page": page_no, "place": f["place"], "date": f["date"], "sender_org": f["org"],
-            "sender_role": f["role"], "recipient": f["recipient"],
-            "recipient_org": f["recipient_org"], "recipient_address": " ".join(f["address"]),
-            "subject": f["subject"], "salutation": f["salutation"]}
+    return y + len(sig) * lead
 
 
 def draw_results_page(canvas: Any, p: dict[str, Any], fonts: tuple[str, str], title: str,

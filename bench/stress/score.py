@@ -25,6 +25,9 @@ from bench.stress.pairing import (
     score_summary,
 )
 
+DOC_KEYS = ("expected", "found", "extra", "dim_right", "number_right", "label_right",
+            "horizon_right", "st_right", "st_wrong", "st_null", "st_expected", "title_exact_pct",
+            "title_mean", "sum_right", "sum_expected", "letters_expected", "letters_found")
 TARGETS = [  # (key, label, comparison, threshold)
     ("st_wrong", "wrong statuses", "==", 0),
     ("st_read_pct", "statuses read where legible (%)", ">=", 97.0),
@@ -193,7 +196,7 @@ def to_json(scores: list[DocScore]) -> dict[str, Any]:
             "targets": [{"target": a, "value": b, "wanted": c, "met": d}
                         for a, b, c, d in targets(total)],
             "documents": [{"name": d.name, "classes": d.classes, "state": d.state,
-                           **{k: v for k, v in aggregate([d]).items() if k != "documents"}}
+                           **{k: v for k, v in aggregate([d]).items() if k in DOC_KEYS}}
                           for d in scores]}
 
 

@@ -1,0 +1,161 @@
+"""A page's status legend, found by its structure: coloured swatches, each with a short status
+label beside it, the label matched to a status tolerant of OCR damage."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from extractors.normalise import fold
+from models.records import STATUSES, BBox, ColourRegion, LegendEntry, Page, Word
+
+# The labels a legend gives each status, folded (no accents, lower case): what OCR damage is
+# measured against. The first is the family's own wording.
+LABEL_FORMS: dict[str, tuple[str, ...]] = {
+    "tres_satisfaisant": ("tres satisfaisant", "tres satisfaisante"),
+    "satisfaisant": ("satisfaisant", "satisfaisante"),
+    "retard_explique": ("retard explique", "en retard explique", "retard justifie", "en retard"),
+    "remis_en_cause": ("remis en cause", "remise en cause"),
+}
+MIN_SCORE = 80.0  # a label is read as a status when this similar (rapidfuzz, 0-100) …
+MIN_MARGIN = 8.0  # … and this much more similar to it than to any other status
+MAX_LABEL_WORDS = 5  # a longer run of words beside a blob is prose, not a legend label
+MAX_SWATCH_MM = 15.0
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One legend entry: the status, its label as printed and where, and its coloured blob."""
+
+    status: str
+    label: str
+    label_bbox: BBox
+    region: ColourRegion
+    score: float  # how sure the label reading is (0-100)
+
+    def entry(self, page: int) -> LegendEntry:
+        return LegendEntry(page=page, status=self.status, label=self.label, bbox=self.label_bbox)
+
+
+def label_status(text: str) -> tuple[str | None, float]:
+    """The status a legend label names, and how sure (0-100); None when it names none clearly
+    (« Pemis en cause » → remis_en_cause; « s satisfaisant » → None: très or not?)."""
+    folded = _PUNCT.sub(" ", fold(text))
+    folded = " ".join(folded.split())
+    if not folded:
+        return None, 0.0
+    scores = sorted(((max(_similarity(folded, form) for form in forms), status)
+                     for status, forms in LABEL_FORMS.items()), reverse=True)
+    (best, status), (second, _other) = scores[0], scores[1]
+    if best >= MIN_SCORE and best - second >= MIN_MARGIN:
+        return status, best
+    return None, best
+
+
+def _similarity(label: str, form: str) -> float:
+    """rapidfuzz ratio, or the ratio of the label's start when it goes on (« Remis en cause /
+    abandonné »), a little less sure."""
+    score = fuzz.ratio(label, form)
+    if len(label) > len(form) + 2:
+        score = max(score, 0.95 * fuzz.ratio(label[:len(form) + 1].rstrip(), form))
+    return float(score)
+
+
+def _height(box: BBox) -> float:
+    return box[3] - box[1]
+
+
+def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourRegion],
+                side: str) -> list[Word] | None:
+    """The words beside a blob on its band (right of it, or left), up to a wide gap, another
+    blob or MAX_LABEL_WORDS; None when they run on (prose) or there are none."""
+    x0, y0, x1, y1 = region.bbox
+    h = y1 - y0
+    band = [w for w in words if w.bbox is not None
+            and y0 - 0.6 * h <= (w.bbox[1] + w.bbox[3]) / 2 <= y1 + 0.6 * h]
+    if side == "right":
+        ordered = sorted((w for w in band if w.bbox[0] >= x1 - 0.3 * h), key=lambda w: w.bbox[0])
+        edge = x1
+    else:
+        ordered = sorted((w for w in band if w.bbox[2] <= x0 + 0.3 * h), key=lambda w: -w.bbox[2])
+        edge = x0
+    stops = [b.bbox[0] if side == "right" else b.bbox[2] for b in blobs if b is not region
+             and min(y1, b.bbox[3]) - max(y0, b.bbox[1]) > 0.3 * h]
+    taken: list[Word] = []
+    for w in ordered:
+        near = w.bbox[0] if side == "right" else w.bbox[2]
+        gap = abs(near - edge)
+        limit = 3.5 * h if not taken else 1.2 * max(_height(w.bbox), h)
+        if gap > limit or any((edge < s < near) if side == "right" else (near < s < edge)
+                              for s in stops):
+            break
+        taken.append(w)
+        edge = w.bbox[2] if side == "right" else w.bbox[0]
+        if len(taken) > MAX_LABEL_WORDS:
+            return None  # the words go on: a sentence, not a label
+    if side == "left":
+        taken.reverse()
+    return taken or None
+
+
+def swatch_sized(region: ColourRegion, dpi: float) -> bool:
+    w, h = region.bbox[2] - region.bbox[0], region.bbox[3] - region.bbox[1]
+    return max(w, h) <= MAX_SWATCH_MM * dpi / 25.4
+
+
+def _swatch(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourRegion],
+            dpi: float) -> Swatch | None:
+    """The legend entry this blob is, read from the words beside it — and from the label read
+    again enlarged by the reader (`region.label`), which must not name another status."""
+    if not swatch_sized(region, dpi):
+        return None
+    for side in ("right", "left"):
+        label = label_words(region, words, blobs, side)
+        if not label:
+            continue
+        text = " ".join(x.text for x in label)
+        status, score = label_status(text)
+        if region.label:
+            again, again_score = label_status(region.label)
+            if status is None or (again == status and again_score > score):
+                status, score, text = again, again_score, region.label
+            elif again is not None and again != status:
+                return None  # two readings of the label, two statuses
+        if status is not None:
+            boxes = [x.bbox for x in label if x.bbox is not None]
+            box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                   max(b[2] for b in boxes), max(b[3] for b in boxes))
+            return Swatch(status, text, box, region, score)
+    return None
+
+
+def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
+    """The page's legend: each status whose label stands beside exactly one coloured blob.
+
+    A blob with a status label beside it on a measure's own band is that measure's status
+    written out (a table cell), not a legend entry; a status found beside two blobs keeps
+    neither (which one is the legend's cannot be told)."""
+    if not page.regions:
+        return []
+    words = [w for ln in page.lines for w in ln.words]
+    found = [s for r in page.regions
+             if (s := _swatch(r, words, page.regions, float(page.dpi or 72))) is not None]
+    line_h = sorted(_height(b) for b in measure_boxes)[len(measure_boxes) // 2] if measure_boxes \
+        else 0.0
+
+    def on_measure(s: Swatch) -> bool:
+        cy = s.region.center[1]
+        return any(b[1] - 0.3 * line_h <= cy <= b[3] + 0.3 * line_h and b[0] <= s.label_bbox[0]
+                   <= b[2] for b in measure_boxes)
+
+    out: list[Swatch] = []
+    for status in STATUSES:
+        mine = [s for s in found if s.status == status]
+        if len(mine) > 1:
+            mine = [s for s in mine if not on_measure(s)]
+        if len(mine) == 1:
+            out.append(mine[0])
+    return out if len(out) >= 2 else []

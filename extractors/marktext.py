@@ -1,0 +1,333 @@
+"""What is printed by the coloured marks of a page, read again enlarged while its image is in
+memory: the numbers of a strip (inside, above or below each mark) and the short label beside a
+legend swatch, each enlarged before tesseract reads it (small print at 100-150 dpi is misread
+at its own size: « Très » read « nés », 19 read 43)."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+import pytesseract
+from PIL import Image
+from scipy import ndimage
+
+from extractors.legend import label_words, swatch_sized
+from extractors.ocr import StraightPage
+from extractors.regions import MIN_CHROMA, to_lab, white_balanced
+from extractors.strips import height, mark_rows, spans
+from models.records import ColourRegion, DigitReading, Line
+
+DIGITS_CONFIG = "--psm 6 -c tessedit_char_whitelist=0123456789"
+TILE_PX = 40  # each number's ink is scaled to this height before tesseract reads it
+BAND = 1.2  # the bands above and below a mark reach this many mark heights away
+INK_L = 74.0  # L* of printed ink on the white-balanced page (paper is ~92)
+MIN_MARK_PX = 60  # rows of small marks are enlarged to at least this height before reading
+LABEL_PX = 48  # a label's line is enlarged to this height before tesseract reads it again
+SURE_CONF = 80.0  # a number read with less confidence is read a second time, larger
+_DIGITS = re.compile(r"^\d{1,3}$")
+
+
+# -- reading the numbers ----------------------------------------------------------------------
+
+def _prose_bands(lines: Sequence[Line]) -> list[tuple[float, float, float, float]]:
+    """Boxes of the words of prose lines (three words or more of two letters or more)."""
+    out = []
+    for ln in lines:
+        if sum(sum(c.isalpha() for c in w.text) >= 2 for w in ln.words) >= 3:
+            out.extend(w.bbox for w in ln.words if w.bbox is not None)
+    return out
+
+
+def _on_prose(region: ColourRegion, words: Sequence[tuple[float, float, float, float]]) -> bool:
+    """A lone mark standing on a line of prose, a word of it close beside: tied by its band."""
+    x0, y0, x1, y1 = region.bbox
+    h = y1 - y0
+    return any(min(y1, b[3]) - max(y0, b[1]) >= 0.5 * h and (b[0] - x1 < 4 * h and x0 - b[2] < 4 * h)
+               for b in words)
+
+
+def marks_to_read(regions: Sequence[ColourRegion], lines: Sequence[Line]) -> list[list[int]]:
+    """The rows whose numbers are read: rows of three marks or more (a strip, whatever text
+    stands level with it), and lone compact marks that stand on no line of prose."""
+    prose = _prose_bands(lines)
+    out = []
+    for row in mark_rows(regions):
+        if len(row) >= 3:
+            out.append(row)
+        else:
+            out.extend([k] for k in row if not _on_prose(regions[k], prose))
+    return out
+
+
+def read_mark_text(img: Image.Image | StraightPage, regions: tuple[ColourRegion, ...],
+                   dpi: int, lang: str, lines: Sequence[Line] = ()) -> tuple[ColourRegion, ...]:
+    """The regions, each with the numbers printed inside it, above it and below it (when any)
+    and the short label beside it (when any), read again enlarged: one tesseract call (digits
+    only) over the ink of every number place, one over every label. Which place a strip uses,
+    and which blobs are a legend, is decided later, with the whole page in view."""
+    tiles: list[tuple[int, str, np.ndarray]] = []
+    for row in marks_to_read(regions, lines):
+        tiles.extend(_row_tiles(img, regions, row))
+    out = list(regions)
+    if tiles:
+        for k, readings in _read_tiles(tiles, lang).items():
+            out[k] = replace(out[k], readings=tuple(readings))
+    labels = _label_tiles(img, regions, lines, dpi)
+    if labels:
+        for k, text in _read_labels(labels, lang).items():
+            out[k] = replace(out[k], label=text)
+    return tuple(out)
+
+
+def _label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
+                 lines: Sequence[Line], dpi: int) -> list[tuple[int, np.ndarray]]:
+    """Per swatch-sized blob with a few words beside it (as a legend entry has), the line of
+    those words, grey, enlarged to LABEL_PX high."""
+    words = [w for ln in lines for w in ln.words]
+    out = []
+    for k, region in enumerate(regions):
+        if not swatch_sized(region, dpi):
+            continue
+        for side in ("right", "left"):
+            found = label_words(region, words, regions, side)
+            if not found:
+                continue
+            boxes = [w.bbox for w in found if w.bbox is not None]
+            x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
+            y0, y1 = min(b[1] for b in boxes), max(b[3] for b in boxes)
+            pad = 0.25 * (y1 - y0)
+            box = _clip((x0 - pad, y0 - pad, x1 + pad, y1 + pad), img)
+            if box is not None:
+                crop = img.crop(box).convert("L")
+                scale = LABEL_PX / crop.height
+                crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX),
+                                   Image.Resampling.LANCZOS)
+                out.append((k, np.asarray(crop)))
+            break
+    return out
+
+
+def _read_labels(tiles: list[tuple[int, np.ndarray]], lang: str) -> dict[int, str]:
+    """{region: text} for the label tiles, set one under the other and read in one call."""
+    column, spans = _column([t for _k, t in tiles], LABEL_PX)
+    found = _ocr(column, lang, "--psm 6 --dpi 300")
+    out: dict[int, str] = {}
+    for (k, _tile), (a, b) in zip(tiles, spans, strict=True):
+        words = sorted((wx, text) for wx, wy, text, _c in found if a <= wy < b)
+        if words:
+            out[k] = " ".join(t for _x, t in words)
+    return out
+
+
+def _column(tiles: list[np.ndarray], height_px: int) -> tuple[Image.Image, list[tuple[float, float]]]:
+    """The tiles set one under the other on white, a tile's height apart; each tile's span."""
+    gap = height_px
+    column = Image.new("L", (max(t.shape[1] for t in tiles) + 2 * gap,
+                             len(tiles) * (height_px + gap) + gap), 255)
+    spans = []
+    y = gap
+    for tile in tiles:
+        column.paste(Image.fromarray(tile), (gap, y))
+        spans.append((y - gap / 2, y + height_px + gap / 2))
+        y += height_px + gap
+    return column, spans
+
+
+def _row_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion], row: list[int]
+               ) -> list[tuple[int, str, np.ndarray]]:
+    """Ink tiles of one row: per mark, what is printed inside it, and in the bands above and
+    below the row, the shapes whose centre falls in its cell (a text line running across
+    several cells is not a number and is left out)."""
+    cells = spans(regions, row)
+    h = float(np.median([height(regions[k]) for k in row]))
+    zoom = min(4, max(1, -(-MIN_MARK_PX // max(1, round(h)))))
+    top = min(regions[k].bbox[1] for k in row)
+    bottom = max(regions[k].bbox[3] for k in row)
+    left = min(c[0] for c in cells.values()) - h
+    right = max(c[1] for c in cells.values()) + h
+    out: list[tuple[int, str, np.ndarray]] = []
+    for place, (y0, y1) in (("above", (top - BAND * h, top - 0.04 * h)),
+                            ("below", (bottom + 0.04 * h, bottom + BAND * h))):
+        box = _clip((left, y0, right, y1), img)
+        if box is None:
+            continue
+        ink, grey = _ink(_enlarged(img.crop(box), zoom))
+        scaled = {k: tuple((v - box[0]) * zoom for v in c) for k, c in cells.items()}
+        for k, tile in _shapes_by_cell(ink, grey, scaled, h * zoom).items():
+            out.append((k, place, tile))
+    for k in row:
+        x0, y0, x1, y1 = regions[k].bbox
+        pad = 0.15 * (y1 - y0)
+        box = _clip((x0 - pad, y0 - pad, x1 + pad, y1 + pad), img)
+        if box is not None:
+            tile = _inside_ink(_enlarged(img.crop(box), zoom))
+            if tile is not None:
+                out.append((k, "in", tile))
+    return out
+
+
+def _enlarged(crop: Image.Image, zoom: int) -> Image.Image:
+    if zoom <= 1:
+        return crop
+    return crop.resize((crop.width * zoom, crop.height * zoom), Image.Resampling.BICUBIC)
+
+
+def _clip(box: tuple[float, float, float, float], img: Image.Image | StraightPage
+          ) -> tuple[int, int, int, int] | None:
+    x0, y0 = max(0, round(box[0])), max(0, round(box[1]))
+    x1, y1 = min(img.width, round(box[2])), min(img.height, round(box[3]))
+    return (x0, y0, x1, y1) if x1 - x0 >= 4 and y1 - y0 >= 4 else None
+
+
+def _ink(crop: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """Printed strokes of a crop (True): darker than the paper by a fifth at least (small digits
+    at 100-150 dpi are grey, not black), colour left out; and the crop's lightness (0-255) on
+    the white-balanced page, for the tiles (tesseract reads grey edges better than a mask)."""
+    rgb = white_balanced(np.asarray(crop.convert("RGB"), dtype=np.float32) / 255.0)
+    lab = to_lab(rgb)
+    colour = np.hypot(lab[..., 1], lab[..., 2]) >= MIN_CHROMA
+    ink = (lab[..., 0] < INK_L) & ~ndimage.binary_dilation(colour, iterations=1)
+    return ink, np.clip(lab[..., 0] * (255 / 92), 0, 255).astype(np.uint8)
+
+
+def _inside_ink(crop: Image.Image) -> np.ndarray | None:
+    """What is printed on a mark (white digits on a dark disc, dark ones on a pale one): the
+    pixels inside its outline that differ from its colour, as black on white."""
+    rgb = white_balanced(np.asarray(crop.convert("RGB"), dtype=np.float32) / 255.0)
+    lab = to_lab(rgb)
+    colour = np.hypot(lab[..., 1], lab[..., 2]) >= MIN_CHROMA
+    if colour.sum() < 16:
+        return None
+    disc = ndimage.binary_fill_holes(colour)
+    rim = max(1, round(0.08 * min(disc.shape)))
+    inside = ndimage.binary_erosion(disc, iterations=rim)
+    level = float(np.median(lab[..., 0][colour]))
+    digits = inside & (np.abs(lab[..., 0] - level) > 20)
+    labels, _n = ndimage.label(digits, structure=np.ones((3, 3)))
+    h = digits.shape[0]
+    keep = np.zeros_like(digits)
+    for i, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is not None and 0.2 * h <= sl[0].stop - sl[0].start <= 0.9 * h:
+            keep[sl] |= labels[sl] == i
+    contrast = np.clip(np.abs(lab[..., 0] - level) * (255 / 50), 0, 255)
+    return _tile(keep, (255 - contrast).astype(np.uint8))
+
+
+def _shapes_by_cell(ink: np.ndarray, grey: np.ndarray,
+                    cells: dict[int, tuple[float, float, float]], h: float
+                    ) -> dict[int, np.ndarray]:
+    """The band's ink shapes of digit size, grouped into runs (a number, or a line of text);
+    a run shaped like a number and centred on one mark (as numbers by marks are printed) is
+    that mark's tile, when it is the only one so."""
+    labels, _n = ndimage.label(ink, structure=np.ones((3, 3)))
+    shapes = []
+    for i, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        sh, sw = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        if 0.2 * h <= sh <= 1.3 * h and sw <= 1.5 * h:
+            shapes.append((sl[1].start, sl[1].stop, sl, i))
+    shapes.sort()
+    runs: list[list[tuple[int, int, tuple[slice, slice], int]]] = []
+    for s in shapes:
+        if runs and s[0] - max(t[1] for t in runs[-1]) < 0.35 * h:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    found: dict[int, list[np.ndarray | None]] = {}
+    for run in runs:
+        x0, x1 = run[0][0], max(t[1] for t in run)
+        centre = (x0 + x1) / 2
+        owner = [k for k, (a, b, c) in cells.items() if abs(centre - c) <= 0.4 * (b - a)]
+        top = min(t[2][0].start for t in run)
+        height = max(t[2][0].stop for t in run) - top
+        if len(owner) != 1 or len(run) > 5 or x1 - x0 > 2.6 * height:
+            continue  # not centred on one mark, or not shaped like a number: no mark's number
+        mask = np.zeros_like(ink)
+        for *_x, sl, i in run:
+            mask[sl] |= labels[sl] == i
+        found.setdefault(owner[0], []).append(_tile(mask, grey))
+    return {k: tiles[0] for k, tiles in found.items() if len(tiles) == 1 and tiles[0] is not None}
+
+
+def _tile(mask: np.ndarray, grey: np.ndarray | None = None) -> np.ndarray | None:
+    """A mask's ink, cropped to it with a margin, as dark on white (the grey levels kept where
+    given), scaled to TILE_PX high."""
+    rows, cols = np.nonzero(mask)
+    if rows.size < 6:
+        return None
+    pad = max(1, (rows.max() - rows.min()) // 6)
+    sub = (slice(max(0, rows.min() - pad), rows.max() + pad + 1),
+           slice(max(0, cols.min() - pad), cols.max() + pad + 1))
+    near = ndimage.binary_dilation(mask[sub], iterations=pad)
+    values = grey[sub] if grey is not None else np.where(mask[sub], 0, 255).astype(np.uint8)
+    img = Image.fromarray(np.where(near, values, 255).astype(np.uint8))
+    scale = TILE_PX / img.height
+    img = img.resize((max(1, round(img.width * scale)), TILE_PX), Image.Resampling.LANCZOS)
+    return np.asarray(img)
+
+
+def _read_tiles(tiles: list[tuple[int, str, np.ndarray]], lang: str
+                ) -> dict[int, list[DigitReading]]:
+    """{region: readings} for the tiles whose ink reads as 1 to 3 digits. The tiles are set one
+    under the other and read in one call; the tiles read with doubt (or not at all) are read
+    once more, larger: the same number twice is sure, two numbers are doubt."""
+    first = _read_column([t for *_k, t in tiles], lang)
+    again = [i for i, got in enumerate(first) if got is None or got[1] < SURE_CONF]
+    if again:
+        larger = [_scaled(tiles[i][2], 1.5) for i in again]
+        for i, got in zip(again, _read_column(larger, lang), strict=True):
+            first[i] = _agree(first[i], got)
+    out: dict[int, list[DigitReading]] = {}
+    for (k, place, _tile), got in zip(tiles, first, strict=True):
+        if got is not None:
+            out.setdefault(k, []).append(DigitReading(place, got[0], round(got[1], 1)))
+    return out
+
+
+def _agree(a: tuple[int, float] | None, b: tuple[int, float] | None) -> tuple[int, float] | None:
+    if a is None or b is None:
+        return a or b
+    if a[0] == b[0]:
+        return a[0], max(a[1], b[1])
+    return max(a, b, key=lambda r: r[1])[0], min(a[1], b[1])
+
+
+def _scaled(tile: np.ndarray, factor: float) -> np.ndarray:
+    img = Image.fromarray(tile)
+    return np.asarray(img.resize((max(1, round(img.width * factor)), round(img.height * factor)),
+                                 Image.Resampling.LANCZOS))
+
+
+def _read_column(tiles: list[np.ndarray], lang: str) -> list[tuple[int, float] | None]:
+    """Each tile's number (1-999) and confidence, or None, from one tesseract call."""
+    height_px = max(t.shape[0] for t in tiles)
+    column, spans = _column(tiles, height_px)
+    found = [w for w in _ocr(column, lang, f"{DIGITS_CONFIG} --dpi 300") if w[2].isdigit()]
+    out: list[tuple[int, float] | None] = []
+    for a, b in spans:
+        words = sorted((wx, text, conf) for wx, wy, text, conf in found if a <= wy < b)
+        text = "".join(t for _x, t, _c in words)
+        ok = words and _DIGITS.match(text) and int(text) > 0
+        out.append((int(text), min(c for *_r, c in words)) if ok else None)
+    return out
+
+
+def _ocr(image: Image.Image, lang: str, config: str) -> list[tuple[float, float, str, float]]:
+    """(x centre, y centre, text, confidence) of each word tesseract reads on the image."""
+    with tempfile.TemporaryDirectory(prefix="missions-marks-") as tmp:
+        path = os.path.join(tmp, "tiles.bmp")
+        image.save(path, format="BMP")
+        try:
+            data = pytesseract.image_to_data(path, lang=lang, config=config,
+                                             output_type=pytesseract.Output.DICT, timeout=30)
+        except (RuntimeError, pytesseract.TesseractError):
+            return []  # nothing read again: the page's own reading stands
+    return [(data["left"][i] + data["width"][i] / 2, data["top"][i] + data["height"][i] / 2,
+             t.strip(), float(data["conf"][i]))
+            for i, t in enumerate(data["text"])
+            if t.strip() and float(data["conf"][i]) >= 0]
