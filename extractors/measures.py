@@ -201,7 +201,7 @@ def _column_number(pl: PageLine) -> int | None:
 
 def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
     """Measures in document order, and the counts of measures that headings announce."""
-    lines = _reading_order(lines)
+    lines = _join_wrapped_headings(_reading_order(lines))
     widths: dict[int, int] = {}
     for pl in lines:
         widths[pl.page] = max(widths.get(pl.page, 0), len(pl.line.text))
@@ -239,8 +239,8 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
                         d.horizon = found
                 heading = []
                 continue
-            if pl.line.text[:1].islower() or pl.line.text[:1].isdigit():
-                continue  # the heading goes on (« aux premiers effets à 3/9 » / « mois »)
+            if pl.line.text.lstrip("(«—–-: ")[:1].islower() or pl.line.text[:1].isdigit():
+                continue  # the heading goes on (« aux premiers effets à 3/9 » / « mois) »)
         heading = []
         if _is_summary(doc):
             finish()
@@ -314,11 +314,14 @@ def _reading_order(lines: list[PageLine]) -> list[PageLine]:
 def _starts_like_title(pl: PageLine) -> bool:
     """A line opening with a capitalised infinitive (`Faciliter …`), as measure titles do."""
     first = pl.doc[0].text if len(pl.doc) else ""
-    return bool(_INFINITIVE.match(first)) and is_known_word(first) and len(pl.doc) >= 3
+    return bool(_INFINITIVE.match(first)) and is_known_word(first)
 
 
 def _is_summary(doc: Doc) -> bool:
-    statuses = {label for label, _s, _e in matches("status-label.v1", doc)}
+    """Two statuses or more on a line (« Très satisfaisant » is one, not two)."""
+    found = matches("status-label.v1", doc)
+    statuses = {label for label, s, e in found
+                if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for _l, s2, e2 in found)}
     return len(statuses) >= 2
 
 
@@ -332,10 +335,37 @@ def _is_legend_entry(doc: Doc) -> bool:
 
 
 def stands_across(doc: Doc) -> bool:
-    """A line that belongs to no column: a legend row or a summary (two statuses or more), a
-    « Légende » or « Niveau d'avancement » heading."""
-    return _is_summary(doc) or any(label in ("LEGEND", "PROGRESS") and s <= 2 for label, s, _e
-                                   in matches("section-heading.v2", doc))
+    """A line that belongs to no column: a legend row or a summary (two statuses or more)."""
+    return _is_summary(doc)
+
+
+_HEADING_LEAD = re.compile(r"^(?:\d{1,2}\s+)?(?:mesures?|dimensions?|axes?|volets?)$",
+                           re.IGNORECASE)
+
+
+def _join_wrapped_headings(lines: list[PageLine]) -> list[PageLine]:
+    """« Mesures » / « opérationnelles (effets à 3/9 mois) »: a dimension heading wrapped
+    after its first word (a narrow column) is one heading."""
+    out: list[PageLine] = []
+    i = 0
+    while i < len(lines):
+        pl = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is not None and nxt.page == pl.page and _HEADING_LEAD.match(pl.line.text.strip()):
+            text = f"{pl.line.text.strip()} {nxt.line.text.strip()}"
+            doc = parse_docs([text])[0]
+            if read_dimension(doc) is not None and read_number(nxt.doc) is None:
+                boxes = [b for b in (pl.line.bbox, nxt.line.bbox) if b is not None]
+                line = replace(pl.line, text=text, bbox=_union(boxes),
+                               words=pl.line.words + nxt.line.words,
+                               raw_text=f"{pl.line.raw_text or pl.line.text} "
+                                        f"{nxt.line.raw_text or nxt.line.text}")
+                out.append(replace(pl, line=line, doc=doc))
+                i += 2
+                continue
+        out.append(pl)
+        i += 1
+    return out
 
 
 def _ends_open(text: str) -> bool:
