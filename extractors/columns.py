@@ -150,8 +150,8 @@ class _Page:
 
 def _peaks(count: np.ndarray, min_width: float = 0.0, spread: float = 0.0,
            most: int = 8) -> list[float]:
-    """The middles of a profile's highest plateaus, highest first: each plateau wider than
-    `min_width`, at least `spread` from the others (at most `most` of them)."""
+    """The middles of a profile's highest plateaus, highest first: each in a run (of non-zero
+    values) wider than `min_width`, at least `spread` from the others (at most `most`)."""
     count = count.copy()
     out: list[float] = []
     pad = max(1, int(spread))
@@ -160,7 +160,12 @@ def _peaks(count: np.ndarray, min_width: float = 0.0, spread: float = 0.0,
         top = count[lo]
         while hi + 1 < len(count) and count[hi + 1] == top:
             hi += 1
-        if hi - lo + 1 >= min_width and (min_width or top >= 2):
+        run_lo, run_hi = lo, hi
+        while run_lo > 0 and count[run_lo - 1] > 0:
+            run_lo -= 1
+        while run_hi + 1 < len(count) and count[run_hi + 1] > 0:
+            run_hi += 1
+        if run_hi - run_lo + 1 >= min_width and (min_width or top >= 2):
             out.append((lo + hi) / 2)
         count[max(0, lo - pad):hi + pad + 1] = 0
     return out

@@ -51,8 +51,11 @@ class Settled:
 
 
 def read_number(doc: Doc) -> NumberRead | None:
-    """The measure number at the start of a line, or None when the line has none."""
-    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc) if s == 0]
+    """The measure number at the start of a line (after a bullet's or a mark's glyph: `©`,
+    `■`, `•`), or None when the line has none."""
+    lead = next((i for i, t in enumerate(doc) if any(c.isalnum() for c in t.text)
+                 or t.text in ".)"), len(doc))
+    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc) if s == min(lead, 2)]
     if not found:
         return None
     label, start, end = min(found, key=lambda t: (STYLE_PRIORITY.index(t[0]), -t[2]))

@@ -74,7 +74,8 @@ def numbering() -> dict[str, list[Pattern]]:
     return {
         "NUM_DOT": [[NUM, sep], [{"TEXT": {"REGEX": r"^\d{1,3}[.)]$"}}]],  # `8)`: one token
         "NUM_GLUED": [[{"TEXT": {"REGEX": r"^\d{1,3}[.)][A-Za-zÀ-ÿ«\"']"}}]],
-        "NUM_COMMA": [[NUM, {"ORTH": ","}, {"IS_TITLE": True}]],  # `5, Organiser`: a dot read as comma
+        # `5, Organiser`, `7: Ouvrir`: a dot read as a comma or a colon
+        "NUM_COMMA": [[NUM, {"ORTH": {"IN": [",", ":"]}}, {"IS_TITLE": True}]],
         "NUM_MESURE": [[{"LOWER": {"IN": ["mesure", "mesures"]}}, {"ORTH": {"IN": ["n°", "no"]}, "OP": "?"},
                         {"TEXT": {"REGEX": r"^\d{1,3}[—–:.-]?$"}}, dash]],
         "NUM_N": [[{"LOWER": {"IN": ["n°", "nº", "no"]}}, NUM, dash],
