@@ -50,12 +50,19 @@ class Settled:
     inferred: bool  # not legible as printed (lost, misread out of sequence, or never printed)
 
 
+def _glyph(token: str) -> bool:
+    """A bullet or a status mark read as text before a number: `©`, `■`, `œ`, `ee`."""
+    return not any(c.isdigit() for c in token) and token not in ".)" and (
+        not any(c.isalnum() for c in token) or (len(token) <= 2 and token.lower() not in (
+            "à", "a", "le", "la", "l'", "d'", "de", "du", "en", "un", "au", "ne")))
+
+
 def read_number(doc: Doc) -> NumberRead | None:
-    """The measure number at the start of a line (after a bullet's or a mark's glyph: `©`,
-    `■`, `•`), or None when the line has none."""
-    lead = next((i for i, t in enumerate(doc) if any(c.isalnum() for c in t.text)
-                 or t.text in ".)"), len(doc))
-    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc) if s == min(lead, 2)]
+    """The measure number at the start of a line (or after a bullet's or a mark's glyphs:
+    `©`, `■`, `ee`), or None when the line has none."""
+    lead = next((i for i, t in enumerate(doc) if not _glyph(t.text)), len(doc))
+    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc) if s in (0, lead)
+             and s <= 2]
     if not found:
         return None
     label, start, end = min(found, key=lambda t: (STYLE_PRIORITY.index(t[0]), -t[2]))

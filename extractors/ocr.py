@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import re
 import shutil
@@ -26,6 +27,8 @@ PAGE_TIMEOUT_S = 180
 PAGE_TIMEOUT_ENV = "MISSIONS_PAGE_TIMEOUT"  # seconds one page may take; overrides PAGE_TIMEOUT_S
 MISREAD_CONFIDENCE = 70.0  # below this mean word confidence, check the page's orientation
 MIN_OSD_CONFIDENCE = 1.0  # tesseract's orientation confidence below which the page is not turned
+LOW_DPI = 150  # pages scanned under this dpi are enlarged for tesseract ...
+UPSCALE_TO = 200  # ... to about this dpi (part of the OCR cache key)
 ORIENT_VERSION = 2  # bump when the orientation check changes what is read (2: sideways words)
 SIDEWAYS_SHARE = 0.4  # this share of a page's words standing taller than wide: read sideways
 MIN_SIDEWAYS_WORDS = 5  # ... counted over words of 3+ letters, at least this many of them
@@ -52,7 +55,7 @@ class OcrSettings:
     def key(self) -> str:
         deskew = f"v{DESKEW_VERSION}" if self.deskew else "0"
         orient = f"v{ORIENT_VERSION}" if self.orient else "0"
-        return (f"{self.lang}-psm{self.psm}-deskew{deskew}-orient{orient}"
+        return (f"{self.lang}-psm{self.psm}-deskew{deskew}-orient{orient}-low{UPSCALE_TO}"
                 f"-tess{tesseract_version()}")
 
 
@@ -235,12 +238,19 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
     if abs(skew) < MIN_SKEW_DEG:
         skew = 0.0
     straight = rotated(gray, -skew) if skew else gray
+    factor = upscale_factor(dpi)
+    if factor > 1:  # a low-resolution scan is enlarged for tesseract, its boxes brought back
+        straight = straight.resize((straight.width * factor, straight.height * factor),
+                                   Image.Resampling.LANCZOS)
     try:
-        data = _run_tesseract(straight, "data", f"--psm {settings.psm} --dpi {dpi}",
+        data = _run_tesseract(straight, "data", f"--psm {settings.psm} --dpi {dpi * factor}",
                               settings.lang, budget)
     except pytesseract.TesseractError as exc:
         raise PageError(f"tesseract failed on page {page_no} ({exc.message.strip()[:200]}); "
                         "re-scan or re-export it") from exc
+    if factor > 1:
+        for name in ("left", "top", "width", "height"):
+            data[name] = [float(v) / factor for v in data[name]]
     lines = attach_hanging_numbers(lines_from_tesseract(data), rgb.width)
     confs = [w.conf for ln in lines for w in ln.words if w.conf is not None]
     page = Page(
@@ -249,6 +259,13 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
         skew_degrees=skew, rotation=rotation,
     )
     return page, StraightPage(rgb, skew)
+
+
+def upscale_factor(dpi: int) -> int:
+    """How much a page scanned at `dpi` is enlarged for tesseract: text under ~150 dpi has
+    letters too small for it (a 10 pt x-height is 7 pixels at 100 dpi), so it is read at
+    about UPSCALE_TO dpi; 1 for other pages."""
+    return math.ceil(UPSCALE_TO / dpi) if dpi < LOW_DPI else 1
 
 
 def _confident_mass(page: Page) -> float:
@@ -304,13 +321,17 @@ def _upright_share(page: Page) -> float:
     return wide / len(words)
 
 
-def detect_rotation(rgb: Image.Image, budget: _Budget) -> int:
+def detect_rotation(rgb: Image.Image, budget: _Budget, factor: int = 1) -> int:
     """Clockwise quarter turn (0, 90, 180, 270) that sets the page upright, by tesseract OSD.
 
     0 when tesseract cannot tell (too little text, or no `osd` data installed).
     """
     try:
-        osd = _run_tesseract(rgb.convert("L"), "osd", "--psm 0", "osd", budget)
+        gray = rgb.convert("L")
+        if factor > 1:  # a low-resolution scan, enlarged as for reading it
+            gray = gray.resize((gray.width * factor, gray.height * factor),
+                               Image.Resampling.LANCZOS)
+        osd = _run_tesseract(gray, "osd", "--psm 0", "osd", budget)
     except pytesseract.TesseractError:
         return 0
     turn = re.search(r"Rotate:\s*(\d+)", osd)
@@ -341,7 +362,7 @@ def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = D
         return page, used
     misread = _looks_misread(page, rgb)
     sideways = 0 if misread else sideways_turn(page)  # words run the right way only if read well
-    turn = sideways or (detect_rotation(rgb, budget) if misread else 0)
+    turn = sideways or (detect_rotation(rgb, budget, upscale_factor(dpi)) if misread else 0)
     if turn:
         turned = rgb.rotate(-turn, expand=True)  # PIL turns counter-clockwise
         again, again_used = _read_turned(turned, page_no, dpi, settings, budget, rotation=turn)
