@@ -11,11 +11,12 @@ from extractors.normalise import is_known_word
 from extractors.numbering import (
     EXPLICIT_STYLES,
     NUMBERING,
+    NumberRead,
     Printed,
     read_number,
     settle_numbers,
 )
-from extractors.rules import NUMBER_WORDS, matches, parse_docs
+from extractors.rules import INFINITIVE, NUMBER_WORDS, matches, parse_docs
 from models.records import BBox, Line, Measure
 
 if TYPE_CHECKING:
@@ -213,6 +214,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
     horizon: tuple[int, int] | None = None
     current: _Draft | None = None
     heading: list[str] = []  # a dimension heading whose horizon may follow on its next lines
+    paused = False  # a legend stood between an announcement or a heading and more measures
 
     def finish() -> None:
         nonlocal current
@@ -251,7 +253,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             continue
         if numbered is None and dim:
             finish()
-            in_measures, dimension, horizon = True, dim, read_horizon(doc)
+            in_measures, paused, dimension, horizon = True, False, dim, read_horizon(doc)
             heading = [pl.line.text] if horizon is None else []
             sections.append(_Section(read_announced(doc), dim))
             continue
@@ -260,13 +262,18 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             value = read_announced(doc)
             if value:
                 announced.append(value)
-            in_measures, dimension, horizon = True, None, None
+            in_measures, paused, dimension, horizon = True, False, None, None
             continue
-        if numbered is None and (section & {"ANNOUNCE_OTHER"} or (
-                section & {"LEGEND", "PROGRESS"} and len(doc) <= 10)):
-            finish()
+        if numbered is None and section & {"ANNOUNCE_OTHER"}:
+            finish()  # « 4 chantiers … »: the numbered list that follows is not measures
             in_measures = False
             continue
+        if numbered is None and section & {"LEGEND", "PROGRESS"} and len(doc) <= 10:
+            finish()  # a legend or a strip ends a title; the measures may go on after it
+            paused, in_measures = paused or in_measures, False
+            continue
+        if numbered is not None and paused and _resumes(numbered, drafts):
+            in_measures, paused = True, False
         if numbered is not None and (in_measures or numbered.style in EXPLICIT_STYLES):
             finish()
             in_measures = True
@@ -311,10 +318,21 @@ def _reading_order(lines: list[PageLine]) -> list[PageLine]:
     return out
 
 
+def _resumes(numbered: NumberRead, drafts: list[_Draft]) -> bool:
+    """After a legend inside the measures, a numbered line goes on with them when its number
+    comes next (or starts them: 1)."""
+    last = next((d.number for d in reversed(drafts) if d.number is not None), None)
+    return numbered.number is not None and numbered.number in (1, (last or 0) + 1)
+
+
 def _starts_like_title(pl: PageLine) -> bool:
-    """A line opening with a capitalised infinitive (`Faciliter …`), as measure titles do."""
+    """A line opening with a capitalised infinitive (`Faciliter …`), as measure titles do; a
+    line of one or two words (a narrow column) only after a break, with a verb's ending
+    (`Rendre`, not `Claire`, `Ministère`)."""
     first = pl.doc[0].text if len(pl.doc) else ""
-    return bool(_INFINITIVE.match(first)) and is_known_word(first)
+    if not (_INFINITIVE.match(first) and is_known_word(first)):
+        return False
+    return len(pl.doc) >= 3 or (pl.line.para_break and bool(re.match(INFINITIVE, first.lower())))
 
 
 def _is_summary(doc: Doc) -> bool:

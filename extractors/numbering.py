@@ -15,8 +15,8 @@ EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" 
 # When several numbering patterns match at a line's start, the most specific reading wins.
 STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_PREFIX", "NUM_GLUED", "NUM_DOT",
                   "NUM_COMMA", "NUM_MANGLED", "NUM_BARE", "NUM_LOST")
-_MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|(M)(?=[0-9lI|iOoSZB]))?"
-                             r"([0-9lI|iOoSZB]{1,3})")
+_MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|(M)(?=[0-9lIL|iOoSZB]))?"
+                             r"([0-9lIL|iOoSZB]{1,3})")
 _PREFIXED = re.compile(r"^([A-Z])(\d{1,3})")
 
 
@@ -60,9 +60,11 @@ def _glyph(token: str) -> bool:
 def read_number(doc: Doc) -> NumberRead | None:
     """The measure number at the start of a line (or after a bullet's or a mark's glyphs:
     `©`, `■`, `ee`), or None when the line has none."""
-    lead = next((i for i, t in enumerate(doc) if not _glyph(t.text)), len(doc))
-    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc) if s in (0, lead)
-             and s <= 2]
+    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc)
+             if s <= 2 and all(_glyph(t.text) for t in doc[:s])]
+    if found:
+        first = min(s for _l, s, _e in found)
+        found = [f for f in found if f[1] == first]
     if not found:
         return None
     label, start, end = min(found, key=lambda t: (STYLE_PRIORITY.index(t[0]), -t[2]))
@@ -86,9 +88,10 @@ def read_number(doc: Doc) -> NumberRead | None:
         glued = len(rest) > 1 and rest[0] in ".)" and rest[1].isalpha()
         offset = span.start_char + m.end() + 1 if glued else span.end_char
         return NumberRead(label, int(m.group(2)), False, offset, prefix=m.group(1))
-    if label == "NUM_BARE" and any(s <= 1 for _l, s, _e in [
-            *matches("section-heading.v2", doc), *matches("dimension-heading.v2", doc)]):
-        return None  # « 7 Mesures politiques », « 3 Outils pour agir »: a heading
+    if label == "NUM_BARE" and any(s <= start + 1 for _l, s, _e in [
+            *matches("section-heading.v2", doc), *matches("dimension-heading.v2", doc),
+            *matches("status-label.v1", doc)]):
+        return None  # « 7 Mesures politiques », « 3 Outils pour agir », « 1 Satisfaisant »
     if label == "NUM_BARE":
         return NumberRead(label, int(doc[start].text), False, doc[start + 1].idx)
     digits = re.search(r"\d{1,3}", span.text)

@@ -53,8 +53,8 @@ def vocabulary(name: str) -> Callable[[Callable[[], dict[str, list[str]]]],
 
 
 # Characters OCR reads for digits in list numbers: `l4.` (14), `I5.` (15), `2l.` (21), `S.` (5).
-DIGIT_CONFUSIONS = {"l": "1", "I": "1", "|": "1", "i": "1", "O": "0", "o": "0", "S": "5",
-                    "Z": "2", "B": "8"}
+DIGIT_CONFUSIONS = {"l": "1", "I": "1", "|": "1", "i": "1", "L": "1", "O": "0", "o": "0",
+                    "S": "5", "Z": "2", "B": "8"}
 _D = "[0-9" + "".join(DIGIT_CONFUSIONS).replace("|", "\\|") + "]"
 _CORE = rf"(?=[^.)\s]*\d)(?=[^.)\s]*[^\d.)\s]){_D}{{1,3}}"  # a digit kept and one misread
 MANGLED = rf"^{_CORE}$"  # `l4`, `1O`, `2l`
@@ -100,6 +100,7 @@ def numbering() -> dict[str, list[Pattern]]:
         "NUM_BARE": [[NUM, {"IS_TITLE": True}],
                      [NUM, {"TEXT": {"REGEX": r"^[a-zà-ÿ]{3,}(er|ir|re|oir)$"}}]],
         "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_ALPHA": True}],
+                     [{"TEXT": {"REGEX": r"^[a-zA-Z][.)]$"}}, {"IS_TITLE": True}],  # `x. Évaluer`
                      [{"LOWER": "mesure"}, {"ORTH": {"IN": ["—", "–", "-", ":"]}}],
                      [{"LOWER": {"IN": ["n°", "nº"]}}, {"IS_TITLE": True}]],
     }
