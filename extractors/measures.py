@@ -245,8 +245,8 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
                 continue  # the heading goes on (« aux premiers effets à 3/9 » / « mois) »)
         heading = []
         if _is_summary(doc):
-            finish()
-            in_measures = False
+            finish()  # the summary ends the measures, or stands between the heading and them
+            paused, in_measures = paused or in_measures, False
             continue
         if numbered is None and _is_legend_entry(doc):
             finish()  # a legend's label under the last measure is not part of its title
