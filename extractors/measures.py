@@ -283,7 +283,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
                              parts=[pl], first_text=title_start, soft=numbered.soft,
                              prefix=numbered.prefix)
             continue
-        if in_measures and dimension is not None and _starts_like_title(pl) and (
+        if in_measures and (dimension is not None or announced) and _starts_like_title(pl) and (
                 current is None or not _is_open(current)):
             finish()  # a title whose number was lost entirely: it opens with an infinitive
             current = _Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
