@@ -43,9 +43,12 @@ class _Item:
 
 
 def _is_text(word: Word, marks: Sequence[BBox]) -> bool:
-    """A word that shapes the page's columns: letters or digits, not read off a coloured mark."""
-    if word.bbox is None or not any(c.isalnum() for c in word.text):
-        return False
+    """A word that shapes the page's columns: not a rule's glyph (`|`), nor a glyph read off a
+    coloured mark (a word of three letters or more on colour is coloured text: it counts)."""
+    if word.bbox is None or not word.text.strip("|[]{}_~=/\\ "):
+        return False  # a table's rule or a frame read as a glyph
+    if sum(c.isalpha() for c in word.text) >= 3 and (word.conf is None or word.conf >= 60):
+        return True
     cx, cy = (word.bbox[0] + word.bbox[2]) / 2, (word.bbox[1] + word.bbox[3]) / 2
     return not any(m[0] <= cx <= m[2] and m[1] <= cy <= m[3] for m in marks)
 
@@ -85,9 +88,13 @@ class _Page:
             ink += covered
             for a, b in itertools.pairwise(words):
                 left, right = a.bbox[2], b.bbox[0]  # type: ignore[index]
-                if right - left >= MIN_GUTTER * self.h:
-                    gaps[int(left) - x0 + 1:int(right) - x0] += 1
+                if right - left >= MIN_GUTTER * self.h:  # a very wide gap counts twice
+                    weight = 2 if right - left >= 2 * WIDE_GUTTER * self.h else 1
+                    gaps[int(left) - x0 + 1:int(right) - x0] += weight
         found = [x0 + x for x in _peaks(gaps, spread=self.h)]
+        for x in self._aligned_starts(items, x0):
+            if all(abs(x - f) > self.h for f in found):
+                found.append(x)
         floor = max(1.0, 0.2 * float(np.percentile(ink[ink > 0], 75)))
         white = np.where(ink <= floor, floor + 1 - ink, 0).astype(np.int32)
         white[:int(np.argmax(ink > 0))] = 0
@@ -96,6 +103,27 @@ class _Page:
             if all(abs(x0 + x - f) > self.h for f in found):
                 found.append(x0 + x)
         return found
+
+    def _aligned_starts(self, items: Sequence[_Item], left: float) -> list[float]:
+        """Just left of where three lines or more start at the same x, away from the left
+        margin (a block set beside another: a recipient's address right of a letterhead)."""
+        starts = []
+        for it in items:
+            words = self.text_words(it.line)
+            for k, w in enumerate(words):
+                if k == 0 or w.bbox[0] - words[k - 1].bbox[2] >= MIN_GUTTER * self.h:  # type: ignore[index]
+                    starts.append(w.bbox[0])  # type: ignore[index]
+        starts.sort()
+        out: list[float] = []
+        i = 0
+        while i < len(starts):
+            j = i
+            while j + 1 < len(starts) and starts[j + 1] - starts[i] <= 0.5 * self.h:
+                j += 1
+            if j - i + 1 >= MIN_SPLIT_LINES and starts[i] > left + MIN_TEXT_WIDTH * self.h:
+                out.append(starts[i] - 0.5 * self.h)
+            i = j + 1
+        return out
 
     def gap_at(self, line: Line, x: float) -> float:
         """The width of the white a line leaves around x."""
@@ -220,7 +248,7 @@ def _regions(items: list[_Item], x: float, geo: _Page) -> list[tuple[str, list[_
 def _reads_as_columns(run: list[tuple[_Item, str]], x: float, geo: _Page) -> bool:
     """A run proves its gutter by lines read across it with text on both sides (three, or two
     across a wide gap), or by columns read apart: three lines of text or more on each side
-    and a strip of white between them."""
+    and a strip of white between them (two, across a wide strip one line read across)."""
     if any(how == "cross" for _it, how in run):
         return False
     split = [it.line for it, how in run if how == "split"]
@@ -229,11 +257,12 @@ def _reads_as_columns(run: list[tuple[_Item, str]], x: float, geo: _Page) -> boo
         return _texts_both_sides({side: split for side in ("left", "right")}, x, geo)
     sides = {side: [it.line for it, how in run if how in (side, "split")]
              for side in ("left", "right")}
-    if any(len(lines) < MIN_SPLIT_LINES for lines in sides.values()):
-        return False
     words = [w for it, _how in run for w in geo.text_words(it.line)]
     strip = min((w.bbox[0] for w in words if w.bbox[0] >= x), default=x) - max(  # type: ignore[index]
         (w.bbox[2] for w in words if w.bbox[2] <= x), default=x)  # type: ignore[index]
+    least = 2 if strip >= WIDE_GUTTER * geo.h and split else MIN_SPLIT_LINES
+    if any(len(lines) < least for lines in sides.values()):
+        return False
     return strip >= MIN_GUTTER * geo.h and _texts_both_sides(sides, x, geo)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import dateparser
 from rapidfuzz import process
 
-from extractors.measures import PageLine, is_junk
+from extractors.measures import PageLine
 from extractors.rules import MONTHS, matches
 from models.records import Letter
 
@@ -136,6 +136,11 @@ def extract_letter(lines: list[PageLine]) -> Letter | None:
                   if salutation_i is not None else None)
 
 
+def _reads_as_words(pl: PageLine) -> bool:
+    """A line of words (`Le RAMEAU`), not a logo's or a mark's glyphs (`O`, `©`, `EH`)."""
+    return any(len(t.text) >= 3 and t.is_alpha for t in pl.doc)
+
+
 def _is_address(pl: PageLine) -> bool:
     return bool(_labels(pl, "letter-parts.v1").keys() & {"STREET", "POSTCODE"})
 
@@ -144,7 +149,7 @@ def _letterhead(lines: list[PageLine]) -> str | None:
     """The sending organisation: in the lines above the recipient, the one just above the
     sender's postal address (a slide's header or a logo's glyphs above it are not the sender),
     else the first line that reads as words."""
-    named = [i for i, pl in enumerate(lines) if not is_junk(pl) and not _is_address(pl)]
+    named = [i for i, pl in enumerate(lines) if _reads_as_words(pl) and not _is_address(pl)]
     address = next((i for i, pl in enumerate(lines) if _is_address(pl)), None)
     above = [i for i in named if address is not None and i < address]
     pick = above[-1] if above else (named[0] if named else None)

@@ -372,7 +372,8 @@ def _join_wrapped_headings(lines: list[PageLine]) -> list[PageLine]:
         if nxt is not None and nxt.page == pl.page and _HEADING_LEAD.match(pl.line.text.strip()):
             text = f"{pl.line.text.strip()} {nxt.line.text.strip()}"
             doc = parse_docs([text])[0]
-            if read_dimension(doc) is not None and read_number(nxt.doc) is None:
+            if (read_dimension(doc) is not None and read_dimension(nxt.doc) is None
+                    and read_number(nxt.doc) is None and read_number(doc) is None):
                 boxes = [b for b in (pl.line.bbox, nxt.line.bbox) if b is not None]
                 line = replace(pl.line, text=text, bbox=_union(boxes),
                                words=pl.line.words + nxt.line.words,
