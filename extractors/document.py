@@ -44,6 +44,21 @@ def in_columns(page: Page) -> Page:
     return replace(page, lines=tuple(lines))
 
 
+LETTER_TEXT = ("place", "sender_org", "sender_role", "recipient", "recipient_org",
+               "recipient_address", "subject", "salutation")
+
+
+def uses_typographic_apostrophe(pages: Sequence[Page]) -> bool:
+    """Whether the document prints its apostrophes as `’`: any `’` in the text as read (OCR
+    reads a `’` as `'` often, an `'` as `’` never). Normalisation reads both as `'`; titles and
+    letters are published with the document's own."""
+    return any("’" in (ln.raw_text or ln.text) for p in pages for ln in p.lines)
+
+
+def typographic(text: str | None) -> str | None:
+    return text.replace("'", "’") if text else text
+
+
 def page_lines(pages: Sequence[Page]) -> list[PageLine]:
     items = [(p, ln) for p in pages for ln in p.lines]
     docs = parse_docs([ln.text for _p, ln in items])
@@ -99,6 +114,10 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
         letter = extract_letter([pl for pl in lines if pl.page == page.page])
         if letter is not None:
             letters.append(letter)
+    if uses_typographic_apostrophe(pages):
+        measures = [replace(m, title=typographic(m.title)) for m in measures]
+        letters = [replace(lt, **{f: typographic(getattr(lt, f)) for f in LETTER_TEXT})
+                   for lt in letters]
     kind = ("report+letter" if measures and letters else "report" if measures
             else "letter" if letters else "text" if pages and pages[0].method == "legacy-text"
             else "unknown")
