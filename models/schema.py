@@ -160,7 +160,8 @@ TABLES: tuple[Table, ...] = (
         "Each measure of a series followed across its reports: one row per measure per document.",
         (
             Column("mission_key", S, "the series (see `reports`)"),
-            Column("measure", I, "the measure's number in the earliest report of the series that has it"),
+            Column("measure", I, "the measure's number in the earliest report of the series that has it "
+                                 "(its place there when that report's numbers repeat or are missing)"),
             Column("reference_title", S, "the measure's title in that report"),
             Column("report_order", I, "rank of the report in its series by date, 1 = earliest"),
             Column("report_date", S, "the report's date (see `reports`)"),
@@ -168,7 +169,7 @@ TABLES: tuple[Table, ...] = (
             DOC_ID,
             Column("source_name", S, "the document's file (copies of one report each have their rows)"),
             Column("page", I, "1-based page of the measure in this document"),
-            Column("number", I, "the measure's number in this document"),
+            Column("number", I, "the measure's number in this document, or NULL"),
             Column("title", S, "the measure's title in this document"),
             Column("title_similarity", F, "0-1 similarity of this title to reference_title"),
             Column("match", S, "how it was tied to the series measure: reference, number+title, or title (renumbered)"),
