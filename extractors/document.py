@@ -6,6 +6,7 @@ from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 
 from extractors.columns import COLUMNS_VERSION, read_columns
+from extractors.layout import drop_mark_glyphs
 from extractors.letters import extract_letter
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses
 from extractors.measures import PageLine, extract_measures, stands_across
@@ -31,17 +32,20 @@ def pipeline_version() -> str:
             f".{COLUMNS_VERSION}")
 
 
-def in_columns(page: Page) -> Page:
+def in_columns(page: Page) -> tuple[Page, list[Repair]]:
     """The page with its lines read column by column where they were read across gutters
-    (extractors/columns.py); legend rows and summaries stand across the page."""
+    (extractors/columns.py; legend rows and summaries stand across the page), without the
+    glyphs OCR read off a status mark just before a line's text (`@ Favoriser …`)."""
     if not page.lines or any(ln.bbox is None for ln in page.lines):
-        return page
+        return page, []
     across = {i for i, doc in enumerate(parse_docs([ln.text for ln in page.lines]))
               if stands_across(doc)}
     whole = {id(page.lines[i]) for i in across}
-    lines = read_columns(page.lines, whole=lambda ln: id(ln) in whole,
-                         marks=[r.bbox for r in page.regions])
-    return replace(page, lines=tuple(lines))
+    marks = [r.bbox for r in page.regions]
+    lines = read_columns(page.lines, whole=lambda ln: id(ln) in whole, marks=marks)
+    kept, dropped = drop_mark_glyphs(lines, marks)
+    return replace(page, lines=tuple(kept)), [Repair("mark-glyph.v1", glyph, "", page.page)
+                                              for glyph in dropped]
 
 
 LETTER_TEXT = ("place", "sender_org", "sender_role", "recipient", "recipient_org",
@@ -100,7 +104,9 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
     normalised: list[Page] = []
     repairs: list[Repair] = []
     for page in pages:
-        new, reps = normalise_page(in_columns(page))
+        read, dropped = in_columns(page)
+        repairs.extend(dropped)
+        new, reps = normalise_page(read)
         normalised.append(replace(new, regions=page.regions))
         repairs.extend(reps)
     lines = page_lines(normalised)
