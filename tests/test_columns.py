@@ -142,3 +142,20 @@ def test_a_scanned_page_in_three_columns_is_read_column_by_column(tmp_path) -> N
     got = [(m.number, m.title, m.dimension, (m.horizon_min_months, m.horizon_max_months))
            for m in result.extraction.measures]
     assert got == [(n, title, dim, HORIZONS[dim]) for n, title, dim in MEASURES]
+
+
+def test_status_marks_read_as_glyphs_before_titles_are_dropped() -> None:
+    # Unnumbered titles each led by its status square, which OCR read as `@`, `6`, `©`.
+    lines = [line_of(words_at("3 mesures stratégiques, aux effets à 6/12 mois", 100.0, 100.0))]
+    for k, (glyph, title) in enumerate([("@", "Favoriser la convergence des outils"),
+                                        ("6", "Inciter à un État exemplaire"),
+                                        ("©", "Piloter une recherche-action collective")]):
+        y = 160.0 + 50 * k
+        mark = Word(glyph, (100.0, y - 8, 130.0, y + 26), 60.0)  # a square, taller than text
+        lines.append(line_of([mark, *words_at(title, 150.0, y)], para=True))
+    page = Page(page=1, method="ocr", lines=tuple(lines), width_px=1800, height_px=2400, dpi=200)
+    extraction, _pages, repairs = extract_records([page])
+    assert [(m.number, m.title) for m in extraction.measures] == [
+        (None, "Favoriser la convergence des outils"), (None, "Inciter à un État exemplaire"),
+        (None, "Piloter une recherche-action collective")]
+    assert [r.before for r in repairs if r.rule == "mark-glyph.v1"] == ["@", "6", "©"]
