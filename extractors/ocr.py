@@ -349,8 +349,8 @@ def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = D
     A page whose words stand taller than wide was read sideways, however confidently: it is
     turned the way its words run and read again (no extra call for an upright page). A page
     read with low confidence (or not at all, though it has ink) is checked for a quarter or
-    half turn with tesseract's orientation detection. A turned page is read again and the
-    better reading kept (`Page.rotation` = the clockwise turn applied). Every tesseract call of
+    half turn with tesseract's orientation detection (when it cannot tell, the turns its ink's
+    lines allow are tried). A turned page is read again and the better reading kept (`Page.rotation` = the clockwise turn applied). Every tesseract call of
     the page shares one time budget (`timeout`, default `page_timeout()`); PageError when it
     runs out.
     """
@@ -363,12 +363,27 @@ def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = D
     misread = _looks_misread(page, rgb)
     sideways = 0 if misread else sideways_turn(page)  # words run the right way only if read well
     turn = sideways or (detect_rotation(rgb, budget, upscale_factor(dpi)) if misread else 0)
-    if turn:
+    turns = [turn] if turn else (_likely_turns(rgb) if misread else [])
+    for turn in turns:  # OSD could not tell (too little text at this resolution): try them
         turned = rgb.rotate(-turn, expand=True)  # PIL turns counter-clockwise
         again, again_used = _read_turned(turned, page_no, dpi, settings, budget, rotation=turn)
         if _better(again, page, sideways=bool(sideways)):
             page, used = again, again_used
     return page, used
+
+
+def _likely_turns(rgb: Image.Image) -> list[int]:
+    """The turns to try on a page read badly that OSD could not place: its ink's lines run
+    across the page (upside down: 180) or down it (a quarter turn, either way: 90, 270)."""
+    small = rgb.convert("L")
+    small.thumbnail((700, 700))
+    arr = np.asarray(small, dtype=np.uint8)
+    ink = (arr < min(160, int(arr.mean()) - 30)).astype(np.float64)
+    if ink.sum() < 200:
+        return []
+    rows = float(np.square(np.diff(ink.sum(axis=1))).sum())
+    cols = float(np.square(np.diff(ink.sum(axis=0))).sum())
+    return [90, 270] if cols > rows else [180]
 
 
 def _better(again: Page, first: Page, sideways: bool) -> bool:
