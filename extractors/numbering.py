@@ -97,7 +97,9 @@ def read_number(doc: Doc) -> NumberRead | None:
     digits = re.search(r"\d{1,3}", span.text)
     if digits is None:
         return None
-    return NumberRead(label, int(digits.group(0)), False, span.end_char)
+    glued = span.text[digits.end():digits.end() + 1]  # `N° 1Élargir`: the title starts there
+    offset = span.start_char + digits.end() if glued.isalpha() or glued == "«" else span.end_char
+    return NumberRead(label, int(digits.group(0)), False, offset)
 
 
 def _read_mangled(text: str, start_char: int, titled: bool, last_idx: int) -> NumberRead | None:

@@ -62,6 +62,7 @@ MANGLED_ALONE = rf"^{_D}$"  # a one-character number with no digit left: `S`, `l
 # A capital letter printed before a number (`S1` stratégique, `O2`, `P1`): a label, not a misread
 # digit; `I` excepted (`I2.` is 12 misread), and `M` has its own style (`M7`, « mesure 7 »).
 PREFIX = "[A-HJ-LN-Z]"
+GLUED_TITLE = r"^\d{1,3}[A-ZÀ-Ý«][a-zà-ÿ]"  # `N° 1Élargir`: a text layer with no space after it
 
 
 @rule("numbering.v3")
@@ -77,9 +78,14 @@ def numbering() -> dict[str, list[Pattern]]:
         # `5, Organiser`, `7: Ouvrir`: a dot read as a comma or a colon
         "NUM_COMMA": [[NUM, {"ORTH": {"IN": [",", ":"]}}, {"IS_TITLE": True}]],
         "NUM_MESURE": [[{"LOWER": {"IN": ["mesure", "mesures"]}}, {"ORTH": {"IN": ["n°", "no"]}, "OP": "?"},
-                        {"TEXT": {"REGEX": r"^\d{1,3}[—–:.-]?$"}}, dash]],
+                        {"TEXT": {"REGEX": r"^\d{1,3}[—–:.-]?$"}}, dash],
+                       [{"LOWER": "mesure"}, {"TEXT": {"REGEX": GLUED_TITLE}}]],
         "NUM_N": [[{"LOWER": {"IN": ["n°", "nº", "no"]}}, NUM, dash],
-                  [{"LOWER": {"REGEX": r"^n°\d{1,3}$"}}, dash]],
+                  [{"LOWER": "n"}, {"ORTH": {"IN": ["°", "º"]}}, NUM, dash],  # `N°` is two tokens
+                  [{"LOWER": {"REGEX": r"^n°\d{1,3}$"}}, dash],
+                  [{"LOWER": {"IN": ["n°", "nº"]}}, {"TEXT": {"REGEX": GLUED_TITLE}}],
+                  [{"LOWER": "n"}, {"ORTH": {"IN": ["°", "º"]}}, {"TEXT": {"REGEX": GLUED_TITLE}}],
+                  [{"LOWER": {"REGEX": r"^n°\d{1,3}[a-zà-ÿ]"}}]],
         "NUM_M": [[{"TEXT": {"REGEX": r"^M\d{1,3}$"}}, dash]],
         "NUM_PREFIX": [[{"TEXT": {"REGEX": rf"^{PREFIX}\d{{1,3}}$"}}, dash],
                        [{"TEXT": {"REGEX": rf"^{PREFIX}\d{{1,3}}[.)\-–—:]$"}}],

@@ -354,3 +354,20 @@ Créer un réseau de référents
                                       "Publier un annuaire des lieux d'écoute",
                                       "Créer un réseau de référents"]
     assert [(m.number, m.label, m.number_inferred) for m in got] == [(None, None, True)] * 3
+
+
+def test_uppercase_n_degree_and_numbers_glued_to_their_title() -> None:
+    got = measures("""
+5 mesures opérationnelles, à 3/9 mois
+N° 1Élargir la rénovation énergétique des bâtiments
+N° 2 — Réviser les démarches d'évaluation partagée
+Mesure 3Déployer l'accès des jeunes aux dispositifs
+7: Ouvrir la place des habitants
+© 8. Consolider les indicateurs d'impact social
+""")
+    assert [(m.number, m.title) for m in got] == [
+        (1, "Élargir la rénovation énergétique des bâtiments"),
+        (2, "Réviser les démarches d'évaluation partagée"),
+        (3, "Déployer l'accès des jeunes aux dispositifs"),
+        (7, "Ouvrir la place des habitants"),
+        (8, "Consolider les indicateurs d'impact social")]
