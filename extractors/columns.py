@@ -23,7 +23,7 @@ from models.records import BBox, Line, Word
 
 COLUMNS_VERSION = "columns.v1"  # part of pipeline_version: bump when the reading order changes
 MIN_GUTTER = 1.0  # a gutter is at least this many word heights wide
-BAND = 1.6  # a band of white this many word heights high ends a region
+BAND = 2.5  # a band of white this many word heights high ends a region
 MIN_SPLIT_LINES = 3  # lines read across the gutter that prove it ...
 WIDE_GUTTER = 2.0  # ... or two, when their gaps are this many word heights wide
 MIN_TEXT_WIDTH = 4.0  # a column's lines are this many word heights wide (not a list's numbers)

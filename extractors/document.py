@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from extractors.columns import COLUMNS_VERSION, read_columns
 from extractors.layout import drop_mark_glyphs
-from extractors.letters import extract_letter
+from extractors.letters import extract_letter, is_letter_anchor
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses
 from extractors.measures import PageLine, extract_measures, stands_across
 from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
@@ -34,12 +34,13 @@ def pipeline_version() -> str:
 
 def in_columns(page: Page) -> tuple[Page, list[Repair]]:
     """The page with its lines read column by column where they were read across gutters
-    (extractors/columns.py; legend rows and summaries stand across the page), without the
+    (extractors/columns.py; legend rows, summaries and a letter's date, subject and
+    salutation stand across the page), without the
     glyphs OCR read off a status mark just before a line's text (`@ Favoriser …`)."""
     if not page.lines or any(ln.bbox is None for ln in page.lines):
         return page, []
     across = {i for i, doc in enumerate(parse_docs([ln.text for ln in page.lines]))
-              if stands_across(doc)}
+              if stands_across(doc) or is_letter_anchor(doc)}
     whole = {id(page.lines[i]) for i in across}
     marks = [r.bbox for r in page.regions]
     lines = read_columns(page.lines, whole=lambda ln: id(ln) in whole, marks=marks)

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 import dateparser
 from rapidfuzz import process
 
 from extractors.measures import PageLine
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 from extractors.rules import MONTHS, matches
 from models.records import Letter
 
@@ -94,6 +98,17 @@ def _date_of(pl: PageLine) -> tuple[str, str | None] | None:
     return None
 
 
+def is_letter_anchor(doc: Doc) -> bool:
+    """A letter's line that belongs to no column: its date line, its « Objet : », its
+    salutation (a letterhead and an address set side by side end above them)."""
+    text = doc.text.strip()
+    if _SALUTATION.match(text) and text.endswith(",") and len(doc) <= 12:
+        return True
+    if any(label == "SUBJECT" and s == 0 for label, s, _e in matches("letter-parts.v1", doc)):
+        return True
+    return any(parse_french_date(doc[s:e].text) for _l, s, e in matches("date-line.v2", doc))
+
+
 def is_letter_page(lines: list[PageLine]) -> bool:
     """A letter shows a date line or a subject, and a salutation or three of its other parts
     (a salutation OCR mangled beyond reading does not lose the letter)."""
@@ -111,24 +126,31 @@ def extract_letter(lines: list[PageLine]) -> Letter | None:
     salutation_i = next((i for i, pl in enumerate(lines) if _is_salutation(pl)), None)
     head = lines[:salutation_i if salutation_i is not None else _body_start(lines)]
     place = date_iso = subject = None
-    date_i = subject_i = None
+    anchors: set[int] = set()  # the date line, the subject and its wrapped lines
     for i, pl in enumerate(head):
         found = _date_of(pl)
         if found and date_iso is None:
             date_iso, place = found
-            date_i = i
+            anchors.add(i)
         parts = _labels(pl, "letter-parts.v1")
         if "SUBJECT" in parts and parts["SUBJECT"][0] == 0 and subject is None:
-            subject_i = i
+            anchors.add(i)
             subject = pl.doc[parts["SUBJECT"][1]:].text.strip(" :")
-            for nxt in head[i + 1:]:
+            for k, nxt in enumerate(head[i + 1:], start=i + 1):
                 if nxt.line.para_break or _date_of(nxt):
                     break
+                anchors.add(k)
                 subject = f"{subject} {nxt.line.text.strip()}"
-    block_end = min(i for i in (date_i, subject_i, len(head)) if i is not None)
-    recipient, recipient_org, address, first_recipient_i = _recipient_block(head[:block_end])
-    sender_org = _letterhead(head[:first_recipient_i if first_recipient_i is not None
-                                  else block_end])
+    # Columns read in turn may set the subject before the recipient's block: the block runs
+    # from its « Madame … » line to the next date or subject line, wherever they stand.
+    start = next((i for i, pl in enumerate(head) if i not in anchors
+                  and pl.doc[0:1].text.lower() in ("madame", "monsieur", "mme", "m.")), None)
+    end = next((i for i in sorted(anchors) if start is not None and i > start), len(head))
+    recipient, recipient_org, address, _first = _recipient_block(
+        head[start:end] if start is not None else [])
+    sender_org = _letterhead([pl for i, pl in enumerate(head[:start if start is not None
+                                                             else len(head)])
+                              if i not in anchors])
     return Letter(page=page, place=place, date=date_iso, sender_org=sender_org,
                   sender_role=_sender_role(lines[len(head) + 1:]), recipient=recipient,
                   recipient_org=recipient_org, recipient_address=address, subject=subject,
