@@ -125,6 +125,10 @@ class _Page:
             i = j + 1
         return out
 
+    def first_right(self, line: Line, x: float) -> Word | None:
+        """The line's first word right of x."""
+        return next((w for w in self.text_words(line) if w.bbox[0] >= x), None)  # type: ignore[index]
+
     def gap_at(self, line: Line, x: float) -> float:
         """The width of the white a line leaves around x."""
         words = self.text_words(line)
@@ -248,7 +252,8 @@ def _regions(items: list[_Item], x: float, geo: _Page) -> list[tuple[str, list[_
 def _reads_as_columns(run: list[tuple[_Item, str]], x: float, geo: _Page) -> bool:
     """A run proves its gutter by lines read across it with text on both sides (three, or two
     across a wide gap), or by columns read apart: three lines of text or more on each side
-    and a strip of white between them (two, across a wide strip one line read across)."""
+    and a strip of white between them (two when the right side's lines start at one x, or
+    across a wide strip one line read across, or a very wide one)."""
     if any(how == "cross" for _it, how in run):
         return False
     split = [it.line for it, how in run if how == "split"]
@@ -260,7 +265,9 @@ def _reads_as_columns(run: list[tuple[_Item, str]], x: float, geo: _Page) -> boo
     words = [w for it, _how in run for w in geo.text_words(it.line)]
     strip = min((w.bbox[0] for w in words if w.bbox[0] >= x), default=x) - max(  # type: ignore[index]
         (w.bbox[2] for w in words if w.bbox[2] <= x), default=x)  # type: ignore[index]
-    least = 2 if strip >= WIDE_GUTTER * geo.h and split else MIN_SPLIT_LINES
+    starts = sorted(w.bbox[0] for ln in sides["right"] if (w := geo.first_right(ln, x)))  # type: ignore[index]
+    aligned = len(starts) >= MIN_SPLIT_LINES and starts[MIN_SPLIT_LINES - 1] - starts[0] <= 0.5 * geo.h
+    least = 2 if (aligned or strip >= WIDE_GUTTER * geo.h * (1 if split else 2)) else MIN_SPLIT_LINES
     if any(len(lines) < least for lines in sides.values()):
         return False
     return strip >= MIN_GUTTER * geo.h and _texts_both_sides(sides, x, geo)
