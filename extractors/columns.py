@@ -22,7 +22,8 @@ import numpy as np
 from models.records import BBox, Line, Word
 
 COLUMNS_VERSION = "columns.v1"  # part of pipeline_version: bump when the reading order changes
-MIN_GUTTER = 1.0  # a gutter is at least this many word heights wide
+MIN_GUTTER = 1.0  # a gutter is at least this many word heights wide ...
+SPACES = 2.5  # ... or this many of the page's word spaces (a table's tight cells)
 BAND = 2.5  # a band of white this many word heights high ends a region
 MIN_SPLIT_LINES = 3  # lines read across the gutter that prove it ...
 WIDE_GUTTER = 2.0  # ... or two, when their gaps are this many word heights wide
@@ -53,6 +54,13 @@ def _is_text(word: Word, marks: Sequence[BBox]) -> bool:
     return not any(m[0] <= cx <= m[2] and m[1] <= cy <= m[3] for m in marks)
 
 
+def word_space(lines: Sequence[Line]) -> float:
+    """The median white between two words of a line (positive gaps only)."""
+    gaps = [b.bbox[0] - a.bbox[2] for ln in lines for a, b in itertools.pairwise(ln.words)
+            if a.bbox is not None and b.bbox is not None and b.bbox[0] > a.bbox[2]]
+    return float(statistics.median(gaps)) if gaps else 0.0
+
+
 def word_height(lines: Sequence[Line]) -> float:
     """The median height of the page's words of 2+ letters (a unit for gaps and gutters)."""
     heights = [w.bbox[3] - w.bbox[1] for ln in lines for w in ln.words
@@ -63,8 +71,10 @@ def word_height(lines: Sequence[Line]) -> float:
 class _Page:
     """The lines' geometry, as the search for gutters needs it."""
 
-    def __init__(self, h: float, marks: Sequence[BBox], whole: Callable[[Line], bool]) -> None:
+    def __init__(self, h: float, marks: Sequence[BBox], whole: Callable[[Line], bool],
+                 space: float = 0.0) -> None:
         self.h, self.marks, self.whole = h, marks, whole
+        self.gap = min(MIN_GUTTER * h, SPACES * space) if space > 0 else MIN_GUTTER * h
 
     def text_words(self, line: Line) -> list[Word]:
         return sorted((w for w in line.words if _is_text(w, self.marks)),
@@ -88,7 +98,7 @@ class _Page:
             ink += covered
             for a, b in itertools.pairwise(words):
                 left, right = a.bbox[2], b.bbox[0]  # type: ignore[index]
-                if right - left >= MIN_GUTTER * self.h:  # a very wide gap counts twice
+                if right - left >= self.gap:  # a very wide gap counts twice
                     weight = 2 if right - left >= 2 * WIDE_GUTTER * self.h else 1
                     gaps[int(left) - x0 + 1:int(right) - x0] += weight
         found = [x0 + x for x in _peaks(gaps, spread=self.h)]
@@ -99,7 +109,7 @@ class _Page:
         white = np.where(ink <= floor, floor + 1 - ink, 0).astype(np.int32)
         white[:int(np.argmax(ink > 0))] = 0
         white[size - int(np.argmax(ink[::-1] > 0)):] = 0
-        for x in _peaks(white, min_width=MIN_GUTTER * self.h, spread=self.h):
+        for x in _peaks(white, min_width=self.gap, spread=self.h):
             if all(abs(x0 + x - f) > self.h for f in found):
                 found.append(x0 + x)
         return found
@@ -111,7 +121,7 @@ class _Page:
         for it in items:
             words = self.text_words(it.line)
             for k, w in enumerate(words):
-                if k == 0 or w.bbox[0] - words[k - 1].bbox[2] >= MIN_GUTTER * self.h:  # type: ignore[index]
+                if k == 0 or w.bbox[0] - words[k - 1].bbox[2] >= self.gap:  # type: ignore[index]
                     starts.append(w.bbox[0])  # type: ignore[index]
         starts.sort()
         out: list[float] = []
@@ -141,7 +151,7 @@ class _Page:
         words = [w for w in self.text_words(line) if w.bbox[2] <= x]  # type: ignore[index]
         run: list[Word] = []
         for w in reversed(words):
-            if run and run[0].bbox[0] - w.bbox[2] >= MIN_GUTTER * self.h:  # type: ignore[index]
+            if run and run[0].bbox[0] - w.bbox[2] >= self.gap:  # type: ignore[index]
                 break
             run.insert(0, w)
         return bool(_LIST_LABEL.match(" ".join(w.text for w in run)))
@@ -159,7 +169,7 @@ class _Page:
             prev = run[-1]
             gap = (prev.bbox[0] - w.bbox[2]) if side == "left" else (  # type: ignore[index]
                 w.bbox[0] - prev.bbox[2])  # type: ignore[index]
-            if gap >= MIN_GUTTER * self.h:
+            if gap >= self.gap:
                 break
             run.append(w)
         return max(w.bbox[2] for w in run) - min(w.bbox[0] for w in run)  # type: ignore[index]
@@ -176,7 +186,7 @@ class _Page:
         left = any(w.bbox[2] <= x for w in words)  # type: ignore[index]
         right = any(w.bbox[0] >= x for w in words)  # type: ignore[index]
         if left and right:  # a word space at x is no gutter
-            return "split" if self.gap_at(line, x) >= MIN_GUTTER * self.h else "cross"
+            return "split" if self.gap_at(line, x) >= self.gap else "cross"
         return "left" if left else "right"
 
 
@@ -270,7 +280,7 @@ def _reads_as_columns(run: list[tuple[_Item, str]], x: float, geo: _Page) -> boo
     least = 2 if (aligned or strip >= WIDE_GUTTER * geo.h * (1 if split else 2)) else MIN_SPLIT_LINES
     if any(len(lines) < least for lines in sides.values()):
         return False
-    return strip >= MIN_GUTTER * geo.h and _texts_both_sides(sides, x, geo)
+    return strip >= geo.gap and _texts_both_sides(sides, x, geo)
 
 
 def _texts_both_sides(sides: dict[str, list[Line]], x: float, geo: _Page) -> bool:
@@ -370,7 +380,7 @@ def read_columns(lines: Sequence[Line], whole: Callable[[Line], bool] = lambda _
     h = word_height(lines)
     if h <= 0:
         return list(lines)
-    geo = _Page(h, marks, whole)
+    geo = _Page(h, marks, whole, word_space(lines))
     items = [_Item(i, ln) for i, ln in enumerate(lines)]
     return [it.line for it in _block(items, geo)]
 
@@ -384,7 +394,7 @@ def column_boxes(lines: Sequence[Line], whole: Callable[[Line], bool] = lambda _
     h = word_height(lines)
     if h <= 0:
         return []
-    geo = _Page(h, marks, whole)
+    geo = _Page(h, marks, whole, word_space(lines))
     boxes: list[BBox] = []
     _collect_columns([_Item(i, ln) for i, ln in enumerate(lines)], geo, boxes)
     return boxes
