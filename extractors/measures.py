@@ -13,6 +13,7 @@ from extractors.numbering import (
     NUMBERING,
     NumberRead,
     Printed,
+    is_glyph,
     read_number,
     settle_numbers,
 )
@@ -288,7 +289,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             finish()  # a title whose number was lost entirely: it opens with an infinitive
             current = _Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
                              horizon=horizon, section=len(sections) - 1, parts=[pl],
-                             first_text=pl.line.text)
+                             first_text=_without_glyphs(pl))
             continue
         if current is not None and _continues(current, pl):
             current.parts.append(pl)
@@ -297,7 +298,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
         if in_measures and dimension is not None and pl.line.text[:1].isupper():
             current = _Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
                              horizon=horizon, section=len(sections) - 1, parts=[pl],
-                             first_text=pl.line.text, weak=True)
+                             first_text=_without_glyphs(pl), weak=True)
     finish()
     drafts = _fit_counts(drafts, sections, announced)
     return _infer_numbers(drafts), announced
@@ -325,14 +326,27 @@ def _resumes(numbered: NumberRead, drafts: list[_Draft]) -> bool:
     return numbered.number is not None and numbered.number in (1, (last or 0) + 1)
 
 
+def _lead(pl: PageLine) -> int:
+    """Index of a line's first token after a table rule's or a mark's glyphs (`|`, `©`)."""
+    k = 0
+    while k < min(2, len(pl.doc) - 1) and is_glyph(pl.doc[k].text) and not pl.doc[k].is_title:
+        k += 1
+    return k
+
+
+def _without_glyphs(pl: PageLine) -> str:
+    k = _lead(pl)
+    return pl.line.text[pl.doc[k].idx:] if k else pl.line.text
+
+
 def _starts_like_title(pl: PageLine) -> bool:
     """A line opening with a capitalised infinitive (`Faciliter …`), as measure titles do; a
     line of one or two words (a narrow column) only after a break, with a verb's ending
     (`Rendre`, not `Claire`, `Ministère`)."""
-    first = pl.doc[0].text if len(pl.doc) else ""
+    first = pl.doc[_lead(pl)].text if len(pl.doc) else ""
     if not (_INFINITIVE.match(first) and is_known_word(first)):
         return False
-    return len(pl.doc) >= 3 or (pl.line.para_break and bool(re.match(INFINITIVE, first.lower())))
+    return len(pl.doc) - _lead(pl) >= 3 or (pl.line.para_break and bool(re.match(INFINITIVE, first.lower())))
 
 
 def _is_summary(doc: Doc) -> bool:

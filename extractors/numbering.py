@@ -50,7 +50,7 @@ class Settled:
     inferred: bool  # not legible as printed (lost, misread out of sequence, or never printed)
 
 
-def _glyph(token: str) -> bool:
+def is_glyph(token: str) -> bool:
     """A bullet or a status mark read as text before a number: `©`, `■`, `œ`, `ee`."""
     return not any(c.isdigit() for c in token) and token not in ".)" and (
         not any(c.isalnum() for c in token) or (len(token) <= 2 and token.lower() not in (
@@ -61,7 +61,7 @@ def read_number(doc: Doc) -> NumberRead | None:
     """The measure number at the start of a line (or after a bullet's or a mark's glyphs:
     `©`, `■`, `ee`), or None when the line has none."""
     found = [(label, s, e) for label, s, e in matches(NUMBERING, doc)
-             if s <= 2 and all(_glyph(t.text) for t in doc[:s])]
+             if s <= 2 and all(is_glyph(t.text) for t in doc[:s])]
     if found:
         first = min(s for _l, s, _e in found)
         found = [f for f in found if f[1] == first]
