@@ -117,8 +117,11 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
     measures = apply_statuses(measures, statuses.readings)
     measures = [replace(m, position=i) for i, m in enumerate(measures, start=1)]
     letters = []
+    by_page: dict[int, list[PageLine]] = {}
+    for pl in lines:  # one pass: linear in pages
+        by_page.setdefault(pl.page, []).append(pl)
     for page in normalised:
-        letter = extract_letter([pl for pl in lines if pl.page == page.page])
+        letter = extract_letter(by_page.get(page.page, []))
         if letter is not None:
             letters.append(letter)
     if uses_typographic_apostrophe(pages):

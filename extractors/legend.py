@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from extractors.normalise import fold
@@ -19,6 +20,8 @@ LABEL_FORMS: dict[str, tuple[str, ...]] = {
     "retard_explique": ("retard explique", "en retard explique", "retard justifie", "en retard"),
     "remis_en_cause": ("remis en cause", "remise en cause"),
 }
+# Words a legend may print before its label (« Avancement très satisfaisant », « Niveau : … »)
+LEAD_WORDS = ("avancement", "niveau", "statut", "etat", "situation", "rythme", "au")
 MIN_SCORE = 80.0  # a label is read as a status when this similar (rapidfuzz, 0-100) …
 MIN_MARGIN = 8.0  # … and this much more similar to it than to any other status
 MAX_LABEL_WORDS = 5  # a longer run of words beside a blob is prose, not a legend label
@@ -43,8 +46,10 @@ class Swatch:
 def label_status(text: str) -> tuple[str | None, float]:
     """The status a legend label names, and how sure (0-100); None when it names none clearly
     (« Pemis en cause » → remis_en_cause; « s satisfaisant » → None: très or not?)."""
-    folded = _PUNCT.sub(" ", fold(text))
-    folded = " ".join(folded.split())
+    tokens = _PUNCT.sub(" ", fold(text)).split()
+    while len(tokens) > 1 and tokens[0] in LEAD_WORDS:
+        tokens = tokens[1:]
+    folded = " ".join(tokens)
     if not folded:
         return None, 0.0
     scores = sorted(((max(_similarity(folded, form) for form in forms), status)
@@ -71,7 +76,8 @@ def _height(box: BBox) -> float:
 def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourRegion],
                 side: str) -> list[Word] | None:
     """The words beside a blob on its band (right of it, or left), up to a wide gap, another
-    blob or MAX_LABEL_WORDS; None when they run on (prose) or there are none."""
+    blob (or a word read off one: a swatch read as « CE] ») or MAX_LABEL_WORDS; None when they
+    run on (prose) or there are none."""
     x0, y0, x1, y1 = region.bbox
     h = y1 - y0
     band = [w for w in words if w.bbox is not None
@@ -82,16 +88,17 @@ def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[Col
     else:
         ordered = sorted((w for w in band if w.bbox[2] <= x0 + 0.3 * h), key=lambda w: -w.bbox[2])
         edge = x0
-    stops = [b.bbox[0] if side == "right" else b.bbox[2] for b in blobs if b is not region
-             and min(y1, b.bbox[3]) - max(y0, b.bbox[1]) > 0.3 * h]
+    others = [b.bbox for b in blobs if b is not region
+              and min(y1, b.bbox[3]) - max(y0, b.bbox[1]) > 0.3 * h]
     taken: list[Word] = []
     for w in ordered:
         near = w.bbox[0] if side == "right" else w.bbox[2]
-        gap = abs(near - edge)
         limit = 3.5 * h if not taken else 1.2 * max(_height(w.bbox), h)
-        if gap > limit or any((edge < s < near) if side == "right" else (near < s < edge)
-                              for s in stops):
-            break
+        span = (min(edge, near), max(edge, near))
+        if abs(near - edge) > limit or any(
+                b[0] < span[1] and b[2] > span[0] or b[0] < w.bbox[2] and b[2] > w.bbox[0]
+                for b in others):
+            break  # a gap, or another blob before the word or under it
         taken.append(w)
         edge = w.bbox[2] if side == "right" else w.bbox[0]
         if len(taken) > MAX_LABEL_WORDS:
@@ -107,33 +114,45 @@ def swatch_sized(region: ColourRegion, dpi: float) -> bool:
 
 
 def _swatch(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourRegion],
-            dpi: float) -> Swatch | None:
-    """The legend entry this blob is, read from the words beside it — and from the label read
-    again enlarged by the reader (`region.label`), which must not name another status."""
-    if not swatch_sized(region, dpi):
+            side: str) -> Swatch | None:
+    """The legend entry this blob is, read from the words on `side` of it — and from the label
+    read again enlarged by the reader (`region.label`), which must not name another status."""
+    label = label_words(region, words, blobs, side)
+    if not label:
+        return _unread_swatch(region, side)
+    text = " ".join(x.text for x in label)
+    status, score = label_status(text)
+    if region.label(side):
+        again, again_score = label_status(region.label(side) or "")
+        if status is None or (again == status and again_score > score):
+            status, score, text = again, again_score, region.label(side) or text
+        elif again is not None and again != status:
+            return None  # two readings of the label, two statuses
+    if status is None:
         return None
-    for side in ("right", "left"):
-        label = label_words(region, words, blobs, side)
-        if not label:
-            continue
-        text = " ".join(x.text for x in label)
-        status, score = label_status(text)
-        if region.label:
-            again, again_score = label_status(region.label)
-            if status is None or (again == status and again_score > score):
-                status, score, text = again, again_score, region.label
-            elif again is not None and again != status:
-                return None  # two readings of the label, two statuses
-        if status is not None:
-            boxes = [x.bbox for x in label if x.bbox is not None]
-            box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                   max(b[2] for b in boxes), max(b[3] for b in boxes))
-            return Swatch(status, text, box, region, score)
-    return None
+    boxes = [x.bbox for x in label if x.bbox is not None]
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+           max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return Swatch(status, text, box, region, score)
+
+
+def _unread_swatch(region: ColourRegion, side: str) -> Swatch | None:
+    """A swatch whose label the page's OCR missed, read by the reader on its own beside it; its
+    box is where that text stands, about half a swatch height a character."""
+    text = region.label(side)
+    status, score = label_status(text or "")
+    if status is None or text is None:
+        return None
+    x0, y0, x1, y1 = region.bbox
+    width = 0.55 * (y1 - y0) * len(text)
+    box = (x1 + 0.2 * (y1 - y0), y0, x1 + 0.2 * (y1 - y0) + width, y1) if side == "right" \
+        else (x0 - 0.2 * (y1 - y0) - width, y0, x0 - 0.2 * (y1 - y0), y1)
+    return Swatch(status, text, box, region, score)
 
 
 def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
-    """The page's legend: each status whose label stands beside exactly one coloured blob.
+    """The page's legend: each status whose label stands beside exactly one coloured blob, the
+    labels all on one side of their swatches.
 
     A blob with a status label beside it on a measure's own band is that measure's status
     written out (a table cell), not a legend entry; a status found beside two blobs keeps
@@ -141,8 +160,13 @@ def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
     if not page.regions:
         return []
     words = [w for ln in page.lines for w in ln.words]
-    found = [s for r in page.regions
-             if (s := _swatch(r, words, page.regions, float(page.dpi or 72))) is not None]
+    blobs = [r for r in page.regions if swatch_sized(r, float(page.dpi or 72))]
+    sides = {side: [s for r in blobs if (s := _swatch(r, words, page.regions, side)) is not None]
+             for side in ("right", "left")}
+    # A legend prints its labels on one side of its swatches: the side more of them read on
+    # (in a row, « ● Très satisfaisant ● Satisfaisant », a label also stands left of the next
+    # swatch: it is not that swatch's).
+    found = sides["left"] if len(sides["left"]) > len(sides["right"]) else sides["right"]
     line_h = sorted(_height(b) for b in measure_boxes)[len(measure_boxes) // 2] if measure_boxes \
         else 0.0
 
@@ -159,3 +183,27 @@ def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
         if len(mine) == 1:
             out.append(mine[0])
     return out if len(out) >= 2 else []
+
+
+def legend_members(swatches: Sequence[Swatch], regions: Sequence[ColourRegion]) -> list[ColourRegion]:
+    """The blobs that belong to the legend: its swatches, and the blobs lined up with them (in
+    their column or their row, about their size, within two steps of them) whose label was not
+    read — a legend entry, never a status mark."""
+    found = [s.region for s in swatches]
+    if len(found) < 2:
+        return found
+    h = float(np.median([r.bbox[3] - r.bbox[1] for r in found]))
+    xs, ys = [r.center[0] for r in found], [r.center[1] for r in found]
+    column = max(xs) - min(xs) <= 0.6 * h
+    row = max(ys) - min(ys) <= 0.6 * h
+    along, across = (ys, xs) if column else (xs, ys)
+    step = (max(along) - min(along)) / (len(found) - 1) if len(found) > 1 else h
+    out = list(found)
+    for r in regions:
+        if r in out or not (column or row) or not 0.6 <= (r.bbox[3] - r.bbox[1]) / h <= 1.65:
+            continue
+        a, c = (r.center[1], r.center[0]) if column else (r.center[0], r.center[1])
+        if (abs(c - float(np.median(across))) <= 0.6 * h
+                and min(along) - 2.2 * step <= a <= max(along) + 2.2 * step):
+            out.append(r)
+    return out

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from skimage.color import deltaE_ciede2000
 
-from extractors.legend import Swatch, find_legend
+from extractors.legend import Swatch, find_legend, legend_members
 from extractors.regions import MIN_CHROMA
 from extractors.rules import matches, parse_docs
 from extractors.strips import tie_strips
@@ -107,8 +107,10 @@ def has_text_inside(region: ColourRegion, words: Sequence[Word]) -> bool:
 
 
 def find_marks(page: Page, swatches: Sequence[Swatch]) -> list[ColourRegion]:
-    """The page's status-mark candidates: solid, saturated, mark-sized, not swatches, no text."""
-    taken = {id(s.region) for s in swatches}
+    """The page's status-mark candidates: solid, saturated, mark-sized, not the legend's, no
+    text on them."""
+    own = [s for s in swatches if any(s.region is r for r in page.regions)]
+    taken = {id(r) for r in legend_members(own, page.regions)} | {id(s.region) for s in swatches}
     words = [w for ln in page.lines for w in ln.words]
     return [r for r in page.regions
             if id(r) not in taken and r.fill >= MIN_FILL and r.chroma >= MIN_CHROMA
@@ -204,11 +206,11 @@ def _gap(x: float, extent: tuple[float, float]) -> float:
     return max(0.0, extent[0] - x, x - extent[1])
 
 
-def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
-                      line_h: float, width: float = 0.0) -> dict[int, int]:
-    """measure index → mark index: each mark on a measure's band (its row, or the level of its
-    first line) within the measure's own column — the column it stands nearest, clearly —
-    nearest first line first, one mark per measure and one measure per mark."""
+def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
+               line_h: float, width: float = 0.0) -> list[tuple[float, int, int]]:
+    """(distance to the first line, measure index, mark index) for each mark on a measure's band
+    (its row, or the level of its lines) within the measure's own column — the column the mark
+    stands nearest, clearly."""
     columns = _columns(boxes, width or max((b[2] for _m, b in boxes), default=1.0))
     extents = sorted(set(columns.values()))
     pairs: list[tuple[float, int, int]] = []
@@ -219,13 +221,18 @@ def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[i
             continue  # about as near to two columns: whose it is cannot be told
         home = gaps[0][1] if gaps else None
         for mi, box in boxes:
-            if columns[mi] != home or not on_band(mark, box, line_h):
-                continue
-            first = box[1] + line_h / 2
-            pairs.append((abs(cy - first), mi, k))
+            if columns[mi] == home and on_band(mark, box, line_h):
+                pairs.append((abs(cy - (box[1] + line_h / 2)), mi, k))
+    return sorted(pairs)
+
+
+def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
+                      line_h: float, width: float = 0.0) -> dict[int, int]:
+    """measure index → mark index: each mark on a measure's band within its column (see
+    `band_pairs`), nearest first line first, one mark per measure and one measure per mark."""
     tied: dict[int, int] = {}
     used: set[int] = set()
-    for _cost, mi, k in sorted(pairs):
+    for _cost, mi, k in band_pairs(boxes, marks, line_h, width):
         if mi not in tied and k not in used:
             tied[mi] = k
             used.add(k)
@@ -270,12 +277,29 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
              if m.page == page.page and m.bbox is not None]
     out: dict[int, list[StatusReading]] = {}
     tied = 0
-    for mi, k in tie_marks_by_band(boxes, list(enumerate(marks)), line_h,
-                                   float(page.width_px or 0)).items():
+    width = float(page.width_px or 0)
+    by_band = tie_marks_by_band(boxes, list(enumerate(marks)), line_h, width)
+    for mi, k in by_band.items():
         out.setdefault(mi, []).append(_reading(classes[k]))
         tied += 1
+    taken = set(by_band.values())
+    for _cost, mi, k in band_pairs(boxes, list(enumerate(marks)), line_h, width):
+        if k not in taken and mi in by_band:
+            # A second mark on one measure's band (two measures read as one title): it is
+            # heard too, so that two marks that disagree leave the status NULL.
+            out[mi].append(_reading(classes[k]))
+    for mi, box in boxes:
+        if mi in out and any(on_band(m, box, line_h) and box[0] + 2 * line_h < m.center[0]
+                             < box[2] - 2 * line_h for m in marks):
+            # A mark amid the measure's own line: its box runs across a column (two columns
+            # read as one line), so which mark is its own cannot be told.
+            out[mi] = [StatusReading(None, None, UNREAD_FACTOR, "conflict")]
     apart = [k for k, m in enumerate(marks) if not any(on_band(m, b, line_h) for _i, b in boxes)]
-    for tie in tie_strips([marks[k] for k in apart], [m.number for m in measures]):
+    # A strip's numbers tie to numbers printed by the measures, never to inferred ones: a
+    # measure list that lost a number would shift every tie after it.
+    printed = [None if m.number_inferred else m.number for m in measures]
+    inferred = [m.number if m.number_inferred else None for m in measures]
+    for tie in tie_strips([marks[k] for k in apart], printed, inferred):
         out.setdefault(tie.measure, []).append(_reading(classes[apart[tie.mark]], tie.conf))
         tied += 1
     return PageMarks(out, len(marks), tied)
@@ -304,15 +328,23 @@ def _whole_label(line: Line) -> str | None:
     return found[0][0] if len(found) == 1 and found[0][1:] == (0, len(doc)) else None
 
 
-def read_text_status(measure: Measure, lines: Sequence[Line]) -> str | None:
+def _overlaps(a: BBox, b: BBox) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def read_text_status(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = ()
+                     ) -> str | None:
     """A status written as words for the measure: « Statut : X » in its text, or on its band a
-    line that says « Statut : X » or is nothing but a status (a table cell)."""
+    line that says « Statut : X » or is nothing but a status (a table cell) — never a label of
+    the legend (`legend`: their boxes), which may stand level with a measure."""
     found = status_in_text(measure.title) or status_in_text(measure.raw_title)
     if found is not None or measure.bbox is None:
         return found
     y0, y1 = measure.bbox[1], measure.bbox[3]
     for line in lines:
         if line.bbox is None or not y0 <= (line.bbox[1] + line.bbox[3]) / 2 <= y1:
+            continue
+        if any(_overlaps(line.bbox, box) for box in legend):
             continue
         found = status_in_text(line.text) or _whole_label(line)
         if found is not None:
@@ -381,10 +413,16 @@ def assign_statuses(measures: Sequence[Measure], pages: Sequence[Page],
                 colour.setdefault(mi, []).extend(found)
     lines_by_page = {p.page: p.lines for p in pages}
     text_pages = {e.page for e in text_legend}
+    labels: dict[int, list[BBox]] = {}
+    for page, found in own.items():
+        labels.setdefault(page, []).extend(s.label_bbox for s in found)
+    for e in text_legend:
+        if e.bbox is not None:
+            labels.setdefault(e.page, []).append(e.bbox)
     readings = []
     for i, m in enumerate(measures):
         reading = _merge(_pick(colour.get(i, [])),
-                         read_text_status(m, lines_by_page.get(m.page, ())))
+                         read_text_status(m, lines_by_page.get(m.page, ()), labels.get(m.page, ())))
         if reading is None:
             reason = ("no-legend" if not keyed.get(m.page) and m.page not in text_pages
                       else "legend-without-colour" if not keyed.get(m.page)

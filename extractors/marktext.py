@@ -19,7 +19,7 @@ from extractors.legend import label_words, swatch_sized
 from extractors.ocr import StraightPage
 from extractors.regions import MIN_CHROMA, to_lab, white_balanced
 from extractors.strips import height, mark_rows, spans
-from models.records import ColourRegion, DigitReading, Line
+from models.records import ColourRegion, DigitReading, Line, Word
 
 DIGITS_CONFIG = "--psm 6 -c tessedit_char_whitelist=0123456789"
 TILE_PX = 40  # each number's ink is scaled to this height before tesseract reads it
@@ -27,6 +27,7 @@ BAND = 1.2  # the bands above and below a mark reach this many mark heights away
 INK_L = 74.0  # L* of printed ink on the white-balanced page (paper is ~92)
 MIN_MARK_PX = 60  # rows of small marks are enlarged to at least this height before reading
 LABEL_PX = 48  # a label's line is enlarged to this height before tesseract reads it again
+BINARY_TILES = False
 SURE_CONF = 80.0  # a number read with less confidence is read a second time, larger
 _DIGITS = re.compile(r"^\d{1,3}$")
 
@@ -78,15 +79,15 @@ def read_mark_text(img: Image.Image | StraightPage, regions: tuple[ColourRegion,
             out[k] = replace(out[k], readings=tuple(readings))
     labels = _label_tiles(img, regions, lines, dpi)
     if labels:
-        for k, text in _read_labels(labels, lang).items():
-            out[k] = replace(out[k], label=text)
+        for (k, side), text in _read_labels(labels, lang).items():
+            out[k] = replace(out[k], **{f"label_{side}": text})
     return tuple(out)
 
 
 def _label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
-                 lines: Sequence[Line], dpi: int) -> list[tuple[int, np.ndarray]]:
-    """Per swatch-sized blob with a few words beside it (as a legend entry has), the line of
-    those words, grey, enlarged to LABEL_PX high."""
+                 lines: Sequence[Line], dpi: int) -> list[tuple[tuple[int, str], np.ndarray]]:
+    """Per swatch-sized blob and side with a few words beside it (as a legend entry has), the
+    line of those words, grey, enlarged to LABEL_PX high."""
     words = [w for ln in lines for w in ln.words]
     out = []
     for k, region in enumerate(regions):
@@ -94,32 +95,57 @@ def _label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion
             continue
         for side in ("right", "left"):
             found = label_words(region, words, regions, side)
-            if not found:
-                continue
-            boxes = [w.bbox for w in found if w.bbox is not None]
-            x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
-            y0, y1 = min(b[1] for b in boxes), max(b[3] for b in boxes)
-            pad = 0.25 * (y1 - y0)
-            box = _clip((x0 - pad, y0 - pad, x1 + pad, y1 + pad), img)
+            if found:
+                boxes = [w.bbox for w in found if w.bbox is not None]
+                x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
+                y0, y1 = min(b[1] for b in boxes), max(b[3] for b in boxes)
+                pad = 0.25 * (y1 - y0)
+                box = _clip((x0 - pad, y0 - pad, x1 + pad, y1 + pad), img)
+            else:
+                box = _unread_beside(img, region, regions, words, side)
             if box is not None:
                 crop = img.crop(box).convert("L")
                 scale = LABEL_PX / crop.height
                 crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX),
                                    Image.Resampling.LANCZOS)
-                out.append((k, np.asarray(crop)))
-            break
+                out.append(((k, side), np.asarray(crop)))
     return out
 
 
-def _read_labels(tiles: list[tuple[int, np.ndarray]], lang: str) -> dict[int, str]:
-    """{region: text} for the label tiles, set one under the other and read in one call."""
+def _unread_beside(img: Image.Image | StraightPage, region: ColourRegion,
+                   regions: Sequence[ColourRegion], words: Sequence[Word], side: str
+                   ) -> tuple[int, int, int, int] | None:
+    """The box beside a blob (up to twelve of its heights, or the next blob) where ink stands
+    that the page's OCR read no word of (tesseract drops short lines): read it on its own."""
+    x0, y0, x1, y1 = region.bbox
+    h = y1 - y0
+    left, right = (x1 + 0.2 * h, x1 + 12 * h) if side == "right" else (x0 - 12 * h, x0 - 0.2 * h)
+    for b in regions:
+        if b is not region and min(y1, b.bbox[3]) - max(y0, b.bbox[1]) > 0.3 * h:
+            if side == "right" and b.bbox[0] > x1:
+                right = min(right, b.bbox[0] - 0.2 * h)
+            elif side == "left" and b.bbox[2] < x0:
+                left = max(left, b.bbox[2] + 0.2 * h)
+    box = _clip((left, y0 - 0.1 * h, right, y1 + 0.1 * h), img)
+    if box is None or box[2] - box[0] < 2 * h:
+        return None
+    if any(w.bbox is not None and w.bbox[0] < box[2] and w.bbox[2] > box[0]
+           and w.bbox[1] < box[3] and w.bbox[3] > box[1] for w in words):
+        return None  # read words stand there: they were (or were not) a label
+    ink, _grey = _ink(img.crop(box))
+    return box if ink.mean() > 0.01 else None
+
+
+def _read_labels(tiles: list[tuple[tuple[int, str], np.ndarray]], lang: str
+                 ) -> dict[tuple[int, str], str]:
+    """{(region, side): text} for the label tiles, set one under the other, read in one call."""
     column, spans = _column([t for _k, t in tiles], LABEL_PX)
     found = _ocr(column, lang, "--psm 6 --dpi 300")
-    out: dict[int, str] = {}
-    for (k, _tile), (a, b) in zip(tiles, spans, strict=True):
+    out: dict[tuple[int, str], str] = {}
+    for (key, _tile), (a, b) in zip(tiles, spans, strict=True):
         words = sorted((wx, text) for wx, wy, text, _c in found if a <= wy < b)
         if words:
-            out[k] = " ".join(t for _x, t in words)
+            out[key] = " ".join(t for _x, t in words)
     return out
 
 
@@ -139,9 +165,9 @@ def _column(tiles: list[np.ndarray], height_px: int) -> tuple[Image.Image, list[
 
 def _row_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion], row: list[int]
                ) -> list[tuple[int, str, np.ndarray]]:
-    """Ink tiles of one row: per mark, what is printed inside it, and in the bands above and
-    below the row, the shapes whose centre falls in its cell (a text line running across
-    several cells is not a number and is left out)."""
+    """Ink tiles of one row: per mark, what is printed inside it, left and right of it, and in
+    the bands above and below the row, the number centred on it (a text line running across
+    several marks is not a number and is left out)."""
     cells = spans(regions, row)
     h = float(np.median([height(regions[k]) for k in row]))
     zoom = min(4, max(1, -(-MIN_MARK_PX // max(1, round(h)))))
@@ -167,6 +193,12 @@ def _row_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
             tile = _inside_ink(_enlarged(img.crop(box), zoom))
             if tile is not None:
                 out.append((k, "in", tile))
+        at = row.index(k)
+        for side, nb in (("left", row[at - 1] if at else None),
+                         ("right", row[at + 1] if at + 1 < len(row) else None)):
+            tile = _beside(img, regions[k], side, zoom, None if nb is None else regions[nb])
+            if tile is not None:
+                out.append((k, side, tile))
     return out
 
 
@@ -217,12 +249,13 @@ def _inside_ink(crop: Image.Image) -> np.ndarray | None:
     return _tile(keep, (255 - contrast).astype(np.uint8))
 
 
-def _shapes_by_cell(ink: np.ndarray, grey: np.ndarray,
-                    cells: dict[int, tuple[float, float, float]], h: float
-                    ) -> dict[int, np.ndarray]:
-    """The band's ink shapes of digit size, grouped into runs (a number, or a line of text);
-    a run shaped like a number and centred on one mark (as numbers by marks are printed) is
-    that mark's tile, when it is the only one so."""
+Run = tuple[float, float, float, float, np.ndarray]  # x0, x1, y0, y1 and its ink, in a band
+
+
+def _runs(ink: np.ndarray, h: float) -> list[Run]:
+    """The band's ink shapes of digit size (`h`: the marks' height), grouped into runs left to
+    right (a number, or a line of text), each shaped like a number (at most five shapes, at
+    most 2.6 times as wide as high)."""
     labels, _n = ndimage.label(ink, structure=np.ones((3, 3)))
     shapes = []
     for i, sl in enumerate(ndimage.find_objects(labels), start=1):
@@ -232,26 +265,63 @@ def _shapes_by_cell(ink: np.ndarray, grey: np.ndarray,
         if 0.2 * h <= sh <= 1.3 * h and sw <= 1.5 * h:
             shapes.append((sl[1].start, sl[1].stop, sl, i))
     shapes.sort()
-    runs: list[list[tuple[int, int, tuple[slice, slice], int]]] = []
-    for s in shapes:
-        if runs and s[0] - max(t[1] for t in runs[-1]) < 0.35 * h:
-            runs[-1].append(s)
+    groups: list[list[tuple[int, int, tuple[slice, slice], int]]] = []
+    for shape in shapes:
+        if groups and shape[0] - max(t[1] for t in groups[-1]) < 0.35 * h:
+            groups[-1].append(shape)
         else:
-            runs.append([s])
+            groups.append([shape])
+    out: list[Run] = []
+    for group in groups:
+        x0, x1 = group[0][0], max(t[1] for t in group)
+        y0, y1 = min(t[2][0].start for t in group), max(t[2][0].stop for t in group)
+        if len(group) > 5 or x1 - x0 > 2.6 * (y1 - y0):
+            continue  # not shaped like a number
+        mask = np.zeros_like(ink)
+        for *_x, sl, i in group:
+            mask[sl] |= labels[sl] == i
+        out.append((x0, x1, y0, y1, mask))
+    return out
+
+
+def _shapes_by_cell(ink: np.ndarray, grey: np.ndarray,
+                    cells: dict[int, tuple[float, float, float]], h: float
+                    ) -> dict[int, np.ndarray]:
+    """Per mark, the run of the band centred on it (as numbers above or below marks are
+    printed), when it is the only one so."""
     found: dict[int, list[np.ndarray | None]] = {}
-    for run in runs:
-        x0, x1 = run[0][0], max(t[1] for t in run)
+    for x0, x1, _y0, _y1, mask in _runs(ink, h):
         centre = (x0 + x1) / 2
         owner = [k for k, (a, b, c) in cells.items() if abs(centre - c) <= 0.4 * (b - a)]
-        top = min(t[2][0].start for t in run)
-        height = max(t[2][0].stop for t in run) - top
-        if len(owner) != 1 or len(run) > 5 or x1 - x0 > 2.6 * height:
-            continue  # not centred on one mark, or not shaped like a number: no mark's number
-        mask = np.zeros_like(ink)
-        for *_x, sl, i in run:
-            mask[sl] |= labels[sl] == i
-        found.setdefault(owner[0], []).append(_tile(mask, grey))
+        if len(owner) == 1:
+            found.setdefault(owner[0], []).append(_tile(mask, grey))
     return {k: tiles[0] for k, tiles in found.items() if len(tiles) == 1 and tiles[0] is not None}
+
+
+def _beside(img: Image.Image | StraightPage, region: ColourRegion, side: str, zoom: int,
+            neighbour: ColourRegion | None) -> np.ndarray | None:
+    """The number printed just left or right of a mark, level with it: the run nearest to it in
+    a band one and a half marks wide — unless that run stands nearer to the next mark on that
+    side (« ●1 ●2 »: the 1 is the first disc's, not the second's)."""
+    x0, y0, x1, y1 = region.bbox
+    h = y1 - y0
+    box = _clip((x0 - 1.6 * h, y0 - 0.2 * h, x0 - 0.04 * h, y1 + 0.2 * h) if side == "left"
+                else (x1 + 0.04 * h, y0 - 0.2 * h, x1 + 1.6 * h, y1 + 0.2 * h), img)
+    if box is None:
+        return None
+    ink, grey = _ink(_enlarged(img.crop(box), zoom))
+    middle = ((y0 + y1) / 2 - box[1]) * zoom
+    level = [r for r in _runs(ink, h * zoom) if abs((r[2] + r[3]) / 2 - middle) <= 0.3 * h * zoom]
+    if not level:
+        return None
+    near = min(level, key=lambda r: -r[1] if side == "left" else r[0])
+    if neighbour is not None:
+        left, right = box[0] + near[0] / zoom, box[0] + near[1] / zoom
+        mine = x0 - right if side == "left" else left - x1
+        theirs = left - neighbour.bbox[2] if side == "left" else neighbour.bbox[0] - right
+        if theirs < mine:
+            return None
+    return _tile(near[4], grey)
 
 
 def _tile(mask: np.ndarray, grey: np.ndarray | None = None) -> np.ndarray | None:
@@ -264,10 +334,18 @@ def _tile(mask: np.ndarray, grey: np.ndarray | None = None) -> np.ndarray | None
     sub = (slice(max(0, rows.min() - pad), rows.max() + pad + 1),
            slice(max(0, cols.min() - pad), cols.max() + pad + 1))
     near = ndimage.binary_dilation(mask[sub], iterations=pad)
-    values = grey[sub] if grey is not None else np.where(mask[sub], 0, 255).astype(np.uint8)
+    if grey is None:
+        values = np.where(mask[sub], 0.0, 255.0)
+    else:  # contrast stretched: small blurred print's darkest grey becomes black
+        values = grey[sub].astype(np.float64)
+        dark = float(np.percentile(values[mask[sub]], 5))
+        values = np.clip((values - dark) * (255.0 / max(1.0, 235.0 - dark)), 0, 255)
     img = Image.fromarray(np.where(near, values, 255).astype(np.uint8))
     scale = TILE_PX / img.height
     img = img.resize((max(1, round(img.width * scale)), TILE_PX), Image.Resampling.LANCZOS)
+    if BINARY_TILES:
+        arr = np.asarray(img)
+        return np.where(arr < 128, 0, 255).astype(np.uint8)
     return np.asarray(img)
 
 

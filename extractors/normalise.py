@@ -38,9 +38,9 @@ _OCR_WORD_RE = re.compile(r"(?<![\w])[A-Za-zÀ-ÖØ-öø-ÿœ][A-Za-zÀ-ÖØ-ö�
 _SPACES_RE = re.compile(r"[ \t]{2,}")
 _TOKEN_RE = re.compile(r"[^\s]+")
 _ALPHA_RE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿœ]+$")
-NORMALISE_VERSION = "normalise.v3"  # part of pipeline_version: bump when a repair changes
-# (v2: words read off a coloured mark are dropped, glued guillemets are spaced;
-#  v3: a lone `<`/`>` between words is a misread guillemet)
+NORMALISE_VERSION = "normalise.v4"  # part of pipeline_version: bump when a repair changes
+# (v2: words read off a coloured mark are dropped, glued guillemets are spaced; v3: text layers
+# are not word-repaired; v4: a lone `<`/`>` between words is a misread guillemet)
 GLUED_MIN_FREQUENCY = 1000  # the word left after a glued article must be a common one
 
 
@@ -453,7 +453,8 @@ def join_hyphenation(lines: list[Line]) -> tuple[list[Line], list[Repair]]:
 
 def normalise_page(page: Page) -> tuple[Page, tuple[Repair, ...]]:
     """Every line of the page normalised (raw text kept in `Line.raw_text`), repairs recorded
-    with the page number."""
+    with the page number. A born-digital text layer only gets typography and its words split at
+    line ends joined: word repairs are for OCR'd and legacy text."""
     repairs: list[Repair] = []
     typed = []
     for line in page.lines:
@@ -464,6 +465,10 @@ def normalise_page(page: Page) -> tuple[Page, tuple[Repair, ...]]:
         typed.append(replace(line, text=text, words=words, raw_text=line.raw_text or line.text))
     joined, reps = join_hyphenation(typed)
     repairs.extend(reps)
+    if page.method == "text-layer":  # what its author wrote: no word of it is repaired
+        kept = [replace(ln, text=_SPACES_RE.sub(" ", ln.text).strip()) for ln in joined]
+        return (replace(page, lines=tuple(ln for ln in kept if ln.text)),
+                tuple(replace(r, page=page.page) for r in repairs))
     lines: list[Line] = []
     marks = [r.bbox for r in page.regions]
     for line in joined:

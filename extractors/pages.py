@@ -12,13 +12,15 @@ from PIL import Image, ImageSequence
 from extractors.marktext import read_mark_text
 from extractors.ocr import OcrSettings, StraightPage, ocr_page, to_rgb
 from extractors.regions import REGIONS_VERSION, find_colour_regions
-from models.errors import DamagedFile, EncryptedFile, PageError
+from extractors.sources import HEAD_BYTES, SINGLE_BYTE_ENCODINGS, utf16_without_bom
+from models.errors import DamagedFile, EncryptedFile, PageError, UnsupportedFile
 from models.records import ColourRegion, Line, Page, SourceDocument, Word
 
 RASTER_DPI = 300
 COLOUR_DPI = 100  # text-layer pages are rendered at this dpi to see their coloured marks
 MAX_PAGE_PIXELS = 80_000_000  # ~ A2 at 300 dpi; bigger pages are read at a lower dpi
 MAX_COLOUR_PIXELS = 8_000_000  # the colour look at a text-layer page
+MAX_PAGES = 2000  # pages (frames, form-feed pages) one document may have; more is refused
 MIN_TEXT_CHARS = 20  # fewer characters than this in a PDF text layer means "scanned page"
 A4_WIDTH_IN = 8.27
 VIEW_WIDTH = 1240  # a scanned page is also kept deskewed at about this width (~150 dpi on A4)
@@ -62,7 +64,16 @@ def plan_pages(source: SourceDocument) -> list[PageJob]:
     except (OSError, ValueError, SyntaxError) as exc:
         raise DamagedFile(f"{source.source_name}: the {source.file_type.upper()} file is damaged "
                           f"and cannot be opened ({exc}); re-scan or re-export it.") from exc
+    check_page_count(source, n)
     return [job(i, "image") for i in range(n)]
+
+
+def check_page_count(source: SourceDocument, n: int) -> None:
+    """UnsupportedFile when the document has more than MAX_PAGES pages (a limit, so that one
+    file cannot hold the run for hours: work grows with the pages)."""
+    if n > MAX_PAGES:
+        raise UnsupportedFile(f"{source.source_name}: the document has {n:,} pages, more than the "
+                              f"{MAX_PAGES:,} a document may have; split it into smaller files.")
 
 
 def _pdf_page_methods(source: SourceDocument) -> list[str]:
@@ -77,6 +88,7 @@ def _pdf_page_methods(source: SourceDocument) -> list[str]:
     try:
         if len(pdf) == 0:
             raise DamagedFile(f"{source.source_name}: the PDF has no pages; re-export it.")
+        check_page_count(source, len(pdf))
         methods = []
         for i in range(len(pdf)):
             page = pdf[i]
@@ -224,15 +236,19 @@ def _image_dpi(img: Image.Image) -> int:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode legacy OCR text: BOMs, then strict UTF-8, then a detected single-byte encoding."""
+    """Decode legacy OCR text: BOMs, UTF-16 without one, strict UTF-8, then a detected single-byte
+    encoding."""
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
             return data.decode(enc, errors="replace"), enc
+    utf16 = utf16_without_bom(data[:HEAD_BYTES])
+    if utf16 is not None:
+        return data.decode(utf16, errors="replace"), utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850"]).best()
+    best = from_bytes(data, cp_isolation=SINGLE_BYTE_ENCODINGS).best()
     encoding = best.encoding if best is not None else "cp1252"
     return data.decode(encoding, errors="replace"), encoding
 
@@ -242,8 +258,10 @@ def read_legacy_text(source: SourceDocument) -> list[Page]:
     with open(source.path, "rb") as fh:
         text, _encoding = decode_text(fh.read())
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    chunks = text.split("\f")
+    check_page_count(source, sum(1 for chunk in chunks if not chunk.isspace() and chunk))
     pages: list[Page] = []
-    for i, chunk in enumerate(text.split("\f")):
+    for i, chunk in enumerate(chunks):
         lines: list[Line] = []
         blank = False
         for raw in chunk.split("\n"):

@@ -34,16 +34,61 @@ def detect_type(head: bytes) -> str | None:
         return "pdf"
     if head.startswith(TEXT_BOMS):
         return "text"
-    if head and _looks_like_text(head):
+    if head and (utf16_without_bom(head) or _looks_like_text(head)):
         return "text"
     return None
 
 
+TEXT_SHARE = 0.75  # letters, digits and spaces in text (French prose: > 0.95; random bytes: < 0.7)
+
+
+def is_prose(text: str) -> bool:
+    """Whether decoded bytes read as text rather than binary garbage: almost no control
+    characters, and mostly letters, digits and spaces."""
+    if not text:
+        return False
+    controls = sum(1 for c in text if c < " " and c not in "\t\n\f\r")
+    texty = sum(1 for c in text if c.isalnum() or c.isspace())
+    return controls <= len(text) * 0.01 and texty >= len(text) * TEXT_SHARE
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` when `data` is UTF-16 text without a byte-order mark (French
+    text is almost all below U+0100, so one byte of each pair is zero), else None."""
+    pairs = len(data) // 2
+    if pairs < 4:
+        return None
+    even, odd = data[0:2 * pairs:2].count(0), data[1:2 * pairs:2].count(0)
+    if odd >= 0.9 * pairs and even <= 0.05 * pairs:
+        encoding = "utf-16-le"
+    elif even >= 0.9 * pairs and odd <= 0.05 * pairs:
+        encoding = "utf-16-be"
+    else:
+        return None
+    text = data[:2 * pairs].decode(encoding, errors="replace")
+    return encoding if is_prose(text) else None
+
+
 def _looks_like_text(head: bytes) -> bool:
+    """Single-byte or UTF-8 text: no NUL, and once decoded, prose rather than garbage."""
     if b"\x00" in head:
         return False
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    return controls <= len(head) * 0.01
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            text = head[:exc.start].decode("utf-8")  # a character cut by the 8 KiB head
+        else:
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(head, cp_isolation=SINGLE_BYTE_ENCODINGS).best()
+            if best is None:
+                return False
+            text = head.decode(best.encoding, errors="replace")
+    return is_prose(text)
+
+
+SINGLE_BYTE_ENCODINGS = ["cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850"]
 
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -149,9 +194,12 @@ IGNORE_FILE = ".missionsignore"
 
 def _ignore_patterns(folder: Path, inherited: tuple[str, ...]) -> tuple[str, ...]:
     marker = folder / IGNORE_FILE
-    if not marker.is_file():
+    if not marker.is_file():  # none (or a pipe, never opened)
         return inherited
-    lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+    try:
+        lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:  # unreadable: the folder's files are read (and accounted for)
+        return inherited
     own = tuple(ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
     return inherited + own
 
@@ -171,11 +219,12 @@ def scan_inputs(paths: Iterable[Path]) -> Iterator[FoundFile]:
 
     A folder's `.missionsignore` lists glob patterns (one a line) of files that are not
     documents (scripts, notes, expected records); those come back with ignored=True so the
-    run can count them rather than drop them silently. Hidden files and folders are skipped.
-    Paths named on the command line are read as given, links included. Inside a folder, a
-    link to a file in the same folder tree is read (it is one more name for that file); a link
-    that leads out of the tree, a broken link and a link to a folder come back with a
-    `problem` and are not followed.
+    run can count them rather than drop them silently. Hidden files and folders (a name
+    starting with a dot, `.missionsignore` itself aside) and ignored folders come back ignored
+    too, one entry each, and are not looked into. Paths named on the command line are read as
+    given, links included. Inside a folder, a link to a file in the same folder tree is read
+    (it is one more name for that file); a link that leads out of the tree, a broken link, a
+    link to a folder and a folder that cannot be listed come back with a `problem`.
     """
     for root in paths:
         if not root.is_dir():
@@ -183,13 +232,18 @@ def scan_inputs(paths: Iterable[Path]) -> Iterator[FoundFile]:
             continue
         top = root.resolve()
         patterns_by_dir: dict[str, tuple[str, ...]] = {}
-        for dirpath, dirnames, filenames in os.walk(root):
+        unlisted: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unlisted.append):
+            yield from _unlisted(unlisted)
             parent = patterns_by_dir.get(str(Path(dirpath).parent), ())
             patterns = _ignore_patterns(Path(dirpath), parent)
             patterns_by_dir[dirpath] = patterns
-            kept = sorted(d for d in dirnames
-                          if not d.startswith(".") and not _matches(d + "/", patterns))
+            skipped = {d for d in dirnames if d.startswith(".") or _matches(d + "/", patterns)}
+            kept = sorted(set(dirnames) - skipped)
             dirnames[:] = [d for d in kept if not (Path(dirpath) / d).is_symlink()]
+            for d in sorted(skipped):
+                full = Path(dirpath) / d
+                yield FoundFile(full, printable_name(str(full)), ignored=True)
             for d in kept:
                 full = Path(dirpath) / d
                 if full.is_symlink():
@@ -199,15 +253,26 @@ def scan_inputs(paths: Iterable[Path]) -> Iterator[FoundFile]:
                         "to folders are not followed: name the folder on the command line, or "
                         "copy it in."))
             for fname in sorted(filenames):
-                if fname.startswith("."):
-                    continue
+                if fname == IGNORE_FILE:
+                    continue  # the folder's own instructions, not an entry of the inbox
                 full = Path(dirpath) / fname
                 name = printable_name(str(full))
-                if _matches(fname, patterns):
+                if fname.startswith(".") or _matches(fname, patterns):
                     yield FoundFile(full, name, ignored=True)
                     continue
                 problem = _link_problem(full, top, name) if full.is_symlink() else None
                 yield FoundFile(full, name, problem=problem)
+        yield from _unlisted(unlisted)
+
+
+def _unlisted(errors: list[OSError]) -> Iterator[FoundFile]:
+    """Folders os.walk could not list, as entries with their problem (then forgotten)."""
+    while errors:
+        exc = errors.pop(0)
+        name = printable_name(str(exc.filename))
+        yield FoundFile(Path(str(exc.filename)), name, problem=(
+            f"{name}: a folder that cannot be listed ({exc.strerror}); fix its permissions, "
+            "then run again."))
 
 
 def _link_problem(link: Path, top: Path, name: str) -> str | None:

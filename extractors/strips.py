@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.records import ColourRegion
+from models.records import DIGIT_PLACES, ColourRegion
 
 
 def is_compact(region: ColourRegion) -> bool:
@@ -52,6 +52,7 @@ def spans(regions: Sequence[ColourRegion], row: list[int]
 MIN_DIGIT_CONF = 70.0  # a number read by a mark with less confidence is no evidence
 ORDER_CONF = 0.85  # how sure a tie is that rests on the strip's order between two read numbers
 LONE_CONF = 85.0  # a mark standing alone is tied by its number only when read this surely
+COUNT_CONF = 0.75  # how sure a tie is that rests on a strip holding one mark per measure
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class StripTie:
     mark: int  # index into the marks given
     measure: int  # index into the measures given
     conf: float  # 0-1
-    how: str  # digits | order
+    how: str  # digits | order | count
 
 
 def strips_of(marks: Sequence[ColourRegion]) -> list[list[int]]:
@@ -110,44 +111,128 @@ def _essential(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(p for k, p in enumerate(pairs) if _chain(pairs[:k] + pairs[k + 1:]) < length)
 
 
+def _restarts(numbers: Sequence[int | None], read: Sequence[int]) -> bool:
+    """Numbering that restarts (1-3, then 1-2): a number printed twice, by the measures or in
+    the strip. A number then names a measure only with the order's help."""
+    printed = [n for n in numbers if n is not None]
+    return len(set(printed)) < len(printed) or len(set(read)) < len(read)
+
+
+def _until_a_mark_too_many(chain: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The run of ties up to the first place where more marks than measures stand between two
+    ties: there, the strip shows measures the document's list lacks (or its numbers restarted),
+    and which measure a later mark is cannot be told by a number printed twice."""
+    for n, ((i1, j1), (i2, j2)) in enumerate(itertools.pairwise(chain), start=1):
+        if i2 - i1 > j2 - j1:
+            return chain[:n]
+    return chain
+
+
 def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequence[int | None],
-              place: str) -> list[StripTie]:
-    """The strip's marks tied to measures (`numbers`: the measures' printed numbers, in
-    document order) by the numbers read at `place`, with the strip's order as a second witness:
+              place: str, inferred: Sequence[int | None] = ()) -> list[StripTie]:
+    """The strip's marks tied to measures by the numbers read at `place`, with the strip's
+    order as a second witness. `numbers`: the numbers the measures print, in document order
+    (None where a measure's number was not read); `inferred`: the numbers inferred for those.
 
     - a read number ties its mark when the ties run in document order and another read number
       of the strip stands exactly as far from it in the strip as in the document (9 and 12 three
       marks apart); a lone mark (no strip) needs a number read with LONE_CONF;
     - a mark read badly or not at all between two such marks ties to the measure between them,
       when as many measures as marks stand between them;
+    - a mark beyond the first or last of them ties to the measure the order puts there only when
+      the number read by it is the number inferred for that measure (the measure list lost its
+      printed number; the strip prints it, the order places it: two witnesses);
     - a confidently read number that the order contradicts ties nothing."""
     read = {i: _digits(marks[k], place) for i, k in enumerate(strip)}
     sure = {i: d for i, d in read.items() if d is not None and d[1] >= MIN_DIGIT_CONF}
-    pairs = [(i, j) for i, (n, _c) in sure.items() for j, m in enumerate(numbers) if m == n]
+    # A number read on more marks than measures print it (restarted numbering, measures not
+    # found) names no measure for sure: it is no anchor.
+    seen = [n for n, _c in sure.values()]
+    pairs = [(i, j) for i, (n, _c) in sure.items() for j, m in enumerate(numbers)
+             if m == n and seen.count(n) <= numbers.count(n)]
     chain = _essential(pairs)
+    if _restarts(numbers, seen):
+        chain = _until_a_mark_too_many(chain)
     offsets = [j - i for i, j in chain]
     if len(strip) == 1:
         chain = [(i, j) for i, j in chain if sure[i][1] >= LONE_CONF]
     else:
         chain = [(i, j) for i, j in chain if offsets.count(j - i) >= 2]
-    ties = [StripTie(strip[i], j, round(min(1.0, sure[i][1] / 100), 3), "digits") for i, j in chain]
+
+    def conf(i: int) -> float:
+        return round(min(1.0, sure[i][1] / 100), 3)
+
+    def named(i: int, j: int) -> bool:
+        """The number read by mark i is measure j's, printed or inferred."""
+        expected = numbers[j] if numbers[j] is not None else (inferred[j] if inferred else None)
+        return expected is not None and sure[i][0] == expected
+
+    anchors = dict(chain)
     for (i1, j1), (i2, j2) in itertools.pairwise(chain):
-        if i2 - i1 != j2 - j1:
-            continue
-        for i in range(i1 + 1, i2):
-            if i in sure:
-                continue  # read, and not where the order puts it: no tie
-            ties.append(StripTie(strip[i], j1 + i - i1, ORDER_CONF, "order"))
+        if i2 - i1 == j2 - j1:  # a number read twice in the strip, or inferred: placed by order
+            anchors.update({i: j1 + i - i1 for i in range(i1 + 1, i2)
+                            if i in sure and named(i, j1 + i - i1)})
+    if chain and len(strip) > 1:
+        (first_i, first_j), (last_i, last_j) = chain[0], chain[-1]
+        for i in range(first_i - 1, -1, -1):
+            if i in sure and 0 <= i + first_j - first_i and named(i, i + first_j - first_i):
+                anchors[i] = i + first_j - first_i
+        for i in range(last_i + 1, len(strip)):
+            if i in sure and i + last_j - last_i < len(numbers) and named(i, i + last_j - last_i):
+                anchors[i] = i + last_j - last_i
+    ties = [StripTie(strip[i], j, conf(i), "digits") for i, j in sorted(anchors.items())]
+    for (i1, j1), (i2, j2) in itertools.pairwise(sorted(anchors.items())):
+        if i2 - i1 == j2 - j1:
+            ties.extend(StripTie(strip[i], j1 + i - i1, ORDER_CONF, "order")
+                        for i in range(i1 + 1, i2) if i not in sure)
+            # a mark read (surely) and not where the order puts it ties nothing
     return ties
 
 
-def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None]) -> list[StripTie]:
+def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
+                 numbers: Sequence[int | None], ties: Sequence[StripTie] = ()) -> list[StripTie]:
+    """A strip of exactly as many marks as the document has measures, numbered 1 to N as
+    printed: mark i is measure i, for the marks `ties` (those the numbers read tied) leave —
+    when every one of those ties agrees (mark i, measure i) and no number read by a mark says
+    otherwise (any confidence, when no number tied a mark at all)."""
+    n = len(numbers)
+    if len(strip) != n or n < 3 or list(numbers) != list(range(1, n + 1)):
+        return []
+    if any(t.measure != strip.index(t.mark) for t in ties):
+        return []
+    least = MIN_DIGIT_CONF if ties else 50.0
+    for i, k in enumerate(strip):
+        if any(r.conf >= least and r.number != i + 1 for r in marks[k].readings):
+            return []
+    done = {t.mark for t in ties}
+    return [StripTie(k, i, COUNT_CONF, "count") for i, k in enumerate(strip) if k not in done]
+
+
+def _rivals(best: Sequence[StripTie], other: Sequence[StripTie]) -> bool:
+    """Two readings of one strip, nearly as well confirmed, that tie a mark two ways."""
+    count = sum(t.how == "digits" for t in best)
+    if not count or sum(t.how == "digits" for t in other) < 0.75 * count:
+        return False
+    mine = {t.mark: t.measure for t in best}
+    return any(t.mark in mine and mine[t.mark] != t.measure for t in other)
+
+
+def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
+               inferred: Sequence[int | None] = ()) -> list[StripTie]:
     """Every strip's ties, each strip read at the place (inside, above, below its marks) whose
-    numbers the order confirms most; a measure claimed by two marks keeps neither."""
+    numbers the order confirms most, else by its count (`tie_by_count`) when it is the page's
+    only strip; a measure claimed by two marks keeps neither."""
     ties: list[StripTie] = []
-    for strip in strips_of(marks):
-        options = [tie_strip(marks, strip, numbers, place) for place in ("in", "below", "above")]
-        best = max(options, key=lambda t: sum(x.how == "digits" for x in t))
+    strips = strips_of(marks)
+    for strip in strips:
+        options = sorted((tie_strip(marks, strip, numbers, place, inferred)
+                          for place in DIGIT_PLACES),
+                         key=lambda t: -sum(x.how == "digits" for x in t))
+        best, runner_up = options[0], options[1]
+        if _rivals(best, runner_up):
+            continue  # read at two places, two ways: which is the strip's cannot be told
+        if len(strips) == 1:
+            best = [*best, *tie_by_count(marks, strip, numbers, best)]
         ties.extend(best)
     claims: dict[int, list[StripTie]] = {}
     for t in ties:

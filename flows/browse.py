@@ -58,6 +58,9 @@ def release_database(out: Path) -> tuple[Path, dict[str, Any] | None]:
     Datasette) and its manifest."""
     link = out / "missions.sqlite"
     if not link.exists():
+        from flows.publish import current_release
+
+        current_release(out)  # .current missing or dangling: exit 5, « run missions verify »
         raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")
     db = Path(os.path.realpath(link))
     manifest_file = db.parent / "manifest.json"
@@ -72,10 +75,17 @@ def serve(out: Path, port: int = DEFAULT_PORT, host: str = HOST) -> None:
     import uvicorn
     from datasette.app import Datasette
 
+    from flows.csvsafe import csv_guard
+    from flows.publish import holding
+
     ds = Datasette(immutables=[str(db)], metadata=datasette_metadata(manifest),
                    settings={"sql_time_limit_ms": 5000, "default_page_size": 50})
     release = (manifest or {}).get("release", db.parent.name)
     print(f"missions: serving release {release} read-only at http://{host}:{port}/{DATABASE} "
           "(Ctrl-C to stop; restart to see a newer release)", flush=True)
     sys.stdout.flush()
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
+    # The release served is held (not pruned by later publishes: /missions.db keeps working),
+    # and every CSV export has its formula-like cells made inert (flows/csvsafe.py).
+    with holding(db.parent):
+        uvicorn.run(csv_guard(ds.app()), host=host, port=port, log_level="warning",
+                    lifespan="on", workers=1)

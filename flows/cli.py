@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -75,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
+    verify = sub.add_parser("verify", help="check the release against its manifest; repair what "
+                            "can be repaired without losing a published row")
+    verify.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+
     browse = sub.add_parser("browse", help="browse the release in Datasette (read-only, 127.0.0.1)")
     browse.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     browse.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
@@ -131,8 +137,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             from flows.isolation import reader_for_run
             from flows.publish import acquire_lock
             from flows.runners import default_workers
+            from flows.verify import ensure_release
 
             stack.enter_context(acquire_lock(args.out))
+            ensure_release(args.out)  # what the reads begun below compare against is sound
             reader = stack.enter_context(reader_for_run(args.workers or default_workers()))
             stack.enter_context(early_reads(reader, OcrSettings(), args.out, args.paths,
                                             pipeline_version()))
@@ -213,11 +221,27 @@ def cmd_query(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from flows.verify import verify_report
+
+    print(verify_report(args.out))
+    return ExitCode.ok
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from flows.browse import serve
 
     serve(args.out, args.port)
     return ExitCode.ok
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service manager stopping us, `kill`), handled like Ctrl-C: the run unwinds,
+    its readers and server are stopped, the previous release stays current."""
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,15 +254,21 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     handlers = {"ingest": cmd_ingest, "serve": cmd_serve, "server": cmd_server, "query": cmd_query,
-                "browse": cmd_browse}
+                "verify": cmd_verify, "browse": cmd_browse}
+    with contextlib.suppress(ValueError):  # not the main thread (tests): leave SIGTERM as it is
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         return int(handlers[args.command](args))
     except MissionsError as exc:
         print(f"missions: {exc}", file=sys.stderr)
         return int(exc.exit_code)
-    except KeyboardInterrupt:
-        print("missions: interrupted; the previous release is unchanged.", file=sys.stderr)
-        return int(ExitCode.interrupted)
+    except KeyboardInterrupt as exc:
+        term = isinstance(exc, Terminated)
+        kept = ("; the previous release is unchanged" if args.command in ("ingest", "serve")
+                else "")
+        print(f"missions: {'stopped by SIGTERM' if term else 'interrupted'}{kept}.",
+              file=sys.stderr)
+        return int(ExitCode.terminated if term else ExitCode.interrupted)
     except Exception as exc:  # a bug: one line unless -v
         if args.verbose:
             raise

@@ -4,11 +4,13 @@ cache beside the release."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import json
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,9 @@ CROP_VERSION = 2  # part of every cache key: bump when crops are made differentl
 WORK_WIDTH = 1100  # pages are brought to this width before they are deskewed and cut
 CROP_WIDTH = 760  # a crop is at most this wide in the report (pixels)
 JPEG_QUALITY = 62
+MAX_RENDER_PIXELS = 24_000_000  # what re-rendering a page for crops may decode in this process
+MAX_VIEW_SIDE = 8_000  # a kept view larger than this is not one the reader made: not used
+DATA_URI = re.compile(r"data:image/jpeg;base64,[A-Za-z0-9+/]+={0,2}")
 PAD_INCH = 0.08  # space kept above and below a box
 LEFT_INCH = 0.6  # space kept left of a box (a number standing before the title)
 
@@ -79,21 +84,36 @@ def source_problem(path: Path, doc_id: str) -> str | None:
     return None
 
 
+def render_scale(w_pt: float, h_pt: float, geometry: PageGeometry) -> float:
+    """pdfium's scale for a page of w_pt × h_pt points: the page's dpi, but never more than
+    the report needs (WORK_WIDTH across, once turned) nor MAX_RENDER_PIXELS in all, so that a
+    giant page (30000 pt a side) costs this process a few MB, not gigabytes."""
+    across = h_pt if geometry.rotation in (90, 270) else w_pt
+    scale = min(geometry.dpi / 72, WORK_WIDTH / max(across, 1.0))
+    return min(scale, math.sqrt(MAX_RENDER_PIXELS / max(w_pt * h_pt, 1.0)))
+
+
 def render_page(path: Path, file_type: str, geometry: PageGeometry) -> Image.Image:
-    """The page as its boxes see it, brought to WORK_WIDTH: rendered (pdfium at the page's dpi)
-    or decoded (the image frame), turned by its rotation, then deskewed like the OCR did."""
+    """The page as its boxes see it, brought to WORK_WIDTH: rendered (pdfium, at most
+    WORK_WIDTH across) or decoded (the image frame, at most MAX_RENDER_PIXELS), turned by its
+    rotation, then deskewed like the OCR did."""
     if file_type == "pdf":
         import pypdfium2 as pdfium
 
         pdf = pdfium.PdfDocument(str(path))
         try:
-            img = pdf[geometry.page - 1].render(scale=geometry.dpi / 72).to_pil()
+            page = pdf[geometry.page - 1]
+            img = page.render(scale=render_scale(*page.get_size(), geometry)).to_pil()
         finally:
             pdf.close()
     else:
         with Image.open(path) as frames:
             frame = next(f for i, f in enumerate(ImageSequence.Iterator(frames))
                          if i == geometry.page - 1)
+            if frame.width * frame.height > MAX_RENDER_PIXELS:
+                raise ValueError(f"a frame of {frame.width}×{frame.height} px is more than this "
+                                 f"report decodes ({MAX_RENDER_PIXELS // 10**6} Mpx) and it kept "
+                                 "no view of it")
             img = _to_rgb(frame)
     img = img.convert("RGB")
     if geometry.rotation:
@@ -149,8 +169,10 @@ class CropCache:
             return None
         try:
             with Image.open(self.pages.view_path(doc_id, geometry.page, geometry.key())) as img:
+                if max(img.size) > MAX_VIEW_SIDE:
+                    return None  # not a view the reader kept: the page is rendered instead
                 img = img.convert("RGB")
-        except (OSError, ValueError, SyntaxError):
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             return None
         return _to_work_width(img)
 
@@ -158,6 +180,8 @@ class CropCache:
         return self.folder / f"{doc_id}.json" if self.folder is not None else None
 
     def load(self, doc_id: str) -> dict[str, str]:
+        """The crops kept for a document: only entries that are JPEG data URIs (anything else
+        in the file is a miss, cut again: a value goes into the report's HTML)."""
         file = self._file(doc_id)
         if file is None or not file.is_file():
             return {}
@@ -165,19 +189,23 @@ class CropCache:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: v for k, v in data.items()
+                if isinstance(k, str) and isinstance(v, str) and DATA_URI.fullmatch(v)}
 
     def save(self, doc_id: str, crops: Mapping[str, str]) -> None:
         file = self._file(doc_id)
         if file is None:
             return
+        tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps(dict(crops)), encoding="utf-8")
             os.replace(tmp, file)
-        except OSError:
-            pass  # a cache that cannot be written only costs time next run
+        except OSError:  # a cache that cannot be written (a full disk) only costs time next run
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 def document_crops(path: Path, doc_id: str, file_type: str, geometries: Mapping[int, PageGeometry],

@@ -23,10 +23,12 @@ from extractors.sources import printable_name, read_source, scan_inputs
 from flows import early, warmup
 from flows.crops import cut_ahead
 from flows.early import Known, known_documents
+from flows.history import supersede
 from flows.isolation import (
     PlanOutcome,
     failed_page,
     finish_document,
+    opens_inline,
     process_reader,
     quarantined,
     reader_for_run,
@@ -42,6 +44,7 @@ from flows.publish import (
 )
 from flows.runners import default_workers, make_task_runner
 from flows.tables import frame_from_rows, frames_from_results, merge_frames
+from flows.verify import ensure_release
 from models.errors import InputRejected, NotARegularFile
 from models.records import DocumentResult, Page, SourceDocument
 from models.schema import table
@@ -157,7 +160,8 @@ def _plans(sources: list[SourceDocument]) -> list[PlanOutcome]:
             and (o := begun.plan(s.doc_id)) is not None}
     missing = [s for s in sources if s.doc_id not in have]
     if missing:
-        have |= dict(zip((s.doc_id for s in missing), process_reader().plan_all(missing),
+        reader = process_reader(warm=not all(opens_inline(s) for s in missing))
+        have |= dict(zip((s.doc_id for s in missing), reader.plan_all(missing),
                          strict=True))
     return [have[s.doc_id] for s in sources]
 
@@ -253,36 +257,16 @@ def _known_names(previous: Mapping[str, pd.DataFrame]) -> set[tuple[str, str]]:
     return known
 
 
-def drop_superseded(previous: Mapping[str, pd.DataFrame], names: Sequence[tuple[str, str]]
-                    ) -> tuple[dict[str, pd.DataFrame], int]:
-    """The previous release without quarantined documents whose name now holds other bytes.
-
-    A file quarantined as empty, truncated or « changed while being read » and then replaced
-    under the same name by a good copy leaves no stale quarantine behind. Returns the frames and
-    how many documents were dropped.
-    """
-    frames = dict(previous)
-    docs = frames.get("documents")
-    if docs is None or docs.empty:
-        return frames, 0
-    seen_ids = {doc_id for doc_id, _name in names}
-    seen_names = {name for _doc_id, name in names}
-    stale_mask = ((docs["state"] == "quarantined").fillna(False)
-                  & docs["source_name"].isin(seen_names).fillna(False)
-                  & ~docs["doc_id"].isin(seen_ids).fillna(False)).to_numpy(dtype=bool)
-    stale = set(docs.loc[stale_mask, "doc_id"])
-    if not stale:
-        return frames, 0
-    for name, frame in frames.items():
-        if "doc_id" in frame.columns and not frame.empty:
-            frames[name] = frame[~frame["doc_id"].isin(stale).fillna(False).to_numpy(dtype=bool)]
-    return frames, len(stale)
-
-
 @flow(name="missions-ingest", persist_result=False, log_prints=False,
       task_runner=ThreadPoolTaskRunner(max_workers=default_workers()))
 def ingest_flow(paths: list[str], out: str, workers: int | None = None) -> RunSummary:
     """Ingest files and folders into the release in `out`; returns what was done."""
+    return ingest(paths, out, workers)
+
+
+def ingest(paths: list[str], out: str, workers: int | None = None) -> RunSummary:
+    """The flow's body: page reads go to `read_page_task` (Prefect tasks) when pages need
+    reading; a run of legacy text files needs none, so this also runs without Prefect."""
     started = time.perf_counter()
     summary = RunSummary()
     out_dir = check_writable(out)
@@ -292,13 +276,17 @@ def ingest_flow(paths: list[str], out: str, workers: int | None = None) -> RunSu
         log.warning("tesseract has no 'osd' data: pages turned sideways or upside down are read "
                     "as they are; install Debian's tesseract-ocr-osd (bash scripts/setup.sh)")
     with acquire_lock(out_dir), reader_for_run(workers or default_workers()):
+        ensure_release(out_dir)  # checked against its manifest (and repaired) before building on it
         previous = read_release(out_dir)
         found = discover([Path(p) for p in paths], known_documents(previous, version), summary)
         results = found.rejected + read_documents(found.sources, settings, out_dir, summary)
-        kept, dropped = drop_superseded(previous, found.names)
+        ingested_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        docs = previous["documents"]
+        states = dict(zip(docs["doc_id"], docs["state"], strict=True))
+        states |= {r.source.doc_id: r.state for r in results}
+        kept, superseded = supersede(previous, found.names, states, ingested_at)
         new_names = set(found.names) - _known_names(previous)
-        if results or new_names or dropped:
-            ingested_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        if results or new_names or superseded:
             new = frames_from_results(results, version, ingested_at)
             new["document_names"] = _names_frame(found.names, ingested_at)
             release = publish_release(out_dir, merge_frames(kept, new), version,

@@ -22,6 +22,8 @@ from pebble import ProcessExpired, ProcessPool
 from extractors.ocr import DEFAULT_OCR, PAGE_TIMEOUT_ENV, OcrSettings, page_timeout
 from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
 from extractors.sources import check_unchanged, printable_name, read_source
+from flows.lifeline import guard_worker
+from flows.limits import text_problem, too_big
 from flows.runners import default_workers
 from models.errors import InputRejected
 from models.records import DocumentResult, Page, SourceDocument
@@ -68,9 +70,11 @@ class PlanOutcome:
 # --------------------------------------------------------------------------- in the worker
 
 
-def _init_worker(memory_bytes: int, environ: dict[str, str], quiet: bool) -> None:
-    """Runs once in each worker: the parent's environment, one OCR thread, limits, and (unless
-    the run is verbose) no C-library chatter on stderr: a page's failure is recorded anyway."""
+def _init_worker(memory_bytes: int, environ: dict[str, str], quiet: bool, owner: int) -> None:
+    """Runs once in each worker: tied to `owner` (it and its tesseract die with it, see
+    flows/lifeline.py), the parent's environment, one OCR thread, limits, and (unless the run
+    is verbose) no C-library chatter on stderr: a page's failure is recorded anyway."""
+    guard_worker(owner)
     os.environ.clear()
     os.environ.update(environ)
     if quiet:
@@ -96,8 +100,10 @@ def _describe(exc: BaseException) -> str:
 
 
 def _memory_sentence(subject: str, memory_gb: float) -> str:
-    return (f"{subject} needs more than {memory_gb:g} GiB of memory to read; re-scan it at a lower "
-            f"resolution, or raise {MEMORY_ENV}")
+    redo = ("split it into smaller files or re-export it" if subject == "the file"
+            else "re-scan it at a lower resolution")
+    return (f"{subject} needs more than {memory_gb:g} GiB of memory to read; {redo}, or raise "
+            f"{MEMORY_ENV}")
 
 
 def failed_page(job: PageJob, reason: str) -> Page:
@@ -199,7 +205,8 @@ class IsolatedReader:
         # The parsers imported once, in the fork server: every worker starts with them.
         context.set_forkserver_preload(["extractors.pages", "flows.isolation", "cv2", "pdfplumber"])
         return ProcessPool(max_workers=self.workers, initializer=_init_worker,
-                           initargs=(self.limits.memory_bytes, self.environ, self.quiet),
+                           initargs=(self.limits.memory_bytes, self.environ, self.quiet,
+                                     os.getpid()),
                            context=context)
 
     def start(self) -> Self:
@@ -277,6 +284,9 @@ class IsolatedReader:
     def plan(self, source: SourceDocument) -> PlanOutcome:
         """Open a file in a worker (small text files here): its page jobs, its pages (legacy
         text), or why not."""
+        refused = too_big(source)
+        if refused is not None:
+            return PlanOutcome(error=refused)
         if opens_inline(source):
             return _open_file(source, self.limits.memory_gb)
 
@@ -319,14 +329,15 @@ _process_reader: IsolatedReader | None = None
 _process_guard = threading.Lock()
 
 
-def process_reader(workers: int | None = None) -> IsolatedReader:
-    """This process's reader, started on first use (a Dask worker gets its own this way)."""
+def process_reader(workers: int | None = None, warm: bool = True) -> IsolatedReader:
+    """This process's reader, started on first use (a Dask worker gets its own this way);
+    without `warm`, its workers start only when a call needs them (a run of text files)."""
     global _process_reader
     with _process_guard:
         if _process_reader is None:
             _process_reader = IsolatedReader(workers or default_workers())
             atexit.register(_process_reader.close)
-        return _process_reader.start()
+        return _process_reader.start() if warm else _process_reader
 
 
 _run_reader: IsolatedReader | None = None  # the reader of the run in progress, if any
@@ -387,6 +398,9 @@ def finish_document(source: SourceDocument, pages: Sequence[Page]) -> DocumentRe
         return quarantined(source, str(exc))
     from extractors.document import result_for  # not at import: the readers never load the rules
 
+    refused = text_problem(source, pages)
+    if refused is not None:
+        return quarantined(source, refused)
     try:
         return result_for(source, sorted(pages, key=lambda p: p.page))
     except Exception as exc:  # noqa: BLE001 (a bug in the rules must not stop the run)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from dataclasses import asdict
@@ -11,6 +12,7 @@ from typing import Any
 from models.records import ColourRegion, DigitReading, Line, Page, Word
 
 CACHE_FORMAT = 3  # 2: pages carry their coloured regions; 3: digits read by each region
+log = logging.getLogger("missions")
 
 
 class PageCache:
@@ -28,17 +30,25 @@ class PageCache:
         return self.root / doc_id[:2] / doc_id / f"{page_no:05d}-{key}.json"
 
     def get(self, doc_id: str, page_no: int, key: str) -> Page | None:
+        """The page kept for this key, or None (a miss: the page is read again) when there is
+        none or the entry is not a page record of this page (checked field by field; said
+        under -v)."""
         path = self._path(doc_id, page_no, key)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return None
-        if data.get("format") != CACHE_FORMAT:
-            return None
+        except (OSError, ValueError) as exc:
+            return _miss(path, f"unreadable ({type(exc).__name__})")
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            return _miss(path, "not a page record of this cache format")
         try:
-            return page_from_json(data["page"])
-        except (KeyError, TypeError, ValueError):
-            return None
+            page = page_from_json(data["page"])
+        except (KeyError, TypeError, ValueError) as exc:  # any other shape: read it again
+            return _miss(path, f"{type(exc).__name__}: {str(exc)[:120]}")
+        if page.page != page_no:
+            return _miss(path, f"it holds page {page.page}")
+        return page
 
     def view_path(self, doc_id: str, page_no: int, geometry: str) -> Path:
         """Where the page's view (as read: turned, deskewed, ~150 dpi JPEG) is kept; `geometry`
@@ -74,24 +84,77 @@ def geometry_key(width_px: int, height_px: int, dpi: int, skew_degrees: float,
     return f"{width_px}x{height_px}@{dpi}s{skew_degrees:g}r{rotation}"
 
 
+def _miss(path: Path, why: str) -> None:
+    log.info("page cache entry %s is not usable (%s); reading the page again", path, why)
+
+
+def _is(value: Any, *types: type) -> Any:
+    """`value` when it has one of `types` (a bool is not a number), else TypeError."""
+    if isinstance(value, bool) and bool not in types:
+        raise TypeError(f"{value!r} is not a {types[0].__name__}")
+    if not isinstance(value, types):
+        raise TypeError(f"{type(value).__name__} {str(value)[:40]!r} where a "
+                         f"{'/'.join(t.__name__ for t in types)} belongs")
+    return value
+
+
+def _opt(value: Any, *types: type) -> Any:
+    return None if value is None else _is(value, *types)
+
+
 def _bbox(v: Any) -> tuple[float, float, float, float] | None:
-    return tuple(v) if v is not None else None  # type: ignore[return-value]
+    if v is None:
+        return None
+    _is(v, list)
+    if len(v) != 4:
+        raise ValueError(f"a box of {len(v)} values")
+    return tuple(float(_is(x, int, float)) for x in v)  # type: ignore[return-value]
+
+
+def _triple(v: Any) -> tuple[float, float, float]:
+    if len(_is(v, list)) != 3:
+        raise ValueError(f"a colour of {len(v)} values")
+    return tuple(float(_is(x, int, float)) for x in v)  # type: ignore[return-value]
+
+
+def _word(w: Any) -> Word:
+    _is(w, dict)
+    return Word(text=_is(w["text"], str), bbox=_bbox(w["bbox"]), conf=_opt(w["conf"], int, float))
+
+
+def _line(ln: Any) -> Line:
+    _is(ln, dict)
+    return Line(text=_is(ln["text"], str), bbox=_bbox(ln["bbox"]),
+                conf=_opt(ln["conf"], int, float), para_break=_is(ln["para_break"], bool),
+                words=tuple(_word(w) for w in _is(ln["words"], list)),
+                raw_text=_opt(ln.get("raw_text"), str))
+
+
+def _region(r: Any) -> ColourRegion:
+    _is(r, dict)
+    bbox = _bbox(r["bbox"])
+    if bbox is None:
+        raise ValueError("a region without a box")
+    return ColourRegion(bbox=bbox, rgb=_triple(r["rgb"]), lab=_triple(r["lab"]),
+                        area=float(_is(r["area"], int, float)), fill=float(_is(r["fill"], int, float)),
+                        readings=tuple(_reading(d) for d in _is(r["readings"], list)),
+                        label_right=_opt(r["label_right"], str),
+                        label_left=_opt(r["label_left"], str))
+
+
+def _reading(d: Any) -> DigitReading:
+    _is(d, dict)
+    return DigitReading(place=_is(d["place"], str), number=_is(d["number"], int),
+                        conf=float(_is(d["conf"], int, float)))
 
 
 def page_from_json(d: dict[str, Any]) -> Page:
-    lines = tuple(
-        Line(text=ln["text"], bbox=_bbox(ln["bbox"]), conf=ln["conf"], para_break=ln["para_break"],
-             words=tuple(Word(text=w["text"], bbox=_bbox(w["bbox"]), conf=w["conf"])
-                         for w in ln["words"]), raw_text=ln.get("raw_text"))
-        for ln in d["lines"]
-    )
-    regions = tuple(
-        ColourRegion(bbox=_bbox(r["bbox"]), rgb=tuple(r["rgb"]),  # type: ignore[arg-type]
-                     lab=tuple(r["lab"]), area=r["area"], fill=r["fill"],  # type: ignore[arg-type]
-                     readings=tuple(DigitReading(**d) for d in r["readings"]), label=r["label"])
-        for r in d["regions"]
-    )
-    return Page(page=d["page"], method=d["method"], lines=lines, width_px=d["width_px"],
-                height_px=d["height_px"], dpi=d["dpi"], mean_confidence=d["mean_confidence"],
-                skew_degrees=d["skew_degrees"], rotation=d["rotation"], error=d["error"],
-                regions=regions)
+    """A Page from its cached JSON; ValueError (or KeyError, TypeError) for anything that is not
+    exactly the shape `PageCache.put` writes."""
+    _is(d, dict)
+    return Page(page=_is(d["page"], int), method=_is(d["method"], str),
+                lines=tuple(_line(ln) for ln in _is(d["lines"], list)),
+                width_px=_opt(d["width_px"], int), height_px=_opt(d["height_px"], int),
+                dpi=_opt(d["dpi"], int), mean_confidence=_opt(d["mean_confidence"], int, float),
+                skew_degrees=_opt(d["skew_degrees"], int, float), rotation=_is(d["rotation"], int),
+                error=_opt(d["error"], str), regions=tuple(_region(r) for r in _is(d["regions"], list)))

@@ -20,8 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.csvsafe import neutralise_frame
 from flows.tables import conform_frame, empty_frame
-from models.errors import OutputLocked, OutputNotWritable
+from models.errors import OutputLocked, OutputNotWritable, ReleaseDamaged
 from models.schema import SCHEMA_VERSION, TABLES, Table
 
 StrPath = str | os.PathLike[str]
@@ -51,6 +52,7 @@ _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float6
 FTS_INDEXES = (("pages_fts", "pages", ("text",)), ("measures_fts", "measures", ("title",)))
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 _held_locks: dict[Path, int] = {}  # output folders whose lock this process holds -> holding thread
 _held_guard = threading.Lock()
 _publish_guard = threading.Lock()  # one publish at a time within this process
@@ -80,6 +82,11 @@ def check_writable(out_dir: StrPath) -> Path:
             probe.write(b"missions")
             probe.flush()
     except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise OutputNotWritable(
+                f"The disk holding the output folder {path} is full ({_reason(exc)}); free some "
+                "disk space or choose another --out folder, then run again."
+            ) from exc
         raise OutputNotWritable(
             f"The output folder {path} is not writable ({_reason(exc)}); "
             "choose another --out folder or fix its permissions."
@@ -156,12 +163,21 @@ def _lock_unless_held(path: Path) -> Iterator[None]:
 
 
 def current_release(out_dir: StrPath) -> Path | None:
-    """The folder of the current release (DIR/.releases/<id>), or None before the first one."""
+    """The folder of the current release (DIR/.releases/<id>), or None before the first one.
+
+    ReleaseDamaged when DIR/.current is missing although a release was published there, or
+    points to a release that is gone (`flows.verify` restores what can be restored).
+    """
     path = Path(out_dir)
     link = path / CURRENT_LINK
     try:
         target = os.readlink(link)
     except FileNotFoundError:
+        if published_before(path):
+            raise ReleaseDamaged(
+                f"{link} is missing (a backup or sync tool that drops links?), so the current "
+                f"release is unknown; run `missions verify --out {path}` to restore it from "
+                f"{path / RELEASES_DIR}.") from None
         return None
     except OSError as exc:
         raise OutputNotWritable(
@@ -170,11 +186,31 @@ def current_release(out_dir: StrPath) -> Path | None:
         ) from exc
     release = path / target
     if not release.is_dir():
-        raise OutputNotWritable(
+        raise ReleaseDamaged(
             f"The output folder {path} is damaged: {link} points to {target}, which is missing; "
-            "restore it from a backup or choose another --out folder."
+            "restore it from a backup (`missions verify` says what else is there)."
         )
     return release
+
+
+def complete_releases(out_dir: StrPath) -> list[Path]:
+    """The release folders of DIR/.releases that were completed (a manifest written, not a
+    partial build), newest first."""
+    releases = Path(out_dir) / RELEASES_DIR
+    try:
+        entries = list(releases.iterdir())
+    except OSError:
+        return []
+    done = [e for e in entries if not e.name.endswith(PARTIAL_SUFFIX) and e.is_dir()
+            and not e.is_symlink()]
+    return sorted(done, key=lambda e: e.name, reverse=True)
+
+
+def published_before(out_dir: StrPath) -> bool:
+    """Whether a release was ever published in DIR: a complete release folder, or one of the
+    links missions makes to it."""
+    path = Path(out_dir)
+    return bool(complete_releases(path)) or any((path / n).is_symlink() for n in CONTRACT_PATHS)
 
 
 def read_manifest(out_dir: StrPath) -> dict[str, Any] | None:
@@ -194,19 +230,41 @@ def read_release(out_dir: StrPath, only: Collection[str] | None = None) -> dict[
     run publishes meanwhile. Empty frames before the first release; tables or columns added
     to the schema since the release was written come back empty / NA.
     """
-    wanted = [t for t in TABLES if only is None or t.name in only]
     release = current_release(out_dir)
     if release is None:
-        return {t.name: empty_frame(t.name) for t in wanted}
+        return {t.name: empty_frame(t.name) for t in TABLES if only is None or t.name in only}
+    return release_frames(release, only)
+
+
+def release_frames(release: Path, only: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of one release folder (or `only` these) from its Parquet files; ReleaseDamaged
+    when a file its manifest lists cannot be read."""
+    wanted = [t for t in TABLES if only is None or t.name in only]
+    listed = _manifest_files(release)
     frames: dict[str, pd.DataFrame] = {}
     for table in wanted:
-        file = release / PARQUET_DIR / f"{table.name}.parquet"
-        if not file.exists():
-            frames[table.name] = empty_frame(table.name)
+        name = f"{PARQUET_DIR}/{table.name}.parquet"
+        file = release / name
+        if not file.exists() and name not in listed:
+            frames[table.name] = empty_frame(table.name)  # a table newer than the release
             continue
-        frame = pd.read_parquet(file, dtype_backend="numpy_nullable")
+        try:
+            frame = pd.read_parquet(file, dtype_backend="numpy_nullable")
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise ReleaseDamaged(
+                f"{file} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); run "
+                f"`missions verify --out {release.parent.parent}` to rebuild it from the "
+                "release's other files.") from exc
         frames[table.name] = conform_frame(table.name, frame)
     return frames
+
+
+def _manifest_files(release: Path) -> set[str]:
+    try:
+        files = json.loads((release / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return set(files) if isinstance(files, dict) else set()
 
 
 def file_digest(path: Path) -> str:
@@ -312,7 +370,9 @@ def _write_parquet(path: Path, table: Table, frame: pd.DataFrame) -> None:
 
 
 def _write_csv(path: Path, table: Table, frame: pd.DataFrame) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", na_rep="", lineterminator="\n")
+    """The table as CSV, its formula-like cells made inert (see flows.csvsafe)."""
+    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", na_rep="",
+                                   lineterminator="\n")
 
 
 def _fsync_file(path: Path) -> None:
@@ -382,7 +442,11 @@ def _make_way(path: Path, expected_target: str) -> None:
     is user data and is never deleted.
     """
     if path.is_symlink():
-        if os.readlink(path) == expected_target:
+        target = os.readlink(path)
+        if target == expected_target:
+            return
+        if target.startswith(CURRENT_LINK) or not path.exists():
+            path.unlink()  # our link, damaged (cut short, dangling): made again after the swap
             return
     elif not path.exists():
         return
@@ -408,11 +472,12 @@ def _check_layout(out: Path) -> None:
     releases = out / RELEASES_DIR
     if releases.exists() and not releases.is_dir():
         raise OutputNotWritable(f"{releases} is not a folder; move it away or choose another --out.")
+    current_release(out)  # never publish over a void: .current missing or dangling is refused
     for name in CONTRACT_PATHS:
         _make_way(out / name, f"{CURRENT_LINK}/{name}")
 
 
-def _replace_symlink(link: Path, target: str) -> None:
+def replace_symlink(link: Path, target: str) -> None:
     """Point `link` at `target` atomically: readers see the old target or the new, never neither."""
     tmp = link.with_name(f"{link.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
@@ -430,7 +495,7 @@ def _link_contract_paths(out: Path) -> None:
     for name in CONTRACT_PATHS:
         link = out / name
         if not link.is_symlink():
-            _replace_symlink(link, f"{CURRENT_LINK}/{name}")
+            replace_symlink(link, f"{CURRENT_LINK}/{name}")
     _fsync_dir(out)
 
 
@@ -453,7 +518,8 @@ def _new_release_id(releases: Path) -> str:
 
 def _prune(releases: Path, keep: set[str]) -> None:
     """Remove every release but the kept ones (the current and the previous one, which readers may
-    still hold open), and partial builds left by killed runs.
+    still hold open) and those a reader holds (`holding`), and partial builds left by killed
+    runs.
 
     Only called under the lock, so no other run is building in there.
     """
@@ -461,10 +527,38 @@ def _prune(releases: Path, keep: set[str]) -> None:
         if entry.name in keep:
             continue
         if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
+            if not in_use(entry):
+                shutil.rmtree(entry, ignore_errors=True)
         else:
             with contextlib.suppress(OSError):
                 entry.unlink()
+
+
+@contextlib.contextmanager
+def holding(release: Path) -> Iterator[None]:
+    """Keep `release` from being pruned while the block runs (a shared flock on its folder:
+    `missions browse` serves a release file by file, and may outlive two publishes)."""
+    fd = os.open(release, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
+def in_use(release: Path) -> bool:
+    """Whether a reader holds `release` (see `holding`)."""
+    try:
+        fd = os.open(release, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def _prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -533,7 +627,7 @@ def _publish_locked(
         _write_release(staging, frames, head, extra)
         os.rename(staging, final)
         _fsync_dir(releases)
-        _replace_symlink(out / CURRENT_LINK, f"{RELEASES_DIR}/{release_id}")
+        replace_symlink(out / CURRENT_LINK, f"{RELEASES_DIR}/{release_id}")
         _fsync_dir(out)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)

@@ -2,19 +2,22 @@
 full-text search of pages, and read-only SQL; rows printed as a table, CSV or JSON."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import re
+import signal
 import sqlite3
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from flows.csvsafe import neutralise
 from models.errors import BadArguments
 from models.records import DIMENSIONS, STATUSES
 
@@ -86,9 +89,10 @@ def _in(column: str, values: tuple[str | None, ...], params: list[Any]) -> str:
 
 
 def _report_clause(value: str, has_reports: bool, params: list[Any]) -> str:
-    """A report by doc_id prefix, part of its file name, or part of its label."""
+    """A report by doc_id prefix, part of its file name, or part of its label (all literal:
+    `%` and `_` are characters, not wildcards)."""
     params.extend([value.lower(), value])
-    clause = "m.doc_id LIKE ? || '%' OR missions_contains(d.source_name, ?)"
+    clause = "missions_starts(m.doc_id, ?) OR missions_contains(d.source_name, ?)"
     if has_reports:
         clause += " OR missions_contains(r.report_label, ?)"
         params.append(value)
@@ -156,26 +160,65 @@ def _contains(haystack: str | None, needle: str | None) -> int:
     return int(haystack is not None and needle is not None and fold(needle) in fold(haystack))
 
 
+def _starts(text: str | None, prefix: str | None) -> int:
+    return int(text is not None and prefix is not None and text.startswith(prefix))
+
+
 def open_release(out: Path) -> sqlite3.Connection:
     """A read-only connection to the current release's database (resolved once: a run that
     publishes meanwhile does not change what this connection sees)."""
     link = out / SQLITE_NAME
     if not link.exists():
+        from flows.publish import current_release
+
+        current_release(out)  # .current missing or dangling: exit 5, « run missions verify »
         raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")
     path = os.path.realpath(link)
     con = sqlite3.connect(f"file:{quote(path)}?mode=ro&immutable=1", uri=True)
     con.execute("PRAGMA query_only = ON")
     con.create_function("missions_contains", 2, _contains, deterministic=True)
+    con.create_function("missions_starts", 2, _starts, deterministic=True)
     con.set_authorizer(_read_only)
     return con
 
 
-def run(con: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+PROGRESS_STEPS = 20_000  # SQLite steps between two looks for Ctrl-C
+
+
+@contextlib.contextmanager
+def _interruptible(con: sqlite3.Connection) -> Iterator[list[int]]:
+    """While the block runs, Ctrl-C and SIGTERM stop the statement SQLite is running: their
+    handlers only note the signal (Python runs them inside the progress callback, the only
+    Python code that runs during a long query) and the callback then asks SQLite to stop.
+    After the block, the signal noted is raised again for the usual handlers."""
+    hits: list[int] = []
+    previous = {}
     try:
-        cur = con.execute(sql, params)
-        rows = cur.fetchall()
-    except (sqlite3.Error, sqlite3.Warning) as exc:
-        raise BadArguments(f"the query failed: {exc}") from exc
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda signum, _frame: hits.append(signum))
+    except ValueError:  # not the main thread: signals are not ours to handle
+        pass
+    con.set_progress_handler(lambda: 1 if hits else 0, PROGRESS_STEPS)
+    try:
+        yield hits
+    finally:
+        con.set_progress_handler(None, 0)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if hits:
+            signal.raise_signal(hits[0])
+
+
+def run(con: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+    """Columns and rows of `sql`; Ctrl-C stops even a query that runs away (exit 130)."""
+    with _interruptible(con) as hits:
+        try:
+            cur = con.execute(sql, params)
+            rows = cur.fetchall()
+        except (sqlite3.Error, sqlite3.Warning) as exc:
+            if hits:
+                return [], []  # interrupted: the signal is raised again on the way out
+            raise BadArguments(f"the query failed: {exc}") from exc
     return [d[0] for d in cur.description or ()], rows
 
 
@@ -208,7 +251,7 @@ def format_rows(cols: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) ->
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(cols)
-        writer.writerows(rows)
+        writer.writerows([neutralise(v) for v in r] for r in rows)  # formula cells made inert
         return buf.getvalue().rstrip("\n")
     short = [c == "doc_id" for c in cols]  # for eyes: 12 hex say which file (--report takes them)
     text = [["" if v is None else str(v)[:SHORT_ID] if cut else str(v).replace("\n", " ")

@@ -82,9 +82,13 @@ def was_repaired(raw: str | None, title: str | None) -> bool:
 
 
 def _chip(status: str | None) -> str:
-    cls = "chip none" if status is None else "chip"
-    return (f'<span class="{cls}" style="background:{STATUS_COLOURS[status]}" '
-            f'title="{_esc(STATUS_LABELS[status])}">{STATUS_SHORT[status]}</span>')
+    """A status as a coloured chip; a value outside the vocabulary shows as itself, in grey."""
+    known = status in STATUS_COLOURS
+    cls = "chip" if known and status is not None else "chip none"
+    label = STATUS_LABELS[status] if known else str(status)
+    short = STATUS_SHORT[status] if known else str(status)[:3]
+    return (f'<span class="{cls}" style="background:{STATUS_COLOURS.get(status, "#c4c4c4")}" '
+            f'title="{_esc(label)}">{_esc(short)}</span>')
 
 
 # --------------------------------------------------------------------------- charts (inline SVG)
@@ -202,8 +206,8 @@ def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note
         if repaired:
             cell += f'<div class="small">read as: {_esc(raw)}</div>'
         if i in crops:
-            cell += (f'<div class="crop"><img alt="page {m["page"]}, measure {m["number"]}" '
-                     f'src="{crops[i]}"></div>')
+            cell += (f'<div class="crop"><img alt="page {_esc(m["page"])}, measure '
+                     f'{_esc(m["number"])}" src="{_esc(crops[i])}"></div>')
         elif m.get("bbox") is None:
             cell += '<div class="small">no box on the page (legacy text): no crop</div>'
         else:
@@ -259,9 +263,9 @@ def _unread_note(doc: Mapping[str, Any], measures: list[dict[str, Any]]) -> str 
 def _document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, Any]]],
                       report: Mapping[str, Any] | None, cache: CropCache) -> str:
     doc_id = doc["doc_id"]
-    head = (f'<h2 id="doc-{doc_id[:12]}">{_esc(doc["source_name"])}</h2><p class="meta">'
+    head = (f'<h2 id="doc-{_esc(doc_id[:12])}">{_esc(doc["source_name"])}</h2><p class="meta">'
             f"{_esc(doc['kind'])} · {_esc(doc['file_type'])} · {_esc(doc['n_pages'])} page(s) · "
-            f"<code>{doc_id[:12]}</code>")
+            f"<code>{_esc(doc_id[:12])}</code>")
     if report and report.get("mission_title"):
         head += f" · mission « {_esc(report['mission_title'])} »"
     if report:
@@ -334,13 +338,13 @@ def _series_section(key: str, reports: list[dict[str, Any]], history: list[dict[
                      f"{_esc(Path(names.get(r['doc_id'], '')).name)}</div></th>")
     parts.append("</tr>")
     for measure in sorted(refs):
-        parts.append(f'<tr><td class="t">{measure}. {_esc(refs[measure])}</td>')
+        parts.append(f'<tr><td class="t">{_esc(measure)}. {_esc(refs[measure])}</td>')
         for r in docs:
             h = cells.get((measure, r["doc_id"]))
             if h is None:
                 parts.append('<td class="small">absent</td>')
                 continue
-            renumbered = "" if h["number"] == measure else f'<div class="small">n°{h["number"]}</div>'
+            renumbered = "" if h["number"] == measure else f'<div class="small">n°{_esc(h["number"])}</div>'
             parts.append(f"<td>{_chip(h['status'])}{renumbered}</td>")
         parts.append("</tr>")
     parts.append("</table>")
@@ -351,7 +355,7 @@ def _marks_cell(doc: Mapping[str, Any], measures: list[dict[str, Any]]) -> str:
     seen, tied = doc.get("marks_seen"), doc.get("marks_tied")
     if not seen:
         return ""
-    text = f"{tied} / {seen}"
+    text = f"{_esc(tied)} / {_esc(seen)}"
     return f'<span class="bad">{text}</span>' if _unread_note(doc, measures) else text
 
 
@@ -372,7 +376,7 @@ def _overview(docs: list[dict[str, Any]], data: Mapping[str, Mapping[str, list[d
         fixed = sum(1 for m in ms if was_repaired(m.get("raw_title"), m["title"]))
         inferred = sum(1 for m in ms if m.get("number_inferred"))
         state = d["state"] if d["state"] == "published" else f'<span class="bad">{_esc(d["state"])}</span>'
-        rows.append(f'<tr><td><a href="#doc-{d["doc_id"][:12]}">{_esc(d["source_name"])}</a></td>'
+        rows.append(f'<tr><td><a href="#doc-{_esc(d["doc_id"][:12])}">{_esc(d["source_name"])}</a></td>'
                     f'<td>{state}</td><td class="num">{len(ms)}</td>'
                     f'<td class="num">{sum(m["status"] is not None for m in ms)}</td>'
                     f'<td class="num">{_marks_cell(d, ms)}</td>'

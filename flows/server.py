@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flows.lifeline import lifeline_argv
 from models.errors import MissingDependency
 
 STARTUP_TIMEOUT_S = 180
@@ -61,24 +62,28 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-def _spawn(argv: list[str], log: Path, env_updates: dict[str, str]) -> subprocess.Popen[bytes]:
+def _spawn(argv: list[str], log: Path, env_updates: dict[str, str],
+           tied: bool = True) -> subprocess.Popen[bytes]:
     """A server child in its own process group, output to `log`, never PREFECT_API_URL's
-    client (it is the server), analytics off."""
+    client (it is the server), analytics off. `tied`: under a lifeline (flows/lifeline.py),
+    so that it and all it starts stop when this process ends, `kill -9` included."""
     log.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **env_updates}
     env.pop("PREFECT_API_URL", None)
+    command = [sys.executable, "-m", *argv]
     with open(log, "wb") as out:
-        return subprocess.Popen([sys.executable, "-m", *argv], stdout=out,
+        return subprocess.Popen(lifeline_argv(command) if tied else command, stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                                 start_new_session=True)
 
 
-def _spawn_prefect_server(port: int, log_dir: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+def _spawn_prefect_server(port: int, log_dir: Path, tied: bool = True
+                          ) -> tuple[subprocess.Popen[bytes], str, Path]:
     """`prefect server start` on 127.0.0.1:port (UI included); (process, API URL, log)."""
     api_url = f"http://127.0.0.1:{port}/api"
     log = log_dir / f"server-{port}.log"
     proc = _spawn(["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                  log, {"PREFECT_UI_API_URL": api_url})
+                  log, {"PREFECT_UI_API_URL": api_url}, tied)
     return proc, api_url, log
 
 
@@ -138,7 +143,7 @@ def start_detached_server(port: int | None = None) -> str:
     url = registered_server()
     if url:
         return url
-    proc, api_url, log = _spawn_prefect_server(port or free_port(), _prefect_home())
+    proc, api_url, log = _spawn_prefect_server(port or free_port(), _prefect_home(), tied=False)
     _wait_healthy(api_url, proc, log)
     _registry_path().write_text(json.dumps({"api_url": api_url, "pid": proc.pid, "log": str(log)}),
                                 encoding="utf-8")

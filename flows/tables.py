@@ -151,6 +151,7 @@ def _letter_rows(result: DocumentResult) -> list[Row]:
 
 
 NAMES_TABLE = "document_names"  # merged as a union: a name once seen is kept, with its first date
+HISTORY_TABLE = "superseded"  # merged as a union: earlier versions are kept (flows/history.py)
 
 
 def _name_rows(result: DocumentResult, seen_at: str) -> list[Row]:
@@ -240,7 +241,7 @@ def merge_frames(
     replaced = set(new_frames["documents"]["doc_id"].dropna())
     merged: dict[str, pd.DataFrame] = {}
     for t in TABLES:
-        if t.name in SERIES_TABLES or t.name == NAMES_TABLE:
+        if t.name in SERIES_TABLES or t.name in (NAMES_TABLE, HISTORY_TABLE):
             continue  # derived from the other tables over every document, below
         fresh = new_frames[t.name]
         strays = set(fresh["doc_id"].dropna()) - replaced
@@ -254,6 +255,10 @@ def merge_frames(
         combined = pd.concat(parts, ignore_index=True) if parts else empty_frame(t.name)
         merged[t.name] = sort_frame(t.name, conform_frame(t.name, combined))
     merged[NAMES_TABLE] = merge_document_names(previous, new_frames[NAMES_TABLE], merged["documents"])
+    history = [f for f in (conform_frame(HISTORY_TABLE, previous.get(HISTORY_TABLE)),
+                           new_frames[HISTORY_TABLE]) if not f.empty]
+    merged[HISTORY_TABLE] = sort_frame(HISTORY_TABLE, pd.concat(history, ignore_index=True)
+                                       .drop_duplicates() if history else empty_frame(HISTORY_TABLE))
     return with_series_tables(merged)
 
 

@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     output_not_writable = 5  # the --out folder cannot be created or written, or filled up
     output_locked = 6  # another run is publishing into the same --out folder
     interrupted = 130  # stopped by Ctrl-C
+    terminated = 143  # stopped by SIGTERM (a service manager, `kill`)
 
 
 class MissionsError(Exception):
@@ -30,6 +31,13 @@ class MissingDependency(MissionsError):
 
 
 class OutputNotWritable(MissionsError):
+    exit_code = ExitCode.output_not_writable
+
+
+class ReleaseDamaged(MissionsError):
+    """The release in --out is damaged in a way that cannot be repaired without losing published
+    rows; nothing is written over it."""
+
     exit_code = ExitCode.output_not_writable
 
 

@@ -64,13 +64,13 @@ class Line:
         _check_bbox(self.bbox)
 
 
-DIGIT_PLACES = ("in", "above", "below")
+DIGIT_PLACES = ("in", "above", "below", "left", "right")
 
 
 @dataclass(frozen=True)
 class DigitReading:
-    """A number read by a coloured mark: where it is printed (inside the mark, above or below
-    it), the number and tesseract's confidence (0-100). Which place a strip uses is decided
+    """A number read by a coloured mark: where it is printed (inside the mark, above, below, left
+    or right of it), the number and tesseract's confidence (0-100). Which place a strip uses is decided
     with the whole strip in view (extractors/strips.py), not here."""
 
     place: str
@@ -97,7 +97,11 @@ class ColourRegion:
     area: float  # pixels of the blob, in page pixels
     fill: float  # area / bbox area: 1 for a square, ~0.79 for a disc
     readings: tuple[DigitReading, ...] = ()  # numbers printed by it (a numbered strip)
-    label: str | None = None  # the short text beside it, read again enlarged (a legend label)
+    label_right: str | None = None  # a short text right of it, read again enlarged (a label)
+    label_left: str | None = None  # a short text left of it, read again enlarged
+
+    def label(self, side: str) -> str | None:
+        return self.label_right if side == "right" else self.label_left
 
     def __post_init__(self) -> None:
         _check_bbox(self.bbox)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 3  # 2: status_checks; 3: measures.position, label, status_reason, marks
+SCHEMA_VERSION = 4  # 2: status_checks; 3: measures.position, label, status_reason, marks;
+# 4: superseded
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,23 @@ TABLES: tuple[Table, ...] = (
             Column("after", S, "the text after the repair (empty when junk was dropped)"),
         ),
         ("doc_id", "page"),
+    ),
+    Table(
+        "superseded",
+        "Earlier versions of a file: bytes once published (or quarantined) under a name that now holds other bytes. Their rows are no longer in the other tables (the previous release in .releases/ still has them).",
+        (
+            Column("doc_id", S, "sha256 of the earlier version's bytes (hex)"),
+            Column("source_name", S, "the name the earlier version was found under"),
+            Column("superseded_by", S, "doc_id of the bytes that now stand under that name"),
+            Column("superseded_at", S, "when the run that found the replacement ran, ISO 8601 UTC"),
+            Column("state", S, "what the earlier version was: published or quarantined"),
+            Column("kind", S, "the earlier version's kind (report, letter, report+letter, text, unknown)"),
+            Column("n_pages", I, "pages the earlier version had"),
+            Column("measures", I, "measures the earlier version had"),
+            Column("ingested_at", S, "when the earlier version was ingested, ISO 8601 UTC"),
+            Column("pipeline_version", S, "version of the code and rules that produced its rows"),
+        ),
+        ("doc_id", "superseded_at"),
     ),
 )
 

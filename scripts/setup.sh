@@ -14,6 +14,8 @@ if ! tesseract --list-langs 2>/dev/null | grep -qx osd; then apt_packages+=(tess
 if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then apt_packages+=(python3-venv); fi
 # chromium: the tests load the release's report.html in a headless browser
 command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
+# Liberation fonts: the stress set (bench/stress) draws with them, as reports often do
+[ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || apt_packages+=(fonts-liberation)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   echo "setup: installing ${apt_packages[*]} with apt-get" >&2
   $SUDO apt-get update -qq

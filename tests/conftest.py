@@ -1,10 +1,12 @@
 """Shared fixtures: the samples ingested once by the real CLI (real tesseract, real Prefect)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,3 +70,55 @@ def expected_samples() -> list[Path]:
 
 def load_expected(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def all_truths() -> dict[str, dict]:
+    """Every sample's expected records (samples/ and its sub-folders), by the sample's path
+    relative to samples/: the counts tests expect come from here, never from literals."""
+    return {str(p.relative_to(SAMPLES)).removesuffix(".expected.json"): load_expected(p)
+            for p in sorted(SAMPLES.rglob("*.expected.json"))}
+
+
+def truth(name: str) -> dict:
+    """The expected records of one sample, by its path relative to samples/."""
+    return all_truths()[name]
+
+
+def ignored_sample_files() -> int:
+    """The entries under samples/ a run counts as ignored: the files its `.missionsignore` lists,
+    and hidden files and folders and the folders it lists (one entry each, not looked into)."""
+    import fnmatch
+
+    patterns = [ln.strip() for ln in (SAMPLES / ".missionsignore").read_text().splitlines()
+                if ln.strip() and not ln.startswith("#")]
+    count = 0
+    for _dirpath, dirnames, filenames in os.walk(SAMPLES):
+        skipped = [d for d in dirnames if d.startswith(".")
+                   or any(fnmatch.fnmatch(d + "/", pat) for pat in patterns)]
+        count += len(skipped)
+        dirnames[:] = [d for d in dirnames if d not in skipped]
+        count += sum(1 for f in filenames if f != ".missionsignore" and (
+            f.startswith(".") or any(fnmatch.fnmatch(f, pat) for pat in patterns)))
+    return count
+
+
+@contextlib.contextmanager
+def tiny_filesystem(folder: Path, size: str) -> Iterator[Path]:
+    """`folder` as a tmpfs of `size` (`256k`) for the block (a disk that fills up); the test is
+    skipped where it cannot be mounted (it needs root)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                      capture_output=True, check=False).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(folder: Path, leave: int = 0) -> None:
+    """Fill the filesystem of `folder`, leaving about `leave` bytes free."""
+    filler = folder / "filler"
+    with open(filler, "wb") as fh, contextlib.suppress(OSError):
+        fh.write(b"\0" * (1 << 20))
+    os.truncate(filler, max(0, filler.stat().st_size - leave))

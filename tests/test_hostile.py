@@ -7,7 +7,6 @@ the isolated reader and publishing are also tested directly, without Prefect.
 """
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
 import multiprocessing
@@ -17,7 +16,6 @@ import shutil
 import signal
 import sqlite3
 import struct
-import subprocess
 import time
 import zlib
 from dataclasses import dataclass
@@ -35,7 +33,7 @@ from extractors.sources import printable_name, read_source
 from flows.isolation import IsolatedReader, Limits, read_document, reader_for_run
 from models.errors import ExitCode
 from models.records import Page
-from tests.conftest import SAMPLES, CliRun, run_cli
+from tests.conftest import SAMPLES, CliRun, fill, run_cli, tiny_filesystem
 from tests.conftest import text_image as page_with_text
 
 REPORT_LINES = ["Le rapport de la mission propose des mesures", "pour accompagner les territoires",
@@ -272,7 +270,8 @@ def inbox_run(tmp_path_factory: pytest.TempPathFactory) -> InboxRun:
     # and hangs on fige.png's page (recognised by the size of the BMP it is given).
     hang_bytes = len(image_bytes(HANG_IMAGE.convert("L"), "BMP"))
     tools = fake_tesseract(root / "bin", f'printf x >> "{inbox / "en-cours.png"}"\n'
-                                         f'[ "$(stat -c %s "$1")" = {hang_bytes} ] && exec sleep 120\n'
+                                         f'[ "$(stat -c %s "$1")" = {hang_bytes} ] && '
+                                         f'echo $$ >> "{root / "hung.pids"}" && exec sleep 120\n'
                                          f'exec {shutil.which("tesseract")} "$@"')
     out = root / "out"
     started = time.perf_counter()
@@ -437,8 +436,16 @@ def test_hanging_tesseract_costs_one_page(inbox_run: InboxRun) -> None:
     assert row["state"] == "quarantined"
     assert f"page 1 took longer than {HANG_TIMEOUT_S} s" in row["error"]
     assert "MISSIONS_PAGE_TIMEOUT" in row["error"]
-    assert subprocess.run(["pgrep", "-f", "sleep 120"], check=False,
-                          capture_output=True).returncode == 1  # tesseract was stopped
+    hung = [int(p) for p in (inbox_run.inbox.parent / "hung.pids").read_text().split()]
+    assert hung and not [p for p in hung if _is_sleep_120(p)]  # that tesseract was stopped
+
+
+def _is_sleep_120(pid: int) -> bool:
+    """Whether `pid` is still the hung `sleep 120` the fake tesseract became (by its PID)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes() == b"sleep\x00120\x00"
+    except OSError:
+        return False
 
 
 def test_the_batch_is_quick(inbox_run: InboxRun) -> None:
@@ -520,22 +527,12 @@ def test_disk_full_during_publish_keeps_the_previous_release(tmp_path: Path,
 def test_disk_full_on_a_real_tiny_filesystem(tmp_path: Path) -> None:
     from models.errors import OutputNotWritable
 
-    out = tmp_path / "tiny"
-    out.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(out)],
-                      capture_output=True, check=False).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
+    with tiny_filesystem(tmp_path / "tiny", "512k") as out:
         first = _small_release(out, 2)
-        filler = out / "filler"
-        with open(filler, "wb") as fh, contextlib.suppress(OSError):
-            fh.write(b"\0" * (1 << 20))  # fill what is left...
-        os.truncate(filler, max(0, filler.stat().st_size - 32 * 1024))  # ...but 32 KiB
+        fill(out, leave=32 * 1024)  # all but 32 KiB
         with pytest.raises(OutputNotWritable, match="previous release is still the current one"):
             _small_release(out, 3000)
         _assert_previous_is_current(out, first)
-    finally:
-        subprocess.run(["umount", "-l", str(out)], check=False)
 
 
 # --------------------------------------------------------------------------- the isolated reader
@@ -687,20 +684,23 @@ def test_rerun_counts_the_same_refusal_without_republishing_it(tmp_path: Path) -
 
 
 def test_a_good_copy_under_the_same_name_supersedes_its_quarantine() -> None:
-    from flows.ingest import drop_superseded
+    from flows.history import supersede
     from flows.tables import frame_from_rows, merge_document_names
     from models.schema import table
 
     docs = frame_from_rows(table("documents"), [
         ("old", "in/a.pdf", "unknown", 0, "quarantined", "in/a.pdf: changed while being read; …",
-         "v", "2020-01-01T00:00:00Z", "pdf", 10),
+         "v", "2020-01-01T00:00:00Z", "pdf", 10, None, None),
         ("keep", "in/b.pdf", "unknown", 0, "quarantined", "in/b.pdf: empty; …", "v",
-         "2020-01-01T00:00:00Z", "pdf", 0)])
+         "2020-01-01T00:00:00Z", "pdf", 0, None, None)])
     names = frame_from_rows(table("document_names"), [("old", "in/a.pdf", "2020-01-01T00:00:00Z"),
                                                       ("keep", "in/b.pdf", "2019-01-01T00:00:00Z")])
-    frames, dropped = drop_superseded({"documents": docs, "document_names": names},
-                                      [("new", "in/a.pdf"), ("keep", "in/b.pdf")])
+    frames, dropped = supersede({"documents": docs, "document_names": names},
+                                [("new", "in/a.pdf"), ("keep", "in/b.pdf")],
+                                {"new": "quarantined"}, "2021-01-01T00:00:00Z")
     assert dropped == 1 and list(frames["documents"]["doc_id"]) == ["keep"]
+    assert frames["superseded"][["doc_id", "superseded_by", "state"]].values.tolist() == [
+        ["old", "new", "quarantined"]]  # kept in the history
     fresh = frame_from_rows(table("document_names"), [("keep", "in/b.pdf", "2021-01-01T00:00:00Z")])
     merged = merge_document_names(frames, fresh, frames["documents"])
     assert merged.to_dict("records") == [

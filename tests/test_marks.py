@@ -28,7 +28,7 @@ from extractors.marks import (
 )
 from extractors.marktext import read_mark_text
 from extractors.regions import find_colour_regions
-from extractors.strips import strips_of, tie_strip, tie_strips
+from extractors.strips import tie_strip, tie_strips
 from flows.pagecache import PageCache, page_from_json
 from models.records import (
     STATUSES,
@@ -221,7 +221,7 @@ def test_status_checks_record_disagreement() -> None:
 def test_regions_survive_the_page_cache(tmp_path: Path) -> None:
     page = Page(page=1, method="ocr", lines=(), regions=(
         region((0, 122, 61), x=5, y=6),
-        replace(region((1, 2, 3)), readings=(DigitReading("above", 4, 90.0),), label="Retard")))
+        replace(region((1, 2, 3)), readings=(DigitReading("above", 4, 90.0),), label_right="Retard")))
     cache = PageCache(tmp_path)
     cache.put("a" * 64, 1, "k", page)
     assert cache.get("a" * 64, 1, "k") == page
@@ -276,7 +276,8 @@ def _strip_image(colours: list[tuple[int, int, int]], *, step: int, rows: int = 
                  numbers: str = "below", paper: tuple[int, int, int] = (255, 255, 255)
                  ) -> Image.Image:
     """A strip of 36-px discs `step` px apart (touching at 36, overlapping below), numbered
-    from 1 left to right, row by row, in DejaVu Sans above, below or inside each disc."""
+    from 1 left to right, row by row, in DejaVu Sans above, below, inside or right of each
+    disc."""
     per_row = -(-len(colours) // rows)
     img = Image.new("RGB", (120 + per_row * step, 160 * rows + 80), paper)
     draw = ImageDraw.Draw(img)
@@ -287,9 +288,9 @@ def _strip_image(colours: list[tuple[int, int, int]], *, step: int, rows: int = 
         draw.ellipse((x, y, x + 36, y + 36), fill=colour)
         text = str(i + 1)
         width = draw.textlength(text, font=font)
-        ty = {"below": y + 42, "above": y - 30, "in": y + 6}[numbers]
-        draw.text((x + 18 - width / 2, ty), text, font=font,
-                  fill="white" if numbers == "in" else "black")
+        tx = {"right": x + 40, "left": x - 4 - width}.get(numbers, x + 18 - width / 2)
+        ty = {"below": y + 42, "above": y - 30, "in": y + 6}.get(numbers, y + 6)
+        draw.text((tx, ty), text, font=font, fill="white" if numbers == "in" else "black")
     return img
 
 
@@ -321,13 +322,14 @@ def _measures(n: int) -> list[Measure]:
     return [Measure(page=1, number=i, title=f"Titre {i}", position=i) for i in range(1, n + 1)]
 
 
-@pytest.mark.parametrize("numbers", ["above", "below", "in"])
+@pytest.mark.parametrize("numbers", ["above", "below", "in", "right"])
 def test_strip_numbers_are_read_where_they_are_printed(numbers: str) -> None:
-    """Numbers above, below or inside the discs, in two rows: each disc is tied to its measure
-    (numbers above row 2 are not row 1's), by real tesseract."""
+    """Numbers above, below, inside or beside the discs, in two rows: each disc is tied to its
+    measure (numbers above row 2 are not row 1's, a number right of a disc is not the next
+    disc's), by real tesseract."""
     palette = list(GREENS.values())
     colours = [palette[(i * 3) % 4] for i in range(10)]
-    img = _strip_image(colours, step=40, rows=2, numbers=numbers)
+    img = _strip_image(colours, step=90 if numbers == "right" else 40, rows=2, numbers=numbers)
     regions = read_mark_text(img, find_colour_regions(img, DPI), DPI, "fra")
     ties = tie_strips(regions, [m.number for m in _measures(10)])
     by_x = sorted(range(len(regions)), key=lambda k: (regions[k].center[1] // 80,
@@ -414,7 +416,7 @@ def test_marks_tie_within_their_own_column() -> None:
 
 def test_status_reasons_say_why_a_status_is_null() -> None:
     palette = GREENS
-    img, measures, legend, lines = synthetic_page(palette, list(STATUSES))
+    img, measures, _legend, lines = synthetic_page(palette, list(STATUSES))
     page = Page(page=1, method="ocr", lines=tuple(lines), width_px=img.width,
                 height_px=img.height, dpi=DPI, regions=find_colour_regions(img, DPI))
     lonely = Measure(page=2, number=5, title="Sans marque", bbox=(100, 100, 900, 130))
@@ -425,3 +427,16 @@ def test_status_reasons_say_why_a_status_is_null() -> None:
     assert got[4].status is None and got[4].status_reason == "no-mark"  # the legend keys page 2
     alone = assign_statuses([lonely], [replace(page, page=2, regions=())]).readings[0]
     assert alone.reason == "no-legend"
+
+
+def test_a_strip_of_one_mark_per_measure_ties_by_its_order_when_its_numbers_are_unread() -> None:
+    """Numbers too small to read: a strip holding exactly one mark per measure (numbered 1 to
+    N) is read in order — and not when a mark is missing, a read number disagrees, or the
+    measures' numbering is not 1 to N."""
+    numbers = [m.number for m in _measures(6)]
+    strip = [_disc(40 * i) for i in range(6)]
+    assert [(t.mark, t.measure, t.how) for t in tie_strips(strip, numbers)] == [
+        (i, i, "count") for i in range(6)]
+    assert tie_strips(strip[:5], numbers) == []
+    assert tie_strips([*strip[:2], _disc(80, below=(5, 60.0)), *strip[3:]], numbers) == []
+    assert tie_strips(strip, [1, 2, 3, 1, 2, 3]) == []

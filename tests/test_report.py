@@ -16,7 +16,7 @@ from PIL import Image
 
 from flows.crops import CropCache, CropRequest, PageGeometry, cut_ahead, document_crops
 from flows.report import STATUS_COLOURS, render_report, was_repaired
-from tests.conftest import ROOT, Release
+from tests.conftest import ROOT, Release, truth
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DATA_URI = re.compile(r'src="data:image/jpeg;base64,([^"]+)"')
@@ -116,7 +116,8 @@ def test_crops_of_a_scan_come_from_the_page_views_kept_when_it_was_read(
     text = render_report(frames, cache_dir=sample_release.out / ".cache" / "report-test")
     assert "no crops" not in text
     scan = frames["measures"][frames["measures"]["doc_id"].isin(frames["documents"]["doc_id"])]
-    assert len(DATA_URI.findall(text)) == int(scan["bbox"].notna().sum()) == 21
+    assert len(DATA_URI.findall(text)) == int(scan["bbox"].notna().sum()) == len(
+        truth("rapport-2020-scan.pdf")["measures"])
 
 
 def test_crops_cut_ahead_are_the_ones_the_report_shows(tmp_path: Path,
@@ -135,8 +136,9 @@ def test_crops_cut_ahead_are_the_ones_the_report_shows(tmp_path: Path,
     text = render_report(frames_from_results([result], "v", "2026-11-26T00:00:00Z"),
                          cache_dir=cache)
     assert "no crops" not in text
-    assert len(DATA_URI.findall(text)) == sum(m.bbox is not None
-                                              for m in result.extraction.measures) == 21
+    assert len(DATA_URI.findall(text)) == sum(m.bbox is not None for m in
+                                              result.extraction.measures) == len(
+        truth("suivi-2021-born-digital.pdf")["measures"])
 
 
 def test_crops_are_cached_and_each_page_rendered_once(tmp_path: Path,
@@ -176,3 +178,29 @@ def test_text_repairs_are_listed_folded(sample_release: Release) -> None:
                                       "after": ["l'existant", "l'existant"]})
     text = render_report(frames)
     assert "<summary>Text repairs (1)</summary>" in text and "I&#x27;existant" in text
+
+
+def test_report_escapes_what_it_is_given(tmp_path: Path) -> None:
+    """A crop-cache value is checked (a JPEG data URI, or cut again) and every value put into
+    the page is escaped: titles, names, statuses outside the vocabulary."""
+    from extractors.document import process_file
+    from flows.tables import frames_from_results
+
+    result = process_file(str(ROOT / "samples" / "suivi-2021-born-digital.pdf"))
+    cache = tmp_path / "out" / ".cache" / "report"
+    cut_ahead(result, tmp_path / "out", cache)
+    (cached,) = list(cache.glob("*.json"))
+    crops = json.loads(cached.read_text(encoding="utf-8"))
+    hostile = '"><script>alert(1)</script><img src="x'
+    cached.write_text(json.dumps({k: hostile for k in crops}), encoding="utf-8")
+    frames = frames_from_results([result], "v", "2026-11-26T00:00:00Z")
+    measures = frames["measures"].copy()
+    measures.loc[0, "title"] = "<script>alert('titre')</script>"
+    measures.loc[1, "status"] = '"><svg onload=alert(1)>'
+    frames["measures"] = measures
+    frames["documents"] = frames["documents"].assign(source_name=str(
+        ROOT / "samples" / "suivi-2021-born-digital.pdf"))
+    text = render_report(frames, cache_dir=cache)
+    assert "<script" not in text and "<svg onload" not in text and 'src="x' not in text
+    assert "&lt;script&gt;alert(&#x27;titre&#x27;)&lt;/script&gt;" in text
+    assert len(DATA_URI.findall(text)) == 21  # the crops were cut again, not taken from the file
