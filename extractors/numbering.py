@@ -88,12 +88,12 @@ def read_number(doc: Doc) -> NumberRead | None:
         glued = len(rest) > 1 and rest[0] in ".)" and rest[1].isalpha()
         offset = span.start_char + m.end() + 1 if glued else span.end_char
         return NumberRead(label, int(m.group(2)), False, offset, prefix=m.group(1))
-    if label == "NUM_BARE" and any(s <= start + 1 for _l, s, _e in [
+    if label == "NUM_BARE" and any(s <= end - 1 for _l, s, _e in [
             *matches("section-heading.v2", doc), *matches("dimension-heading.v2", doc),
             *matches("status-label.v1", doc)]):
         return None  # « 7 Mesures politiques », « 3 Outils pour agir », « 1 Satisfaisant »
-    if label == "NUM_BARE":
-        return NumberRead(label, int(doc[start].text), False, doc[start + 1].idx)
+    if label == "NUM_BARE":  # the title is the match's last token (glyphs may stand between)
+        return NumberRead(label, int(doc[start].text), False, doc[end - 1].idx)
     digits = re.search(r"\d{1,3}", span.text)
     if digits is None:
         return None

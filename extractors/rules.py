@@ -62,6 +62,9 @@ MANGLED_ALONE = rf"^{_D}$"  # a one-character number with no digit left: `S`, `l
 # A capital letter printed before a number (`S1` stratégique, `O2`, `P1`): a label, not a misread
 # digit; `I` excepted (`I2.` is 12 misread), and `M` has its own style (`M7`, « mesure 7 »).
 PREFIX = "[A-HJ-LN-Z]"
+# A table's rules and a status mark read as glyphs between a row's number and its title:
+# `1 UM | Consolider …`.
+CELL_GLYPHS = {"TEXT": {"REGEX": r"^(?:[^\w\s]{1,3}|[A-Z]{1,2})$"}, "OP": "{0,2}"}
 GLUED_TITLE = r"^\d{1,3}[A-ZÀ-Ý«][a-zà-ÿ]"  # `N° 1Élargir`: a text layer with no space after it
 
 
@@ -103,8 +106,8 @@ def numbering() -> dict[str, list[Pattern]]:
                          {"ORTH": {"IN": DASHES}}],
                         [{"TEXT": {"REGEX": rf"^M{_CORE}$"}}, dash],
                         [{"TEXT": {"REGEX": rf"^M{_D}$"}}, dash, {"IS_TITLE": True}]],
-        "NUM_BARE": [[NUM, {"IS_TITLE": True}],
-                     [NUM, {"TEXT": {"REGEX": r"^[a-zà-ÿ]{3,}(er|ir|re|oir)$"}}]],
+        "NUM_BARE": [[NUM, CELL_GLYPHS, {"IS_TITLE": True}],
+                     [NUM, CELL_GLYPHS, {"TEXT": {"REGEX": r"^[a-zà-ÿ]{3,}(er|ir|re|oir)$"}}]],
         "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_ALPHA": True}],
                      [{"TEXT": {"REGEX": r"^[a-zA-Z][.)]$"}}, {"IS_TITLE": True}],  # `x. Évaluer`
                      [{"LOWER": "mesure"}, {"ORTH": {"IN": ["—", "–", "-", ":"]}}],
