@@ -74,11 +74,16 @@ class _Page:
     def __init__(self, h: float, marks: Sequence[BBox], whole: Callable[[Line], bool],
                  space: float = 0.0) -> None:
         self.h, self.marks, self.whole = h, marks, whole
+        self._words: dict[int, tuple[Line, list[Word]]] = {}  # a line's text words, by line
         self.gap = min(MIN_GUTTER * h, SPACES * space) if space > 0 else MIN_GUTTER * h
 
     def text_words(self, line: Line) -> list[Word]:
-        return sorted((w for w in line.words if _is_text(w, self.marks)),
-                      key=lambda w: w.bbox[0])  # type: ignore[index]
+        found = self._words.get(id(line))
+        if found is None or found[0] is not line:
+            words = sorted((w for w in line.words if _is_text(w, self.marks)),
+                           key=lambda w: w.bbox[0])  # type: ignore[index]
+            self._words[id(line)] = found = (line, words)
+        return found[1]
 
     def gutters(self, items: Sequence[_Item]) -> list[float]:
         """x positions where a gutter may run: where several lines leave a wide gap (lines

@@ -106,7 +106,7 @@ def is_letter_anchor(doc: Doc) -> bool:
         return True
     if any(label == "SUBJECT" and s == 0 for label, s, _e in matches("letter-parts.v1", doc)):
         return True
-    return any(parse_french_date(doc[s:e].text) for _l, s, e in matches("date-line.v2", doc))
+    return bool(matches("date-line.v2", doc))
 
 
 def is_letter_page(lines: list[PageLine]) -> bool:
