@@ -5,9 +5,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 
-from extractors.letters import extract_letter
+from extractors.columns import COLUMNS_VERSION, read_columns
+from extractors.layout import drop_mark_glyphs
+from extractors.letters import extract_letter, is_letter_anchor
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses
-from extractors.measures import PageLine, extract_measures
+from extractors.measures import PageLine, extract_measures, stands_across
 from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
 from extractors.ocr import DEFAULT_OCR, OcrSettings
 from extractors.pages import plan_pages, read_legacy_text, read_page
@@ -26,7 +28,40 @@ def pipeline_version() -> str:
         code = version("missions")
     except PackageNotFoundError:
         code = CODE_VERSION
-    return f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
+    return (f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
+            f".{COLUMNS_VERSION}")
+
+
+def in_columns(page: Page) -> tuple[Page, list[Repair]]:
+    """The page with its lines read column by column where they were read across gutters
+    (extractors/columns.py; legend rows, summaries and a letter's date, subject and
+    salutation stand across the page), without the
+    glyphs OCR read off a status mark just before a line's text (`@ Favoriser …`)."""
+    if not page.lines or any(ln.bbox is None for ln in page.lines):
+        return page, []
+    across = {i for i, doc in enumerate(parse_docs([ln.text for ln in page.lines]))
+              if stands_across(doc) or is_letter_anchor(doc)}
+    whole = {id(page.lines[i]) for i in across}
+    marks = [r.bbox for r in page.regions]
+    lines = read_columns(page.lines, whole=lambda ln: id(ln) in whole, marks=marks)
+    kept, dropped = drop_mark_glyphs(lines, marks)
+    return replace(page, lines=tuple(kept)), [Repair("mark-glyph.v1", glyph, "", page.page)
+                                              for glyph in dropped]
+
+
+LETTER_TEXT = ("place", "sender_org", "sender_role", "recipient", "recipient_org",
+               "recipient_address", "subject", "salutation")
+
+
+def uses_typographic_apostrophe(pages: Sequence[Page]) -> bool:
+    """Whether the document prints its apostrophes as `’`: any `’` in the text as read (OCR
+    reads a `’` as `'` often, an `'` as `’` never). Normalisation reads both as `'`; titles and
+    letters are published with the document's own."""
+    return any("’" in (ln.raw_text or ln.text) for p in pages for ln in p.lines)
+
+
+def typographic(text: str | None) -> str | None:
+    return text.replace("'", "’") if text else text
 
 
 def page_lines(pages: Sequence[Page]) -> list[PageLine]:
@@ -70,7 +105,9 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
     normalised: list[Page] = []
     repairs: list[Repair] = []
     for page in pages:
-        new, reps = normalise_page(page)
+        read, dropped = in_columns(page)
+        repairs.extend(dropped)
+        new, reps = normalise_page(read)
         normalised.append(replace(new, regions=page.regions))
         repairs.extend(reps)
     lines = page_lines(normalised)
@@ -87,6 +124,10 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
         letter = extract_letter(by_page.get(page.page, []))
         if letter is not None:
             letters.append(letter)
+    if uses_typographic_apostrophe(pages):
+        measures = [replace(m, title=typographic(m.title)) for m in measures]
+        letters = [replace(lt, **{f: typographic(getattr(lt, f)) for f in LETTER_TEXT})
+                   for lt in letters]
     kind = ("report+letter" if measures and letters else "report" if measures
             else "letter" if letters else "text" if pages and pages[0].method == "legacy-text"
             else "unknown")

@@ -138,3 +138,51 @@ def deinterleave_columns(items: list[T], *, number: Callable[[T], int | None],
         else:
             i += 1
     return xs if changed else items  # junk lines stay where they were unless columns moved
+
+
+# -- a status mark read as a glyph at the start of a line (`@ Favoriser …`, `6 Inciter …`) --------
+
+MARK_HEIGHT = 1.4  # a glyph this much taller than its line's words is a mark read as text
+
+def drop_mark_glyphs(lines: list[Line], marks: list[tuple[float, float, float, float]]
+                     ) -> tuple[list[Line], list[str]]:
+    """Lines without the glyphs OCR read off a status mark standing just before their text:
+    short words (two characters at most) whose box lies on a coloured mark, or stands about
+    square and clearly taller than the line's words (a mark on a grey scan), at the start of
+    a line of words. Returns the lines and the glyphs dropped. A line of numbers (a strip)
+    stays."""
+    out: list[Line] = []
+    dropped: list[str] = []
+    for ln in lines:
+        words = list(ln.words)
+        heights = sorted(w.bbox[3] - w.bbox[1] for w in words[1:] if w.bbox is not None)
+        text_h = heights[len(heights) // 2] if heights else 0.0
+        k = 0
+        while k < len(words) - 1 and (_on_mark(words[k], marks) or _mark_sized(words[k], text_h)):
+            k += 1
+        rest = words[k:]
+        if k and sum(1 for w in rest if sum(c.isalpha() for c in w.text) >= 2) >= 2:
+            dropped.append(" ".join(w.text for w in words[:k]))
+            boxes = [w.bbox for w in rest if w.bbox is not None]
+            bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                    max(b[2] for b in boxes), max(b[3] for b in boxes)) if boxes else ln.bbox
+            ln = Line(text=" ".join(w.text for w in rest), bbox=bbox, conf=ln.conf,
+                      para_break=ln.para_break, words=tuple(rest), raw_text=ln.raw_text)
+        out.append(ln)
+    return out, dropped
+
+
+def _mark_sized(word: Word, text_h: float) -> bool:
+    """A short glyph boxed about square and clearly taller than the line's words: a status
+    mark (a square, a disc) OCR read as `@`, `©`, `6`."""
+    if word.bbox is None or len(word.text) > 2 or text_h <= 0:
+        return False
+    w, h = word.bbox[2] - word.bbox[0], word.bbox[3] - word.bbox[1]
+    return h >= MARK_HEIGHT * text_h and 0.6 <= w / max(h, 1e-6) <= 1.6
+
+
+def _on_mark(word: Word, marks: list[tuple[float, float, float, float]]) -> bool:
+    if word.bbox is None or len(word.text) > 2:
+        return False
+    cx, cy = (word.bbox[0] + word.bbox[2]) / 2, (word.bbox[1] + word.bbox[3]) / 2
+    return any(m[0] <= cx <= m[2] and m[1] <= cy <= m[3] for m in marks)

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 import dateparser
 from rapidfuzz import process
 
 from extractors.measures import PageLine
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 from extractors.rules import MONTHS, matches
 from models.records import Letter
 
@@ -43,11 +47,43 @@ def _labels(pl: PageLine, family: str) -> dict[str, tuple[int, int]]:
     return out
 
 
+_SALUTATION = re.compile(r"^(madame|monsieur|mesdames|messieurs)\b|^(madame|monsieur)(la|le|l')",
+                         re.IGNORECASE)
+_CLOSING = re.compile(r"(je vous prie d.agr[ée]er|veuillez agr[ée]er|l.expression de (ma|mes|notre|nos)"
+                      r"|haute consid[ée]ration|sentiments (distingu|respectu|d[ée]vou))",
+                      re.IGNORECASE)
+
+
 def _is_salutation(pl: PageLine) -> bool:
+    """« Madame la Ministre, »: a short line opening with a civility, ending with a comma —
+    its words glued together or not (« MadamelaMinistre, »)."""
     text = pl.line.text.strip()
-    return ("CIVILITY" in _labels(pl, "letter-parts.v1") and pl.doc[0:1].text.lower()
-            in ("madame", "monsieur", "mesdames", "messieurs") and text.endswith(",")
-            and len(pl.doc) <= 12)
+    return (bool(_SALUTATION.match(text)) and text.endswith(",") and len(pl.doc) <= 12
+            and len(text) <= 80)
+
+
+def _cues(lines: list[PageLine]) -> set[str]:
+    """What of a letter a page shows: salutation, date line, subject, recipient's civility,
+    postal address, closing formula, signatory's role."""
+    found: set[str] = set()
+    for pl in lines:
+        parts = _labels(pl, "letter-parts.v1")
+        text = pl.line.text.strip()
+        if _is_salutation(pl):
+            found.add("salutation")
+        elif _SALUTATION.match(text) and len(pl.doc) <= 14:
+            found.add("civility")
+        if _date_of(pl):
+            found.add("date")
+        if "SUBJECT" in parts and parts["SUBJECT"][0] == 0:
+            found.add("subject")
+        if parts.keys() & {"STREET", "POSTCODE"}:
+            found.add("address")
+        if _CLOSING.search(text):
+            found.add("closing")
+        if "ROLE" in parts and parts["ROLE"][0] == 0 and len(pl.doc) <= 8:
+            found.add("role")
+    return found
 
 
 def _date_of(pl: PageLine) -> tuple[str, str | None] | None:
@@ -62,10 +98,24 @@ def _date_of(pl: PageLine) -> tuple[str, str | None] | None:
     return None
 
 
+def is_letter_anchor(doc: Doc) -> bool:
+    """A letter's line that belongs to no column: its date line, its « Objet : », its
+    salutation (a letterhead and an address set side by side end above them)."""
+    text = doc.text.strip()
+    if _SALUTATION.match(text) and text.endswith(",") and len(doc) <= 12:
+        return True
+    if any(label == "SUBJECT" and s == 0 for label, s, _e in matches("letter-parts.v1", doc)):
+        return True
+    return bool(matches("date-line.v2", doc))
+
+
 def is_letter_page(lines: list[PageLine]) -> bool:
-    has_salutation = any(_is_salutation(pl) for pl in lines)
-    has_anchor = any(_date_of(pl) or "SUBJECT" in _labels(pl, "letter-parts.v1") for pl in lines)
-    return has_salutation and has_anchor
+    """A letter shows a date line or a subject, and a salutation or three of its other parts
+    (a salutation OCR mangled beyond reading does not lose the letter)."""
+    cues = _cues(lines)
+    if not cues & {"date", "subject"}:
+        return False
+    return "salutation" in cues or len(cues - {"salutation"}) >= 4
 
 
 def extract_letter(lines: list[PageLine]) -> Letter | None:
@@ -73,33 +123,70 @@ def extract_letter(lines: list[PageLine]) -> Letter | None:
     if not lines or not is_letter_page(lines):
         return None
     page = lines[0].page
-    salutation_i = next(i for i, pl in enumerate(lines) if _is_salutation(pl))
-    head = lines[:salutation_i]
+    salutation_i = next((i for i, pl in enumerate(lines) if _is_salutation(pl)), None)
+    head = lines[:salutation_i if salutation_i is not None else _body_start(lines)]
     place = date_iso = subject = None
-    date_i = subject_i = None
+    anchors: set[int] = set()  # the date line, the subject and its wrapped lines
     for i, pl in enumerate(head):
         found = _date_of(pl)
         if found and date_iso is None:
             date_iso, place = found
-            date_i = i
+            anchors.add(i)
         parts = _labels(pl, "letter-parts.v1")
         if "SUBJECT" in parts and parts["SUBJECT"][0] == 0 and subject is None:
-            subject_i = i
+            anchors.add(i)
             subject = pl.doc[parts["SUBJECT"][1]:].text.strip(" :")
-            for nxt in head[i + 1:]:
+            for k, nxt in enumerate(head[i + 1:], start=i + 1):
                 if nxt.line.para_break or _date_of(nxt):
                     break
+                anchors.add(k)
                 subject = f"{subject} {nxt.line.text.strip()}"
-    block_end = min(i for i in (date_i, subject_i, salutation_i) if i is not None)
-    recipient, recipient_org, address, first_recipient_i = _recipient_block(head[:block_end])
-    sender_org = None
-    first_lines = head[:first_recipient_i] if first_recipient_i is not None else head[:1]
-    if first_lines and not _labels(first_lines[0], "letter-parts.v1").keys() & {"STREET", "POSTCODE"}:
-        sender_org = first_lines[0].line.text.strip() or None
+    # Columns read in turn may set the subject before the recipient's block: the block runs
+    # from its « Madame … » line to the next date or subject line, wherever they stand.
+    start = next((i for i, pl in enumerate(head) if i not in anchors
+                  and pl.doc[0:1].text.lower() in ("madame", "monsieur", "mme", "m.")), None)
+    end = next((i for i in sorted(anchors) if start is not None and i > start), len(head))
+    recipient, recipient_org, address, _first = _recipient_block(
+        head[start:end] if start is not None else [])
+    sender_org = _letterhead([pl for i, pl in enumerate(head[:start if start is not None
+                                                             else len(head)])
+                              if i not in anchors])
     return Letter(page=page, place=place, date=date_iso, sender_org=sender_org,
-                  sender_role=_sender_role(lines[salutation_i + 1:]), recipient=recipient,
+                  sender_role=_sender_role(lines[len(head) + 1:]), recipient=recipient,
                   recipient_org=recipient_org, recipient_address=address, subject=subject,
-                  salutation=lines[salutation_i].line.text.strip())
+                  salutation=lines[salutation_i].line.text.strip()
+                  if salutation_i is not None else None)
+
+
+def _reads_as_words(pl: PageLine) -> bool:
+    """A line of words (`Le RAMEAU`), not a logo's or a mark's glyphs (`O`, `©`, `EH`)."""
+    return any(len(t.text) >= 3 and t.is_alpha for t in pl.doc)
+
+
+def _is_address(pl: PageLine) -> bool:
+    return bool(_labels(pl, "letter-parts.v1").keys() & {"STREET", "POSTCODE"})
+
+
+def _letterhead(lines: list[PageLine]) -> str | None:
+    """The sending organisation: in the lines above the recipient, the one just above the
+    sender's postal address (a slide's header or a logo's glyphs above it are not the sender),
+    else the first line that reads as words."""
+    named = [i for i, pl in enumerate(lines) if _reads_as_words(pl) and not _is_address(pl)]
+    address = next((i for i, pl in enumerate(lines) if _is_address(pl)), None)
+    above = [i for i in named if address is not None and i < address]
+    pick = above[-1] if above else (named[0] if named else None)
+    return lines[pick].line.text.strip() or None if pick is not None else None
+
+
+def _body_start(lines: list[PageLine]) -> int:
+    """Where the body starts when no salutation could be read: the paragraph after the last of
+    the date line and the subject (its wrapped lines included)."""
+    anchors = [i for i, pl in enumerate(lines) if _date_of(pl) or (
+        "SUBJECT" in (parts := _labels(pl, "letter-parts.v1")) and parts["SUBJECT"][0] == 0)]
+    i = max(anchors) + 1 if anchors else 0
+    while i < len(lines) and not lines[i].line.para_break:
+        i += 1
+    return i
 
 
 def _recipient_block(lines: list[PageLine]) -> tuple[str | None, str | None, str | None, int | None]:

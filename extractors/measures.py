@@ -8,22 +8,26 @@ from typing import TYPE_CHECKING
 
 from extractors.layout import deinterleave_columns
 from extractors.normalise import is_known_word
-from extractors.rules import DIGIT_CONFUSIONS, NUMBER_WORDS, matches
+from extractors.numbering import (
+    EXPLICIT_STYLES,
+    NUMBERING,
+    NumberRead,
+    Printed,
+    is_glyph,
+    read_number,
+    settle_numbers,
+)
+from extractors.rules import INFINITIVE, NUMBER_WORDS, matches, parse_docs
 from models.records import BBox, Line, Measure
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-NUMBERING = "numbering.v2"
 DIMENSION_LABELS = {
     "DIM_OPERATIONNELLE": "operationnelle",
     "DIM_STRATEGIQUE": "strategique",
     "DIM_POLITIQUE": "politique",
 }
-EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" by themselves
-# When several numbering patterns match at a line's start, the most specific reading wins.
-STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_GLUED", "NUM_DOT", "NUM_COMMA",
-                  "NUM_MANGLED", "NUM_LOST")
 # A title never ends on one of these: a line that does is continued by the next one.
 OPEN_ENDINGS = {"de", "des", "du", "d'", "l'", "la", "le", "les", "un", "une", "à", "au", "aux",
                 "en", "et", "ou", "pour", "par", "sur", "dans", "avec", "entre", "vers", "sans",
@@ -31,8 +35,6 @@ OPEN_ENDINGS = {"de", "des", "du", "d'", "l'", "la", "le", "les", "un", "une", "
                 "nos", "votre", "vos", "ce", "cette", "ces", "tout", "tous", "toute", "toutes"}
 _HORIZON_NUMS = re.compile(r"(\d{1,2})\D+?(\d{1,2})")
 _WORDLIKE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'\-]*$")
-_MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|M(?=[0-9lI|iOoSZB]))?"
-                             r"([0-9lI|iOoSZB]{1,3})")
 _INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]{2,}(er|ir|re|oir)$")
 _VOWELS = set("aeiouyàâäéèêëîïôöùûüœ")
 SPLIT_SCORE = 3.0  # a capitalised word after a line that ended its title
@@ -49,16 +51,6 @@ class PageLine:
     method: str
 
 
-@dataclass(frozen=True)
-class NumberRead:
-    """A measure number at the start of a line, as printed."""
-
-    style: str  # the numbering pattern's label
-    number: int | None  # None when the number was lost
-    soft: bool  # digits were misread (`l4.`): a candidate that neighbours must confirm
-    offset: int  # where the title starts in the line's text
-
-
 @dataclass
 class _Draft:
     page: int
@@ -70,6 +62,7 @@ class _Draft:
     parts: list[PageLine] = field(default_factory=list)
     first_text: str = ""
     soft: bool = False
+    prefix: str = ""  # a letter printed before the number (`S1`, `M7`)
     weak: bool = False  # an unnumbered line that may be a title whose number was lost
 
 
@@ -80,13 +73,21 @@ class _Section:
 
 
 def read_horizon(doc: Doc) -> tuple[int, int] | None:
-    """Months (min, max) from a heading's horizon, e.g. `3/9 mois` → (3, 9)."""
-    for _label, start, end in matches("horizon.v2", doc):
-        nums = _HORIZON_NUMS.search(doc[start:end].text)
-        if nums:
-            lo, hi = int(nums.group(1)), int(nums.group(2))
-            if 0 < lo <= hi <= 120:
-                return lo, hi
+    """Months (min, max) from a heading's horizon: `3/9 mois` → (3, 9), `1 à 2 ans` → (12, 24);
+    a single horizon is both bounds: `à 6 mois` → (6, 6), `à 1 an` → (12, 12)."""
+    found = matches("horizon.v3", doc)
+    for label, start, end in sorted(found, key=lambda t: t[0] != "HORIZON"):
+        span = doc[start:end]
+        months = 12 if span[-1].lower_.startswith(("an", "ann")) else 1
+        if label == "HORIZON":
+            nums = _HORIZON_NUMS.search(span.text)
+            if nums is None:
+                continue
+            lo, hi = int(nums.group(1)) * months, int(nums.group(2)) * months
+        else:
+            lo = hi = int(span[1].text) * months
+        if 0 < lo <= hi <= 120:
+            return lo, hi
     return None
 
 
@@ -119,41 +120,6 @@ def read_announced(doc: Doc) -> int | None:
             if value:
                 return value
     return None
-
-
-def read_number(doc: Doc) -> NumberRead | None:
-    """The measure number at the start of a line, or None when the line has none."""
-    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc) if s == 0]
-    if not found:
-        return None
-    label, start, end = min(found, key=lambda t: (STYLE_PRIORITY.index(t[0]), -t[2]))
-    span = doc[start:end]
-    if label == "NUM_LOST":
-        return NumberRead(label, None, False, doc[end - 1].idx if doc[end - 1].is_alpha
-                          else span.end_char)
-    if label == "NUM_COMMA":
-        return NumberRead(label, int(doc[start].text), False, doc[start + 2].idx)
-    if label == "NUM_GLUED":
-        m = re.match(r"^(\d{1,3})[.)]", span.text)
-        assert m is not None
-        return NumberRead(label, int(m.group(1)), False, span.start_char + m.end())
-    if label == "NUM_MANGLED":
-        m = _MANGLED_NUMBER.match(span.text)
-        if m is None:
-            return None
-        digits = "".join(DIGIT_CONFUSIONS.get(c, c) for c in m.group(1))
-        if not digits.isdigit() or int(digits) == 0:
-            return NumberRead("NUM_LOST", None, False, m.end())
-        rest = span.text[m.end():]
-        glued = re.match(r"^[.)]", rest) and len(rest) > 1 and rest[1].isalpha()
-        offset = span.start_char + m.end() + (1 if glued else 0)
-        if span[-1].is_title and not glued and len(span) > 1:
-            offset = span[-1].idx
-        return NumberRead(label, int(digits), True, offset)
-    digits = re.search(r"\d{1,3}", span.text)
-    if digits is None:
-        return None
-    return NumberRead(label, int(digits.group(0)), False, span.end_char)
 
 
 def _reads_on(pl: PageLine) -> bool:
@@ -237,7 +203,7 @@ def _column_number(pl: PageLine) -> int | None:
 
 def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
     """Measures in document order, and the counts of measures that headings announce."""
-    lines = _reading_order(lines)
+    lines = _join_wrapped_headings(_reading_order(lines))
     widths: dict[int, int] = {}
     for pl in lines:
         widths[pl.page] = max(widths.get(pl.page, 0), len(pl.line.text))
@@ -248,7 +214,8 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
     dimension: str | None = None
     horizon: tuple[int, int] | None = None
     current: _Draft | None = None
-    pending_horizon = False
+    heading: list[str] = []  # a dimension heading whose horizon may follow on its next lines
+    paused = False  # a legend stood between an announcement or a heading and more measures
 
     def finish() -> None:
         nonlocal current
@@ -265,24 +232,30 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
         section = {label for label, s, _e in matches("section-heading.v2", doc) if s <= 2}
         dim = read_dimension(doc)
         numbered = read_number(doc)
-        if pending_horizon and numbered is None and not dim:
-            pending_horizon = False
-            found = read_horizon(doc)
+        if heading and numbered is None and not dim and len(heading) <= 3:
+            heading.append(pl.line.text)
+            found = read_horizon(parse_docs([" ".join(heading)])[0])
             if found:  # the heading's horizon wrapped onto this line
                 horizon = found
                 for d in drafts:
                     if d.section == len(sections) - 1:
                         d.horizon = found
+                heading = []
                 continue
-        pending_horizon = False
+            if pl.line.text.lstrip("(«—–-: ")[:1].islower() or pl.line.text[:1].isdigit():
+                continue  # the heading goes on (« aux premiers effets à 3/9 » / « mois) »)
+        heading = []
         if _is_summary(doc):
-            finish()
-            in_measures = False
+            finish()  # the summary ends the measures, or stands between the heading and them
+            paused, in_measures = paused or in_measures, False
+            continue
+        if numbered is None and _is_legend_entry(doc):
+            finish()  # a legend's label under the last measure is not part of its title
             continue
         if numbered is None and dim:
             finish()
-            in_measures, dimension, horizon = True, dim, read_horizon(doc)
-            pending_horizon = horizon is None
+            in_measures, paused, dimension, horizon = True, False, dim, read_horizon(doc)
+            heading = [pl.line.text] if horizon is None else []
             sections.append(_Section(read_announced(doc), dim))
             continue
         if numbered is None and "ANNOUNCE_MESURES" in section:
@@ -290,26 +263,33 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             value = read_announced(doc)
             if value:
                 announced.append(value)
-            in_measures, dimension, horizon = True, None, None
+            in_measures, paused, dimension, horizon = True, False, None, None
             continue
-        if numbered is None and section & {"ANNOUNCE_OTHER", "LEGEND", "PROGRESS"}:
-            finish()
+        if numbered is None and section & {"ANNOUNCE_OTHER"}:
+            finish()  # « 4 chantiers … »: the numbered list that follows is not measures
             in_measures = False
             continue
+        if numbered is None and section & {"LEGEND", "PROGRESS"} and len(doc) <= 10:
+            finish()  # a legend or a strip ends a title; the measures may go on after it
+            paused, in_measures = paused or in_measures, False
+            continue
+        if numbered is not None and paused and _resumes(numbered, drafts):
+            in_measures, paused = True, False
         if numbered is not None and (in_measures or numbered.style in EXPLICIT_STYLES):
             finish()
             in_measures = True
             title_start = pl.line.text[numbered.offset:].lstrip(" .)—–-:|")
             current = _Draft(page=pl.page, number=numbered.number, style=numbered.style,
                              dimension=dimension, horizon=horizon, section=len(sections) - 1,
-                             parts=[pl], first_text=title_start, soft=numbered.soft)
+                             parts=[pl], first_text=title_start, soft=numbered.soft,
+                             prefix=numbered.prefix)
             continue
-        if in_measures and dimension is not None and _starts_like_title(pl) and (
+        if in_measures and (dimension is not None or announced) and _starts_like_title(pl) and (
                 current is None or not _is_open(current)):
             finish()  # a title whose number was lost entirely: it opens with an infinitive
             current = _Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
                              horizon=horizon, section=len(sections) - 1, parts=[pl],
-                             first_text=pl.line.text)
+                             first_text=_without_glyphs(pl))
             continue
         if current is not None and _continues(current, pl):
             current.parts.append(pl)
@@ -318,7 +298,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
         if in_measures and dimension is not None and pl.line.text[:1].isupper():
             current = _Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
                              horizon=horizon, section=len(sections) - 1, parts=[pl],
-                             first_text=pl.line.text, weak=True)
+                             first_text=_without_glyphs(pl), weak=True)
     finish()
     drafts = _fit_counts(drafts, sections, announced)
     return _infer_numbers(drafts), announced
@@ -341,15 +321,86 @@ def _reading_order(lines: list[PageLine]) -> list[PageLine]:
     return out
 
 
+def _resumes(numbered: NumberRead, drafts: list[_Draft]) -> bool:
+    """After a legend inside the measures, a numbered line goes on with them when its number
+    comes next (or starts them: 1)."""
+    last = next((d.number for d in reversed(drafts) if d.number is not None), None)
+    return numbered.number is not None and numbered.number in (1, (last or 0) + 1)
+
+
+def _lead(pl: PageLine) -> int:
+    """Index of a line's first token after a table rule's or a mark's glyphs (`|`, `©`)."""
+    k = 0
+    while k < min(2, len(pl.doc) - 1) and is_glyph(pl.doc[k].text) and not pl.doc[k].is_title:
+        k += 1
+    return k
+
+
+def _without_glyphs(pl: PageLine) -> str:
+    k = _lead(pl)
+    return pl.line.text[pl.doc[k].idx:] if k else pl.line.text
+
+
 def _starts_like_title(pl: PageLine) -> bool:
-    """A line opening with a capitalised infinitive (`Faciliter …`), as measure titles do."""
-    first = pl.doc[0].text if len(pl.doc) else ""
-    return bool(_INFINITIVE.match(first)) and is_known_word(first) and len(pl.doc) >= 3
+    """A line opening with a capitalised infinitive (`Faciliter …`), as measure titles do; a
+    line of one or two words (a narrow column) only after a break, with a verb's ending
+    (`Rendre`, not `Claire`, `Ministère`)."""
+    first = pl.doc[_lead(pl)].text if len(pl.doc) else ""
+    if not (_INFINITIVE.match(first) and is_known_word(first)):
+        return False
+    return len(pl.doc) - _lead(pl) >= 3 or (pl.line.para_break and bool(re.match(INFINITIVE, first.lower())))
 
 
 def _is_summary(doc: Doc) -> bool:
-    statuses = {label for label, _s, _e in matches("status-label.v1", doc)}
+    """Two statuses or more on a line (« Très satisfaisant » is one, not two)."""
+    found = matches("status-label.v1", doc)
+    statuses = {label for label, s, e in found
+                if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for _l, s2, e2 in found)}
     return len(statuses) >= 2
+
+
+def _is_legend_entry(doc: Doc) -> bool:
+    """A short line that opens with a status label (« Retard expliqué », « Rythme
+    satisfaisant », « En retard (expliqué) »): a legend's entry, never a title's next line."""
+    text = doc.text.lstrip(" |[]■●•-–—")
+    if not text[:1].isupper() or len(doc) > 6:
+        return False
+    return any(s <= 2 for _label, s, _e in matches("status-label.v1", doc))
+
+
+def stands_across(doc: Doc) -> bool:
+    """A line that belongs to no column: a legend row or a summary (two statuses or more)."""
+    return _is_summary(doc)
+
+
+_HEADING_LEAD = re.compile(r"^(?:\d{1,2}\s+)?(?:mesures?|dimensions?|axes?|volets?)$",
+                           re.IGNORECASE)
+
+
+def _join_wrapped_headings(lines: list[PageLine]) -> list[PageLine]:
+    """« Mesures » / « opérationnelles (effets à 3/9 mois) »: a dimension heading wrapped
+    after its first word (a narrow column) is one heading."""
+    out: list[PageLine] = []
+    i = 0
+    while i < len(lines):
+        pl = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is not None and nxt.page == pl.page and _HEADING_LEAD.match(pl.line.text.strip()):
+            text = f"{pl.line.text.strip()} {nxt.line.text.strip()}"
+            doc = parse_docs([text])[0]
+            if (read_dimension(doc) is not None and read_dimension(nxt.doc) is None
+                    and read_number(nxt.doc) is None and read_number(doc) is None):
+                boxes = [b for b in (pl.line.bbox, nxt.line.bbox) if b is not None]
+                line = replace(pl.line, text=text, bbox=_union(boxes),
+                               words=pl.line.words + nxt.line.words,
+                               raw_text=f"{pl.line.raw_text or pl.line.text} "
+                                        f"{nxt.line.raw_text or nxt.line.text}")
+                out.append(replace(pl, line=line, doc=doc))
+                i += 2
+                continue
+        out.append(pl)
+        i += 1
+    return out
 
 
 def _ends_open(text: str) -> bool:
@@ -377,6 +428,8 @@ def _continues(draft: _Draft, pl: PageLine) -> bool:
         height = max(1.0, last.bbox[3] - last.bbox[1])
         if pl.line.bbox[1] - last.bbox[3] > 1.2 * height:  # a gap: the title ended
             return False
+        if pl.line.bbox[3] <= last.bbox[1]:  # back up the page: the next column's top
+            return False
         if pl.line.bbox[0] < last.bbox[0] - 3 * height and not text[:1].islower():
             return False
     return True
@@ -402,7 +455,7 @@ def _split_score(draft: _Draft, i: int) -> float:
 
 def _split(draft: _Draft, i: int) -> tuple[_Draft, _Draft]:
     head = replace(draft, parts=draft.parts[:i])
-    tail = replace(draft, number=None, style="NUM_NONE", soft=False, weak=False,
+    tail = replace(draft, number=None, style="NUM_NONE", soft=False, weak=False, prefix="",
                    parts=draft.parts[i:], first_text=draft.parts[i].line.text)
     return head, tail
 
@@ -466,12 +519,11 @@ def _to_measure(d: _Draft) -> Measure:
     base = (sum(confs) / len(confs) / 100.0) if confs else (1.0 if method == "text-layer" else 0.9)
     repaired = sum(_repair_count(r, p.line.text) for r, p in zip(raw, d.parts, strict=True))
     confidence = base * (0.97 ** repaired) * (0.9 if d.soft else 1.0)
-    title = _clean_join(texts)
+    title = re.sub(r"'{2,}", "'", _clean_join(texts))  # `d''alliance`: one apostrophe read twice
     if title[:1].islower():  # titles open with a capital; OCR sometimes loses it
         title = title[0].upper() + title[1:]
     return Measure(
-        page=d.page, number=d.number if d.number is not None else -1,
-        number_inferred=d.number is None, title=title,
+        page=d.page, number=d.number, number_inferred=d.number is None, title=title,
         dimension=d.dimension, horizon_min_months=d.horizon[0] if d.horizon else None,
         horizon_max_months=d.horizon[1] if d.horizon else None, bbox=_union(boxes),
         confidence=round(max(0.0, min(1.0, confidence)), 3), rule=f"{NUMBERING}:{d.style}",
@@ -480,45 +532,14 @@ def _to_measure(d: _Draft) -> Measure:
 
 
 def _infer_numbers(drafts: list[_Draft]) -> list[Measure]:
-    """Lost numbers take their place between legible neighbours (marked inferred); a misread
-    number (`l4.`) stands when its neighbours confirm it; a number that breaks the sequence
-    where its neighbours leave exactly one place is read as that place."""
-    measures = [_to_measure(d) for d in drafts]
-    soft = [d.soft for d in drafts]
-    firm = [m.number if m.number >= 0 and not s else -1 for m, s in zip(measures, soft, strict=True)]
-    n = len(measures)
-    for i in range(n):  # a misread number that fits between its neighbours is kept as read
-        if not soft[i] or measures[i].number < 0:
-            continue
-        prev = next((firm[j] + (i - j) for j in range(i - 1, -1, -1) if firm[j] >= 0), None)
-        nxt = next((firm[j] - (j - i) for j in range(i + 1, n) if firm[j] >= 0), None)
-        if (prev is None or prev == measures[i].number) and (
-                nxt is None or nxt == measures[i].number) and (prev or nxt or i == 0 and
-                                                               measures[i].number == 1):
-            firm[i] = measures[i].number
-    out = [m if firm[i] >= 0 else _replace_number(m, -1, inferred=True)
-           for i, m in enumerate(measures)]
-    for i in range(1, len(out) - 1):
-        prev, cur, nxt = out[i - 1].number, out[i].number, out[i + 1].number
-        if cur >= 0 and prev >= 0 and nxt >= 0 and nxt == prev + 2 and cur != prev + 1:
-            out[i] = _replace_number(out[i], prev + 1, inferred=True)
-    for i in range(1, len(out)):
-        prev, cur = out[i - 1].number, out[i].number
-        if cur >= 0 and prev >= 0 and cur <= prev:  # out of sequence: not the number printed
-            out[i] = _replace_number(out[i], -1, inferred=True)
-    for i, m in enumerate(out):
-        if m.number >= 0:
-            continue
-        prev = out[i - 1].number if i > 0 and out[i - 1].number >= 0 else None
-        nxt = next((x.number for x in out[i + 1:] if x.number >= 0), None)
-        gap = next((j for j, x in enumerate(out[i + 1:]) if x.number >= 0), 0)
-        guess = prev + 1 if prev is not None else (nxt - gap - 1 if nxt is not None else None)
-        if guess is None or guess < 1:
-            guess = i + 1
-        out[i] = _replace_number(m, guess, inferred=True)
+    """Each draft as a measure with its number and label settled in its own sequence (see
+    extractors/numbering.py); an inferred number costs confidence."""
+    settled = settle_numbers([Printed(d.number, d.prefix, d.soft, d.section) for d in drafts])
+    out = []
+    for d, found in zip(drafts, settled, strict=True):
+        m = _to_measure(d)
+        penalty = 0.8 if found.inferred and found.number is not None else 1.0
+        out.append(replace(m, number=found.number, label=found.label,
+                           number_inferred=found.inferred,
+                           confidence=round(m.confidence * penalty, 3)))
     return out
-
-
-def _replace_number(m: Measure, number: int, inferred: bool) -> Measure:
-    return replace(m, number=number, number_inferred=inferred or m.number_inferred,
-                   confidence=round(m.confidence * 0.8, 3) if number >= 0 else m.confidence)

@@ -38,9 +38,9 @@ _OCR_WORD_RE = re.compile(r"(?<![\w])[A-Za-zÀ-ÖØ-öø-ÿœ][A-Za-zÀ-ÖØ-ö�
 _SPACES_RE = re.compile(r"[ \t]{2,}")
 _TOKEN_RE = re.compile(r"[^\s]+")
 _ALPHA_RE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿœ]+$")
-NORMALISE_VERSION = "normalise.v3"  # part of pipeline_version: bump when a repair changes
+NORMALISE_VERSION = "normalise.v4"  # part of pipeline_version: bump when a repair changes
 # (v2: words read off a coloured mark are dropped, glued guillemets are spaced; v3: text layers
-# are not word-repaired)
+# are not word-repaired; v4: a lone `<`/`>` between words is a misread guillemet)
 GLUED_MIN_FREQUENCY = 1000  # the word left after a glued article must be a common one
 
 
@@ -203,13 +203,18 @@ def _stray_space_edits(text: str) -> list[Edit]:
 
 
 _GLUED_GUILLEMET_RE = re.compile(r"«(?=[^\s»])|(?<=[^\s«])»")
+# `<` or `<<` read for « before a word, `>` or `>>` for » after one: French text has no other use
+# for a lone angle bracket between words.
+_MISREAD_GUILLEMET_RE = re.compile(r"(?:(?<=\s)|^)<<?(?=\s[^\W\d_])|(?<=[^\W\d_]\s)>>?(?=\s|$)")
 
 
 def _guillemet_edits(text: str) -> list[Edit]:
     """`«mondes »` → `« mondes »`: French guillemets stand apart from the words they quote
     (the space is the first thing OCR loses beside them)."""
     return [(m.start(), m.end(), "« " if m.group(0) == "«" else " »", "guillemets.v1")
-            for m in _GLUED_GUILLEMET_RE.finditer(text)]
+            for m in _GLUED_GUILLEMET_RE.finditer(text)] + [
+        (m.start(), m.end(), "«" if m.group(0)[0] == "<" else "»", "guillemets-misread.v1")
+        for m in _MISREAD_GUILLEMET_RE.finditer(text)]
 
 
 def _context_edits(text: str) -> list[Edit]:

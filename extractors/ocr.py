@@ -1,6 +1,8 @@
 """Tesseract OCR of one page image: orientation, deskew, words with boxes and confidences, lines."""
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import re
 import shutil
@@ -25,6 +27,11 @@ PAGE_TIMEOUT_S = 180
 PAGE_TIMEOUT_ENV = "MISSIONS_PAGE_TIMEOUT"  # seconds one page may take; overrides PAGE_TIMEOUT_S
 MISREAD_CONFIDENCE = 70.0  # below this mean word confidence, check the page's orientation
 MIN_OSD_CONFIDENCE = 1.0  # tesseract's orientation confidence below which the page is not turned
+LOW_DPI = 150  # pages scanned under this dpi are enlarged for tesseract ...
+UPSCALE_TO = 200  # ... to about this dpi (part of the OCR cache key)
+ORIENT_VERSION = 2  # bump when the orientation check changes what is read (2: sideways words)
+SIDEWAYS_SHARE = 0.4  # this share of a page's words standing taller than wide: read sideways
+MIN_SIDEWAYS_WORDS = 5  # ... counted over words of 3+ letters, at least this many of them
 
 
 def page_timeout() -> float:
@@ -47,7 +54,8 @@ class OcrSettings:
 
     def key(self) -> str:
         deskew = f"v{DESKEW_VERSION}" if self.deskew else "0"
-        return (f"{self.lang}-psm{self.psm}-deskew{deskew}-orient{int(self.orient)}"
+        orient = f"v{ORIENT_VERSION}" if self.orient else "0"
+        return (f"{self.lang}-psm{self.psm}-deskew{deskew}-orient{orient}-low{UPSCALE_TO}"
                 f"-tess{tesseract_version()}")
 
 
@@ -230,12 +238,19 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
     if abs(skew) < MIN_SKEW_DEG:
         skew = 0.0
     straight = rotated(gray, -skew) if skew else gray
+    factor = upscale_factor(dpi)
+    if factor > 1:  # a low-resolution scan is enlarged for tesseract, its boxes brought back
+        straight = straight.resize((straight.width * factor, straight.height * factor),
+                                   Image.Resampling.LANCZOS)
     try:
-        data = _run_tesseract(straight, "data", f"--psm {settings.psm} --dpi {dpi}",
+        data = _run_tesseract(straight, "data", f"--psm {settings.psm} --dpi {dpi * factor}",
                               settings.lang, budget)
     except pytesseract.TesseractError as exc:
         raise PageError(f"tesseract failed on page {page_no} ({exc.message.strip()[:200]}); "
                         "re-scan or re-export it") from exc
+    if factor > 1:
+        for name in ("left", "top", "width", "height"):
+            data[name] = [float(v) / factor for v in data[name]]
     lines = attach_hanging_numbers(lines_from_tesseract(data), rgb.width)
     confs = [w.conf for ln in lines for w in ln.words if w.conf is not None]
     page = Page(
@@ -246,26 +261,77 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
     return page, StraightPage(rgb, skew)
 
 
+def upscale_factor(dpi: int) -> int:
+    """How much a page scanned at `dpi` is enlarged for tesseract: text under ~150 dpi has
+    letters too small for it (a 10 pt x-height is 7 pixels at 100 dpi), so it is read at
+    about UPSCALE_TO dpi; 1 for other pages."""
+    return math.ceil(UPSCALE_TO / dpi) if dpi < LOW_DPI else 1
+
+
 def _confident_mass(page: Page) -> float:
     """How much confidently read text a page holds: the sum of its words' confidences >= 50."""
     return sum(w.conf for ln in page.lines for w in ln.words if w.conf is not None and w.conf >= 50)
 
 
-def _looks_misread(page: Page, rgb: Image.Image) -> bool:
+def _looks_misread(page: Page, rgb: Image.Image | None) -> bool:
     if page.mean_confidence is not None:
         return page.mean_confidence < MISREAD_CONFIDENCE
+    if rgb is None:
+        return True
     small = rgb.convert("L")
     small.thumbnail((600, 600))
     return float((np.asarray(small) < 128).mean()) > 0.002  # ink, yet no word read
 
 
-def detect_rotation(rgb: Image.Image, budget: _Budget) -> int:
+def _long_words(page: Page) -> list[Word]:
+    return [w for ln in page.lines for w in ln.words
+            if w.bbox is not None and sum(c.isalpha() for c in w.text) >= 3]
+
+
+def sideways_turn(page: Page) -> int:
+    """The clockwise quarter turn (90 or 270) that sets upright a page tesseract read sideways,
+    from the shape of its word boxes alone; 0 when the page reads upright.
+
+    Tesseract reads a page turned a quarter turn as vertical text, often at high confidence:
+    its words then stand taller than wide. Along such a line the words run down the page
+    (the page was turned clockwise: turn it 270) or up it (turned counter-clockwise: 90) —
+    which tells the turn only when the words were read well (a confident reading).
+    """
+    words = _long_words(page)
+    tall = [w for w in words if w.bbox[3] - w.bbox[1] > w.bbox[2] - w.bbox[0]]  # type: ignore[index]
+    if len(tall) < MIN_SIDEWAYS_WORDS or len(tall) < SIDEWAYS_SHARE * len(words):
+        return 0
+    down = up = 0
+    for ln in page.lines:
+        ys = [(w.bbox[1] + w.bbox[3]) / 2 for w in ln.words if w.bbox is not None]
+        for a, b in itertools.pairwise(ys):
+            down += b > a
+            up += b < a
+    if down == up:
+        return 0
+    return 270 if down > up else 90
+
+
+def _upright_share(page: Page) -> float:
+    """Share of a page's words of 3+ letters that stand wider than tall (1.0 when it has none)."""
+    words = _long_words(page)
+    if not words:
+        return 1.0
+    wide = sum(1 for w in words if w.bbox[2] - w.bbox[0] >= w.bbox[3] - w.bbox[1])  # type: ignore[index]
+    return wide / len(words)
+
+
+def detect_rotation(rgb: Image.Image, budget: _Budget, factor: int = 1) -> int:
     """Clockwise quarter turn (0, 90, 180, 270) that sets the page upright, by tesseract OSD.
 
     0 when tesseract cannot tell (too little text, or no `osd` data installed).
     """
     try:
-        osd = _run_tesseract(rgb.convert("L"), "osd", "--psm 0", "osd", budget)
+        gray = rgb.convert("L")
+        if factor > 1:  # a low-resolution scan, enlarged as for reading it
+            gray = gray.resize((gray.width * factor, gray.height * factor),
+                               Image.Resampling.LANCZOS)
+        osd = _run_tesseract(gray, "osd", "--psm 0", "osd", budget)
     except pytesseract.TesseractError:
         return 0
     turn = re.search(r"Rotate:\s*(\d+)", osd)
@@ -280,23 +346,53 @@ def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = D
              timeout: float | None = None) -> tuple[Page, StraightPage]:
     """OCR one page image; returns the page and the (turned, deskewed) page its boxes refer to.
 
-    A page read with low confidence (or not at all, though it has ink) is checked for a quarter
-    turn with tesseract's orientation detection; when turned, it is read again and the better
-    reading kept (`Page.rotation` = the clockwise turn applied). Every tesseract call of the page
-    shares one time budget (`timeout`, default `page_timeout()`); PageError when it runs out.
+    A page whose words stand taller than wide was read sideways, however confidently: it is
+    turned the way its words run and read again (no extra call for an upright page). A page
+    read with low confidence (or not at all, though it has ink) is checked for a quarter or
+    half turn with tesseract's orientation detection (when it cannot tell, the turns its ink's
+    lines allow are tried). A turned page is read again and the better reading kept (`Page.rotation` = the clockwise turn applied). Every tesseract call of
+    the page shares one time budget (`timeout`, default `page_timeout()`); PageError when it
+    runs out.
     """
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     budget = _Budget(page_no, page_timeout() if timeout is None else timeout)
     rgb = to_rgb(img)
     page, used = _read_turned(rgb, page_no, dpi, settings, budget, rotation=0)
-    if settings.orient and _looks_misread(page, rgb):
-        turn = detect_rotation(rgb, budget)
-        if turn:
-            turned = rgb.rotate(-turn, expand=True)  # PIL turns counter-clockwise
-            again, again_used = _read_turned(turned, page_no, dpi, settings, budget, rotation=turn)
-            if _confident_mass(again) > _confident_mass(page):
-                page, used = again, again_used
+    if not settings.orient:
+        return page, used
+    misread = _looks_misread(page, rgb)
+    sideways = 0 if misread else sideways_turn(page)  # words run the right way only if read well
+    turn = sideways or (detect_rotation(rgb, budget, upscale_factor(dpi)) if misread else 0)
+    turns = [turn] if turn else (_likely_turns(rgb) if misread else [])
+    for turn in turns:  # OSD could not tell (too little text at this resolution): try them
+        turned = rgb.rotate(-turn, expand=True)  # PIL turns counter-clockwise
+        again, again_used = _read_turned(turned, page_no, dpi, settings, budget, rotation=turn)
+        if _better(again, page, sideways=bool(sideways)):
+            page, used = again, again_used
     return page, used
+
+
+def _likely_turns(rgb: Image.Image) -> list[int]:
+    """The turns to try on a page read badly that OSD could not place: its ink's lines run
+    across the page (upside down: 180) or down it (a quarter turn, either way: 90, 270)."""
+    small = rgb.convert("L")
+    small.thumbnail((700, 700))
+    arr = np.asarray(small, dtype=np.uint8)
+    ink = (arr < min(160, int(arr.mean()) - 30)).astype(np.float64)
+    if ink.sum() < 200:
+        return []
+    rows = float(np.square(np.diff(ink.sum(axis=1))).sum())
+    cols = float(np.square(np.diff(ink.sum(axis=0))).sum())
+    return [90, 270] if cols > rows else [180]
+
+
+def _better(again: Page, first: Page, sideways: bool) -> bool:
+    """Whether the turned reading replaces the first one: it holds more confidently read text,
+    or, for a page read sideways, its words stand upright and it holds about as much text."""
+    if _confident_mass(again) > _confident_mass(first):
+        return True
+    return (sideways and not _looks_misread(again, None) and _upright_share(again) >
+            _upright_share(first) and _confident_mass(again) >= 0.6 * _confident_mass(first))
 
 
 def lines_from_tesseract(data: dict[str, list]) -> list[Line]:

@@ -53,29 +53,46 @@ def vocabulary(name: str) -> Callable[[Callable[[], dict[str, list[str]]]],
 
 
 # Characters OCR reads for digits in list numbers: `l4.` (14), `I5.` (15), `2l.` (21), `S.` (5).
-DIGIT_CONFUSIONS = {"l": "1", "I": "1", "|": "1", "i": "1", "O": "0", "o": "0", "S": "5",
-                    "Z": "2", "B": "8"}
+DIGIT_CONFUSIONS = {"l": "1", "I": "1", "|": "1", "i": "1", "L": "1", "O": "0", "o": "0",
+                    "S": "5", "Z": "2", "B": "8"}
 _D = "[0-9" + "".join(DIGIT_CONFUSIONS).replace("|", "\\|") + "]"
 _CORE = rf"(?=[^.)\s]*\d)(?=[^.)\s]*[^\d.)\s]){_D}{{1,3}}"  # a digit kept and one misread
 MANGLED = rf"^{_CORE}$"  # `l4`, `1O`, `2l`
 MANGLED_ALONE = rf"^{_D}$"  # a one-character number with no digit left: `S`, `l`, `B`
+# A capital letter printed before a number (`S1` stratégique, `O2`, `P1`): a label, not a misread
+# digit; `I` excepted (`I2.` is 12 misread), and `M` has its own style (`M7`, « mesure 7 »).
+PREFIX = "[A-HJ-LN-Z]"
+# A table's rules and a status mark read as glyphs between a row's number and its title:
+# `1 UM | Consolider …`.
+CELL_GLYPHS = {"TEXT": {"REGEX": r"^(?:[^\w\s]{1,3}|[A-Z]{1,2})$"}, "OP": "{0,2}"}
+GLUED_TITLE = r"^\d{1,3}[A-ZÀ-Ý«][a-zà-ÿ]"  # `N° 1Élargir`: a text layer with no space after it
 
 
-@rule("numbering.v2")
+@rule("numbering.v3")
 def numbering() -> dict[str, list[Pattern]]:
     """A measure's number at the start of a line: `7.`, `7)`, `Mesure 7 —`, `n°7`, `M7`,
-    `14.Piloter`; lost (`. Faciliter`, `Mesure — …`); misread (`l4.`, `I5.`, `2l.`, `S.`)."""
+    a letter's prefix (`S1.`, `O2 —`, `P1)`), `14.Piloter`, a table's bare `7 Créer`; lost
+    (`. Faciliter`, `Mesure — …`); misread (`l4.`, `I5.`, `2l.`, `S.`)."""
     sep = {"ORTH": {"IN": [".", ")", "°"]}}
     dash = {"ORTH": {"IN": DASHES}, "OP": "?"}
     return {
         "NUM_DOT": [[NUM, sep], [{"TEXT": {"REGEX": r"^\d{1,3}[.)]$"}}]],  # `8)`: one token
         "NUM_GLUED": [[{"TEXT": {"REGEX": r"^\d{1,3}[.)][A-Za-zÀ-ÿ«\"']"}}]],
-        "NUM_COMMA": [[NUM, {"ORTH": ","}, {"IS_TITLE": True}]],  # `5, Organiser`: a dot read as comma
+        # `5, Organiser`, `7: Ouvrir`: a dot read as a comma or a colon
+        "NUM_COMMA": [[NUM, {"ORTH": {"IN": [",", ":"]}}, {"IS_TITLE": True}]],
         "NUM_MESURE": [[{"LOWER": {"IN": ["mesure", "mesures"]}}, {"ORTH": {"IN": ["n°", "no"]}, "OP": "?"},
-                        {"TEXT": {"REGEX": r"^\d{1,3}[—–:.-]?$"}}, dash]],
+                        {"TEXT": {"REGEX": r"^\d{1,3}[—–:.-]?$"}}, dash],
+                       [{"LOWER": "mesure"}, {"TEXT": {"REGEX": GLUED_TITLE}}]],
         "NUM_N": [[{"LOWER": {"IN": ["n°", "nº", "no"]}}, NUM, dash],
-                  [{"LOWER": {"REGEX": r"^n°\d{1,3}$"}}, dash]],
+                  [{"LOWER": "n"}, {"ORTH": {"IN": ["°", "º"]}}, NUM, dash],  # `N°` is two tokens
+                  [{"LOWER": {"REGEX": r"^n°\d{1,3}$"}}, dash],
+                  [{"LOWER": {"IN": ["n°", "nº"]}}, {"TEXT": {"REGEX": GLUED_TITLE}}],
+                  [{"LOWER": "n"}, {"ORTH": {"IN": ["°", "º"]}}, {"TEXT": {"REGEX": GLUED_TITLE}}],
+                  [{"LOWER": {"REGEX": r"^n°\d{1,3}[a-zà-ÿ]"}}]],
         "NUM_M": [[{"TEXT": {"REGEX": r"^M\d{1,3}$"}}, dash]],
+        "NUM_PREFIX": [[{"TEXT": {"REGEX": rf"^{PREFIX}\d{{1,3}}$"}}, dash],
+                       [{"TEXT": {"REGEX": rf"^{PREFIX}\d{{1,3}}[.)\-–—:]$"}}],
+                       [{"TEXT": {"REGEX": rf"^{PREFIX}\d{{1,3}}[.)][A-ZÀ-Ý«]"}}]],
         "NUM_MANGLED": [[{"TEXT": {"REGEX": MANGLED}}, {"ORTH": {"IN": [".", ")"]}}],
                         [{"TEXT": {"REGEX": rf"^{_CORE}[.)]$"}}],
                         [{"TEXT": {"REGEX": MANGLED_ALONE[:-1] + r"[.)]$"}}, {"IS_TITLE": True}],
@@ -89,7 +106,10 @@ def numbering() -> dict[str, list[Pattern]]:
                          {"ORTH": {"IN": DASHES}}],
                         [{"TEXT": {"REGEX": rf"^M{_CORE}$"}}, dash],
                         [{"TEXT": {"REGEX": rf"^M{_D}$"}}, dash, {"IS_TITLE": True}]],
+        "NUM_BARE": [[NUM, CELL_GLYPHS, {"IS_TITLE": True}],
+                     [NUM, CELL_GLYPHS, {"TEXT": {"REGEX": r"^[a-zà-ÿ]{3,}(er|ir|re|oir)$"}}]],
         "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_ALPHA": True}],
+                     [{"TEXT": {"REGEX": r"^[a-zA-Z][.)]$"}}, {"IS_TITLE": True}],  # `x. Évaluer`
                      [{"LOWER": "mesure"}, {"ORTH": {"IN": ["—", "–", "-", ":"]}}],
                      [{"LOWER": {"IN": ["n°", "nº"]}}, {"IS_TITLE": True}]],
     }
@@ -107,16 +127,22 @@ def dimension_heading() -> dict[str, list[Pattern]]:
     return {label: [[lead, {"LOWER": {"REGEX": rx}}]] for label, rx in dims.items()}
 
 
-@rule("horizon.v2")
+@rule("horizon.v3")
 def horizon() -> dict[str, list[Pattern]]:
-    """`3/9 mois`, `3 / 9 mois`, `3 à 9 mois`, `de 3 à 9 mois`, `12-18 mois`, `3 & 9 mois`."""
+    """A range (`3/9 mois`, `3 / 9 mois`, `3 à 9 mois`, `de 3 à 9 mois`, `12-18 mois`,
+    `3 & 9 mois`, `1 à 2 ans`) or a single horizon (`à 6 mois`, `à 1 an`, `d'ici 3 ans`)."""
     to = {"LOWER": {"IN": ["à", "a", "&", "-", "–", "—", "/", "au"]}}
-    return {"HORIZON": [
-        [{"TEXT": {"REGEX": r"^\d{1,2}[/–-]\d{1,2}$"}}, {"LOWER": "mois"}],
-        [{"TEXT": {"REGEX": r"^\d{1,2}/$"}}, NUM, {"LOWER": "mois"}],
-        [NUM, to, NUM, {"LOWER": "mois"}],
-        [NUM, {"TEXT": {"REGEX": r"^/\d{1,2}$"}}, {"LOWER": "mois"}],
-    ]}
+    unit = {"LOWER": {"IN": ["mois", "an", "ans", "année", "années"]}}
+    return {
+        "HORIZON": [
+            [{"TEXT": {"REGEX": r"^\d{1,2}[/–-]\d{1,2}$"}}, unit],
+            [{"TEXT": {"REGEX": r"^\d{1,2}/$"}}, NUM, unit],
+            [NUM, to, NUM, unit],
+            [NUM, {"TEXT": {"REGEX": r"^/\d{1,2}$"}}, unit],
+        ],
+        "HORIZON_SINGLE": [[{"LOWER": {"IN": ["à", "a", "&", "ici", "sous", "dans", "de"]}},
+                            {"TEXT": {"REGEX": r"^\d{1,2}$"}}, unit]],
+    }
 
 
 @rule("section-heading.v2")
@@ -132,7 +158,9 @@ def section_heading() -> dict[str, list[Pattern]]:
                                                 r"propositions|recommandations|engagements|"
                                                 r"dimensions|temporalités|étapes|objectifs)$"}}]],
         "LEGEND": [[{"LOWER": {"REGEX": r"^l[ée]gende$"}}]],
-        "PROGRESS": [[{"LOWER": "niveau"}, {"LOWER": {"IN": ["d'", "d"]}}, {"LOWER": "avancement"}]],
+        "PROGRESS": [[{"LOWER": {"IN": ["niveau", "niveaux", "état", "etat"]}},
+                      {"LOWER": {"IN": ["d'", "d"]}}, {"LOWER": "avancement"}],
+                     [{"LOWER": "avancement"}, {"LOWER": "des"}, {"LOWER": "mesures"}]],
     }
 
 

@@ -73,18 +73,20 @@ def _rows(frame: pd.DataFrame, doc_id: str) -> list[dict[str, Any]]:
 def score_sample(expected: dict[str, Any], frames: dict[str, pd.DataFrame], doc_id: str) -> SampleScore:
     """Compare one document's published rows with its expected records."""
     s = SampleScore(source=expected["source"])
-    got = {int(m["number"]): m for m in _rows(frames["measures"], doc_id)}
+    # A measure is its place in the document (numbers may restart, repeat or be missing).
+    got = {int(m["position"]): m for m in _rows(frames["measures"], doc_id)
+           if m.get("position") is not None}
     s.measures_expected = len(expected["measures"])
-    want_numbers = {m["number"] for m in expected["measures"]}
-    s.measures_extra = len(set(got) - want_numbers)
-    for m in expected["measures"]:
-        g = got.get(m["number"])
+    want = {m.get("position", i): m for i, m in enumerate(expected["measures"], start=1)}
+    s.measures_extra = len(set(got) - set(want))
+    for position, m in want.items():
+        g = got.get(position)
         if g is None:
-            s.wrong.append(f"measure {m['number']} missing")
+            s.wrong.append(f"measure {m['number']} (place {position}) missing")
             s.title_similarity.append(0.0)
             continue
         s.measures_found += 1
-        s.numbers_right += 1
+        s.numbers_right += int(g["number"] == m["number"])
         s.inferred_right += int(bool(g["number_inferred"]) == bool(m.get("number_inferred", False)))
         s.dimensions_right += int(g["dimension"] == m["dimension"])
         s.horizons_right += int((g["horizon_min_months"], g["horizon_max_months"]) ==
@@ -226,7 +228,7 @@ def score_document(expected: dict[str, Any], frames: dict[str, pd.DataFrame], do
             s.wrong.append(f"measure {w['number']} not found: {w['title'][:50]!r}")
             continue
         ok = {
-            "numbers": int(g["number"]) == w["number"],
+            "numbers": g["number"] == w["number"],
             "inferred": bool(g["number_inferred"]) == bool(w.get("number_inferred", False)),
             "dimensions": g["dimension"] == w["dimension"],
             "horizons": (g["horizon_min_months"], g["horizon_max_months"]) ==

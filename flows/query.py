@@ -123,7 +123,7 @@ def measures_sql(filters: Filters, tables: set[str]) -> tuple[str, list[Any]]:
     order = "r.report_date IS NULL, r.report_date, " if has_reports else ""
     sql = (f"SELECT {', '.join(cols)} FROM measures m "
            f"JOIN documents d ON d.doc_id = m.doc_id{join} WHERE {' AND '.join(where)} "
-           f"ORDER BY {order}d.source_name, m.number, m.page")
+           f"ORDER BY {order}d.source_name, m.position, m.number, m.page")
     return sql, params
 
 

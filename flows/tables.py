@@ -281,6 +281,16 @@ def _by_doc(frame: pd.DataFrame, doc_ids: set[str]) -> dict[str, list[dict[str, 
     return out
 
 
+def _identities(measures: list[dict[str, Any]]) -> list[int]:
+    """What follows a document's measures across reports: their numbers when each is printed
+    once, else their places in the document (numbering that restarts per dimension, or none)."""
+    numbers = [m["number"] for m in measures]
+    if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
+        return [int(n) for n in numbers]
+    return [int(m["position"]) if m.get("position") is not None else i
+            for i, m in enumerate(measures, start=1)]
+
+
 def _mean_confidence(rows: list[dict[str, Any]]) -> float:
     values = [r["confidence"] for r in rows if r["confidence"] is not None]
     return sum(values) / len(values) if values else 0.0
@@ -325,14 +335,16 @@ def with_series_tables(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataF
         members = sorted((d for d in infos if keys[d] == key),
                          key=lambda d: (orders[d], -len(measures.get(d, [])),
                                         -_mean_confidence(measures.get(d, [])), names[d] or "", d))
-        refs = [[MeasureRef(d, m["number"], m["title"] or "") for m in measures.get(d, [])]
+        refs = [[MeasureRef(d, n, m["title"] or "")
+                 for m, n in zip(measures.get(d, []), _identities(measures.get(d, [])),
+                                 strict=True)]
                 for d in members]
         flat = [m for d in members for m in measures.get(d, [])]
         for m, f in zip(flat, follow_measures(refs), strict=True):
             info = infos[f.doc_id]
             history.append((
                 key, f.measure, f.reference_title, orders[f.doc_id], info.report_date,
-                info.report_label, f.doc_id, names[f.doc_id], m["page"], f.number, m["title"],
+                info.report_label, f.doc_id, names[f.doc_id], m["page"], m["number"], m["title"],
                 round(f.similarity, 4), f.match, m["dimension"], m["status"], m["status_source"],
                 m["confidence"],
             ))

@@ -164,7 +164,7 @@ class Measure:
     """A numbered measure with its heading context; status stays None unless read from the page."""
 
     page: int
-    number: int
+    number: int | None  # the printed integer (`S1` → 1); None when none is printed or inferable
     title: str
     number_inferred: bool = False
     dimension: str | None = None

@@ -78,8 +78,10 @@ TABLES: tuple[Table, ...] = (
         (
             DOC_ID,
             PAGE,
-            Column("number", I, "the measure's number"),
-            Column("number_inferred", I, "1 when the number was not legible and was inferred from neighbours"),
+            Column("number", I, "the measure's number as printed (S1 -> 1); NULL when none is printed "
+                                "and none can be inferred; may repeat when numbering restarts"),
+            Column("number_inferred", I, "1 when the number was not legible (inferred from neighbours, "
+                                         "or NULL)"),
             Column("title", S, "the measure's text as the document says it, OCR damage repaired where certain"),
             Column("dimension", S, "operationnelle, strategique, politique, or NULL"),
             Column("horizon_min_months", I, "lower bound of the heading's time horizon in months, or NULL"),
@@ -91,7 +93,8 @@ TABLES: tuple[Table, ...] = (
             Column("rule", S, "the versioned rule that produced the row"),
             Column("raw_title", S, "the title as read, before any repair"),
             Column("position", I, "1-based place of the measure in its document: its identity there"),
-            Column("label", S, "the measure's number as printed (7, O1, S1), NULL when none is printed"),
+            Column("label", S, "the measure's number as printed (7, O1, S1, M7), inferred with "
+                               "number_inferred, NULL when none is printed"),
             Column("status_reason", S, "why status is NULL: no-legend, legend-without-colour, no-mark, "
                                        "mark-not-tied, too-far, ambiguous, conflict (NULL when read)"),
         ),
@@ -158,7 +161,8 @@ TABLES: tuple[Table, ...] = (
         "Each measure of a series followed across its reports: one row per measure per document.",
         (
             Column("mission_key", S, "the series (see `reports`)"),
-            Column("measure", I, "the measure's number in the earliest report of the series that has it"),
+            Column("measure", I, "the measure's number in the earliest report of the series that has it "
+                                 "(its place there when that report's numbers repeat or are missing)"),
             Column("reference_title", S, "the measure's title in that report"),
             Column("report_order", I, "rank of the report in its series by date, 1 = earliest"),
             Column("report_date", S, "the report's date (see `reports`)"),
@@ -166,7 +170,7 @@ TABLES: tuple[Table, ...] = (
             DOC_ID,
             Column("source_name", S, "the document's file (copies of one report each have their rows)"),
             Column("page", I, "1-based page of the measure in this document"),
-            Column("number", I, "the measure's number in this document"),
+            Column("number", I, "the measure's number in this document, or NULL"),
             Column("title", S, "the measure's title in this document"),
             Column("title_similarity", F, "0-1 similarity of this title to reference_title"),
             Column("match", S, "how it was tied to the series measure: reference, number+title, or title (renumbered)"),

@@ -65,7 +65,7 @@ def sample_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
 
 
 def expected_samples() -> list[Path]:
-    return sorted(SAMPLES.glob("*.expected.json"))
+    return sorted(SAMPLES.rglob("*.expected.json"))
 
 
 def load_expected(path: Path) -> dict:

@@ -76,10 +76,11 @@ def test_statuses_never_guessed(sample_release: Release) -> None:
     for exp_path in sorted(SAMPLES_DIR.rglob("*.expected.json")):
         expected = load_expected(exp_path)
         rows = m[m["doc_id"] == _doc(sample_release, exp_path)]
-        got = {int(r["number"]): (None if pd.isna(r["status"]) else r["status"])
+        got = {int(r["position"]): (None if pd.isna(r["status"]) else r["status"])
                for _, r in rows.iterrows()}
         legible = expected.get("statuses_legible", True)
-        want = {e["number"]: e["status"] if legible else None for e in expected["measures"]}
+        want = {e.get("position", i): e["status"] if legible else None
+                for i, e in enumerate(expected["measures"], start=1)}
         assert got == want, exp_path.name
         sources = set(rows["status_source"].dropna())
         assert sources == ({"legend-colour"} if legible else set()), exp_path.name

@@ -274,3 +274,100 @@ def test_title_repairs_lower_confidence_and_keep_the_raw_title() -> None:
                              "peut répondre seul")
     assert "1a ot" in damaged.raw_title
     assert damaged.confidence < clean.confidence
+
+
+def test_single_horizons_in_months_and_years() -> None:
+    got = measures("""
+Mesures opérationnelles, aux premiers effets à 6 mois
+1. Ouvrir un guichet unique
+Mesures stratégiques, aux effets à 1 an
+2. Former les agents
+Mesures politiques, aux effets mesurables à 3 ans
+3. Inscrire le droit à l'essai
+Mesures politiques, à 18 mois
+4. Adapter la loi
+Mesures stratégiques, aux effets de 1 à 2 ans
+5. Évaluer les dispositifs
+""")
+    assert [(m.horizon_min_months, m.horizon_max_months) for m in got] == [
+        (6, 6), (12, 12), (36, 36), (18, 18), (12, 24)]
+
+
+def test_prefixed_labels_are_published_as_printed() -> None:
+    got = measures("""
+Mesures opérationnelles, aux premiers effets à 3/9 mois
+O1. Ouvrir un guichet unique
+O2 — Publier un annuaire des lieux
+O3) Créer un réseau de référents
+Mesures stratégiques, aux effets à 6/12 mois
+S1. Former les agents
+S2. Associer les entreprises
+Mesures politiques, aux effets à 12/18 mois
+P1 — Inscrire le droit à l'essai
+""")
+    assert [(m.label, m.number, m.position) for m in got] == [
+        ("O1", 1, 1), ("O2", 2, 2), ("O3", 3, 3), ("S1", 1, 4), ("S2", 2, 5), ("P1", 1, 6)]
+    assert not any(m.number_inferred for m in got)
+    assert got[3].title == "Former les agents" and got[3].dimension == "strategique"
+
+
+def test_numbering_that_restarts_per_dimension_is_kept_and_lost_numbers_follow_it() -> None:
+    got = measures("""
+3 mesures opérationnelles, aux premiers effets à 3/9 mois
+1. Ouvrir un guichet unique
+2. Publier un annuaire des lieux
+3. Créer un réseau de référents
+2 mesures stratégiques, aux effets à 6/12 mois
+1. Former les agents
+. Associer les entreprises du territoire
+Mesures politiques, aux effets à 12/18 mois
+1. Inscrire le droit à l'essai
+""")
+    assert [(m.number, m.label, m.number_inferred) for m in got] == [
+        (1, "1", False), (2, "2", False), (3, "3", False), (1, "1", False), (2, "2", True),
+        (1, "1", False)]
+    assert [m.position for m in got] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_misread_first_number_of_a_section_is_not_a_restart() -> None:
+    got = measures("""
+Mesures opérationnelles, aux premiers effets à 3/9 mois
+6. Ouvrir un guichet unique
+7. Publier un annuaire des lieux
+Mesures stratégiques, aux effets à 6/12 mois
+3. Former les agents
+9. Associer les entreprises
+10. Évaluer les dispositifs
+""")
+    assert [(m.number, m.number_inferred) for m in got] == [
+        (6, False), (7, False), (8, True), (9, False), (10, False)]
+
+
+def test_measures_printed_without_numbers_get_no_number() -> None:
+    got = measures("""
+3 mesures opérationnelles, aux premiers effets à 3/9 mois
+Ouvrir un guichet unique dans chaque département
+Publier un annuaire des lieux d'écoute
+Créer un réseau de référents
+""")
+    assert [m.title for m in got] == ["Ouvrir un guichet unique dans chaque département",
+                                      "Publier un annuaire des lieux d'écoute",
+                                      "Créer un réseau de référents"]
+    assert [(m.number, m.label, m.number_inferred) for m in got] == [(None, None, True)] * 3
+
+
+def test_uppercase_n_degree_and_numbers_glued_to_their_title() -> None:
+    got = measures("""
+5 mesures opérationnelles, à 3/9 mois
+N° 1Élargir la rénovation énergétique des bâtiments
+N° 2 — Réviser les démarches d'évaluation partagée
+Mesure 3Déployer l'accès des jeunes aux dispositifs
+7: Ouvrir la place des habitants
+© 8. Consolider les indicateurs d'impact social
+""")
+    assert [(m.number, m.title) for m in got] == [
+        (1, "Élargir la rénovation énergétique des bâtiments"),
+        (2, "Réviser les démarches d'évaluation partagée"),
+        (3, "Déployer l'accès des jeunes aux dispositifs"),
+        (7, "Ouvrir la place des habitants"),
+        (8, "Consolider les indicateurs d'impact social")]

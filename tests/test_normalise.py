@@ -168,3 +168,9 @@ def test_glued_guillemets_are_spaced_in_boxed_and_plain_lines() -> None:
     assert [(r.rule, r.before, r.after) for r in repairs] == [("guillemets.v1", "«", "« ")]
     assert normalise_text("les «alliances»")[0] == "les « alliances »"
     assert normalise_text("« déjà espacés »") == ("« déjà espacés »", ())
+
+
+def test_angle_brackets_read_for_guillemets_are_put_back() -> None:
+    assert normalise_text("des différents < mondes »")[0] == "des différents « mondes »"
+    assert normalise_text("<< jouer collectif >>")[0] == "« jouer collectif »"
+    assert normalise_text("quand 3 > 2")[0] == "quand 3 > 2"  # a comparison stays

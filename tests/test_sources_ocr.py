@@ -102,3 +102,21 @@ def test_extractors_never_import_prefect() -> None:
             "flows.tables, flows.evaluation; "
             "sys.exit(1 if any(m == 'prefect' or m.startswith('prefect.') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+def test_page_turned_a_quarter_turn_is_set_upright_even_when_read_confidently() -> None:
+    # Tesseract reads a page turned clockwise as vertical text, at high confidence: the turn is
+    # seen from its words standing taller than wide, and the page is read again upright.
+    img = text_image(["7 mesures stratégiques, aux effets à 6/12 mois",
+                      "9. Accompagner les alliances stratégiques",
+                      "10. Structurer une réflexion partagée sur l'évaluation partenariale",
+                      "11. Inciter à un État exemplaire en matière d'alliances innovantes"],
+                     size=(1700, 560), pt=10)
+    for turned, rotation in ((img.rotate(-90, expand=True), 270),
+                             (img.rotate(90, expand=True), 90)):
+        page, used = ocr_page(turned, 1, 300, OcrSettings())
+        assert page.rotation == rotation
+        assert "Accompagner les alliances stratégiques" in page.text
+        assert (used.width, used.height) == img.size  # boxes refer to the page set upright
+        words = [w for ln in page.lines for w in ln.words if len(w.text) >= 4]
+        assert all(w.bbox[2] - w.bbox[0] > w.bbox[3] - w.bbox[1] for w in words)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from extractors.document import extract_records
 from extractors.letters import parse_french_date
+from models.records import Page
 from tests.test_measures import page_of
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -118,7 +119,7 @@ def test_date_parser_never_raises(text: str) -> None:
 @given(st.lists(st.text(max_size=60), max_size=12))
 def test_extraction_never_raises_on_garbage(lines: list[str]) -> None:
     extraction, _p, _r = extract_records([page_of("\n".join(lines) or "x")])
-    assert all(m.number >= 1 for m in extraction.measures)
+    assert all(m.number is None or m.number >= 1 for m in extraction.measures)
 
 
 def test_summary_count_words_and_a_second_count_in_one_clause() -> None:
@@ -187,3 +188,76 @@ def test_more_date_forms() -> None:
     assert parse_french_date("ler mai 2021") == "2021-05-01"
     assert parse_french_date("3 févr1er 2021") == "2021-02-03"
     assert parse_french_date("1 avri1 2020") == "2020-04-01"
+
+
+def test_letterhead_and_recipient_side_by_side_are_read_apart() -> None:
+    # OCR reads the letterhead (left) and the recipient's block (right) as one line each row.
+    from tests.test_columns import line_of, words_at
+
+    rows = [("Fondation Horizons Ruraux", "Madame la Secrétaire d'État"),
+            ("3, place du Marché", "chargée de la Ruralité"),
+            ("21000 Dijon", "Ministère de la Cohésion des territoires"),
+            ("", "20, avenue de Ségur"),
+            ("", "75007 Paris")]
+    lines = []
+    for k, (left, right) in enumerate(rows):
+        words = (words_at(left, 100.0, 100.0 + 30 * k) if left else []) + words_at(
+            right, 900.0, 100.0 + 30 * k)
+        lines.append(line_of(words))
+    for k, text in enumerate(["Dijon, le 3 février 2021", "Objet : Suivi des mesures",
+                              "Madame la Secrétaire d'État,",
+                              "Veuillez trouver ci-joint le suivi des mesures.",
+                              "Je vous prie d'agréer l'expression de ma haute considération.",
+                              "La Présidente"]):
+        lines.append(line_of(words_at(text, 100.0, 300.0 + 60 * k), para=True))
+    page = Page(page=1, method="ocr", lines=tuple(lines), width_px=2000, height_px=2800, dpi=200)
+    extraction, _p, _r = extract_records([page])
+    (letter,) = extraction.letters
+    assert letter.sender_org == "Fondation Horizons Ruraux"
+    assert letter.recipient == "Madame la Secrétaire d'État chargée de la Ruralité"
+    assert letter.recipient_org == "Ministère de la Cohésion des territoires"
+    assert letter.recipient_address == "20, avenue de Ségur 75007 Paris"
+    assert (letter.place, letter.date) == ("Dijon", "2021-02-03")
+
+
+def test_a_letter_whose_salutation_ocr_glued_and_mangled_is_still_a_letter() -> None:
+    text = LETTER.replace("Madame la Ministre,\n", "MadamelaMinisre,\n").replace(
+        "Je vous prie d'agréer, Madame la Ministre,", "Je vous prie d'agréer,")
+    extraction, _p, _r = extract_records([page_of(text)])
+    (letter,) = extraction.letters
+    assert (letter.place, letter.date, letter.sender_org) == ("Vincennes", "2020-10-17", "Le RAMEAU")
+    assert letter.recipient == "Madame la Secrétaire d'État chargée de la Jeunesse et de l'Engagement"
+    assert letter.sender_role == "Le Président-Fondateur"
+    assert letter.salutation == "MadamelaMinisre,"  # as read: a salutation is never made up
+    unreadable = text.replace("MadamelaMinisre,\n", "Mdmlmnsr\n")
+    (letter,) = extract_records([page_of(unreadable)])[0].letters  # date, address, closing, role
+    assert (letter.date, letter.salutation) == ("2020-10-17", None)
+
+
+def test_a_letter_and_its_report_on_one_legacy_page() -> None:
+    text = LETTER.replace("Madame la Ministre,\n", "MadamelaMinisre,\n") + """
+7 mesures opérationnelles, aux premiers effets à 3/9 mois
+1. Rendre immédiatement accessible l'existant pour agir dès à présent
+2. Favoriser la convergence entre la diversité des outils
+État d'avancement
+Retard expliqué
+"""
+    extraction, _p, _r = extract_records([page_of(text)])
+    assert extraction.kind == "report+letter"
+    assert extraction.letters[0].date == "2020-10-17"
+    assert [m.title for m in extraction.measures] == [
+        "Rendre immédiatement accessible l'existant pour agir dès à présent",
+        "Favoriser la convergence entre la diversité des outils"]
+
+
+def test_headings_and_legend_labels_after_the_last_measure_are_not_glued_to_it() -> None:
+    for after in ("Niveau d'avancement des mesures", "NIVEAU D'AVANCEMENT", "Légende :",
+                  "Retard expliqué", "Rythme satisfaisant"):
+        text = f"""
+7 mesures politiques, aux effets à 12/18 mois
+21. Inscrire les nouvelles formes d'alliance et de partenariats aux programmes de
+{after}
+"""
+        extraction, _p, _r = extract_records([page_of(text)])
+        assert [m.title for m in extraction.measures] == [
+            "Inscrire les nouvelles formes d'alliance et de partenariats aux programmes de"], after

@@ -197,3 +197,24 @@ def test_merge_refuses_rows_for_documents_not_in_new_documents() -> None:
 def test_tables_and_publish_do_not_import_prefect() -> None:
     code = "import sys, flows.tables, flows.publish; assert 'prefect' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_history_follows_measures_whose_numbers_restart_or_are_missing() -> None:
+    from flows.tables import with_series_tables
+
+    def doc(doc_id: str, numbers: list[int | None]) -> DocumentResult:
+        titles = ["Ouvrir un guichet", "Former les agents", "Associer les entreprises"]
+        measures = tuple(Measure(page=1, number=n, title=t, position=i, number_inferred=n is None)
+                         for i, (n, t) in enumerate(zip(numbers, titles, strict=True), start=1))
+        page = Page(page=1, method="ocr", lines=(Line("Mission « Villages vivants »", None),))
+        return DocumentResult(source=source(doc_id), state="published", pages=(page,),
+                              extraction=Extraction(kind="report", measures=measures))
+
+    frames = with_series_tables(frames_from_results(
+        [doc("a" * 64, [1, 2, 1]), doc("b" * 64, [None, None, None])], VERSION, WHEN))
+    history = frames["measure_history"]
+    assert len(history) == 6
+    assert not history.duplicated(["mission_key", "measure", "report_order", "doc_id"]).any()
+    restart = history[history["doc_id"] == "a" * 64].sort_values("measure")
+    assert list(restart["measure"]) == [1, 2, 3]  # places: the printed 1 repeats
+    assert list(restart["number"]) == [1, 2, 1]

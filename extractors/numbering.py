@@ -1,0 +1,224 @@
+"""Measure numbers: read as printed (`7.`, `Mesure 7 —`, `S1`), labels, and sequences settled."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from extractors.rules import DIGIT_CONFUSIONS, matches
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+NUMBERING = "numbering.v3"
+EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" by themselves
+# When several numbering patterns match at a line's start, the most specific reading wins.
+STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_PREFIX", "NUM_GLUED", "NUM_DOT",
+                  "NUM_COMMA", "NUM_MANGLED", "NUM_BARE", "NUM_LOST")
+_MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|(M)(?=[0-9lIL|iOoSZB]))?"
+                             r"([0-9lIL|iOoSZB]{1,3})")
+_PREFIXED = re.compile(r"^([A-Z])(\d{1,3})")
+
+
+@dataclass(frozen=True)
+class NumberRead:
+    """A measure number at the start of a line, as printed."""
+
+    style: str  # the numbering pattern's label
+    number: int | None  # None when the number was lost
+    soft: bool  # digits were misread (`l4.`): a candidate that neighbours must confirm
+    offset: int  # where the title starts in the line's text
+    prefix: str = ""  # a letter printed before the digits (`M7`, `S1`): part of the label
+
+
+@dataclass(frozen=True)
+class Printed:
+    """What one measure's line shows of its number, and where the measure stands."""
+
+    number: int | None
+    prefix: str
+    soft: bool
+    section: int  # index of the heading the measure stands under
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A measure's number once its sequence is read: as printed, or inferred, or None."""
+
+    number: int | None
+    label: str | None
+    inferred: bool  # not legible as printed (lost, misread out of sequence, or never printed)
+
+
+def is_glyph(token: str) -> bool:
+    """A bullet or a status mark read as text before a number: `©`, `■`, `œ`, `ee`."""
+    return not any(c.isdigit() for c in token) and token not in ".)" and (
+        not any(c.isalnum() for c in token) or (len(token) <= 2 and token.lower() not in (
+            "à", "a", "le", "la", "l'", "d'", "de", "du", "en", "un", "au", "ne")))
+
+
+def read_number(doc: Doc) -> NumberRead | None:
+    """The measure number at the start of a line (or after a bullet's or a mark's glyphs:
+    `©`, `■`, `ee`), or None when the line has none."""
+    found = [(label, s, e) for label, s, e in matches(NUMBERING, doc)
+             if s <= 2 and all(is_glyph(t.text) for t in doc[:s])]
+    if found:
+        first = min(s for _l, s, _e in found)
+        found = [f for f in found if f[1] == first]
+    if not found:
+        return None
+    label, start, end = min(found, key=lambda t: (STYLE_PRIORITY.index(t[0]), -t[2]))
+    span = doc[start:end]
+    if label == "NUM_LOST":
+        return NumberRead(label, None, False, doc[end - 1].idx if doc[end - 1].is_alpha
+                          else span.end_char)
+    if label == "NUM_COMMA":
+        return NumberRead(label, int(doc[start].text), False, doc[start + 2].idx)
+    if label == "NUM_GLUED":
+        m = re.match(r"^(\d{1,3})[.)]", span.text)
+        assert m is not None
+        return NumberRead(label, int(m.group(1)), False, span.start_char + m.end())
+    if label == "NUM_MANGLED":
+        return _read_mangled(span.text, span.start_char, span[-1].is_title and len(span) > 1,
+                             span[-1].idx)
+    if label in ("NUM_PREFIX", "NUM_M"):
+        m = _PREFIXED.match(span.text)
+        assert m is not None
+        rest = span.text[m.end():]
+        glued = len(rest) > 1 and rest[0] in ".)" and rest[1].isalpha()
+        offset = span.start_char + m.end() + 1 if glued else span.end_char
+        return NumberRead(label, int(m.group(2)), False, offset, prefix=m.group(1))
+    if label == "NUM_BARE" and any(s <= end - 1 for _l, s, _e in [
+            *matches("section-heading.v2", doc), *matches("dimension-heading.v2", doc),
+            *matches("status-label.v1", doc)]):
+        return None  # « 7 Mesures politiques », « 3 Outils pour agir », « 1 Satisfaisant »
+    if label == "NUM_BARE":  # the title is the match's last token (glyphs may stand between)
+        return NumberRead(label, int(doc[start].text), False, doc[end - 1].idx)
+    digits = re.search(r"\d{1,3}", span.text)
+    if digits is None:
+        return None
+    glued = span.text[digits.end():digits.end() + 1]  # `N° 1Élargir`: the title starts there
+    offset = span.start_char + digits.end() if glued.isalpha() or glued == "«" else span.end_char
+    return NumberRead(label, int(digits.group(0)), False, offset)
+
+
+def _read_mangled(text: str, start_char: int, titled: bool, last_idx: int) -> NumberRead | None:
+    """`l4.`, `I5.`, `2l.`, `S.`, `Ml1`: digits OCR misread, as a candidate (`soft`)."""
+    m = _MANGLED_NUMBER.match(text)
+    if m is None:
+        return None
+    digits = "".join(DIGIT_CONFUSIONS.get(c, c) for c in m.group(2))
+    if not digits.isdigit() or int(digits) == 0:
+        return NumberRead("NUM_LOST", None, False, m.end())
+    rest = text[m.end():]
+    glued = re.match(r"^[.)]", rest) and len(rest) > 1 and rest[1].isalpha()
+    offset = start_char + m.end() + (1 if glued else 0)
+    if titled and not glued:
+        offset = last_idx
+    return NumberRead("NUM_MANGLED", int(digits), True, offset, prefix=m.group(1) or "")
+
+
+# -- sequences: each run of numbers (per dimension when numbering restarts, per prefix) --------
+
+def _firm(p: Printed) -> int | None:
+    return p.number if p.number is not None and not p.soft else None
+
+
+def _restarts(printed: list[Printed], start: int, last: int | None) -> bool:
+    """Whether the section starting at `start` numbers its measures afresh (1–3 then 1–2):
+    one of its first two legible numbers puts its start at 1, or both put it at the same
+    place at or below the run's last number."""
+    section = printed[start].section
+    firm = [(k, n) for k, p in enumerate(printed[start:]) if p.section == section
+            and (n := _firm(p)) is not None][:2]
+    if not firm or last is None:
+        return False
+    begins = [n - k for k, n in firm]
+    return 1 in begins or (len(begins) == 2 and begins[0] == begins[1] and 1 <= begins[0] <= last)
+
+
+def sequences(printed: list[Printed]) -> list[list[int]]:
+    """The measures split into runs of one numbering: a run ends where a section numbers its
+    measures afresh, or where the letter before the numbers changes (O1, O2, then S1)."""
+    runs: list[list[int]] = []
+    prefix = ""
+    last: int | None = None
+    for i, p in enumerate(printed):
+        new_section = i > 0 and p.section != printed[i - 1].section
+        own = p.prefix or next((q.prefix for q in printed[i:] if q.section == p.section
+                                and q.prefix), "") if new_section else p.prefix
+        if not runs or (own and prefix and own != prefix) or (new_section and _restarts(
+                printed, i, last)):
+            runs.append([])
+            last = None
+        runs[-1].append(i)
+        prefix = own or prefix
+        last = _firm(p) if _firm(p) is not None else last
+    return runs
+
+
+def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
+    """(number, inferred) per measure of one run: a misread number (`l4.`) stands when its
+    neighbours confirm it; the longest sequence of numbers that rise at least one a measure
+    stands; a number out of it (`38.` read among 7, 9) or lost is inferred from its
+    neighbours; a run with no legible number keeps None."""
+    n = len(run)
+    firm = [_firm(p) for p in run]
+    for i, p in enumerate(run):  # a misread number that fits between its neighbours is kept
+        if not p.soft or p.number is None:
+            continue
+        prev = next((f + (i - j) for j in range(i - 1, -1, -1) if (f := firm[j]) is not None),
+                    None)
+        nxt = next((f - (j - i) for j in range(i + 1, n) if (f := firm[j]) is not None), None)
+        if (prev is None or prev == p.number) and (nxt is None or nxt == p.number) and (
+                prev is not None or nxt is not None or (i == 0 and p.number == 1)):
+            firm[i] = p.number
+    kept = _in_sequence(firm)
+    out: list[tuple[int | None, bool]] = [(f if i in kept else None, f is None or i not in kept)
+                                          for i, f in enumerate(firm)]
+    for i, (num, _inferred) in enumerate(out):
+        if num is not None:
+            continue
+        prev = out[i - 1][0] if i > 0 else None
+        ahead = next(((j, x[0]) for j, x in enumerate(out[i + 1:]) if x[0] is not None), None)
+        guess = prev + 1 if prev is not None else (ahead[1] - ahead[0] - 1 if ahead else None)
+        out[i] = (guess if guess is not None and guess >= 1 else None, True)
+    return out
+
+
+def _in_sequence(numbers: list[int | None]) -> set[int]:
+    """Indices of the longest chain of numbers that rise at least one a measure (a measure
+    whose title was lost leaves a larger step); among equally long chains, the one that
+    starts lowest."""
+    idx = [i for i, n in enumerate(numbers) if n is not None]
+    best: dict[int, tuple[int, int, int | None]] = {}  # i -> (length, -start, previous)
+    for k, i in enumerate(idx):
+        length, start, prev = 1, -(numbers[i] or 0) + i, None
+        for j in idx[:k]:
+            if (numbers[i] or 0) - (numbers[j] or 0) >= i - j:
+                cand = (best[j][0] + 1, best[j][1])
+                if cand > (length, start):
+                    length, start, prev = cand[0], cand[1], j
+        best[i] = (length, start, prev)
+    if not best:
+        return set()
+    end: int | None = max(best, key=lambda i: (best[i][0], best[i][1]))
+    chain: set[int] = set()
+    while end is not None:
+        chain.add(end)
+        end = best[end][2]
+    return chain
+
+
+def settle_numbers(printed: list[Printed]) -> list[Settled]:
+    """Each measure's number and label: as printed where legible and in sequence; inferred
+    from its neighbours in its own run where lost; None where nothing was printed to go by."""
+    out: list[Settled | None] = [None] * len(printed)
+    for run in sequences(printed):
+        items = [printed[i] for i in run]
+        prefix = next((p.prefix for p in items if p.prefix), "")
+        for i, (number, inferred) in zip(run, _settle_run(items), strict=True):
+            p = printed[i]
+            label = None if number is None else f"{p.prefix if not inferred else prefix}{number}"
+            out[i] = Settled(number, label, inferred or p.number is None)
+    return [s for s in out if s is not None]

@@ -1,0 +1,161 @@
+"""Columns found from word boxes: lines read across a gutter are split, columns read in turn."""
+from __future__ import annotations
+
+from extractors.columns import column_boxes, read_columns
+from extractors.document import extract_records
+from models.records import Line, Page, Word
+
+CHAR, HEIGHT, PITCH = 10.0, 20.0, 30.0  # a character's width, a word's height, line pitch
+
+
+def words_at(text: str, x: float, y: float) -> list[Word]:
+    out, pos = [], x
+    for token in text.split():
+        out.append(Word(token, (pos, y, pos + CHAR * len(token), y + HEIGHT), 95.0))
+        pos += CHAR * (len(token) + 1)
+    return out
+
+
+def line_of(words: list[Word], para: bool = False) -> Line:
+    boxes = [w.bbox for w in words]
+    return Line(" ".join(w.text for w in words), (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes)), 95.0, para, tuple(words))
+
+
+def page_across(rows: list[list[str]], lefts: list[float], top: list[str], bottom: list[str]
+                ) -> Page:
+    """A page whose column rows were read across the gutter as single lines, as OCR does."""
+    lines, y = [], 100.0
+    for text in top:
+        lines.append(line_of(words_at(text, lefts[0], y)))
+        y += PITCH
+    y += PITCH
+    for row in rows:
+        words = [w for text, x in zip(row, lefts, strict=True) if text for w in words_at(text, x, y)]
+        lines.append(line_of(words))
+        y += PITCH
+    y += PITCH
+    for text in bottom:
+        lines.append(line_of(words_at(text, lefts[0], y), para=True))
+        y += PITCH
+    return Page(page=1, method="ocr", lines=tuple(lines), width_px=1800, height_px=2400, dpi=200)
+
+
+TWO = [
+    ["7 mesures opérationnelles, à 3/9 mois", "7 mesures stratégiques, à 6/12 mois"],
+    ["1. Rendre accessible l'existant pour", "8. Promouvoir l'investissement dans"],
+    ["agir dès à présent", "l'innovation sociétale partenariale"],
+    ["2. Favoriser la convergence entre", "9. Accompagner les alliances"],
+    ["les outils des territoires", "stratégiques des territoires"],
+    ["3. Faciliter l'usage des données", "10. Structurer une réflexion partagée"],
+    ["", "sur l'évaluation partenariale"],
+]
+
+
+def test_two_columns_read_across_the_gutter_are_read_column_by_column() -> None:
+    page = page_across(TWO, [100.0, 520.0], ["Rapport d'étape : 21 mesures autour de 3 dimensions"],
+                       ["Légende du niveau d'avancement",
+                        "Très satisfaisant Satisfaisant Retard expliqué Remis en cause"])
+    extraction, _pages, _r = extract_records([page])
+    got = [(m.number, m.dimension, m.horizon_min_months, m.title) for m in extraction.measures]
+    assert got == [
+        (1, "operationnelle", 3, "Rendre accessible l'existant pour agir dès à présent"),
+        (2, "operationnelle", 3, "Favoriser la convergence entre les outils des territoires"),
+        (3, "operationnelle", 3, "Faciliter l'usage des données"),
+        (8, "strategique", 6, "Promouvoir l'investissement dans l'innovation sociétale partenariale"),
+        (9, "strategique", 6, "Accompagner les alliances stratégiques des territoires"),
+        (10, "strategique", 6, "Structurer une réflexion partagée sur l'évaluation partenariale")]
+    boxes = column_boxes(page.lines)
+    assert len(boxes) == 2 and boxes[0][2] < 520 <= boxes[1][0]
+    for m in extraction.measures:  # each measure's box lies within its column
+        assert any(b[0] <= m.bbox[0] and m.bbox[2] <= b[2] for b in boxes), m
+    texts = [ln.text for ln in read_columns(page.lines)]
+    assert texts[0].startswith("Rapport") and texts[-1].startswith("Très satisfaisant")
+
+
+def test_three_columns_and_a_line_across_them() -> None:
+    rows = [["1. Ouvrir un guichet unique", "3. Former les agents de", "5. Inscrire le droit à"],
+            ["dans chaque département", "l'accueil du public", "l'essai dans la loi"],
+            ["2. Publier un annuaire", "4. Associer les entreprises", "6. Adapter la dotation"],
+            ["des lieux d'écoute", "du territoire", "des petites communes"]]
+    page = page_across(rows, [100.0, 450.0, 800.0], [], [])
+    texts = [ln.text for ln in read_columns(page.lines)]
+    assert texts == ["1. Ouvrir un guichet unique", "dans chaque département",
+                     "2. Publier un annuaire", "des lieux d'écoute",
+                     "3. Former les agents de", "l'accueil du public",
+                     "4. Associer les entreprises", "du territoire",
+                     "5. Inscrire le droit à", "l'essai dans la loi",
+                     "6. Adapter la dotation", "des petites communes"]
+
+
+def test_one_column_with_hanging_numbers_and_wide_spaces_is_left_alone() -> None:
+    lines = []
+    for i, text in enumerate(["1.   Rendre accessible l'existant", "     pour agir dès à présent",
+                              "2.   Favoriser la convergence", "3.   Faciliter l'usage des données",
+                              "     pour mieux cibler", "4.   Valoriser les alliances"]):
+        words = [w for k, part in enumerate(text.split("   ")) if part.strip()
+                 for w in words_at(part.strip(), 100.0 + 50.0 * k, 100.0 + PITCH * i)]
+        lines.append(line_of(words))
+    assert read_columns(lines) == lines
+    assert column_boxes(lines) == []
+
+
+def three_column_scan(path: str) -> None:
+    """The 2020 report's 21 measures set in three columns (one dimension each) with a status
+    square at each column's right edge, 12 pt gutters, at 200 dpi: tesseract reads most of its
+    rows across the gutters, squares and all."""
+    from samples.generate import HEADINGS, MEASURES
+    from samples.render import DEJAVU_SANS, Page, _ascent, bold_variant, rasterize, text_width, wrap
+
+    page, size, gutter = Page(), 9.0, 12.0
+    bold = bold_variant(DEJAVU_SANS)
+    left, width = 42.0, page.width - 84.0
+    page.text(left, 40 + _ascent(14), "Rapport d'étape : avancement des mesures", bold, 14)
+    colw = (width - 2 * gutter) / 3
+    indent = text_width("00.", DEJAVU_SANS, size) + 4
+    for c, dimension in enumerate(HEADINGS):
+        x, y = left + c * (colw + gutter), 80.0
+        for line in wrap(HEADINGS[dimension], bold, size + 1, colw):
+            page.text(x, y + _ascent(size + 1), line, bold, size + 1)
+            y += (size + 1) * 1.3
+        y += 4
+        for number, title, dim in MEASURES:
+            if dim != dimension:
+                continue
+            base = y + _ascent(size)
+            page.text(x, base, f"{number}.", DEJAVU_SANS, size)
+            lines = wrap(title, DEJAVU_SANS, size, colw - indent - 14)
+            for i, line in enumerate(lines):
+                page.text(x + indent, base + i * size * 1.27, line, DEJAVU_SANS, size)
+            page.mark("square", x + colw - 5, base - 0.36 * size, 7, (243, 146, 0))
+            y += len(lines) * size * 1.27 + 4
+    rasterize(page, 200).crop((0, 0, 1654, 1500)).save(path, dpi=(200, 200))
+
+
+def test_a_scanned_page_in_three_columns_is_read_column_by_column(tmp_path) -> None:
+    from extractors.document import process_file
+    from samples.generate import HORIZONS, MEASURES
+
+    path = tmp_path / "trois-colonnes.png"
+    three_column_scan(str(path))
+    result = process_file(str(path))
+    got = [(m.number, m.title, m.dimension, (m.horizon_min_months, m.horizon_max_months))
+           for m in result.extraction.measures]
+    assert got == [(n, title, dim, HORIZONS[dim]) for n, title, dim in MEASURES]
+
+
+def test_status_marks_read_as_glyphs_before_titles_are_dropped() -> None:
+    # Unnumbered titles each led by its status square, which OCR read as `@`, `6`, `©`.
+    lines = [line_of(words_at("3 mesures stratégiques, aux effets à 6/12 mois", 100.0, 100.0))]
+    for k, (glyph, title) in enumerate([("@", "Favoriser la convergence des outils"),
+                                        ("6", "Inciter à un État exemplaire"),
+                                        ("©", "Piloter une recherche-action collective")]):
+        y = 160.0 + 50 * k
+        mark = Word(glyph, (100.0, y - 8, 130.0, y + 26), 60.0)  # a square, taller than text
+        lines.append(line_of([mark, *words_at(title, 150.0, y)], para=True))
+    page = Page(page=1, method="ocr", lines=tuple(lines), width_px=1800, height_px=2400, dpi=200)
+    extraction, _pages, repairs = extract_records([page])
+    assert [(m.number, m.title) for m in extraction.measures] == [
+        (None, "Favoriser la convergence des outils"), (None, "Inciter à un État exemplaire"),
+        (None, "Piloter une recherche-action collective")]
+    assert [r.before for r in repairs if r.rule == "mark-glyph.v1"] == ["@", "6", "©"]
