@@ -38,12 +38,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from flows.publish import acquire_lock, read_manifest, read_release, verify_release
+from flows.release.publish import acquire_lock, read_manifest, read_release, verify_release
 
 PUBLISHER = """
 import sys
 sys.path.insert(0, sys.argv[2])
-from flows.publish import publish_release, read_release
+from flows.release.publish import publish_release, read_release
 frames = read_release(sys.argv[1])
 print("ready", flush=True)
 i = 0

@@ -98,7 +98,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     import time
     from contextlib import ExitStack
 
-    from flows.server import EmbeddedServer, prefect_server, registered_server
+    from flows.orchestration.server import EmbeddedServer, prefect_server, registered_server
 
     started = time.perf_counter()
     if not os.environ.get("PREFECT_API_URL") and (url := registered_server()):
@@ -113,7 +113,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # have sent their last events and logs to it.
         atexit.register(embedded.stop, wait=False)
     from extractors.ocr import check_tesseract
-    from flows.publish import check_writable
+    from flows.release.publish import check_writable
 
     check_tesseract()
     check_writable(args.out)
@@ -134,10 +134,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             from extractors.document import pipeline_version
             from extractors.ocr import OcrSettings
             from flows.early import early_reads
-            from flows.isolation import reader_for_run
-            from flows.publish import acquire_lock
-            from flows.runners import default_workers
-            from flows.verify import ensure_release
+            from flows.pipeline.executors import default_workers
+            from flows.pipeline.isolation import reader_for_run
+            from flows.release.publish import acquire_lock
+            from flows.release.verify import ensure_release
 
             stack.enter_context(acquire_lock(args.out))
             ensure_release(args.out)  # what the reads begun below compare against is sound
@@ -181,8 +181,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "true"
     from extractors.ocr import check_tesseract
-    from flows.publish import check_writable
-    from flows.serve import nightly_schedule, serve_nightly
+    from flows.orchestration.nightly import nightly_schedule, serve_nightly
+    from flows.release.publish import check_writable
 
     nightly_schedule(args.cron, args.timezone)  # bad cron or timezone: exit 2 before any work
     check_tesseract()
@@ -192,7 +192,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from flows.server import registered_server, start_detached_server, stop_detached_server
+    from flows.orchestration.server import (
+        registered_server,
+        start_detached_server,
+        stop_detached_server,
+    )
 
     if args.action == "start":
         url = start_detached_server()
@@ -208,7 +212,7 @@ def cmd_server(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from flows.query import format_rows, make_filters, query_release
+    from flows.access.query import format_rows, make_filters, query_release
 
     if args.sql and args.sql_option:
         raise BadArguments("give the SQL once: positional or --sql, not both")
@@ -222,14 +226,14 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from flows.verify import verify_report
+    from flows.release.verify import verify_report
 
     print(verify_report(args.out))
     return ExitCode.ok
 
 
 def cmd_browse(args: argparse.Namespace) -> int:
-    from flows.browse import serve
+    from flows.access.browse import serve
 
     serve(args.out, args.port)
     return ExitCode.ok

@@ -19,8 +19,8 @@ import pandas as pd
 from extractors.ocr import OcrSettings
 from extractors.pages import PageJob
 from extractors.sources import read_source, scan_inputs
-from flows.isolation import IsolatedReader, PlanOutcome, opens_inline
-from flows.pagecache import PageCache
+from flows.pipeline.isolation import IsolatedReader, PlanOutcome, opens_inline
+from flows.pipeline.pagecache import PageCache
 from models.errors import InputRejected
 from models.records import Page
 
@@ -64,7 +64,7 @@ class EarlyReads:
 
     def _run(self, paths: Sequence[Path], version: str) -> None:
         try:
-            from flows.publish import read_release
+            from flows.release.publish import read_release
 
             known = known_documents(read_release(self.out, only=("documents",)), version)
             seen: set[str] = set()

@@ -312,7 +312,7 @@ def evaluate_folder(folder: Path) -> CorpusScore:
     from datetime import UTC, datetime
 
     from extractors.document import process_file
-    from flows.tables import frames_from_results
+    from flows.release.tables import frames_from_results
 
     docs = []
     for exp_path in expected_files(folder):

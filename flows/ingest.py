@@ -21,10 +21,9 @@ from extractors.ocr import OcrSettings, has_osd
 from extractors.pages import PageJob
 from extractors.sources import printable_name, read_source, scan_inputs
 from flows import early, warmup
-from flows.crops import cut_ahead
 from flows.early import Known, known_documents
-from flows.history import supersede
-from flows.isolation import (
+from flows.pipeline.executors import default_workers, make_task_runner
+from flows.pipeline.isolation import (
     PlanOutcome,
     failed_page,
     finish_document,
@@ -34,17 +33,18 @@ from flows.isolation import (
     reader_for_run,
     stub_source,
 )
-from flows.pagecache import PageCache, geometry_key
-from flows.publish import (
+from flows.pipeline.pagecache import PageCache, geometry_key
+from flows.release.history import supersede
+from flows.release.publish import (
     REPORT_CACHE,
     acquire_lock,
     check_writable,
     publish_release,
     read_release,
 )
-from flows.runners import default_workers, make_task_runner
-from flows.tables import frame_from_rows, frames_from_results, merge_frames
-from flows.verify import ensure_release
+from flows.release.tables import frame_from_rows, frames_from_results, merge_frames
+from flows.release.verify import ensure_release
+from flows.report.crops import cut_ahead
 from models.errors import InputRejected, NotARegularFile
 from models.records import DocumentResult, Page, SourceDocument
 from models.schema import table
@@ -299,7 +299,7 @@ def ingest(paths: list[str], out: str, workers: int | None = None) -> RunSummary
 def run_ingest(paths: list[str], out: str, workers: int | None = None, runner: str = "threads",
                address: str | None = None) -> RunSummary:
     """Run the flow with its page work on `runner`: a thread pool bounded to `workers` (one
-    tesseract per core, the default) or a Dask cluster (prefect-dask; see flows.runners)."""
+    tesseract per core, the default) or a Dask cluster (prefect-dask; see flows.pipeline.executors)."""
     n = workers or default_workers()
     configured = ingest_flow.with_options(task_runner=make_task_runner(runner, n, address))
     return configured(paths=paths, out=out, workers=n)

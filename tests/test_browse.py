@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flows.browse import datasette_metadata
+from flows.access.browse import datasette_metadata
 from models.errors import ExitCode
 from models.schema import TABLES
 from tests.conftest import MISSIONS, ROOT, Release, run_cli
@@ -109,7 +109,7 @@ def test_metadata_describes_every_column() -> None:
 def test_browse_keeps_its_release_and_neutralises_csv(tmp_path: Path) -> None:
     """After two more publishes, the release served is still there (`/missions.db` answers
     with its bytes, not 500), and a CSV export has its formula cells made inert."""
-    from flows.publish import publish_release
+    from flows.release.publish import publish_release
     from tests.test_publish import dataset
 
     out = tmp_path / "out"

@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw
 
 from extractors.pages import PageJob
 from extractors.sources import printable_name, read_source
-from flows.isolation import IsolatedReader, Limits, read_document, reader_for_run
+from flows.pipeline.isolation import IsolatedReader, Limits, read_document, reader_for_run
 from models.errors import ExitCode
 from models.records import Page
 from tests.conftest import SAMPLES, CliRun, fill, run_cli, tiny_filesystem
@@ -487,8 +487,8 @@ def test_unwritable_output_stops_before_any_work(tmp_path: Path) -> None:
 
 
 def _small_release(out: Path, rows: int) -> Path:
-    from flows.publish import publish_release
-    from flows.tables import frames_from_results
+    from flows.release.publish import publish_release
+    from flows.release.tables import frames_from_results
     from models.records import DocumentResult, SourceDocument
 
     results = [DocumentResult(source=SourceDocument(f"{i:064x}", "x", f"doc-{i}.txt", "text", 10),
@@ -498,7 +498,7 @@ def _small_release(out: Path, rows: int) -> Path:
 
 
 def _assert_previous_is_current(out: Path, first: Path) -> None:
-    from flows.publish import current_release, verify_release
+    from flows.release.publish import current_release, verify_release
 
     assert current_release(out) == first and verify_release(first) == []
     assert sqlite3.connect(out / "missions.sqlite").execute(
@@ -508,7 +508,7 @@ def _assert_previous_is_current(out: Path, first: Path) -> None:
 
 def test_disk_full_during_publish_keeps_the_previous_release(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows import publish
+    from flows.release import publish
     from models.errors import OutputNotWritable
 
     out = tmp_path / "out"
@@ -684,8 +684,8 @@ def test_rerun_counts_the_same_refusal_without_republishing_it(tmp_path: Path) -
 
 
 def test_a_good_copy_under_the_same_name_supersedes_its_quarantine() -> None:
-    from flows.history import supersede
-    from flows.tables import frame_from_rows, merge_document_names
+    from flows.release.history import supersede
+    from flows.release.tables import frame_from_rows, merge_document_names
     from models.schema import table
 
     docs = frame_from_rows(table("documents"), [

@@ -20,13 +20,13 @@ import pytest
 from extractors.document import process_file
 from extractors.pages import MAX_PAGES
 from extractors.sources import scan_inputs
-from flows.csvsafe import neutralise
+from flows.access.csvsafe import neutralise
+from flows.access.query import format_rows, make_filters, query_release
 from flows.ingest import RunSummary, discover, ingest
-from flows.isolation import read_document
-from flows.pagecache import CACHE_FORMAT, PageCache
+from flows.pipeline.isolation import read_document
+from flows.pipeline.pagecache import CACHE_FORMAT, PageCache
 from flows.preflight import nothing_new
-from flows.publish import read_release
-from flows.query import format_rows, make_filters, query_release
+from flows.release.publish import read_release
 from models.errors import ExitCode
 from models.records import Line, Page
 from tests.conftest import ROOT, SAMPLES, fill, run_cli, tiny_filesystem

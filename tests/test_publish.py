@@ -1,4 +1,4 @@
-"""Tests for flows.publish: the release on disk, its atomic swap, lock and failure modes."""
+"""Tests for flows.release.publish: the release on disk, its atomic swap, lock and failure modes."""
 from __future__ import annotations
 
 import errno
@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows import publish
-from flows.publish import (
+from flows.release import publish
+from flows.release.publish import (
     acquire_lock,
     check_writable,
     current_release,
@@ -26,7 +26,7 @@ from flows.publish import (
     read_release,
     verify_release,
 )
-from flows.tables import empty_frames, frames_from_results
+from flows.release.tables import empty_frames, frames_from_results
 from models.errors import OutputLocked, OutputNotWritable
 from models.records import DocumentResult, Extraction, Line, Measure, Page, SourceDocument
 from models.schema import SCHEMA_VERSION, TABLES, table
@@ -286,7 +286,7 @@ PUBLISHER = textwrap.dedent(
     import sys
     sys.path.insert(0, sys.argv[2])
     from tests.test_publish import dataset
-    from flows.publish import publish_release
+    from flows.release.publish import publish_release
     sets = [dataset(n) for n in (1, 2, 3)]
     print("ready", flush=True)
     i = 0

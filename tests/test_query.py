@@ -7,7 +7,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from flows.query import Filters, fts_query, pages_sql, parse_vocabulary
+from flows.access.query import Filters, fts_query, pages_sql, parse_vocabulary
 from models.errors import BadArguments, ExitCode
 from tests.conftest import Release, all_truths, run_cli, truth
 

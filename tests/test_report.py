@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from flows.crops import CropCache, CropRequest, PageGeometry, cut_ahead, document_crops
-from flows.report import STATUS_COLOURS, render_report, was_repaired
+from flows.report.crops import CropCache, CropRequest, PageGeometry, cut_ahead, document_crops
+from flows.report.render import STATUS_COLOURS, render_report, was_repaired
 from tests.conftest import ROOT, Release, truth
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -107,7 +107,7 @@ def test_crops_of_a_scan_come_from_the_page_views_kept_when_it_was_read(
         sample_release: Release, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The reader kept each scanned page as read: the report cuts it, never re-renders it, and
     still shows the crops when the source has been moved away since."""
-    from flows import crops
+    from flows.report import crops
 
     monkeypatch.setattr(crops, "render_page", lambda *a: pytest.fail("page rendered again"))
     frames = frames_of(sample_release, str(tmp_path / "moved.pdf"))
@@ -125,8 +125,8 @@ def test_crops_cut_ahead_are_the_ones_the_report_shows(tmp_path: Path,
     """A run cuts each document's crops as soon as it is extracted (while other pages are
     read); the report at the end of the run then only assembles them: no page opened again."""
     from extractors.document import process_file
-    from flows import crops
-    from flows.tables import frames_from_results
+    from flows.release.tables import frames_from_results
+    from flows.report import crops
 
     result = process_file(str(ROOT / "samples" / "suivi-2021-born-digital.pdf"))
     cache = tmp_path / "out" / ".cache" / "report"
@@ -144,7 +144,7 @@ def test_crops_cut_ahead_are_the_ones_the_report_shows(tmp_path: Path,
 def test_crops_are_cached_and_each_page_rendered_once(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from extractors.sources import sha256_file
-    from flows import crops
+    from flows.report import crops
 
     pdf = ROOT / "samples" / "suivi-2021-born-digital.pdf"
     doc_id = sha256_file(pdf)
@@ -184,7 +184,7 @@ def test_report_escapes_what_it_is_given(tmp_path: Path) -> None:
     """A crop-cache value is checked (a JPEG data URI, or cut again) and every value put into
     the page is escaped: titles, names, statuses outside the vocabulary."""
     from extractors.document import process_file
-    from flows.tables import frames_from_results
+    from flows.release.tables import frames_from_results
 
     result = process_file(str(ROOT / "samples" / "suivi-2021-born-digital.pdf"))
     cache = tmp_path / "out" / ".cache" / "report"

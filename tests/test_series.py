@@ -18,7 +18,7 @@ from extractors.series import (
     series_keys,
     text_date,
 )
-from flows.tables import frames_from_results, merge_frames
+from flows.release.tables import frames_from_results, merge_frames
 from models.records import DocumentResult, Extraction, Letter, Line, Measure, Page, SourceDocument
 
 SUBJECT = "Rapport d'étape à 6 mois de la mission « Accélérer les alliances stratégiques »"

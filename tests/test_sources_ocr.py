@@ -98,7 +98,7 @@ def test_skew_is_detected_and_corrected() -> None:
 
 
 def test_extractors_never_import_prefect() -> None:
-    code = ("import sys, extractors.document, extractors.pages, models.schema, flows.publish, "
-            "flows.tables, flows.evaluation; "
+    code = ("import sys, extractors.document, extractors.pages, models.schema, flows.release.publish, "
+            "flows.release.tables, flows.evaluation; "
             "sys.exit(1 if any(m == 'prefect' or m.startswith('prefect.') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0

@@ -1,4 +1,4 @@
-"""Tests for flows.tables: records → typed DataFrames, and the cumulative merge."""
+"""Tests for flows.release.tables: records → typed DataFrames, and the cumulative merge."""
 from __future__ import annotations
 
 import subprocess
@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from flows.tables import empty_frames, format_bbox, frames_from_results, merge_frames
+from flows.release.tables import empty_frames, format_bbox, frames_from_results, merge_frames
 from models.records import (
     DocumentResult,
     Extraction,
@@ -195,5 +195,5 @@ def test_merge_refuses_rows_for_documents_not_in_new_documents() -> None:
 
 
 def test_tables_and_publish_do_not_import_prefect() -> None:
-    code = "import sys, flows.tables, flows.publish; assert 'prefect' not in sys.modules"
+    code = "import sys, flows.release.tables, flows.release.publish; assert 'prefect' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

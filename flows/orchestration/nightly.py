@@ -63,7 +63,7 @@ def serve_nightly(inbox: str, out: str, cron: str, timezone: str, port: int | No
     """Serve the nightly deployment until interrupted; the server it started stops with it."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.server import prefect_server
+    from flows.orchestration.server import prefect_server
 
     schedule = nightly_schedule(cron, timezone)
     with prefect_server(port) as api_url, temporary_settings({PREFECT_API_URL: api_url}):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from flows.publish import (
+from flows.release.publish import (
     CONTRACT_PATHS,
     CURRENT_LINK,
     MANIFEST_KEYS,
@@ -28,7 +28,7 @@ from flows.publish import (
     release_frames,
     replace_symlink,
 )
-from flows.tables import conform_frame, empty_frame
+from flows.release.tables import conform_frame, empty_frame
 from models.errors import OutputNotWritable, ReleaseDamaged
 from models.schema import TABLES
 
@@ -270,7 +270,7 @@ def remove_leftovers(out: Path) -> list[str]:
 def verify_report(out_dir: Path | str) -> str:
     """`missions verify`: the release's health, after repairing what can be repaired safely
     (under the folder's lock). ReleaseDamaged (exit 5) when it cannot be."""
-    from flows.publish import acquire_lock
+    from flows.release.publish import acquire_lock
 
     out = Path(out_dir)
     if not out.is_dir():

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flows.csvsafe import neutralise
+from flows.access.csvsafe import neutralise
 from models.errors import BadArguments
 from models.records import DIMENSIONS, STATUSES
 
@@ -169,7 +169,7 @@ def open_release(out: Path) -> sqlite3.Connection:
     publishes meanwhile does not change what this connection sees)."""
     link = out / SQLITE_NAME
     if not link.exists():
-        from flows.publish import current_release
+        from flows.release.publish import current_release
 
         current_release(out)  # .current missing or dangling: exit 5, « run missions verify »
         raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")

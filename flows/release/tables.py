@@ -151,7 +151,7 @@ def _letter_rows(result: DocumentResult) -> list[Row]:
 
 
 NAMES_TABLE = "document_names"  # merged as a union: a name once seen is kept, with its first date
-HISTORY_TABLE = "superseded"  # merged as a union: earlier versions are kept (flows/history.py)
+HISTORY_TABLE = "superseded"  # merged as a union: earlier versions are kept (flows/release/history.py)
 
 
 def _name_rows(result: DocumentResult, seen_at: str) -> list[Row]:

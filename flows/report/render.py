@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from flows.crops import CropCache, CropRequest, document_crops, page_geometries, parse_bbox
-from flows.pagecache import PageCache
+from flows.pipeline.pagecache import PageCache
+from flows.report.crops import CropCache, CropRequest, document_crops, page_geometries, parse_bbox
 from models.records import DIMENSIONS, STATUSES
 
 log = logging.getLogger("missions")

@@ -20,8 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.csvsafe import neutralise_frame
-from flows.tables import conform_frame, empty_frame
+from flows.access.csvsafe import neutralise_frame
+from flows.release.tables import conform_frame, empty_frame
 from models.errors import OutputLocked, OutputNotWritable, ReleaseDamaged
 from models.schema import SCHEMA_VERSION, TABLES, Table
 
@@ -40,7 +40,7 @@ REPORT_CACHE = ".cache/report"  # DIR/.cache/report/<doc_id>.json: page crops al
 PARTIAL_SUFFIX = ".partial"  # a release being built; never current
 
 # Only documents' key is unique by construction (one row per doc_id, enforced below and by
-# flows.tables); the other tables' keys can repeat (a number read twice, a page read twice), so
+# flows.release.tables); the other tables' keys can repeat (a number read twice, a page read twice), so
 # they get a plain index on their key, which leads with doc_id.
 PRIMARY_KEY_TABLES = frozenset({"documents"})
 MANIFEST_KEYS = frozenset(
@@ -166,7 +166,7 @@ def current_release(out_dir: StrPath) -> Path | None:
     """The folder of the current release (DIR/.releases/<id>), or None before the first one.
 
     ReleaseDamaged when DIR/.current is missing although a release was published there, or
-    points to a release that is gone (`flows.verify` restores what can be restored).
+    points to a release that is gone (`flows.release.verify` restores what can be restored).
     """
     path = Path(out_dir)
     link = path / CURRENT_LINK
@@ -370,7 +370,7 @@ def _write_parquet(path: Path, table: Table, frame: pd.DataFrame) -> None:
 
 
 def _write_csv(path: Path, table: Table, frame: pd.DataFrame) -> None:
-    """The table as CSV, its formula-like cells made inert (see flows.csvsafe)."""
+    """The table as CSV, its formula-like cells made inert (see flows.access.csvsafe)."""
     neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", na_rep="",
                                    lineterminator="\n")
 
@@ -406,7 +406,7 @@ def _write_release(
             name = f"{sub}/{table.name}.{ext}"
             writer(folder / name, table, frames[table.name])
             written.append(name)
-    from flows.report import write_report
+    from flows.report.render import write_report
 
     write_report(folder / REPORT_NAME, frames, release=head.get("release", ""),
                  created_at=head.get("created_at", ""),

@@ -18,7 +18,7 @@ from typing import Any
 
 from PIL import Image, ImageSequence
 
-from flows.pagecache import PageCache, geometry_key
+from flows.pipeline.pagecache import PageCache, geometry_key
 from models.records import DocumentResult
 
 CROP_VERSION = 2  # part of every cache key: bump when crops are made differently

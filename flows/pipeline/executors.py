@@ -26,7 +26,7 @@ def make_task_runner(kind: str = "threads", workers: int | None = None,
     dask:    `address` attaches to an existing scheduler (tcp://HOST:PORT); without one a
              LocalCluster of `workers` single-threaded worker processes bound to 127.0.0.1.
              Workers must share one Prefect API: the caller exports PREFECT_API_URL first
-             (see flows.server.prefect_server), and they must see the same --out folder.
+             (see flows.orchestration.server.prefect_server), and they must see the same --out folder.
     """
     from prefect.task_runners import ThreadPoolTaskRunner
 

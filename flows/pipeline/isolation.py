@@ -22,9 +22,9 @@ from pebble import ProcessExpired, ProcessPool
 from extractors.ocr import DEFAULT_OCR, PAGE_TIMEOUT_ENV, OcrSettings, page_timeout
 from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
 from extractors.sources import check_unchanged, printable_name, read_source
-from flows.lifeline import guard_worker
-from flows.limits import text_problem, too_big
-from flows.runners import default_workers
+from flows.pipeline.executors import default_workers
+from flows.pipeline.lifeline import guard_worker
+from flows.pipeline.limits import text_problem, too_big
 from models.errors import InputRejected
 from models.records import DocumentResult, Page, SourceDocument
 
@@ -72,7 +72,7 @@ class PlanOutcome:
 
 def _init_worker(memory_bytes: int, environ: dict[str, str], quiet: bool, owner: int) -> None:
     """Runs once in each worker: tied to `owner` (it and its tesseract die with it, see
-    flows/lifeline.py), the parent's environment, one OCR thread, limits, and (unless the run
+    flows/pipeline/lifeline.py), the parent's environment, one OCR thread, limits, and (unless the run
     is verbose) no C-library chatter on stderr: a page's failure is recorded anyway."""
     guard_worker(owner)
     os.environ.clear()
@@ -203,7 +203,7 @@ class IsolatedReader:
     def _new_pool(self) -> ProcessPool:
         context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
         # The parsers imported once, in the fork server: every worker starts with them.
-        context.set_forkserver_preload(["extractors.pages", "flows.isolation", "cv2", "pdfplumber"])
+        context.set_forkserver_preload(["extractors.pages", "flows.pipeline.isolation", "cv2", "pdfplumber"])
         return ProcessPool(max_workers=self.workers, initializer=_init_worker,
                            initargs=(self.limits.memory_bytes, self.environ, self.quiet,
                                      os.getpid()),
