@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flows.evaluation import format_table, score_release
-from flows.release.publish import read_release
+from flows.release.layout import read_release
 
 
 def main() -> int:

@@ -113,7 +113,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # have sent their last events and logs to it.
         atexit.register(embedded.stop, wait=False)
     from extractors.ocr import check_tesseract
-    from flows.release.publish import check_writable
+    from flows.release.layout import check_writable
 
     check_tesseract()
     check_writable(args.out)
@@ -125,6 +125,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             embedded.stop(wait=False)  # still importing: it ends at once
         print(f"missions: {quiet.line(time.perf_counter() - started)}; release in {args.out}")
         return ExitCode.quarantined if quiet.quarantined else ExitCode.ok
+    lock = None
     with ExitStack() as stack:
         if args.runner == "dask":
             stack.enter_context(prefect_server())  # its workers are other processes: one API
@@ -136,11 +137,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             from flows.early import early_reads
             from flows.pipeline.executors import default_workers
             from flows.pipeline.isolation import reader_for_run
-            from flows.release.publish import acquire_lock
+            from flows.release.layout import acquire_lock
             from flows.release.verify import ensure_release
+            from flows.report.render import report_writer
 
-            stack.enter_context(acquire_lock(args.out))
-            ensure_release(args.out)  # what the reads begun below compare against is sound
+            lock = stack.enter_context(acquire_lock(args.out))
+            ensure_release(args.out, lock, report_writer(args.out))  # the reads below build on it
             reader = stack.enter_context(reader_for_run(args.workers or default_workers()))
             stack.enter_context(early_reads(reader, OcrSettings(), args.out, args.paths,
                                             pipeline_version()))
@@ -165,7 +167,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             updates[PREFECT_API_URL] = api_url
         with temporary_settings(updates):
             summary = run_ingest([str(p) for p in args.paths], str(args.out), args.workers,
-                                 args.runner, args.address)
+                                 args.runner, args.address, lock)
     for name, reason in summary.quarantined:
         print(f"quarantined: {name}: {reason}", file=sys.stderr)
     for name, first in summary.duplicates:
@@ -182,7 +184,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "true"
     from extractors.ocr import check_tesseract
     from flows.orchestration.nightly import nightly_schedule, serve_nightly
-    from flows.release.publish import check_writable
+    from flows.release.layout import check_writable
 
     nightly_schedule(args.cron, args.timezone)  # bad cron or timezone: exit 2 before any work
     check_tesseract()
@@ -227,8 +229,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from flows.release.verify import verify_report
+    from flows.report.render import report_writer
 
-    print(verify_report(args.out))
+    print(verify_report(args.out, report_writer(args.out)))
     return ExitCode.ok
 
 

@@ -64,7 +64,7 @@ class EarlyReads:
 
     def _run(self, paths: Sequence[Path], version: str) -> None:
         try:
-            from flows.release.publish import read_release
+            from flows.release.layout import read_release
 
             known = known_documents(read_release(self.out, only=("documents",)), version)
             seen: set[str] = set()

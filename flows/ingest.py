@@ -35,16 +35,18 @@ from flows.pipeline.isolation import (
 )
 from flows.pipeline.pagecache import PageCache, geometry_key
 from flows.release.history import supersede
-from flows.release.publish import (
+from flows.release.layout import (
     REPORT_CACHE,
-    acquire_lock,
+    FolderLock,
     check_writable,
-    publish_release,
+    held_or_acquired,
     read_release,
 )
+from flows.release.publish import publish_release
 from flows.release.tables import frame_from_rows, frames_from_results, merge_frames
 from flows.release.verify import ensure_release
 from flows.report.crops import cut_ahead
+from flows.report.render import report_writer
 from models.errors import InputRejected, NotARegularFile
 from models.records import DocumentResult, Page, SourceDocument
 from models.schema import table
@@ -259,12 +261,14 @@ def _known_names(previous: Mapping[str, pd.DataFrame]) -> set[tuple[str, str]]:
 
 @flow(name="missions-ingest", persist_result=False, log_prints=False,
       task_runner=ThreadPoolTaskRunner(max_workers=default_workers()))
-def ingest_flow(paths: list[str], out: str, workers: int | None = None) -> RunSummary:
+def ingest_flow(paths: list[str], out: str, workers: int | None = None,
+                lock: FolderLock | None = None) -> RunSummary:
     """Ingest files and folders into the release in `out`; returns what was done."""
-    return ingest(paths, out, workers)
+    return ingest(paths, out, workers, lock)
 
 
-def ingest(paths: list[str], out: str, workers: int | None = None) -> RunSummary:
+def ingest(paths: list[str], out: str, workers: int | None = None,
+           lock: FolderLock | None = None) -> RunSummary:
     """The flow's body: page reads go to `read_page_task` (Prefect tasks) when pages need
     reading; a run of legacy text files needs none, so this also runs without Prefect."""
     started = time.perf_counter()
@@ -275,8 +279,9 @@ def ingest(paths: list[str], out: str, workers: int | None = None) -> RunSummary
     if settings.orient and not has_osd():
         log.warning("tesseract has no 'osd' data: pages turned sideways or upside down are read "
                     "as they are; install Debian's tesseract-ocr-osd (bash scripts/setup.sh)")
-    with acquire_lock(out_dir), reader_for_run(workers or default_workers()):
-        ensure_release(out_dir)  # checked against its manifest (and repaired) before building on it
+    report = report_writer(out_dir)
+    with held_or_acquired(out_dir, lock) as held, reader_for_run(workers or default_workers()):
+        ensure_release(out_dir, held, report)  # checked (and repaired) before building on it
         previous = read_release(out_dir)
         found = discover([Path(p) for p in paths], known_documents(previous, version), summary)
         results = found.rejected + read_documents(found.sources, settings, out_dir, summary)
@@ -290,16 +295,16 @@ def ingest(paths: list[str], out: str, workers: int | None = None) -> RunSummary
             new = frames_from_results(results, version, ingested_at)
             new["document_names"] = _names_frame(found.names, ingested_at)
             release = publish_release(out_dir, merge_frames(kept, new), version,
-                                      {"ocr_settings": settings.key()})
+                                      {"ocr_settings": settings.key()}, report=report, lock=held)
             summary.release = str(release)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def run_ingest(paths: list[str], out: str, workers: int | None = None, runner: str = "threads",
-               address: str | None = None) -> RunSummary:
+               address: str | None = None, lock: FolderLock | None = None) -> RunSummary:
     """Run the flow with its page work on `runner`: a thread pool bounded to `workers` (one
     tesseract per core, the default) or a Dask cluster (prefect-dask; see flows.pipeline.executors)."""
     n = workers or default_workers()
     configured = ingest_flow.with_options(task_runner=make_task_runner(runner, n, address))
-    return configured(paths=paths, out=out, workers=n)
+    return configured(paths=paths, out=out, workers=n, lock=lock)

@@ -10,7 +10,7 @@ import pandas as pd
 from extractors.document import pipeline_version
 from extractors.sources import printable_name, scan_inputs, sha256_file
 from flows.pipeline.isolation import stub_source
-from flows.release.publish import current_release, read_release
+from flows.release.layout import current_release, read_release
 from flows.release.verify import examine
 from models.errors import InputRejected, MissionsError, NotARegularFile
 

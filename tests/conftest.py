@@ -56,7 +56,7 @@ class Release:
 
 @pytest.fixture(scope="session")
 def sample_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    from flows.release.publish import read_release
+    from flows.release.layout import read_release
 
     out = tmp_path_factory.mktemp("release") / "out"
     run = run_cli("ingest", str(SAMPLES), "--out", str(out))

@@ -487,18 +487,19 @@ def test_unwritable_output_stops_before_any_work(tmp_path: Path) -> None:
 
 
 def _small_release(out: Path, rows: int) -> Path:
-    from flows.release.publish import publish_release
     from flows.release.tables import frames_from_results
     from models.records import DocumentResult, SourceDocument
+    from tests.test_publish import publish
 
     results = [DocumentResult(source=SourceDocument(f"{i:064x}", "x", f"doc-{i}.txt", "text", 10),
                               state="quarantined", error=f"doc-{i}.txt: test row; nothing to do.")
                for i in range(rows)]
-    return publish_release(out, frames_from_results(results, "test", "2020-01-01T00:00:00Z"), "test")
+    return publish(out, frames_from_results(results, "test", "2020-01-01T00:00:00Z"), "test")
 
 
 def _assert_previous_is_current(out: Path, first: Path) -> None:
-    from flows.release.publish import current_release, verify_release
+    from flows.release.layout import current_release
+    from flows.release.verify import verify_release
 
     assert current_release(out) == first and verify_release(first) == []
     assert sqlite3.connect(out / "missions.sqlite").execute(

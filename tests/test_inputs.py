@@ -26,7 +26,7 @@ from flows.ingest import RunSummary, discover, ingest
 from flows.pipeline.isolation import read_document
 from flows.pipeline.pagecache import CACHE_FORMAT, PageCache
 from flows.preflight import nothing_new
-from flows.release.publish import read_release
+from flows.release.layout import read_release
 from models.errors import ExitCode
 from models.records import Line, Page
 from tests.conftest import ROOT, SAMPLES, fill, run_cli, tiny_filesystem

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.ingest import ingest
-from flows.release.publish import current_release, read_release, verify_release
+from flows.release.layout import current_release, read_release
+from flows.release.verify import verify_release
 from models.errors import ExitCode, ReleaseDamaged
 from tests.conftest import ROOT, SAMPLES, run_cli
 

@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from flows.release.layout import FTS_INDEXES, MANIFEST_NAME, SQLITE_NAME, current_release
 from models.errors import BadArguments
 from models.schema import TABLES
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 DATABASE = "missions"  # Datasette names a database after its file: missions.sqlite
-FTS = {"pages": "pages_fts", "measures": "measures_fts"}  # see flows.release.publish.FTS_INDEXES
+FTS = {content: index for index, content, _columns in FTS_INDEXES}  # table -> its index
 
 
 def datasette_metadata(manifest: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -56,14 +57,12 @@ def check_port(host: str, port: int) -> None:
 def release_database(out: Path) -> tuple[Path, dict[str, Any] | None]:
     """The current release's SQLite file (resolved, so the served file never changes under
     Datasette) and its manifest."""
-    link = out / "missions.sqlite"
+    link = out / SQLITE_NAME
     if not link.exists():
-        from flows.release.publish import current_release
-
         current_release(out)  # .current missing or dangling: exit 5, « run missions verify »
         raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")
     db = Path(os.path.realpath(link))
-    manifest_file = db.parent / "manifest.json"
+    manifest_file = db.parent / MANIFEST_NAME
     manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.exists() else None
     return db, manifest
 

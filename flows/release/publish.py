@@ -1,292 +1,61 @@
-"""The release on disk: SQLite, Parquet, CSV and manifest, published atomically under a lock."""
+"""Publishing a release: SQLite, Parquet, CSV, the QA report and the manifest written aside,
+fsynced, then made current by one atomic link swap under the folder's lock."""
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
-import hashlib
 import json
 import os
 import shutil
 import sqlite3
-import tempfile
-import threading
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.access.csvsafe import neutralise_frame
-from flows.release.tables import conform_frame, empty_frame
-from models.errors import OutputLocked, OutputNotWritable, ReleaseDamaged
+from flows.release.layout import (
+    CONTRACT_PATHS,
+    CSV_DIR,
+    CURRENT_LINK,
+    FTS_INDEXES,
+    MANIFEST_KEYS,
+    MANIFEST_NAME,
+    PARQUET_DIR,
+    PARTIAL_SUFFIX,
+    RELEASES_DIR,
+    REPORT_NAME,
+    SQLITE_NAME,
+    FolderLock,
+    StrPath,
+    check_writable,
+    current_release,
+    file_digest,
+    held_or_acquired,
+    reason_of,
+)
+from flows.release.tables import conform_frame
+from models.errors import OutputNotWritable
 from models.schema import SCHEMA_VERSION, TABLES, Table
 
-StrPath = str | os.PathLike[str]
-
-RELEASES_DIR = ".releases"  # DIR/.releases/<id>/ holds one complete release
-CURRENT_LINK = ".current"  # DIR/.current -> .releases/<id>, swapped atomically
-LOCK_FILE = ".lock"
-SQLITE_NAME = "missions.sqlite"
-MANIFEST_NAME = "manifest.json"
-PARQUET_DIR = "parquet"
-CSV_DIR = "csv"
-REPORT_NAME = "report.html"  # the QA report, written with each release
-CONTRACT_PATHS = (SQLITE_NAME, PARQUET_DIR, CSV_DIR, MANIFEST_NAME, REPORT_NAME)  # DIR/<name> -> .current/<name>
-REPORT_CACHE = ".cache/report"  # DIR/.cache/report/<doc_id>.json: page crops already made
-PARTIAL_SUFFIX = ".partial"  # a release being built; never current
-
 # Only documents' key is unique by construction (one row per doc_id, enforced below and by
-# flows.release.tables); the other tables' keys can repeat (a number read twice, a page read twice), so
-# they get a plain index on their key, which leads with doc_id.
+# flows.release.tables); the other tables' keys can repeat (a number read twice, a page read
+# twice), so they get a plain index on their key, which leads with doc_id.
 PRIMARY_KEY_TABLES = frozenset({"documents"})
-MANIFEST_KEYS = frozenset(
-    {"schema_version", "pipeline_version", "created_at", "release", "row_counts", "files"}
-)
 _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64()}
-# Full-text indexes in the SQLite file only: (index, content table, indexed columns). External
-# content (`content="<table>"`), so Datasette finds them; accents and case do not matter.
-FTS_INDEXES = (("pages_fts", "pages", ("text",)), ("measures_fts", "measures", ("title",)))
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
-DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
-_held_locks: dict[Path, int] = {}  # output folders whose lock this process holds -> holding thread
-_held_guard = threading.Lock()
-_publish_guard = threading.Lock()  # one publish at a time within this process
 
+class ReportWriter(Protocol):
+    """Writes the release's QA report to `path` from its tables and its manifest's head
+    (release id, created_at, pipeline_version); given by whoever publishes (flows.report)."""
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
-
-
-# --------------------------------------------------------------------------- folder and lock
-
-
-def check_writable(out_dir: StrPath) -> Path:
-    """Create the output folder if needed and prove it writable; OutputNotWritable otherwise."""
-    path = Path(out_dir)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputNotWritable(
-            f"The output folder {path} cannot be created ({_reason(exc)}); "
-            "choose another --out folder or fix the permissions of its parent."
-        ) from exc
-    try:
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-") as probe:
-            probe.write(b"missions")
-            probe.flush()
-    except OSError as exc:
-        if exc.errno in DISK_FULL:
-            raise OutputNotWritable(
-                f"The disk holding the output folder {path} is full ({_reason(exc)}); free some "
-                "disk space or choose another --out folder, then run again."
-            ) from exc
-        raise OutputNotWritable(
-            f"The output folder {path} is not writable ({_reason(exc)}); "
-            "choose another --out folder or fix its permissions."
-        ) from exc
-    return path
-
-
-def _locked_message(path: Path) -> str:
-    return (
-        f"Another `missions` run is publishing into {path}; wait for it to finish, "
-        "or choose another --out folder."
-    )
-
-
-@contextlib.contextmanager
-def acquire_lock(out_dir: StrPath) -> Iterator[Path]:
-    """Hold the output folder's lock (flock on DIR/.lock, non-blocking) for the `with` block.
-
-    Raises OutputLocked when another run (another process, or another thread of this one)
-    holds it; the thread holding it may enter again (the CLI holds it from before the flow
-    starts to after it ends). The lock goes with the process: a killed run leaves nothing to
-    clean up.
-    """
-    path = check_writable(out_dir)
-    key = path.resolve()
-    with _held_guard:
-        holder = _held_locks.get(key)
-    if holder == threading.get_ident():
-        yield path
-        return
-    if holder is not None:
-        raise OutputLocked(_locked_message(path))
-    try:
-        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        raise OutputNotWritable(
-            f"Cannot create the lock file {path / LOCK_FILE} ({_reason(exc)}); "
-            "choose another --out folder or fix its permissions."
-        ) from exc
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-                raise OutputLocked(_locked_message(path)) from exc
-            raise OutputNotWritable(
-                f"Cannot lock the output folder {path} ({_reason(exc)}); "
-                "choose an --out folder on a local disk."
-            ) from exc
-        with _held_guard:
-            _held_locks[key] = threading.get_ident()
-        try:
-            yield path
-        finally:
-            with _held_guard:
-                _held_locks.pop(key, None)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def _lock_unless_held(path: Path) -> Iterator[None]:
-    with _held_guard:
-        held = path.resolve() in _held_locks
-    if held:
-        yield
-        return
-    with acquire_lock(path):
-        yield
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def current_release(out_dir: StrPath) -> Path | None:
-    """The folder of the current release (DIR/.releases/<id>), or None before the first one.
-
-    ReleaseDamaged when DIR/.current is missing although a release was published there, or
-    points to a release that is gone (`flows.release.verify` restores what can be restored).
-    """
-    path = Path(out_dir)
-    link = path / CURRENT_LINK
-    try:
-        target = os.readlink(link)
-    except FileNotFoundError:
-        if published_before(path):
-            raise ReleaseDamaged(
-                f"{link} is missing (a backup or sync tool that drops links?), so the current "
-                f"release is unknown; run `missions verify --out {path}` to restore it from "
-                f"{path / RELEASES_DIR}.") from None
-        return None
-    except OSError as exc:
-        raise OutputNotWritable(
-            f"{link} is not a link to a release ({_reason(exc)}); move it away or choose "
-            "another --out folder."
-        ) from exc
-    release = path / target
-    if not release.is_dir():
-        raise ReleaseDamaged(
-            f"The output folder {path} is damaged: {link} points to {target}, which is missing; "
-            "restore it from a backup (`missions verify` says what else is there)."
-        )
-    return release
-
-
-def complete_releases(out_dir: StrPath) -> list[Path]:
-    """The release folders of DIR/.releases that were completed (a manifest written, not a
-    partial build), newest first."""
-    releases = Path(out_dir) / RELEASES_DIR
-    try:
-        entries = list(releases.iterdir())
-    except OSError:
-        return []
-    done = [e for e in entries if not e.name.endswith(PARTIAL_SUFFIX) and e.is_dir()
-            and not e.is_symlink()]
-    return sorted(done, key=lambda e: e.name, reverse=True)
-
-
-def published_before(out_dir: StrPath) -> bool:
-    """Whether a release was ever published in DIR: a complete release folder, or one of the
-    links missions makes to it."""
-    path = Path(out_dir)
-    return bool(complete_releases(path)) or any((path / n).is_symlink() for n in CONTRACT_PATHS)
-
-
-def read_manifest(out_dir: StrPath) -> dict[str, Any] | None:
-    """The current release's manifest, or None before the first release."""
-    release = current_release(out_dir)
-    if release is None:
-        return None
-    manifest: dict[str, Any] = json.loads((release / MANIFEST_NAME).read_text(encoding="utf-8"))
-    return manifest
-
-
-def read_release(out_dir: StrPath, only: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of the current release (or `only` these), from its Parquet files, with the
-    schema's dtypes.
-
-    The release is resolved once, so all tables come from the same release even if another
-    run publishes meanwhile. Empty frames before the first release; tables or columns added
-    to the schema since the release was written come back empty / NA.
-    """
-    release = current_release(out_dir)
-    if release is None:
-        return {t.name: empty_frame(t.name) for t in TABLES if only is None or t.name in only}
-    return release_frames(release, only)
-
-
-def release_frames(release: Path, only: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
-    """The tables of one release folder (or `only` these) from its Parquet files; ReleaseDamaged
-    when a file its manifest lists cannot be read."""
-    wanted = [t for t in TABLES if only is None or t.name in only]
-    listed = _manifest_files(release)
-    frames: dict[str, pd.DataFrame] = {}
-    for table in wanted:
-        name = f"{PARQUET_DIR}/{table.name}.parquet"
-        file = release / name
-        if not file.exists() and name not in listed:
-            frames[table.name] = empty_frame(table.name)  # a table newer than the release
-            continue
-        try:
-            frame = pd.read_parquet(file, dtype_backend="numpy_nullable")
-        except (OSError, ValueError, pa.ArrowException) as exc:
-            raise ReleaseDamaged(
-                f"{file} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); run "
-                f"`missions verify --out {release.parent.parent}` to rebuild it from the "
-                "release's other files.") from exc
-        frames[table.name] = conform_frame(table.name, frame)
-    return frames
-
-
-def _manifest_files(release: Path) -> set[str]:
-    try:
-        files = json.loads((release / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
-    return set(files) if isinstance(files, dict) else set()
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def verify_release(release: StrPath) -> list[str]:
-    """Problems found when checking a release folder's files against its manifest (empty: none)."""
-    folder = Path(release)
-    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-    problems: list[str] = []
-    for name, entry in manifest["files"].items():
-        file = folder / name
-        if not file.is_file():
-            problems.append(f"{name}: missing")
-        elif file_digest(file) != entry["sha256"]:
-            problems.append(f"{name}: sha256 differs from the manifest")
-    return problems
+    def __call__(self, path: Path, frames: Mapping[str, pd.DataFrame],
+                 head: Mapping[str, Any]) -> None: ...
 
 
 # --------------------------------------------------------------------------- writers
@@ -396,6 +165,7 @@ def _write_release(
     frames: Mapping[str, pd.DataFrame],
     head: dict[str, Any],
     extra: Mapping[str, Any],
+    report: ReportWriter,
 ) -> None:
     """Write every file of a release into `folder`, fsynced, the manifest last."""
     written: list[str] = [SQLITE_NAME]
@@ -406,12 +176,7 @@ def _write_release(
             name = f"{sub}/{table.name}.{ext}"
             writer(folder / name, table, frames[table.name])
             written.append(name)
-    from flows.report.render import write_report
-
-    write_report(folder / REPORT_NAME, frames, release=head.get("release", ""),
-                 created_at=head.get("created_at", ""),
-                 pipeline_version=head.get("pipeline_version", ""),
-                 cache_dir=folder.parent.parent / REPORT_CACHE)
+    report(folder / REPORT_NAME, frames, head)
     written.append(REPORT_NAME)
     files: dict[str, dict[str, Any]] = {}
     for name in written:
@@ -580,14 +345,18 @@ def publish_release(
     frames: Mapping[str, pd.DataFrame],
     pipeline_version: str,
     extra_manifest: Mapping[str, Any] | None = None,
+    *,
+    report: ReportWriter,
+    lock: FolderLock | None = None,
 ) -> Path:
-    """Write `frames` (the whole cumulative dataset) as a new release and make it current.
+    """Write `frames` (the whole cumulative dataset) and its QA report (`report`) as a new
+    release and make it current.
 
     The release is built and fsynced in DIR/.releases/<id>.partial/, renamed to <id>/, then
     DIR/.current is swapped to it atomically; the contract paths (DIR/missions.sqlite, …) are
-    links through .current. The previous release is kept, older ones pruned. Takes the folder's
-    lock unless this process already holds it (see `acquire_lock`). Returns the release folder.
-    Raises OutputNotWritable (the previous release stays current) when writing fails.
+    links through .current. The previous release is kept, older ones pruned. Under `lock` when
+    the caller holds DIR's lock, else under a lock taken for the publish. Returns the release
+    folder. Raises OutputNotWritable (the previous release stays current) when writing fails.
     """
     extra = dict(extra_manifest or {})
     clash = MANIFEST_KEYS & set(extra)
@@ -596,14 +365,13 @@ def publish_release(
     json.dumps(extra)  # fail before writing anything if it cannot be serialised
     prepared = _prepare_frames(frames)
     out = check_writable(out_dir)
-    with _publish_guard, _lock_unless_held(out):
+    with held_or_acquired(out, lock):
         _check_layout(out)
-        return _publish_locked(out, prepared, pipeline_version, extra)
+        return _publish_locked(out, prepared, pipeline_version, extra, report)
 
 
-def _publish_locked(
-    out: Path, frames: dict[str, pd.DataFrame], pipeline_version: str, extra: dict[str, Any]
-) -> Path:
+def _publish_locked(out: Path, frames: dict[str, pd.DataFrame], pipeline_version: str,
+                    extra: dict[str, Any], report: ReportWriter) -> Path:
     releases = out / RELEASES_DIR
     previous = _current_name(out)
     try:
@@ -611,7 +379,7 @@ def _publish_locked(
         release_id = _new_release_id(releases)
     except OSError as exc:
         raise OutputNotWritable(
-            f"Cannot create {releases} ({_reason(exc)}); fix the permissions of {out} "
+            f"Cannot create {releases} ({reason_of(exc)}); fix the permissions of {out} "
             "or choose another --out folder."
         ) from exc
     staging = releases / f"{release_id}{PARTIAL_SUFFIX}"
@@ -624,7 +392,7 @@ def _publish_locked(
     }
     try:
         staging.mkdir()
-        _write_release(staging, frames, head, extra)
+        _write_release(staging, frames, head, extra, report)
         os.rename(staging, final)
         _fsync_dir(releases)
         replace_symlink(out / CURRENT_LINK, f"{RELEASES_DIR}/{release_id}")
@@ -638,7 +406,7 @@ def _publish_locked(
                 "nothing was published"
             )
             raise OutputNotWritable(
-                f"Could not write a release into {out} ({_reason(exc)}); {still}. "
+                f"Could not write a release into {out} ({reason_of(exc)}); {still}. "
                 "Free some disk space or fix the folder's permissions, then run again."
             ) from exc
         raise
@@ -647,7 +415,7 @@ def _publish_locked(
     except OSError as exc:
         raise OutputNotWritable(
             f"The release {final} is current but the links {', '.join(CONTRACT_PATHS)} in {out} "
-            f"could not be made ({_reason(exc)}); fix the folder's permissions and run again."
+            f"could not be made ({reason_of(exc)}); fix the folder's permissions and run again."
         ) from exc
     _prune(releases, {n for n in (release_id, previous) if n})
     return final

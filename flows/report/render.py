@@ -16,6 +16,8 @@ from typing import Any
 import pandas as pd
 
 from flows.pipeline.pagecache import PageCache
+from flows.release.layout import REPORT_CACHE, StrPath
+from flows.release.publish import ReportWriter
 from flows.report.crops import CropCache, CropRequest, document_crops, page_geometries, parse_bbox
 from models.records import DIMENSIONS, STATUSES
 
@@ -441,3 +443,16 @@ def write_report(path: Path, frames: Mapping[str, pd.DataFrame], **meta: Any) ->
                 "Please report this.</p></body></html>")
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def report_writer(out: StrPath) -> ReportWriter:
+    """What publishing into `out` writes as the release's QA report: `write_report`, its crops
+    kept in DIR/.cache/report and cut from the page views kept in DIR/.cache/pages."""
+    cache_dir = Path(out) / REPORT_CACHE
+
+    def write(path: Path, frames: Mapping[str, pd.DataFrame], head: Mapping[str, Any]) -> None:
+        write_report(path, frames, release=head.get("release", ""),
+                     created_at=head.get("created_at", ""),
+                     pipeline_version=head.get("pipeline_version", ""), cache_dir=cache_dir)
+
+    return write
