@@ -2,8 +2,9 @@
 
 Usage: .venv/bin/python bench/release_diff.py [INPUTS...] [--base REF] [--work DIR]
 
-The base version (default `main`) is exported from git into DIR/base-src and run from there;
-the working tree is the other. Both ingest the same INPUTS (default `samples/`) into fresh
+The base version (default: where this branch left main, `git merge-base main HEAD`, so that
+what main gained since does not count) is exported from git into DIR/base-src and run from
+there; the working tree is the other. Both ingest the same INPUTS (default `samples/`) into fresh
 folders with the same Python, and every table of the two releases is compared row for row
 (SQLite, sorted rows), leaving out the columns that hold the time of the run. Prints one line
 per table and the rows that differ; exits 1 when any table differs.
@@ -26,6 +27,7 @@ TIMESTAMPS = {"ingested_at", "first_seen", "superseded_at"}  # when the run ran:
 
 def export(ref: str, where: Path) -> Path:
     """The tree of `ref` as files in `where` (no checkout, no worktree)."""
+    shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True,
                              check=True).stdout
@@ -99,14 +101,20 @@ def diff(a: Path, b: Path, show: int = 5) -> bool:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("inputs", nargs="*", default=[str(ROOT / "samples")])
-    ap.add_argument("--base", default="main", help="git ref of the code to compare with")
+    ap.add_argument("--base", default=None, help="git ref of the code to compare with "
+                    "(default: git merge-base main HEAD)")
     ap.add_argument("--work", type=Path, default=None, help="folder for both releases "
                     "(default: a temporary one, removed after)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="missions-release-diff-"))
     inputs = [str(Path(p).resolve()) for p in args.inputs]
+    ref = args.base or subprocess.run(["git", "-C", str(ROOT), "merge-base", "main", "HEAD"],
+                                      capture_output=True, text=True, check=True).stdout.strip()
+    print(f"base: {ref}; head: the working tree of {ROOT}")
+    for old in ("base-out", "head-out"):
+        shutil.rmtree(work / old, ignore_errors=True)
     try:
-        base = export(args.base, work / "base-src")
+        base = export(ref, work / "base-src")
         home = work / "prefect"
         seconds_base = ingest(base, inputs, work / "base-out", home)
         seconds_head = ingest(ROOT, inputs, work / "head-out", home)

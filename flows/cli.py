@@ -104,8 +104,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not os.environ.get("PREFECT_API_URL") and (url := registered_server()):
         os.environ["PREFECT_API_URL"] = url  # `missions server start` left one running: reuse it
     # Without a server to use, Prefect's embedded one boots first thing, in its own process,
-    # while this one checks its inputs, starts reading and loads the rules (Dask runs start a
-    # full server instead: their workers are other processes and must share one API).
+    # while this one discovers its inputs, starts reading and loads the rules (Dask runs start
+    # a full server instead: their workers are other processes and must share one API).
     embedded = (EmbeddedServer() if not os.environ.get("PREFECT_API_URL")
                 and args.runner == "threads" else None)
     if embedded:
@@ -113,49 +113,30 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # have sent their last events and logs to it.
         atexit.register(embedded.stop, wait=False)
     from extractors.ocr import check_tesseract
-    from flows.release.layout import check_writable
+    from flows.pipeline.run import IngestRun
 
     check_tesseract()
-    check_writable(args.out)
-    from flows.preflight import nothing_new
-
-    quiet = nothing_new(args.paths, args.out)  # a re-run over unchanged inputs stops here
-    if quiet is not None:
-        if embedded:
-            embedded.stop(wait=False)  # still importing: it ends at once
-        print(f"missions: {quiet.line(time.perf_counter() - started)}; release in {args.out}")
-        return ExitCode.quarantined if quiet.quarantined else ExitCode.ok
-    lock = None
     with ExitStack() as stack:
+        run = stack.enter_context(IngestRun(args.out, workers=args.workers))
+        run.discover(args.paths)  # each input hashed once, the release read once
+        if run.nothing_new:  # a re-run over unchanged inputs stops here
+            if embedded:
+                embedded.stop(wait=False)  # still importing: it ends at once
+            run.summary.seconds = time.perf_counter() - started
+            print(f"missions: {run.summary.line(nothing_new=True)}; release in {args.out}")
+            return ExitCode.quarantined if run.summary.quarantined else ExitCode.ok
         if args.runner == "dask":
             stack.enter_context(prefect_server())  # its workers are other processes: one API
         else:
-            # The run's lock and reader pool from now on, and its new pages handed to the pool
-            # while Prefect's server boots; the flow collects them (flows/early.py).
-            from extractors.document import pipeline_version
-            from extractors.ocr import OcrSettings
-            from flows.early import early_reads
-            from flows.pipeline.executors import default_workers
-            from flows.pipeline.isolation import reader_for_run
-            from flows.release.layout import acquire_lock
-            from flows.release.verify import ensure_release
-            from flows.report.render import report_writer
-
-            lock = stack.enter_context(acquire_lock(args.out))
-            ensure_release(args.out, lock, report_writer(args.out))  # the reads below build on it
-            reader = stack.enter_context(reader_for_run(args.workers or default_workers()))
-            stack.enter_context(early_reads(reader, OcrSettings(), args.out, args.paths,
-                                            pipeline_version()))
-        from flows.warmup import warm_up_in_background
-
-        warm_up_in_background()  # the rules load while the server boots and the pages are read
+            run.begin_reading()  # new pages go to the reader pool while Prefect's server boots
+        run.load_extractors()  # the rules load meanwhile too
         from prefect.settings import (
             PREFECT_API_URL,
             PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
             temporary_settings,
         )
 
-        from flows.ingest import run_ingest
+        from flows.orchestration.flow import run_ingest_flow
 
         if embedded:  # what the first flow call imports, imported while the server boots
             import fastapi.encoders  # noqa: F401  (flow parameters are serialised with it)
@@ -166,8 +147,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if api_url:
             updates[PREFECT_API_URL] = api_url
         with temporary_settings(updates):
-            summary = run_ingest([str(p) for p in args.paths], str(args.out), args.workers,
-                                 args.runner, args.address, lock)
+            summary = run_ingest_flow(run, args.paths, args.runner, args.address)
     for name, reason in summary.quarantined:
         print(f"quarantined: {name}: {reason}", file=sys.stderr)
     for name, first in summary.duplicates:

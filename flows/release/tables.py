@@ -216,7 +216,7 @@ def frames_from_results(
         seen.add(doc_id)
         rows["documents"].append(_document_rows(result, pipeline_version, ingested_at))
         if result.state == "quarantined":
-            continue  # its names come from the caller, who saw them (see flows.ingest)
+            continue  # its names come from the caller, who saw them (see flows.pipeline.run)
         rows["document_names"].extend(_name_rows(result, ingested_at))
         rows["pages"].extend(_page_rows(result))
         rows["measures"].extend(_measure_rows(result))
