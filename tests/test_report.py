@@ -14,8 +14,10 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from flows.report.charts import STATUS_COLOURS
 from flows.report.crops import CropCache, CropRequest, PageGeometry, cut_ahead, document_crops
-from flows.report.render import STATUS_COLOURS, render_report, was_repaired
+from flows.report.render import render_report
+from flows.report.sections import was_repaired
 from tests.conftest import ROOT, Release, truth
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
