@@ -80,7 +80,6 @@ class Discovery:
     sources: list[SourceDocument] = field(default_factory=list)  # new bytes: to be read
     rejected: list[DocumentResult] = field(default_factory=list)  # refused otherwise than recorded
     names: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, name) of every entry
-    paths: dict[str, Path] = field(default_factory=dict)  # doc_id -> where this run found it
     unchanged: list[str] = field(default_factory=list)
     quarantined: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (name, first name)
@@ -107,7 +106,6 @@ def compare(inputs: Iterable[Input], known: Known) -> Discovery:
             continue
         source = entry.source
         found.names.append((source.doc_id, entry.name))
-        found.paths.setdefault(source.doc_id, entry.path)
         if source.doc_id in first:
             found.duplicates.append((entry.name, first[source.doc_id]))
             continue

@@ -105,6 +105,7 @@ class IngestRun:
         self.results: list[DocumentResult] = []
         self.lock: FolderLock | None = None
         self._base: Base | None = None
+        self._paths: dict[str, Path] = {}  # doc_id -> where this run found those bytes
         self._extractors = ExtractorLoading()
         self._exit = contextlib.ExitStack()
         self._started = time.perf_counter()
@@ -145,6 +146,7 @@ class IngestRun:
         if that changed it.
         """
         inputs = scan([Path(p) for p in paths])
+        self._paths = {i.source.doc_id: i.path for i in inputs if i.source is not None}
         base = self._sound_release()
         if base is not None:
             found = self._compare(inputs, base)
@@ -288,7 +290,8 @@ class IngestRun:
         return result
 
     def _report(self) -> ReportWriter:
-        return report_writer(self.out)
+        """The QA report's writer, which knows where this run found each document's file."""
+        return report_writer(self.out, self._paths)
 
     def _discovered(self) -> Discovery:
         if self.found is None:

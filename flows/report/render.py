@@ -52,11 +52,14 @@ def _by_doc(frame: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
 
 
 def render_report(frames: Mapping[str, pd.DataFrame], *, release: str = "", created_at: str = "",
-                  pipeline_version: str = "", cache_dir: Path | None = None) -> str:
-    """The report's HTML for a release's tables; crops come from the source files (cached)."""
+                  pipeline_version: str = "", cache_dir: Path | None = None,
+                  sources: Mapping[str, Path] | None = None) -> str:
+    """The report's HTML for a release's tables. Crops are kept in `cache_dir` (DIR/.cache/
+    report), cut from the page views kept beside it, else from the source files the run found
+    (`sources`: doc_id -> path; a name in the tables is never taken for a path)."""
     started = time.perf_counter()
     docs = sorted(_records(frames.get("documents")), key=lambda d: str(d["source_name"]))
-    tables = ("measures", "pages", "status_summary", "repairs")
+    tables = ("measures", "pages", "status_checks", "repairs")
     data: dict[str, dict[str, list[dict[str, Any]]]] = {d["doc_id"]: {t: [] for t in tables}
                                                           for d in docs}
     for t in tables:
@@ -84,7 +87,8 @@ def render_report(frames: Mapping[str, pd.DataFrame], *, release: str = "", crea
     # DIR/.cache/report holds the crops; DIR/.cache/pages the page views kept at reading
     cache = CropCache(cache_dir, PageCache(cache_dir.parent.parent) if cache_dir else None)
     for d in docs:
-        parts.append(document_section(d, data[d["doc_id"]], reports.get(d["doc_id"]), cache))
+        parts.append(document_section(d, data[d["doc_id"]], reports.get(d["doc_id"]), cache,
+                                      (sources or {}).get(d["doc_id"])))
     seconds = time.perf_counter() - started
     parts.append(f'<p class="small">Written in {seconds:.1f} s.</p></body></html>')
     return "".join(parts)
@@ -108,14 +112,16 @@ def write_report(path: Path, frames: Mapping[str, pd.DataFrame], **meta: Any) ->
     return path
 
 
-def report_writer(out: StrPath) -> ReportWriter:
+def report_writer(out: StrPath, sources: Mapping[str, Path] | None = None) -> ReportWriter:
     """What publishing into `out` writes as the release's QA report: `write_report`, its crops
-    kept in DIR/.cache/report and cut from the page views kept in DIR/.cache/pages."""
+    kept in DIR/.cache/report, cut from the page views kept in DIR/.cache/pages or from the
+    files a run found (`sources`: doc_id -> path)."""
     cache_dir = Path(out) / REPORT_CACHE
 
     def write(path: Path, frames: Mapping[str, pd.DataFrame], head: Mapping[str, Any]) -> None:
         write_report(path, frames, release=head.get("release", ""),
                      created_at=head.get("created_at", ""),
-                     pipeline_version=head.get("pipeline_version", ""), cache_dir=cache_dir)
+                     pipeline_version=head.get("pipeline_version", ""), cache_dir=cache_dir,
+                     sources=sources)
 
     return write

@@ -2,9 +2,8 @@
 repairs and measures beside their crops) and each series of reports."""
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +19,43 @@ from flows.report.charts import (
 from flows.report.crops import CropCache, CropRequest, document_crops, page_geometries, parse_bbox
 from models.records import DIMENSIONS, STATUSES
 
-_NUMBERING_RE = re.compile(r"^\s*(?:(?:mesure\s*)?(?:n\s*°\s*)?m?\d+\s*[.)—–:-]?|[.)—–-])\s*",
-                           re.IGNORECASE)
 _TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "\u00a0": " ",
                              "\u202f": " "})
+CONTEXT = 12  # characters either side of a repair that must stand in the title as replayed
 
 
-def was_repaired(raw: str | None, title: str | None) -> bool:
-    """True when the title differs from the text as read beyond its numbering, typography and
-    spacing: OCR damage was repaired (`l'` for `I'`, an accent, a junk word dropped)."""
-    if raw is None or title is None:
-        return False
-    def plain(text: str) -> str:
-        return " ".join(text.translate(_TYPOGRAPHY).split())
-    return plain(_NUMBERING_RE.sub("", raw, count=1)) != plain(title)
+def _plain(text: str) -> str:
+    return " ".join(text.translate(_TYPOGRAPHY).split())
 
+
+def title_repairs(raw: str | None, title: str | None,
+                  repairs: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The repairs the release records on a measure's page (typography aside) that its title
+    shows: replayed on the title as read (`raw_title`), each gives text the title holds where
+    the text as read is not there. Facts of the release, matched; nothing judged again."""
+    if not raw or not title:
+        return []
+    plain_title, found = _plain(title), []
+    for r in repairs:
+        before, after = r.get("before") or "", r.get("after") or ""
+        if not before or str(r.get("rule") or "").startswith("typography"):
+            continue
+        at = raw.find(before)
+        while at >= 0:
+            end = at + len(before)
+            left, right = raw[max(0, at - CONTEXT):at], raw[end:end + CONTEXT]
+            replayed, as_read = _plain(left + after + right), _plain(left + before + right)
+            if replayed and replayed in plain_title and as_read not in plain_title:
+                found.append(r)
+                break
+            at = raw.find(before, at + 1)
+    return found
+
+
+def checks_agree(checks: Sequence[Mapping[str, Any]]) -> bool | None:
+    """Whether the statuses read agree with every count the document states, as its
+    `status_checks` rows say (None: it states none)."""
+    return all(c["agrees"] for c in checks) if checks else None
 
 
 # --------------------------------------------------------------------------- sections
@@ -47,32 +68,22 @@ def _report_name(report: Mapping[str, Any] | None) -> str:
     return " · ".join(str(b) for b in bits) or "undated report"
 
 
-def _stated(stated_rows: list[dict[str, Any]]) -> dict[str, set[int]]:
-    stated: dict[str, set[int]] = {}
-    for s in stated_rows:
-        stated.setdefault(s["status"], set()).add(int(s["count"]))
-    return stated
-
-
-def counts_agree(stated_rows: list[dict[str, Any]], measures: list[dict[str, Any]]) -> bool | None:
-    """Whether the statuses read match every count the document states (None: it states none)."""
-    stated = _stated(stated_rows)
-    if not stated:
-        return None
-    read = Counter(m["status"] for m in measures)
-    return all(values == {read.get(status, 0)} for status, values in stated.items())
-
-
-def _counts_table(stated_rows: list[dict[str, Any]], measures: list[dict[str, Any]]) -> str:
-    read = Counter(m["status"] for m in measures)
-    stated = _stated(stated_rows)
-    if not stated:
+def _counts_table(checks: list[dict[str, Any]], measures: list[dict[str, Any]]) -> str:
+    """The stated counts beside the counts read, from the document's `status_checks` rows."""
+    if not checks:
         return '<p class="small">The document states no counts per status.</p>'
-    rows, agree = [], True
+    read = Counter(m["status"] for m in measures)
+    stated: dict[str, set[int]] = {}
+    agrees: dict[str, bool] = {}
+    for c in checks:
+        stated.setdefault(c["status"], set()).add(int(c["stated_count"]))
+        agrees[c["status"]] = agrees.get(c["status"], True) and bool(c["agrees"])
+        read[c["status"]] = int(c["read_count"])
+        read[None] = int(c["unread_count"])
+    rows = []
     for status in STATUSES:
         values = stated.get(status, set())
-        ok = not values or values == {read.get(status, 0)}
-        agree &= ok
+        ok = agrees.get(status, True)
         cls = "" if ok else ' class="warn"'
         rows.append(f"<tr{cls}><td>{chip(status)} {esc(STATUS_LABELS[status])}</td>"
                     f'<td class="num">{" / ".join(map(str, sorted(values))) or "—"}</td>'
@@ -80,24 +91,35 @@ def _counts_table(stated_rows: list[dict[str, Any]], measures: list[dict[str, An
                     f'<td>{"" if ok else "<span class=bad>differs</span>"}</td></tr>')
     rows.append(f"<tr><td>{chip(None)} not legible</td><td></td>"
                 f'<td class="num">{read.get(None, 0)}</td><td></td></tr>')
-    verdict = ('<span class="ok">the statuses read agree with the stated counts</span>' if agree
-               else '<span class="bad">the statuses read disagree with the stated counts</span>')
+    verdict = ('<span class="ok">the statuses read agree with the stated counts</span>'
+               if checks_agree(checks) else
+               '<span class="bad">the statuses read disagree with the stated counts</span>')
     return (f"<p>{verdict}</p><table><tr><th>status</th><th>stated</th><th>read</th><th></th></tr>"
             + "".join(rows) + "</table>")
 
 
-def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note: str | None) -> str:
+def _by_page(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(row["page"], []).append(row)
+    return out
+
+
+def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note: str | None,
+                  repairs: list[dict[str, Any]]) -> str:
     out = [("<table><tr><th>#</th><th>dimension</th><th>status</th><th>confidence</th>"
             "<th>measure, and where it stands on the page</th></tr>")]
+    on_page = _by_page(repairs)
     for i, m in enumerate(measures):
         low = m["confidence"] is not None and m["confidence"] < LOW_CONFIDENCE
         badges = []
         if m.get("number_inferred"):
             badges.append('<span class="badge">number inferred</span>')
         raw = m.get("raw_title")
-        repaired = was_repaired(raw, m["title"])
+        repaired = title_repairs(raw, m["title"], on_page.get(m["page"], []))
         if repaired:
-            badges.append('<span class="badge">repaired</span>')
+            rules = ", ".join(dict.fromkeys(str(r["rule"]) for r in repaired))
+            badges.append(f'<span class="badge" title="{esc(rules)}">repaired</span>')
         cell = f"{esc(m['title'])}{''.join(badges)} <span class=small>· page {esc(m['page'])}</span>"
         if repaired:
             cell += f'<div class="small">read as: {esc(raw)}</div>'
@@ -157,7 +179,11 @@ def _unread_note(doc: Mapping[str, Any], measures: list[dict[str, Any]]) -> str 
 
 
 def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, Any]]],
-                      report: Mapping[str, Any] | None, cache: CropCache) -> str:
+                     report: Mapping[str, Any] | None, cache: CropCache,
+                     source: Path | None) -> str:
+    """One document: its charts, stated counts, repairs, and measures beside their crops
+    (cut from the views kept when its pages were read, else from `source`, where the run found
+    its bytes; None: the run did not see the file)."""
     doc_id = doc["doc_id"]
     head = (f'<h2 id="doc-{esc(doc_id[:12])}">{esc(doc["source_name"])}</h2><p class="meta">'
             f"{esc(doc['kind'])} · {esc(doc['file_type'])} · {esc(doc['n_pages'])} page(s) · "
@@ -174,8 +200,8 @@ def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, A
     geometries = page_geometries(data["pages"])
     requests = {i: CropRequest(m["page"], box) for i, m in enumerate(measures)
                 if (box := parse_bbox(m.get("bbox"))) is not None}
-    made, note = document_crops(Path(str(doc["source_name"])), doc_id, str(doc["file_type"]),
-                                geometries, list(requests.values()), cache)
+    made, note = document_crops(source, doc_id, str(doc["file_type"]), geometries,
+                                list(requests.values()), cache)
     crops = {i: made[r] for i, r in requests.items() if r in made}
     parts = [head]
     if note:
@@ -191,10 +217,11 @@ def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, A
     unread = _unread_note(doc, measures)
     if unread:
         parts.append(f'<p class="note">{esc(unread)}</p>')
-    parts.append("<h3>Stated counts</h3>" + _counts_table(data["status_summary"], measures))
-    parts.append(_repairs_list(data.get("repairs", [])))
+    parts.append("<h3>Stated counts</h3>" + _counts_table(data["status_checks"], measures))
+    parts.append(_repairs_list(data["repairs"]))
     parts.append(f"<h3>Measures ({len(measures)})</h3>")
-    parts.append(_measure_rows(measures, crops, note) if measures else "<p>No measure found.</p>")
+    parts.append(_measure_rows(measures, crops, note, data["repairs"]) if measures
+                 else "<p>No measure found.</p>")
     return "".join(parts)
 
 
@@ -231,7 +258,7 @@ def series_section(key: str, reports: list[dict[str, Any]], history: list[dict[s
     parts.append('<h3>Measure history</h3><table class="matrix"><tr><th>measure</th>')
     for r in docs:
         parts.append(f"<th>{esc(_report_name(r))}<div class=small>"
-                     f"{esc(Path(names.get(r['doc_id'], '')).name)}</div></th>")
+                     f"{esc(names.get(r['doc_id'], '').rsplit('/', 1)[-1])}</div></th>")
     parts.append("</tr>")
     for measure in sorted(refs):
         parts.append(f'<tr><td class="t">{esc(measure)}. {esc(refs[measure])}</td>')
@@ -261,15 +288,18 @@ def overview(docs: list[dict[str, Any]], data: Mapping[str, Mapping[str, list[di
              "<th>marks tied / seen</th><th>low confidence</th><th>repaired</th>"
              "<th>inferred numbers</th><th>stated counts</th></tr>")]
     for d in docs:
-        ms = data.get(d["doc_id"], {}).get("measures", [])
-        agree = counts_agree(data.get(d["doc_id"], {}).get("status_summary", []), ms)
+        facts = data.get(d["doc_id"], {})
+        ms = facts.get("measures", [])
+        agree = checks_agree(facts.get("status_checks", []))
         verdict = {None: "", True: '<span class="ok">agree</span>',
                    False: '<span class="bad">differ</span>'}[agree]
         if agree is False and all(m["status"] is None for m in ms):
             verdict = '<span class="bad">differ: no status read</span>'
 
         low = sum(1 for m in ms if m["confidence"] is not None and m["confidence"] < LOW_CONFIDENCE)
-        fixed = sum(1 for m in ms if was_repaired(m.get("raw_title"), m["title"]))
+        on_page = _by_page(facts.get("repairs", []))
+        fixed = sum(1 for m in ms if title_repairs(m.get("raw_title"), m["title"],
+                                                   on_page.get(m["page"], [])))
         inferred = sum(1 for m in ms if m.get("number_inferred"))
         state = d["state"] if d["state"] == "published" else f'<span class="bad">{esc(d["state"])}</span>'
         rows.append(f'<tr><td><a href="#doc-{esc(d["doc_id"][:12])}">{esc(d["source_name"])}</a></td>'
