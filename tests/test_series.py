@@ -111,15 +111,19 @@ def test_ocr_damaged_title_with_the_same_number_is_the_same_measure() -> None:
 
 
 def result(doc_id: str, name: str, subject: str, date: str, titles: list[str]) -> DocumentResult:
+    """A document as extraction returns it: its report's facts read once, from its records."""
+    page = Page(1, "text-layer", (Line(f"Objet : {subject}", None),), 595, 842, 72)
+    letter = Letter(page=1, date=date, subject=subject)
     return DocumentResult(
         source=SourceDocument(doc_id, f"/gone/{name}", name, "pdf", 10),
         state="published",
-        pages=(Page(1, "text-layer", (Line(f"Objet : {subject}", None),), 595, 842, 72),),
+        pages=(page,),
         extraction=Extraction(
             kind="report+letter",
             measures=tuple(Measure(1, i, t, status="satisfaisant" if i % 2 else None)
                            for i, t in enumerate(titles, start=1)),
-            letters=(Letter(page=1, date=date, subject=subject),),
+            letters=(letter,),
+            report=describe_report([(1, page.text)], [letter]),
         ),
     )
 
