@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,8 @@ from flows.release.tables import frames_from_results, merge_frames
 from models.records import DocumentResult, Extraction, Letter, Line, Measure, Page, SourceDocument
 
 SUBJECT = "Rapport d'étape à 6 mois de la mission « Accélérer les alliances stratégiques »"
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_mission_label_and_date_come_from_the_letter() -> None:
@@ -149,4 +152,4 @@ def test_history_spans_documents_merged_in_separate_runs() -> None:
 
 def test_series_does_not_import_prefect() -> None:
     code = "import sys, extractors.series; assert 'prefect' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

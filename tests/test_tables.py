@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,6 +24,8 @@ from models.schema import TABLES
 
 VERSION = "0.1.0+rules.1"
 WHEN = "2025-01-02T03:04:05Z"
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def source(doc_id: str, name: str = "") -> SourceDocument:
@@ -196,4 +199,4 @@ def test_merge_refuses_rows_for_documents_not_in_new_documents() -> None:
 
 def test_tables_and_publish_do_not_import_prefect() -> None:
     code = "import sys, flows.release.tables, flows.release.publish; assert 'prefect' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
