@@ -193,15 +193,21 @@ def cmd_server(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
-def cmd_query(args: argparse.Namespace) -> int:
+def query_text(args: argparse.Namespace) -> str:
+    """What `missions query` prints for these arguments."""
     from flows.access.query import format_rows, make_filters, query_release
 
     if args.sql and args.sql_option:
         raise BadArguments("give the SQL once: positional or --sql, not both")
     filters = make_filters(args.status, args.dimension, args.report, args.search, args.pages)
     cols, rows = query_release(args.out, args.sql or args.sql_option, filters)
+    return format_rows(cols, rows, args.format)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    text = query_text(args)
     try:
-        print(format_rows(cols, rows, args.format), flush=True)
+        print(text, flush=True)
     except BrokenPipeError:  # `missions query … | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return ExitCode.ok

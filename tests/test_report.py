@@ -20,7 +20,6 @@ from flows.report.render import render_report
 from flows.report.sections import checks_agree, title_repairs
 from tests.conftest import ROOT, Release, all_truths, truth
 
-ARTIFACTS = ROOT / "tests" / "artifacts"
 DATA_URI = re.compile(r'src="data:image/jpeg;base64,([^"]+)"')
 
 
@@ -71,9 +70,7 @@ def test_report_renders_in_headless_chromium(sample_release: Release, tmp_path: 
     assert "missions — QA report" in html
     assert html.count("<svg") >= 2 and html.count("<rect") > 20
     assert len(DATA_URI.findall(html)) == measures_with_crops()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / "report.png"
-    shot.unlink(missing_ok=True)
+    shot = tmp_path / "report.png"  # never into the repository
     run = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", url)
     assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
     with Image.open(shot) as img:
