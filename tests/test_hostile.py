@@ -510,7 +510,7 @@ def _assert_previous_is_current(out: Path, first: Path) -> None:
 
 def test_disk_full_during_publish_keeps_the_previous_release(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows.release import publish
+    from flows.release import writers
     from models.errors import OutputNotWritable
 
     out = tmp_path / "out"
@@ -519,7 +519,7 @@ def test_disk_full_during_publish_keeps_the_previous_release(tmp_path: Path,
     def full(*_args: object, **_kw: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(publish, "_write_parquet", full)
+    monkeypatch.setattr(writers, "write_parquet", full)
     with pytest.raises(OutputNotWritable, match="No space left on device.*previous release"):
         _small_release(out, 3)
     _assert_previous_is_current(out, first)

@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.release import publish as publishing
+from flows.release import writers
 from flows.release.layout import (
     acquire_lock,
     check_writable,
     current_release,
+    file_digest,
     read_manifest,
     read_release,
 )
@@ -126,7 +127,7 @@ def test_manifest_matches_the_files(tmp_path: Path) -> None:
     } - {"manifest.json"}
     assert set(manifest["files"]) == on_disk
     for name, entry in manifest["files"].items():
-        assert publishing.file_digest(out / name) == entry["sha256"]
+        assert file_digest(out / name) == entry["sha256"]
         assert (out / name).stat().st_size == entry["bytes"]
     assert verify_release(release) == []
     with pytest.raises(ValueError, match="override"):
@@ -143,7 +144,7 @@ def test_failure_mid_write_keeps_previous_release_current(
     out = tmp_path / "out"
     frames = dataset(2)
     first = publish(out, frames, "0.1.0")
-    monkeypatch.setattr(publishing, "_write_csv", enospc)
+    monkeypatch.setattr(writers, "write_csv", enospc)
     with pytest.raises(OutputNotWritable, match="No space left on device") as info:
         publish(out, dataset(5), "0.2.0")
     assert str(out) in str(info.value) and "previous release is still" in str(info.value)
@@ -161,7 +162,7 @@ def test_failure_in_sqlite_on_first_publish_publishes_nothing(
     def full(*args: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(publishing, "_write_sqlite", full)
+    monkeypatch.setattr(writers, "write_sqlite", full)
     with pytest.raises(OutputNotWritable, match="nothing was published"):
         publish(out, dataset(1), "0.1.0")
     assert current_release(out) is None and list((out / ".releases").iterdir()) == []

@@ -1,5 +1,5 @@
-"""Publishing a release: SQLite, Parquet, CSV, the QA report and the manifest written aside,
-fsynced, then made current by one atomic link swap under the folder's lock."""
+"""Publishing a release: its files (flows.release.writers), the QA report and the manifest
+written aside, fsynced, then made current by one atomic link swap under the folder's lock."""
 from __future__ import annotations
 
 import contextlib
@@ -14,15 +14,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from flows.access.csvsafe import neutralise_frame
+from flows.release import writers
 from flows.release.layout import (
     CONTRACT_PATHS,
     CSV_DIR,
     CURRENT_LINK,
-    FTS_INDEXES,
     MANIFEST_KEYS,
     MANIFEST_NAME,
     PARQUET_DIR,
@@ -40,14 +37,7 @@ from flows.release.layout import (
 )
 from flows.release.tables import conform_frame
 from models.errors import OutputNotWritable
-from models.schema import SCHEMA_VERSION, TABLES, Table
-
-# Only documents' key is unique by construction (one row per doc_id, enforced below and by
-# flows.release.tables); the other tables' keys can repeat (a number read twice, a page read
-# twice), so they get a plain index on their key, which leads with doc_id.
-PRIMARY_KEY_TABLES = frozenset({"documents"})
-_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64()}
-FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+from models.schema import SCHEMA_VERSION, TABLES
 
 
 class ReportWriter(Protocol):
@@ -56,108 +46,6 @@ class ReportWriter(Protocol):
 
     def __call__(self, path: Path, frames: Mapping[str, pd.DataFrame],
                  head: Mapping[str, Any]) -> None: ...
-
-
-# --------------------------------------------------------------------------- writers
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def create_table_sql(table: Table) -> str:
-    """CREATE TABLE for one table, each column commented with its description (kept by SQLite)."""
-    pk = table.name in PRIMARY_KEY_TABLES
-    lines = []
-    for i, column in enumerate(table.columns):
-        last = i == len(table.columns) - 1 and not pk
-        not_null = " NOT NULL" if pk and column.name in table.key else ""
-        comment = column.description.replace("\n", " ")
-        sep = "" if last else ","
-        lines.append(f"  {_quote(column.name)} {column.sql_type}{not_null}{sep} -- {comment}")
-    if pk:
-        lines.append(f"  PRIMARY KEY ({', '.join(_quote(k) for k in table.key)})")
-    return f"CREATE TABLE {_quote(table.name)} (\n" + "\n".join(lines) + "\n)"
-
-
-def create_index_sql(table: Table) -> list[str]:
-    """Plain indexes for the tables whose key is not a primary key; every key leads with doc_id."""
-    if table.name in PRIMARY_KEY_TABLES:
-        return []
-    columns = ", ".join(_quote(k) for k in table.key)
-    return [f"CREATE INDEX {_quote(table.name + '_key')} ON {_quote(table.name)} ({columns})"]
-
-
-def _sql_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
-    columns = [[None if v is pd.NA else v for v in frame[c].tolist()] for c in frame.columns]
-    return zip(*columns, strict=True)
-
-
-def _write_sqlite(path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        # A fresh file that nobody reads until it is published: no journal, and the finished
-        # file is fsynced by the caller.
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute(f"PRAGMA user_version={int(SCHEMA_VERSION)}")
-        conn.execute("BEGIN")
-        for table in TABLES:
-            conn.execute(create_table_sql(table))
-            marks = ", ".join("?" for _ in table.columns)
-            conn.executemany(
-                f"INSERT INTO {_quote(table.name)} VALUES ({marks})", _sql_rows(frames[table.name])
-            )
-            for statement in create_index_sql(table):
-                conn.execute(statement)
-        for statement in create_fts_sql():
-            conn.execute(statement)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
-def create_fts_sql() -> list[str]:
-    """FTS5 indexes over page text and measure titles, filled from their content tables."""
-    statements = []
-    for name, content, columns in FTS_INDEXES:
-        cols = ", ".join(_quote(c) for c in columns)
-        statements.append(
-            f"CREATE VIRTUAL TABLE {_quote(name)} USING fts5({cols}, content=\"{content}\", "
-            f"content_rowid=\"rowid\", tokenize='{FTS_TOKENIZER}')")
-        statements.append(f"INSERT INTO {_quote(name)}({_quote(name)}) VALUES ('rebuild')")
-    return statements
-
-
-def arrow_schema(table: Table) -> pa.Schema:
-    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.dtype], nullable=True) for c in table.columns])
-
-
-def _write_parquet(path: Path, table: Table, frame: pd.DataFrame) -> None:
-    arrow = pa.Table.from_pandas(frame, schema=arrow_schema(table), preserve_index=False)
-    pq.write_table(arrow, path)
-
-
-def _write_csv(path: Path, table: Table, frame: pd.DataFrame) -> None:
-    """The table as CSV, its formula-like cells made inert (see flows.access.csvsafe)."""
-    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", na_rep="",
-                                   lineterminator="\n")
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_release(
@@ -169,8 +57,9 @@ def _write_release(
 ) -> None:
     """Write every file of a release into `folder`, fsynced, the manifest last."""
     written: list[str] = [SQLITE_NAME]
-    _write_sqlite(folder / SQLITE_NAME, frames)
-    for sub, ext, writer in ((PARQUET_DIR, "parquet", _write_parquet), (CSV_DIR, "csv", _write_csv)):
+    writers.write_sqlite(folder / SQLITE_NAME, frames)
+    for sub, ext, writer in ((PARQUET_DIR, "parquet", writers.write_parquet),
+                              (CSV_DIR, "csv", writers.write_csv)):
         (folder / sub).mkdir()
         for table in TABLES:
             name = f"{sub}/{table.name}.{ext}"
@@ -180,7 +69,7 @@ def _write_release(
     written.append(REPORT_NAME)
     files: dict[str, dict[str, Any]] = {}
     for name in written:
-        _fsync_file(folder / name)
+        writers.fsync_file(folder / name)
         files[name] = {"sha256": file_digest(folder / name), "bytes": (folder / name).stat().st_size}
     manifest = {
         **head,
@@ -190,10 +79,10 @@ def _write_release(
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
-    _fsync_file(folder / MANIFEST_NAME)
+    writers.fsync_file(folder / MANIFEST_NAME)
     for sub in (PARQUET_DIR, CSV_DIR):
-        _fsync_dir(folder / sub)
-    _fsync_dir(folder)
+        writers.fsync_dir(folder / sub)
+    writers.fsync_dir(folder)
 
 
 # --------------------------------------------------------------------------- the swap
@@ -261,7 +150,7 @@ def _link_contract_paths(out: Path) -> None:
         link = out / name
         if not link.is_symlink():
             replace_symlink(link, f"{CURRENT_LINK}/{name}")
-    _fsync_dir(out)
+    writers.fsync_dir(out)
 
 
 def _current_name(out: Path) -> str | None:
@@ -394,9 +283,9 @@ def _publish_locked(out: Path, frames: dict[str, pd.DataFrame], pipeline_version
         staging.mkdir()
         _write_release(staging, frames, head, extra, report)
         os.rename(staging, final)
-        _fsync_dir(releases)
+        writers.fsync_dir(releases)
         replace_symlink(out / CURRENT_LINK, f"{RELEASES_DIR}/{release_id}")
-        _fsync_dir(out)
+        writers.fsync_dir(out)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if _current_name(out) != release_id:
