@@ -314,13 +314,6 @@ class IsolatedReader:
                              lambda sentence: (failed_page(job, sentence), None),
                              f"page {job.page_no}", opening=False)
 
-    def read_all(self, jobs: Sequence[PageJob], settings: OcrSettings = DEFAULT_OCR) -> list[Page]:
-        """`read` for many pages, as many at a time as there are workers, in order."""
-        if len(jobs) <= 1:
-            return [self.read(job, settings) for job in jobs]
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="read") as threads:
-            return list(threads.map(lambda job: self.read(job, settings), jobs))
-
 
 def read_page_here(job: PageJob, settings: OcrSettings) -> tuple[Page, bytes | None]:
     """One page read in this process, with its view: where no child process may be started
