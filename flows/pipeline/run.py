@@ -223,6 +223,7 @@ class IngestRun:
         return release
 
     def finish(self) -> RunSummary:
+        """What the run did, timed from its start to now."""
         self.summary.seconds = time.perf_counter() - self._started
         return self.summary
 
