@@ -1,53 +1,61 @@
-"""Run the extractors on every document of the damaged-text corpus and print per-field scores.
+"""Ingest the damaged-text corpus into a fresh release and score it with the honest scorer.
 
-Usage: .venv/bin/python bench/evaluate_corpus.py [CORPUS_DIR] [--out bench/results/corpus.md]
-                                                  [--label NAME] [-v]
+Usage: .venv/bin/python bench/evaluate_corpus.py [CORPUS_DIR] [--out bench/results/corpus.md] [-v]
 
-No CLI or Prefect: each file goes through `extractors.document.process_file`. Prints, and writes
-as markdown and JSON, the precision and recall of each field over the corpus (measures found,
-numbers, inferred-number flags, dimensions, horizons, summary counts, letters, letter fields,
-dates) and the mean title similarity; `-v` lists what each document got wrong.
+Every `*.txt` of the corpus goes through one run of the product (`flows.pipeline.run.ingest`:
+the run the CLI and the flow drive, no Prefect: legacy text needs no reader process), into a
+temporary folder; the release is then scored by `bench/stress/score.py` against the
+`.expected.json` beside each file (it reads the SQLite file and nothing of the product's).
+Prints the per-class table, the totals and the targets, and writes them to
+`bench/results/corpus.md` and `.json`; `-v` lists what each document got wrong.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from flows.evaluation import evaluate_folder
+from bench.stress.pairing import DocScore
+from bench.stress.score import format_report, problems, score_release, to_json
+
+
+def score_corpus(corpus: Path, out: Path) -> list[DocScore]:
+    """Ingest every `*.txt` of `corpus` into `out` and score the release against the truths."""
+    from flows.pipeline.run import ingest
+
+    ingest(sorted(corpus.glob("*.txt")), out)
+    return score_release(corpus, out)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", nargs="?", default=str(ROOT / "tests" / "corpus"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "corpus.md"))
-    ap.add_argument("--label", default="current code")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    corpus = Path(args.corpus)
     started = time.perf_counter()
-    score = evaluate_folder(Path(args.corpus))
+    with tempfile.TemporaryDirectory(prefix="missions-corpus-") as tmp:
+        scores = score_corpus(corpus, Path(tmp) / "out")
     wall = time.perf_counter() - started
-    table = score.markdown()
+    table = format_report(scores)
     print(table)
-    print(f"\n{len(score.documents)} documents in {wall:.1f} s")
-    wrong = [(d.source, w) for d in score.documents for w in d.wrong]
-    for source, w in wrong if args.verbose else []:
-        print(f"  {source}: {w}")
+    print(f"\n{len(scores)} documents ingested and scored in {wall:.1f} s")
+    if args.verbose:
+        print("\n" + problems(scores))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(f"# Corpus evaluation ({args.label})\n\n{len(score.documents)} documents "
-                   f"from `{Path(args.corpus).relative_to(ROOT) if Path(args.corpus).is_relative_to(ROOT) else args.corpus}`.\n\n"
-                   f"{table}\n", encoding="utf-8")
-    out.with_suffix(".json").write_text(json.dumps({
-        "label": args.label, "documents": len(score.documents),
-        "mean_title_similarity": round(score.mean_title_similarity, 4), "fields": score.rows(),
-        "wrong": [{"source": s, "what": w} for s, w in wrong]}, indent=1, ensure_ascii=False),
-        encoding="utf-8")
+    shown = corpus.relative_to(ROOT) if corpus.resolve().is_relative_to(ROOT) else corpus
+    out.write_text(f"# Corpus evaluation\n\n{len(scores)} documents from `{shown}`, ingested by "
+                   f"one run and scored by bench/stress/score.py.\n\n{table}\n", encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(to_json(scores), ensure_ascii=False,
+                                                   indent=1) + "\n", encoding="utf-8")
     return 0
 
 

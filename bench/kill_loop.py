@@ -38,17 +38,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from flows.publish import acquire_lock, read_manifest, read_release, verify_release
+from flows.release.layout import acquire_lock, read_manifest, read_release
+from flows.release.verify import verify_release
 
 PUBLISHER = """
 import sys
 sys.path.insert(0, sys.argv[2])
-from flows.publish import publish_release, read_release
+from flows.release.layout import read_release
+from flows.release.publish import publish_release
+from flows.report.render import report_writer
 frames = read_release(sys.argv[1])
+report = report_writer(sys.argv[1])
 print("ready", flush=True)
 i = 0
 while True:
-    publish_release(sys.argv[1], frames, f"kill-loop-{i}")
+    publish_release(sys.argv[1], frames, f"kill-loop-{i}", report=report)
     i += 1
 """
 

@@ -8,12 +8,13 @@ from importlib.metadata import PackageNotFoundError, version
 from extractors.columns import COLUMNS_VERSION, read_columns
 from extractors.layout import drop_mark_glyphs
 from extractors.letters import extract_letter, is_letter_anchor
-from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses
+from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses, check_status_counts
 from extractors.measures import PageLine, extract_measures, stands_across
 from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
 from extractors.ocr import DEFAULT_OCR, OcrSettings
 from extractors.pages import plan_pages, read_legacy_text, read_page
 from extractors.rules import parse_docs, rules_version
+from extractors.series import describe_report
 from extractors.sources import read_source
 from extractors.summary import extract_legend, extract_status_counts
 from models.errors import InputRejected
@@ -133,7 +134,9 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
             else "unknown")
     extraction = Extraction(kind=kind, measures=tuple(measures), status_counts=tuple(counts),
                             legend=tuple(statuses.legend), letters=tuple(letters),
-                            marks_seen=statuses.marks.seen, marks_tied=statuses.marks.tied)
+                            marks_seen=statuses.marks.seen, marks_tied=statuses.marks.tied,
+                            checks=tuple(check_status_counts(measures, counts)),
+                            report=describe_report([(p.page, p.text) for p in normalised], letters))
     return extraction, tuple(normalised), tuple(repairs)
 
 

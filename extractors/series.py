@@ -1,5 +1,5 @@
 """Series of reports: which mission a report belongs to, its date and label, and each measure
-followed from report to report (matched by number and title similarity, never by position)."""
+followed from report to report (matched by number — by place where a report's numbers repeat or are missing — and title similarity)."""
 from __future__ import annotations
 
 import re
@@ -11,7 +11,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from extractors.normalise import fold
-from models.records import Letter
+from models.records import Letter, ReportInfo
 
 SAME_NUMBER_MIN = 0.5  # same number: titles this similar are the same measure
 TITLE_ONLY_MIN = 0.8  # another number (renumbered): titles must be this similar
@@ -33,16 +33,6 @@ _MONTH_NUMBER = {m: i for i, m in enumerate(
 _MONTH_ALT = "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
 _DATE_RE = re.compile(rf"\b(?:(?P<day>1er|\d{{1,2}})\s+)?(?P<month>{_MONTH_ALT})\s+"
                       r"(?P<year>(?:18|19|20)\d\d)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class ReportInfo:
-    """What a document says about itself: its mission, date and kind of report (None: not said)."""
-
-    mission_title: str | None = None
-    report_date: str | None = None  # ISO YYYY-MM-DD, or YYYY-MM when only month and year are given
-    report_date_source: str | None = None  # letter | text
-    report_label: str | None = None  # « Rapport d'étape à 6 mois », « Suivi à un an », …
 
 
 @dataclass(frozen=True)
@@ -270,3 +260,86 @@ def follow_measures(documents: Iterable[Sequence[MeasureRef]]) -> list[Followed]
                 series.append(_SeriesMeasure(m.number, m.title, {_folded(m.title): None}))
                 out.append(Followed(m.doc_id, m.number, m.number, m.title, 1.0, "reference"))
     return out
+
+
+@dataclass(frozen=True)
+class MeasureFacts:
+    """One measure of a document, as its series history shows it."""
+
+    page: int
+    number: int | None
+    title: str
+    dimension: str | None = None
+    status: str | None = None
+    status_source: str | None = None
+    confidence: float | None = None
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class SeriesDocument:
+    """A published document as a series sees it: what it says about itself (`ReportInfo`, read
+    once from its records when it was extracted), its name, and its measures in order."""
+
+    doc_id: str
+    name: str | None
+    info: ReportInfo
+    measures: tuple[MeasureFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeriesReport:
+    """A document placed in its series: the series key and its report's rank (1 = earliest)."""
+
+    doc_id: str
+    mission_key: str
+    info: ReportInfo
+    order: int
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One measure of one document tied to its series measure (`followed`)."""
+
+    mission_key: str
+    report: SeriesReport
+    name: str | None
+    measure: MeasureFacts
+    followed: Followed
+
+
+def _mean_confidence(measures: Sequence[MeasureFacts]) -> float:
+    values = [m.confidence for m in measures if m.confidence is not None]
+    return sum(values) / len(values) if values else 0.0
+
+
+def _identities(measures: Sequence[MeasureFacts]) -> list[int]:
+    """What follows a document's measures across reports: their numbers when each is printed
+    once, else their places in the document (numbering that restarts per dimension, or none)."""
+    numbers = [m.number for m in measures]
+    if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
+        return [int(n) for n in numbers if n is not None]
+    return [m.position if m.position is not None else i for i, m in enumerate(measures, start=1)]
+
+
+def build_series(documents: Iterable[SeriesDocument]
+                 ) -> tuple[list[SeriesReport], list[HistoryEntry]]:
+    """Every document placed in its series (its mission, within which reports are ranked by
+    date) and every measure followed across its series' reports, earliest first; copies of
+    one report are ordered by how many measures, then how confidently, they were read."""
+    docs = {d.doc_id: d for d in sorted(documents, key=lambda d: d.doc_id)}
+    keys = series_keys({d: doc.info.mission_title for d, doc in docs.items()})
+    orders = report_orders({d: (keys[d], doc.info) for d, doc in docs.items()})
+    placed = {d: SeriesReport(d, keys[d], doc.info, orders[d]) for d, doc in docs.items()}
+    history: list[HistoryEntry] = []
+    for key in sorted(set(keys.values())):
+        members = sorted((d for d in docs if keys[d] == key),
+                         key=lambda d: (orders[d], -len(docs[d].measures),
+                                        -_mean_confidence(docs[d].measures), docs[d].name or "", d))
+        refs = [[MeasureRef(d, n, m.title)
+                 for m, n in zip(docs[d].measures, _identities(docs[d].measures), strict=True)]
+                for d in members]
+        flat = [(d, m) for d in members for m in docs[d].measures]
+        for (d, m), followed in zip(flat, follow_measures(refs), strict=True):
+            history.append(HistoryEntry(key, placed[d], docs[d].name, m, followed))
+    return list(placed.values()), history

@@ -98,14 +98,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     import time
     from contextlib import ExitStack
 
-    from flows.server import EmbeddedServer, prefect_server, registered_server
+    from flows.orchestration.server import EmbeddedServer, prefect_server, registered_server
 
     started = time.perf_counter()
     if not os.environ.get("PREFECT_API_URL") and (url := registered_server()):
         os.environ["PREFECT_API_URL"] = url  # `missions server start` left one running: reuse it
     # Without a server to use, Prefect's embedded one boots first thing, in its own process,
-    # while this one checks its inputs, starts reading and loads the rules (Dask runs start a
-    # full server instead: their workers are other processes and must share one API).
+    # while this one discovers its inputs, starts reading and loads the rules (Dask runs start
+    # a full server instead: their workers are other processes and must share one API).
     embedded = (EmbeddedServer() if not os.environ.get("PREFECT_API_URL")
                 and args.runner == "threads" else None)
     if embedded:
@@ -113,47 +113,30 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # have sent their last events and logs to it.
         atexit.register(embedded.stop, wait=False)
     from extractors.ocr import check_tesseract
-    from flows.publish import check_writable
+    from flows.pipeline.run import IngestRun
 
     check_tesseract()
-    check_writable(args.out)
-    from flows.preflight import nothing_new
-
-    quiet = nothing_new(args.paths, args.out)  # a re-run over unchanged inputs stops here
-    if quiet is not None:
-        if embedded:
-            embedded.stop(wait=False)  # still importing: it ends at once
-        print(f"missions: {quiet.line(time.perf_counter() - started)}; release in {args.out}")
-        return ExitCode.quarantined if quiet.quarantined else ExitCode.ok
     with ExitStack() as stack:
+        run = stack.enter_context(IngestRun(args.out, workers=args.workers))
+        run.discover(args.paths)  # each input hashed once, the release read once
+        if run.nothing_new:  # a re-run over unchanged inputs stops here
+            if embedded:
+                embedded.stop(wait=False)  # still importing: it ends at once
+            run.summary.seconds = time.perf_counter() - started
+            print(f"missions: {run.summary.line(nothing_new=True)}; release in {args.out}")
+            return ExitCode.quarantined if run.summary.quarantined else ExitCode.ok
         if args.runner == "dask":
             stack.enter_context(prefect_server())  # its workers are other processes: one API
         else:
-            # The run's lock and reader pool from now on, and its new pages handed to the pool
-            # while Prefect's server boots; the flow collects them (flows/early.py).
-            from extractors.document import pipeline_version
-            from extractors.ocr import OcrSettings
-            from flows.early import early_reads
-            from flows.isolation import reader_for_run
-            from flows.publish import acquire_lock
-            from flows.runners import default_workers
-            from flows.verify import ensure_release
-
-            stack.enter_context(acquire_lock(args.out))
-            ensure_release(args.out)  # what the reads begun below compare against is sound
-            reader = stack.enter_context(reader_for_run(args.workers or default_workers()))
-            stack.enter_context(early_reads(reader, OcrSettings(), args.out, args.paths,
-                                            pipeline_version()))
-        from flows.warmup import warm_up_in_background
-
-        warm_up_in_background()  # the rules load while the server boots and the pages are read
+            run.begin_reading()  # new pages go to the reader pool while Prefect's server boots
+        run.load_extractors()  # the rules load meanwhile too
         from prefect.settings import (
             PREFECT_API_URL,
             PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
             temporary_settings,
         )
 
-        from flows.ingest import run_ingest
+        from flows.orchestration.flow import run_ingest_flow
 
         if embedded:  # what the first flow call imports, imported while the server boots
             import fastapi.encoders  # noqa: F401  (flow parameters are serialised with it)
@@ -164,8 +147,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if api_url:
             updates[PREFECT_API_URL] = api_url
         with temporary_settings(updates):
-            summary = run_ingest([str(p) for p in args.paths], str(args.out), args.workers,
-                                 args.runner, args.address)
+            summary = run_ingest_flow(run, args.paths, args.runner, args.address)
     for name, reason in summary.quarantined:
         print(f"quarantined: {name}: {reason}", file=sys.stderr)
     for name, first in summary.duplicates:
@@ -181,8 +163,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "true"
     from extractors.ocr import check_tesseract
-    from flows.publish import check_writable
-    from flows.serve import nightly_schedule, serve_nightly
+    from flows.orchestration.nightly import nightly_schedule, serve_nightly
+    from flows.release.layout import check_writable
 
     nightly_schedule(args.cron, args.timezone)  # bad cron or timezone: exit 2 before any work
     check_tesseract()
@@ -192,7 +174,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from flows.server import registered_server, start_detached_server, stop_detached_server
+    from flows.orchestration.server import (
+        registered_server,
+        start_detached_server,
+        stop_detached_server,
+    )
 
     if args.action == "start":
         url = start_detached_server()
@@ -207,29 +193,36 @@ def cmd_server(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
-def cmd_query(args: argparse.Namespace) -> int:
-    from flows.query import format_rows, make_filters, query_release
+def query_text(args: argparse.Namespace) -> str:
+    """What `missions query` prints for these arguments."""
+    from flows.access.query import format_rows, make_filters, query_release
 
     if args.sql and args.sql_option:
         raise BadArguments("give the SQL once: positional or --sql, not both")
     filters = make_filters(args.status, args.dimension, args.report, args.search, args.pages)
     cols, rows = query_release(args.out, args.sql or args.sql_option, filters)
+    return format_rows(cols, rows, args.format)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    text = query_text(args)
     try:
-        print(format_rows(cols, rows, args.format), flush=True)
+        print(text, flush=True)
     except BrokenPipeError:  # `missions query … | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return ExitCode.ok
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from flows.verify import verify_report
+    from flows.release.verify import verify_report
+    from flows.report.render import report_writer
 
-    print(verify_report(args.out))
+    print(verify_report(args.out, report_writer(args.out)))
     return ExitCode.ok
 
 
 def cmd_browse(args: argparse.Namespace) -> int:
-    from flows.browse import serve
+    from flows.access.browse import serve
 
     serve(args.out, args.port)
     return ExitCode.ok

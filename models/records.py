@@ -251,6 +251,16 @@ class Letter:
 
 
 @dataclass(frozen=True)
+class ReportInfo:
+    """What a document says about itself: its mission, date and kind of report (None: not said)."""
+
+    mission_title: str | None = None
+    report_date: str | None = None  # ISO YYYY-MM-DD, or YYYY-MM when only month and year are given
+    report_date_source: str | None = None  # letter | text
+    report_label: str | None = None  # « Rapport d'étape à 6 mois », « Suivi à un an », …
+
+
+@dataclass(frozen=True)
 class Extraction:
     """Everything extracted from one document's pages."""
 
@@ -261,6 +271,8 @@ class Extraction:
     letters: tuple[Letter, ...] = ()
     marks_seen: int = 0  # status marks seen on the pages a legend keys
     marks_tied: int = 0  # of those, the marks tied to a measure
+    checks: tuple[StatusCheck, ...] = ()  # each stated count beside the statuses read
+    report: ReportInfo = field(default_factory=ReportInfo)  # mission, date, label it states
 
 
 @dataclass(frozen=True)

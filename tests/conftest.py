@@ -1,18 +1,42 @@
-"""Shared fixtures: the samples ingested once by the real CLI (real tesseract, real Prefect)."""
+"""Shared fixtures: the samples ingested once by the real CLI (real tesseract, real Prefect).
+
+The session leaves the machine as it found it: Prefect's home and the user cache are a
+temporary folder of the session's, set before anything imports Prefect (never the user's
+PREFECT_HOME, server or ~/.cache/missions), and removed at the end; hypothesis keeps no
+database and pytest no cache in the repository.
+"""
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+assert "prefect" not in sys.modules, "Prefect was imported before the tests' PREFECT_HOME was set"
+SESSION = Path(tempfile.mkdtemp(prefix="missions-tests-"))
+os.environ["PREFECT_HOME"] = str(SESSION / "prefect")  # the CLI's runs, and this process
+os.environ["XDG_CACHE_HOME"] = str(SESSION / "cache")  # models.paths.user_cache: spaCy's rules
+os.environ.pop("PREFECT_API_URL", None)  # no server of the user's
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+
 import pandas as pd
 import pytest
+from hypothesis import settings
 from PIL import Image, ImageDraw, ImageFont
+
+settings.register_profile("missions", database=None)  # no .hypothesis/ in the repository
+settings.load_profile("missions")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(SESSION, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -56,7 +80,7 @@ class Release:
 
 @pytest.fixture(scope="session")
 def sample_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    from flows.publish import read_release
+    from flows.release.layout import read_release
 
     out = tmp_path_factory.mktemp("release") / "out"
     run = run_cli("ingest", str(SAMPLES), "--out", str(out))

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flows.browse import datasette_metadata
+from flows.access.browse import datasette_metadata
 from models.errors import ExitCode
 from models.schema import TABLES
 from tests.conftest import MISSIONS, ROOT, Release, run_cli
@@ -109,15 +109,14 @@ def test_metadata_describes_every_column() -> None:
 def test_browse_keeps_its_release_and_neutralises_csv(tmp_path: Path) -> None:
     """After two more publishes, the release served is still there (`/missions.db` answers
     with its bytes, not 500), and a CSV export has its formula cells made inert."""
-    from flows.publish import publish_release
-    from tests.test_publish import dataset
+    from tests.test_publish import dataset, publish
 
     out = tmp_path / "out"
-    served = publish_release(out, dataset(2, title='=HYPERLINK("http://example.invalid","x")'),
+    served = publish(out, dataset(2, title='=HYPERLINK("http://example.invalid","x")'),
                              "v1")
     with browsing(Release(out=out, run=None, frames={}), free_port()) as (_proc, base):  # type: ignore[arg-type]
-        publish_release(out, dataset(3), "v2")
-        publish_release(out, dataset(4), "v3")
+        publish(out, dataset(3), "v2")
+        publish(out, dataset(4), "v3")
         assert served.is_dir()  # not pruned while served
         with urllib.request.urlopen(f"{base}/missions.db", timeout=10) as response:
             assert response.status == 200
@@ -128,5 +127,5 @@ def test_browse_keeps_its_release_and_neutralises_csv(tmp_path: Path) -> None:
         assert exported.count("'=HYPERLINK(") == 2 and ',"=HYPERLINK' not in exported
         rows = get_json(f"{base}/missions/measures.json?_shape=objects&number=1")["rows"]
         assert rows[0]["title"].startswith("=HYPERLINK(")  # the raw value, in JSON
-    publish_release(out, dataset(5), "v4")  # no longer served: pruned as usual
+    publish(out, dataset(5), "v4")  # no longer served: pruned as usual
     assert not served.exists()

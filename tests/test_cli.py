@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from models.errors import ExitCode
@@ -99,3 +102,18 @@ def test_missing_tesseract_is_reported(tmp_path: Path) -> None:
                   env={"PATH": "/nonexistent"})
     assert run.returncode == ExitCode.missing_dependency
     assert "tesseract" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_environment_gains_no_generic_module_names(tmp_path: Path) -> None:
+    """The distribution installs `missions` alone: from another folder, `import flows` (or
+    models, extractors) finds nothing of ours, while the `missions` command works."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for name in ("flows", "models", "extractors"):
+        probe = subprocess.run([sys.executable, "-c", f"import {name}"], cwd=tmp_path, env=env,
+                               capture_output=True, text=True, check=False)
+        assert probe.returncode != 0 and "ModuleNotFoundError" in probe.stderr, name
+    missions = Path(sys.executable).with_name("missions")
+    (tmp_path / "out").mkdir()
+    run = subprocess.run([str(missions), "verify", "--out", str(tmp_path / "out")], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, check=False)
+    assert run.returncode == ExitCode.ok and "no release in" in run.stdout, run.stderr

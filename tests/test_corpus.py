@@ -1,27 +1,32 @@
-"""The damaged-text corpus (tests/corpus/): the extractors against every variant, with thresholds.
+"""The damaged-text corpus (tests/corpus/): one run of the product over every variant, scored by
+the honest scorer of bench/stress against the truth beside each file, with measured floors.
 
 The corpus is made by bench/make_corpus.py (seeded: rebuilt byte for byte) from four missions in
 four layouts, damaged by bench/noise.py, plus hand-written cases (`hand-*.txt`). The same figures
-are printed by `.venv/bin/python bench/evaluate_corpus.py`.
+are printed by `.venv/bin/python bench/evaluate_corpus.py`. Legacy text has no colour marks:
+statuses are not scored here (the samples' and the stress set's scores cover them).
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import sys
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from flows.evaluation import CorpusScore, evaluate_folder
+from bench.evaluate_corpus import score_corpus
+from bench.stress.pairing import LETTER_FIELDS, DocScore, pair_measures
+from bench.stress.score import aggregate, load_truths
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
-sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(scope="module")
-def score() -> CorpusScore:
-    return evaluate_folder(CORPUS)
+def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[DocScore]]:
+    out = tmp_path_factory.mktemp("corpus") / "out"
+    return out, score_corpus(CORPUS, out)
 
 
 def test_corpus_is_large_and_varied() -> None:
@@ -46,24 +51,53 @@ def test_noise_is_reproducible() -> None:
     assert damage_pages(page, 7).text() == damage_pages(page, 7).text()
 
 
-def test_every_measure_number_and_dimension(score: CorpusScore) -> None:
-    totals = score.totals()
-    wrong = [f"{d.source}: {w}" for d in score.documents for w in d.wrong]
-    for name in ("measures", "numbers", "dimensions", "horizons"):
-        fc = totals[name]
-        assert fc.right == fc.found == fc.expected, (name, wrong[:20])
-    assert totals["inferred"].recall >= 0.98, wrong[:20]
+def test_every_document_is_published(release: tuple[Path, list[DocScore]]) -> None:
+    _out, scores = release
+    assert len(scores) == len(list(CORPUS.glob("*.expected.json")))
+    assert [d.name for d in scores if d.state != "published"] == []
 
 
-def test_summary_counts_and_letter_dates(score: CorpusScore) -> None:
-    totals = score.totals()
-    wrong = [f"{d.source}: {w}" for d in score.documents for w in d.wrong]
-    for name in ("summary", "dates", "letters"):
-        fc = totals[name]
-        assert fc.right == fc.found == fc.expected, (name, wrong[:20])
-    assert totals["letter_fields"].precision >= 0.95 and totals["letter_fields"].recall >= 0.95
+def test_every_measure_number_dimension_and_horizon(release: tuple[Path, list[DocScore]]) -> None:
+    _out, scores = release
+    t = aggregate(scores)
+    wrong = [p for d in scores for p in d.problems if not p.startswith("LETTER")]
+    assert t["found"] == t["expected"] and t["extra"] == 0, wrong[:20]
+    assert t["number_right"] == t["number_total"] and t["label_right"] == t["label_total"]
+    assert t["dim_right"] == t["horizon_right"] == t["expected"], wrong[:20]
 
 
-def test_titles(score: CorpusScore) -> None:
-    assert score.mean_title_similarity >= 0.99
-    assert min(x for d in score.documents for x in d.title_similarity) >= 0.9
+def test_lost_numbers_are_inferred(release: tuple[Path, list[DocScore]]) -> None:
+    out, _scores = release
+    con = sqlite3.connect(out / "missions.sqlite")
+    con.row_factory = sqlite3.Row
+    right = total = 0
+    for doc, truth in load_truths(CORPUS):
+        doc_id = hashlib.sha256(doc.read_bytes()).hexdigest()
+        rows = [dict(r) for r in con.execute(
+            "select * from measures where doc_id = ? order by page", (doc_id,))]
+        for i, j, _sim in pair_measures(truth["measures"], rows):
+            total += 1
+            right += bool(rows[j]["number_inferred"]) == bool(
+                truth["measures"][i].get("number_inferred"))
+    assert total == sum(len(t["measures"]) for _d, t in load_truths(CORPUS))
+    assert right / total >= 0.98
+
+
+def test_summary_counts_letters_and_dates(release: tuple[Path, list[DocScore]]) -> None:
+    _out, scores = release
+    t = aggregate(scores)
+    assert t["sum_right"] == t["sum_expected"] and t["sum_extra"] == 0
+    assert t["letters_found"] == t["letters_expected"]
+    assert t["letter_date_pct"] == 100.0  # dates exactly
+    for field in LETTER_FIELDS:  # folded, every field; exactly as written, measured floors
+        assert t[f"letter_{field}_lenient_pct"] == 100.0, field
+        assert t[f"letter_{field}_pct"] >= 85.0, field
+
+
+def test_titles(release: tuple[Path, list[DocScore]]) -> None:
+    """Exact: equal after NFC and whitespace folding only (measured 88 %: `&` for `à`, an
+    accent the repairs could not be sure of); folded similarity (case, accents, quotes) apart."""
+    _out, scores = release
+    t = aggregate(scores)
+    assert t["title_exact_pct"] >= 85.0
+    assert t["title_mean"] >= 0.99 and t["title_min"] >= 0.95

@@ -30,7 +30,8 @@ from PIL import Image, ImageDraw
 
 from extractors.pages import PageJob
 from extractors.sources import printable_name, read_source
-from flows.isolation import IsolatedReader, Limits, read_document, reader_for_run
+from flows.pipeline.isolation import IsolatedReader, Limits
+from flows.pipeline.reading import read_document
 from models.errors import ExitCode
 from models.records import Page
 from tests.conftest import SAMPLES, CliRun, fill, run_cli, tiny_filesystem
@@ -487,18 +488,19 @@ def test_unwritable_output_stops_before_any_work(tmp_path: Path) -> None:
 
 
 def _small_release(out: Path, rows: int) -> Path:
-    from flows.publish import publish_release
-    from flows.tables import frames_from_results
+    from flows.release.tables import frames_from_results
     from models.records import DocumentResult, SourceDocument
+    from tests.test_publish import publish
 
     results = [DocumentResult(source=SourceDocument(f"{i:064x}", "x", f"doc-{i}.txt", "text", 10),
                               state="quarantined", error=f"doc-{i}.txt: test row; nothing to do.")
                for i in range(rows)]
-    return publish_release(out, frames_from_results(results, "test", "2020-01-01T00:00:00Z"), "test")
+    return publish(out, frames_from_results(results, "test", "2020-01-01T00:00:00Z"), "test")
 
 
 def _assert_previous_is_current(out: Path, first: Path) -> None:
-    from flows.publish import current_release, verify_release
+    from flows.release.layout import current_release
+    from flows.release.verify import verify_release
 
     assert current_release(out) == first and verify_release(first) == []
     assert sqlite3.connect(out / "missions.sqlite").execute(
@@ -508,7 +510,7 @@ def _assert_previous_is_current(out: Path, first: Path) -> None:
 
 def test_disk_full_during_publish_keeps_the_previous_release(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows import publish
+    from flows.release import writers
     from models.errors import OutputNotWritable
 
     out = tmp_path / "out"
@@ -517,7 +519,7 @@ def test_disk_full_during_publish_keeps_the_previous_release(tmp_path: Path,
     def full(*_args: object, **_kw: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(publish, "_write_parquet", full)
+    monkeypatch.setattr(writers, "write_parquet", full)
     with pytest.raises(OutputNotWritable, match="No space left on device.*previous release"):
         _small_release(out, 3)
     _assert_previous_is_current(out, first)
@@ -575,7 +577,8 @@ def test_text_files_are_opened_without_starting_the_reader_processes(tmp_path: P
     legacy = tmp_path / "ancien.txt"
     legacy.write_bytes(_legacy("Légende, à l'échéance").encode("cp1252"))
     before = set(multiprocessing.active_children())
-    with reader_for_run(2) as reader:
+    reader = IsolatedReader(2)  # a run's reader: its processes start on first use
+    try:
         outcome = reader.plan(read_source(legacy, "ancien.txt"))
         assert outcome.error is None and "Légende" in outcome.pages[0].text
         assert set(multiprocessing.active_children()) == before
@@ -583,6 +586,8 @@ def test_text_files_are_opened_without_starting_the_reader_processes(tmp_path: P
         png.write_bytes(image_bytes(text_image(REPORT_LINES[:1]), "PNG", dpi=(300, 300)))
         assert reader.plan(read_source(png, "page.png")).jobs
         assert set(multiprocessing.active_children()) - before
+    finally:
+        reader.close()
 
 
 def test_a_real_page_over_the_memory_limit_is_recorded(tmp_path: Path) -> None:
@@ -670,22 +675,21 @@ def test_mutated_files_never_raise_and_are_accounted_for(
 
 
 def test_rerun_counts_the_same_refusal_without_republishing_it(tmp_path: Path) -> None:
-    from flows.ingest import RunSummary, discover
+    from flows.pipeline.discover import Known, compare, scan
 
     (tmp_path / "vide.pdf").write_bytes(b"")
     (tmp_path / "note.txt").write_text(_legacy("une note"))
-    first = discover([tmp_path], {}, RunSummary())
+    inputs = scan([tmp_path])
+    first = compare(inputs, Known())
     (refused,) = first.rejected
-    known = {refused.source.doc_id: ("quarantined", refused.error)}
-    summary = RunSummary()
-    again = discover([tmp_path], known, summary)
+    again = compare(inputs, Known({refused.source.doc_id: ("quarantined", refused.error)}))
     assert again.rejected == [] and [s.source_name for s in again.sources] == [str(tmp_path / "note.txt")]
-    assert [name for name, _why in summary.quarantined] == [str(tmp_path / "vide.pdf")]  # exit 3 again
+    assert [name for name, _why in again.quarantined] == [str(tmp_path / "vide.pdf")]  # exit 3 again
 
 
 def test_a_good_copy_under_the_same_name_supersedes_its_quarantine() -> None:
-    from flows.history import supersede
-    from flows.tables import frame_from_rows, merge_document_names
+    from flows.release.history import supersede
+    from flows.release.tables import frame_from_rows, merge_document_names
     from models.schema import table
 
     docs = frame_from_rows(table("documents"), [

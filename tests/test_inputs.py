@@ -20,13 +20,13 @@ import pytest
 from extractors.document import process_file
 from extractors.pages import MAX_PAGES
 from extractors.sources import scan_inputs
-from flows.csvsafe import neutralise
-from flows.ingest import RunSummary, discover, ingest
-from flows.isolation import read_document
-from flows.pagecache import CACHE_FORMAT, PageCache
-from flows.preflight import nothing_new
-from flows.publish import read_release
-from flows.query import format_rows, make_filters, query_release
+from flows.access.csvsafe import neutralise
+from flows.access.query import format_rows, make_filters, query_release
+from flows.pipeline.discover import Known, compare, scan
+from flows.pipeline.pagecache import CACHE_FORMAT, PageCache
+from flows.pipeline.reading import read_document
+from flows.pipeline.run import IngestRun, ingest
+from flows.release.layout import read_release
 from models.errors import ExitCode
 from models.records import Line, Page
 from tests.conftest import ROOT, SAMPLES, fill, run_cli, tiny_filesystem
@@ -34,6 +34,14 @@ from tests.test_hostile import build_pdf, pdf_text
 
 CORPUS = ROOT / "tests" / "corpus"
 LEGACY = SAMPLES / "rapport-2020-legacy.txt"
+
+
+def nothing_new(paths: list[Path], out: Path) -> IngestRun | None:
+    """The run that discovers `paths` against the release in `out`, when it finds nothing new
+    (the command then answers without Prefect), else None."""
+    with IngestRun(out) as run:
+        run.discover(paths)
+        return run if run.nothing_new else None
 
 
 def measures_of(out: Path) -> pd.DataFrame:
@@ -54,7 +62,10 @@ def test_a_pipe_never_hides_the_files_after_it(tmp_path: Path) -> None:
     first = ingest([str(inbox)], str(out), workers=1)
     assert (len(first.new), len(first.quarantined), len(first.ignored)) == (1, 2, 1)
     again = nothing_new([inbox], out)  # the cron job's next night: nothing new, still exit 3
-    assert again is not None and (again.unchanged, again.quarantined, again.ignored) == (1, 2, 1)
+    assert again is not None
+    counts = again.summary
+    assert (len(counts.unchanged), len(counts.quarantined), len(counts.ignored)) == (1, 2, 1)
+    assert again.lock is None  # nothing to write: the folder was not even locked
     shutil.copy(CORPUS / "gen-alliances-slides-0.txt", inbox / "d-nouveau.txt")  # sorts after
     assert nothing_new([inbox], out) is None  # the new file is seen: the run reads it
     third = ingest([str(inbox)], str(out), workers=1)
@@ -90,10 +101,9 @@ def test_a_folder_that_cannot_be_listed_is_quarantined(tmp_path: Path,
         return real(path)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "scandir", scandir)
-    summary = RunSummary()
-    found = discover([tmp_path], {}, summary)
+    found = compare(scan([tmp_path]), Known())
     assert [s.source_name for s in found.sources] == [str(tmp_path / "rapport.txt")]
-    (name, why), = summary.quarantined
+    (name, why), = found.quarantined
     assert name == str(shut) and "a folder that cannot be listed (Permission denied)" in why
 
 

@@ -29,7 +29,7 @@ from extractors.marks import (
 from extractors.marktext import read_mark_text
 from extractors.regions import find_colour_regions
 from extractors.strips import tie_strip, tie_strips
-from flows.pagecache import PageCache, page_from_json
+from flows.pipeline.pagecache import PageCache, page_from_json
 from models.records import (
     STATUSES,
     ColourRegion,

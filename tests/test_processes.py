@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from flows.ingest import ingest
+from flows.pipeline.run import ingest
 from models.errors import ExitCode
 from tests.conftest import MISSIONS, ROOT, SAMPLES
 from tests.test_hostile import fake_tesseract, image_bytes, text_image

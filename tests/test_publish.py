@@ -1,4 +1,4 @@
-"""Tests for flows.publish: the release on disk, its atomic swap, lock and failure modes."""
+"""Tests for flows.release.publish: the release on disk, its atomic swap, lock and failure modes."""
 from __future__ import annotations
 
 import errno
@@ -16,17 +16,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows import publish
-from flows.publish import (
+from flows.release import writers
+from flows.release.layout import (
     acquire_lock,
     check_writable,
     current_release,
-    publish_release,
+    file_digest,
     read_manifest,
     read_release,
-    verify_release,
 )
-from flows.tables import empty_frames, frames_from_results
+from flows.release.publish import publish_release
+from flows.release.tables import empty_frames, frames_from_results
+from flows.release.verify import verify_release
+from flows.report.render import report_writer
 from models.errors import OutputLocked, OutputNotWritable
 from models.records import DocumentResult, Extraction, Line, Measure, Page, SourceDocument
 from models.schema import SCHEMA_VERSION, TABLES, table
@@ -50,6 +52,11 @@ def result(i: int, *, title: str = "Renforcer la coordination") -> DocumentResul
     )
 
 
+def publish(out: Path | str, frames: dict[str, pd.DataFrame], version: str, **kw: object) -> Path:
+    """`publish_release` with the release's QA report, as every publish writes it."""
+    return publish_release(out, frames, version, report=report_writer(out), **kw)
+
+
 def dataset(n: int, **kw: str) -> dict[str, pd.DataFrame]:
     return frames_from_results([result(i, **kw) for i in range(1, n + 1)], "0.1.0", "2025-01-01T00:00:00Z")
 
@@ -63,7 +70,7 @@ def assert_frames_equal(got: dict[str, pd.DataFrame], want: dict[str, pd.DataFra
 def test_publish_then_read_back_equal(tmp_path: Path) -> None:
     out = tmp_path / "out"
     frames = dataset(3)
-    release = publish_release(out, frames, "0.1.0")
+    release = publish(out, frames, "0.1.0")
     assert release.parent == out / ".releases" and release.is_dir()
     assert current_release(out) == release
     assert_frames_equal(read_release(out), frames)
@@ -73,7 +80,7 @@ def test_publish_then_read_back_equal(tmp_path: Path) -> None:
 
 def test_layout_is_links_through_current(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    release = publish_release(out, dataset(2), "0.1.0")
+    release = publish(out, dataset(2), "0.1.0")
     assert os.readlink(out / ".current") == f".releases/{release.name}"
     for name in ("missions.sqlite", "parquet", "csv", "manifest.json"):
         assert os.readlink(out / name) == f".current/{name}"
@@ -93,8 +100,8 @@ def test_read_release_before_any_release_is_empty(tmp_path: Path) -> None:
 
 def test_second_publish_replaces_and_previous_stays_readable(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = publish_release(out, dataset(1), "0.1.0")
-    second = publish_release(out, dataset(2, title="Autre"), "0.2.0")
+    first = publish(out, dataset(1), "0.1.0")
+    second = publish(out, dataset(2, title="Autre"), "0.2.0")
     assert current_release(out) == second != first
     assert len(read_release(out)["documents"]) == 2
     assert read_manifest(out)["pipeline_version"] == "0.2.0"  # type: ignore[index]
@@ -102,14 +109,14 @@ def test_second_publish_replaces_and_previous_stays_readable(tmp_path: Path) -> 
     assert len(old) == 1 and verify_release(first) == []
     with sqlite3.connect(first / "missions.sqlite") as conn:
         assert conn.execute("select count(*) from documents").fetchone() == (1,)
-    third = publish_release(out, dataset(3), "0.3.0")
+    third = publish(out, dataset(3), "0.3.0")
     assert sorted(p.name for p in (out / ".releases").iterdir()) == [second.name, third.name]
 
 
 def test_manifest_matches_the_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     frames = dataset(2)
-    release = publish_release(out, frames, "0.1.0", extra_manifest={"inputs": ["a.pdf"]})
+    release = publish(out, frames, "0.1.0", extra_manifest={"inputs": ["a.pdf"]})
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["schema_version"] == SCHEMA_VERSION
     assert manifest["pipeline_version"] == "0.1.0" and manifest["inputs"] == ["a.pdf"]
@@ -120,11 +127,11 @@ def test_manifest_matches_the_files(tmp_path: Path) -> None:
     } - {"manifest.json"}
     assert set(manifest["files"]) == on_disk
     for name, entry in manifest["files"].items():
-        assert publish.file_digest(out / name) == entry["sha256"]
+        assert file_digest(out / name) == entry["sha256"]
         assert (out / name).stat().st_size == entry["bytes"]
     assert verify_release(release) == []
     with pytest.raises(ValueError, match="override"):
-        publish_release(out, frames, "0.1.0", extra_manifest={"files": {}})
+        publish(out, frames, "0.1.0", extra_manifest={"files": {}})
 
 
 def enospc(*args: object, **kwargs: object) -> None:
@@ -136,10 +143,10 @@ def test_failure_mid_write_keeps_previous_release_current(
 ) -> None:
     out = tmp_path / "out"
     frames = dataset(2)
-    first = publish_release(out, frames, "0.1.0")
-    monkeypatch.setattr(publish, "_write_csv", enospc)
+    first = publish(out, frames, "0.1.0")
+    monkeypatch.setattr(writers, "write_csv", enospc)
     with pytest.raises(OutputNotWritable, match="No space left on device") as info:
-        publish_release(out, dataset(5), "0.2.0")
+        publish(out, dataset(5), "0.2.0")
     assert str(out) in str(info.value) and "previous release is still" in str(info.value)
     assert current_release(out) == first
     assert [p.name for p in (out / ".releases").iterdir()] == [first.name]
@@ -155,9 +162,9 @@ def test_failure_in_sqlite_on_first_publish_publishes_nothing(
     def full(*args: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(publish, "_write_sqlite", full)
+    monkeypatch.setattr(writers, "write_sqlite", full)
     with pytest.raises(OutputNotWritable, match="nothing was published"):
-        publish_release(out, dataset(1), "0.1.0")
+        publish(out, dataset(1), "0.1.0")
     assert current_release(out) is None and list((out / ".releases").iterdir()) == []
     assert not (out / "missions.sqlite").is_symlink()
 
@@ -185,7 +192,7 @@ def test_lock_held_by_another_process(tmp_path: Path) -> None:
             pass
         assert str(out) in str(info.value) and "Another `missions` run" in str(info.value)
         with pytest.raises(OutputLocked):
-            publish_release(out, dataset(1), "0.1.0")
+            publish(out, dataset(1), "0.1.0")
         assert current_release(out) is None
     finally:
         assert holder.stdin is not None
@@ -195,9 +202,9 @@ def test_lock_held_by_another_process(tmp_path: Path) -> None:
         pass
 
 
-def test_lock_holder_may_reenter_other_threads_may_not(tmp_path: Path) -> None:
-    """The CLI holds the lock from before the flow starts; the flow (same thread) enters it
-    again and publishes under it; another thread of the process is refused."""
+def test_the_holder_passes_its_lock_and_no_second_hold_is_granted(tmp_path: Path) -> None:
+    """A run holds DIR's lock from before it reads to after it publishes, and publishes under
+    it; any other hold on DIR is refused, in another thread or in the same one."""
     import threading
 
     out = tmp_path / "out"
@@ -210,15 +217,21 @@ def test_lock_holder_may_reenter_other_threads_may_not(tmp_path: Path) -> None:
         except OutputLocked as exc:
             refused.append(exc)
 
-    with acquire_lock(out):
-        with acquire_lock(out):
-            publish_release(out, dataset(1), "0.1.0")
+    with acquire_lock(out) as lock:
+        publish(out, dataset(1), "0.1.0", lock=lock)
+        with pytest.raises(OutputLocked):
+            publish(out, dataset(2), "0.2.0")  # it would take a lock of its own: refused
+        with pytest.raises(OutputLocked), acquire_lock(out):
+            pass
         thread = threading.Thread(target=other_thread)
         thread.start()
         thread.join()
         assert len(refused) == 1
-    with acquire_lock(out):  # released by the outer block, not by the inner one
+        with pytest.raises(ValueError, match="lock"):
+            publish(tmp_path / "elsewhere", dataset(1), "0.1.0", lock=lock)
+    with acquire_lock(out):  # released with the block
         pass
+    assert len(read_release(out)["documents"]) == 1
 
 
 def test_unwritable_folder(tmp_path: Path) -> None:
@@ -230,14 +243,14 @@ def test_unwritable_folder(tmp_path: Path) -> None:
     with pytest.raises(OutputNotWritable), acquire_lock(bad):
         pass
     with pytest.raises(OutputNotWritable):
-        publish_release(bad, dataset(1), "0.1.0")
+        publish(bad, dataset(1), "0.1.0")
     with pytest.raises(OutputNotWritable):
         check_writable(tmp_path / "afile")
 
 
 def test_sqlite_rows_with_nulls(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    publish_release(out, dataset(2), "0.1.0")
+    publish(out, dataset(2), "0.1.0")
     conn = sqlite3.connect(out / "missions.sqlite")
     try:
         rows = conn.execute(
@@ -265,10 +278,10 @@ def test_refuses_to_overwrite_user_data(tmp_path: Path) -> None:
     (out / "csv" / "mine.csv").write_text("precious")
     (out / "missions.sqlite").touch()  # what sqlite3.connect leaves before any release
     with pytest.raises(OutputNotWritable, match="nothing was deleted"):
-        publish_release(out, dataset(1), "0.1.0")
+        publish(out, dataset(1), "0.1.0")
     assert (out / "csv" / "mine.csv").read_text() == "precious"
     (out / "csv" / "mine.csv").unlink()
-    publish_release(out, dataset(1), "0.1.0")
+    publish(out, dataset(1), "0.1.0")
     assert (out / "missions.sqlite").is_symlink()
 
 
@@ -276,9 +289,9 @@ def test_invalid_frames_are_refused_before_writing(tmp_path: Path) -> None:
     frames = dataset(1)
     frames["documents"] = pd.concat([frames["documents"]] * 2, ignore_index=True)
     with pytest.raises(ValueError, match="unique"):
-        publish_release(tmp_path / "out", frames, "0.1.0")
+        publish(tmp_path / "out", frames, "0.1.0")
     with pytest.raises(ValueError, match="missing"):
-        publish_release(tmp_path / "out", {"documents": dataset(1)["documents"]}, "0.1.0")
+        publish(tmp_path / "out", {"documents": dataset(1)["documents"]}, "0.1.0")
 
 
 PUBLISHER = textwrap.dedent(
@@ -286,12 +299,12 @@ PUBLISHER = textwrap.dedent(
     import sys
     sys.path.insert(0, sys.argv[2])
     from tests.test_publish import dataset
-    from flows.publish import publish_release
+    from flows.release.publish import publish_release
     sets = [dataset(n) for n in (1, 2, 3)]
     print("ready", flush=True)
     i = 0
     while True:
-        publish_release(sys.argv[1], sets[i % 3], f"v{i}")
+        publish(sys.argv[1], sets[i % 3], f"v{i}")
         i += 1
     """
 )
@@ -299,7 +312,7 @@ PUBLISHER = textwrap.dedent(
 
 def test_kill_9_at_any_instant_leaves_a_complete_release(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    publish_release(out, dataset(1), "v-start")
+    publish(out, dataset(1), "v-start")
     rng = random.Random(1234)
     for _ in range(3):
         proc = subprocess.Popen(
@@ -316,6 +329,6 @@ def test_kill_9_at_any_instant_leaves_a_complete_release(tmp_path: Path) -> None
         frames = read_release(out)
         assert {name: len(f) for name, f in frames.items()} == manifest["row_counts"]
         assert len(frames["documents"]) in (1, 2, 3)
-    publish_release(out, dataset(2), "v-end")  # lock released by the kill; leftovers pruned
+    publish(out, dataset(2), "v-end")  # lock released by the kill; leftovers pruned
     assert not [p for p in (out / ".releases").iterdir() if p.name.endswith(".partial")]
     assert len(list((out / ".releases").iterdir())) == 2

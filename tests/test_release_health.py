@@ -1,7 +1,7 @@
 """The release checks itself before anything builds on it: damage around it (a link dropped, a
 table file missing, truncated or altered) is repaired from what is intact, or refused with exit
-5; a published row is never lost. Text-only releases: no OCR, no Prefect (`flows.ingest.ingest`
-is the flow's body)."""
+5; a published row is never lost. Text-only releases: no OCR, no Prefect (`flows.pipeline.run.ingest`
+drives the run the flow wraps)."""
 from __future__ import annotations
 
 import hashlib
@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.ingest import ingest
-from flows.publish import current_release, read_release, verify_release
+from flows.pipeline.run import ingest
+from flows.release.layout import current_release, read_release
+from flows.release.verify import verify_release
 from models.errors import ExitCode, ReleaseDamaged
 from tests.conftest import ROOT, SAMPLES, run_cli
 

@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from flows.crops import CropCache, CropRequest, PageGeometry, cut_ahead, document_crops
-from flows.report import STATUS_COLOURS, render_report, was_repaired
-from tests.conftest import ROOT, Release, truth
+from flows.report.charts import STATUS_COLOURS
+from flows.report.crops import CropCache, CropRequest, PageGeometry, cut_ahead, document_crops
+from flows.report.render import render_report
+from flows.report.sections import checks_agree, title_repairs
+from tests.conftest import ROOT, Release, all_truths, truth
 
-ARTIFACTS = ROOT / "tests" / "artifacts"
 DATA_URI = re.compile(r'src="data:image/jpeg;base64,([^"]+)"')
 
 
@@ -37,11 +38,9 @@ def run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]
         capture_output=True, text=True, timeout=120, check=False)
 
 
-def measures_with_crops(frames: dict[str, pd.DataFrame]) -> int:
-    """Measures with a box whose source file is still there (all samples are)."""
-    m = frames["measures"].merge(frames["documents"][["doc_id", "source_name"]], on="doc_id")
-    return int(sum(pd.notna(b) and Path(s).is_file() for b, s in zip(m["bbox"], m["source_name"],
-                                                                      strict=True)))
+def measures_with_crops() -> int:
+    """Measures with a box on their page: every sample's but the legacy text's (truth files)."""
+    return sum(len(t["measures"]) for name, t in all_truths().items() if not name.endswith(".txt"))
 
 
 def test_report_is_part_of_the_release(sample_release: Release) -> None:
@@ -53,7 +52,7 @@ def test_report_is_part_of_the_release(sample_release: Release) -> None:
     assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "<script" not in text and "https://" not in text  # the machine has no internet
     crops = DATA_URI.findall(text)
-    assert len(crops) == measures_with_crops(sample_release.frames) > 0
+    assert len(crops) == measures_with_crops() > 0
     for uri in crops[:: max(1, len(crops) // 12)]:
         with Image.open(io.BytesIO(base64.b64decode(uri))) as img:
             assert img.format == "JPEG" and img.width <= 760 and 10 < img.height < 400
@@ -70,10 +69,8 @@ def test_report_renders_in_headless_chromium(sample_release: Release, tmp_path: 
     html = dom.stdout
     assert "missions — QA report" in html
     assert html.count("<svg") >= 2 and html.count("<rect") > 20
-    assert len(DATA_URI.findall(html)) == measures_with_crops(sample_release.frames)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / "report.png"
-    shot.unlink(missing_ok=True)
+    assert len(DATA_URI.findall(html)) == measures_with_crops()
+    shot = tmp_path / "report.png"  # never into the repository
     run = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", url)
     assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
     with Image.open(shot) as img:
@@ -93,21 +90,27 @@ def frames_of(sample_release: Release, source_name: str) -> dict[str, pd.DataFra
     return frames
 
 
-def test_a_missing_or_changed_source_is_said_not_fatal(sample_release: Release,
-                                                       tmp_path: Path) -> None:
-    gone = render_report(frames_of(sample_release, str(tmp_path / "moved.pdf")))
-    assert "is gone (moved or deleted); no crops" in gone and not DATA_URI.search(gone)
-    other = tmp_path / "other.pdf"
+def test_a_source_unseen_or_gone_is_said_not_fatal(sample_release: Release,
+                                                   tmp_path: Path) -> None:
+    """Crops not kept are cut from the file where the run found the document's bytes; a file
+    the run did not see, or that is gone since, is said. A name is never opened as a path."""
+    other = tmp_path / "other.pdf"  # a real file at the name the tables give: never opened
     shutil.copy(ROOT / "samples" / "suivi-2021-born-digital.pdf", other)
-    changed = render_report(frames_of(sample_release, str(other)))
-    assert "is no longer the one ingested" in changed and not DATA_URI.search(changed)
+    frames = frames_of(sample_release, str(other))
+    unseen = render_report(frames)
+    assert "inputs (moved, or not given this time); no crops" in unseen
+    assert not DATA_URI.search(unseen)
+    doc_id = frames["documents"]["doc_id"].iloc[0]
+    gone = render_report(frames, sources={doc_id: tmp_path / "moved.pdf"})
+    assert "moved.pdf is gone (moved or deleted); no crops" in gone
+    assert not DATA_URI.search(gone)
 
 
 def test_crops_of_a_scan_come_from_the_page_views_kept_when_it_was_read(
         sample_release: Release, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The reader kept each scanned page as read: the report cuts it, never re-renders it, and
     still shows the crops when the source has been moved away since."""
-    from flows import crops
+    from flows.report import crops
 
     monkeypatch.setattr(crops, "render_page", lambda *a: pytest.fail("page rendered again"))
     frames = frames_of(sample_release, str(tmp_path / "moved.pdf"))
@@ -125,8 +128,8 @@ def test_crops_cut_ahead_are_the_ones_the_report_shows(tmp_path: Path,
     """A run cuts each document's crops as soon as it is extracted (while other pages are
     read); the report at the end of the run then only assembles them: no page opened again."""
     from extractors.document import process_file
-    from flows import crops
-    from flows.tables import frames_from_results
+    from flows.release.tables import frames_from_results
+    from flows.report import crops
 
     result = process_file(str(ROOT / "samples" / "suivi-2021-born-digital.pdf"))
     cache = tmp_path / "out" / ".cache" / "report"
@@ -144,7 +147,7 @@ def test_crops_cut_ahead_are_the_ones_the_report_shows(tmp_path: Path,
 def test_crops_are_cached_and_each_page_rendered_once(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from extractors.sources import sha256_file
-    from flows import crops
+    from flows.report import crops
 
     pdf = ROOT / "samples" / "suivi-2021-born-digital.pdf"
     doc_id = sha256_file(pdf)
@@ -160,13 +163,30 @@ def test_crops_are_cached_and_each_page_rendered_once(tmp_path: Path,
     assert again == made and len(calls) == 1  # from the cache: no rendering
 
 
-def test_was_repaired_ignores_numbering_and_typography() -> None:
-    assert not was_repaired("Mesure 7 — Faire des ODD l’occasion", "Faire des ODD l'occasion")
-    assert not was_repaired("14.Piloter une  recherche", "Piloter une recherche")
-    assert was_repaired("1. Rendre accessible I'existant", "Rendre accessible l'existant")
-    assert not was_repaired(None, "x")
-    assert not was_repaired(". Faciliter l'usage", "Faciliter l'usage")  # lost number
-    assert not was_repaired("Mettre en place", "Mettre en place")
+def test_a_title_is_repaired_when_a_recorded_repair_stands_in_it() -> None:
+    """The badge comes from the `repairs` rows of the measure's page: numbering, typography,
+    a capital or a table's rule are not repairs; a repair recorded elsewhere on the page, or
+    one whose text is in the title as read too, is not this title's."""
+    elision = {"rule": "elision-l.v2", "before": "I'existant", "after": "l'existant"}
+    bare = {"rule": "elision-l.v2", "before": "'", "after": "l'"}
+    junk = {"rule": "mark-junk.v2", "before": "el", "after": ""}
+    glued = {"rule": "guillemets.v1", "before": "«", "after": "« "}
+    quote = {"rule": "typography.v2", "before": "l’occasion", "after": "l'occasion"}
+    page = [elision, bare, junk, glued, quote]
+    assert title_repairs("1. Rendre accessible I'existant", "Rendre accessible l'existant",
+                         page) == [elision]
+    assert title_repairs("valoriser 'investissement dans l'innovation",
+                         "valoriser l'investissement dans l'innovation", page) == [bare]
+    assert title_repairs("Développer notre capacité à « faire alliance » el",
+                         "Développer notre capacité à « faire alliance »", page) == [junk]
+    assert title_repairs("des différents «mondes »", "des différents « mondes »", page) == [glued]
+    for raw, title in [("Mesure 7 — Faire des ODD l’occasion", "Faire des ODD l'occasion"),
+                       ("n°11 | inciter à un État exemplaire", "Inciter à un État exemplaire"),
+                       ("du « jouer collectif »", "du « jouer collectif »"),
+                       (None, "x")]:
+        assert title_repairs(raw, title, page) == [], raw
+    assert checks_agree([]) is None
+    assert checks_agree([{"agrees": 1}, {"agrees": 0}]) is False
 
 
 def test_text_repairs_are_listed_folded(sample_release: Release) -> None:
@@ -184,7 +204,7 @@ def test_report_escapes_what_it_is_given(tmp_path: Path) -> None:
     """A crop-cache value is checked (a JPEG data URI, or cut again) and every value put into
     the page is escaped: titles, names, statuses outside the vocabulary."""
     from extractors.document import process_file
-    from flows.tables import frames_from_results
+    from flows.release.tables import frames_from_results
 
     result = process_file(str(ROOT / "samples" / "suivi-2021-born-digital.pdf"))
     cache = tmp_path / "out" / ".cache" / "report"
@@ -198,9 +218,8 @@ def test_report_escapes_what_it_is_given(tmp_path: Path) -> None:
     measures.loc[0, "title"] = "<script>alert('titre')</script>"
     measures.loc[1, "status"] = '"><svg onload=alert(1)>'
     frames["measures"] = measures
-    frames["documents"] = frames["documents"].assign(source_name=str(
-        ROOT / "samples" / "suivi-2021-born-digital.pdf"))
-    text = render_report(frames, cache_dir=cache)
+    pdf = ROOT / "samples" / "suivi-2021-born-digital.pdf"
+    text = render_report(frames, cache_dir=cache, sources={result.source.doc_id: pdf})
     assert "<script" not in text and "<svg onload" not in text and 'src="x' not in text
     assert "&lt;script&gt;alert(&#x27;titre&#x27;)&lt;/script&gt;" in text
     assert len(DATA_URI.findall(text)) == 21  # the crops were cut again, not taken from the file

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows.serve import next_fire_times, nightly_schedule
+from flows.orchestration.nightly import next_fire_times, nightly_schedule
 from models.errors import BadArguments
 
 PARIS = ZoneInfo("Europe/Paris")

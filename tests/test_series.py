@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,10 +19,12 @@ from extractors.series import (
     series_keys,
     text_date,
 )
-from flows.tables import frames_from_results, merge_frames
+from flows.release.tables import frames_from_results, merge_frames
 from models.records import DocumentResult, Extraction, Letter, Line, Measure, Page, SourceDocument
 
 SUBJECT = "Rapport d'étape à 6 mois de la mission « Accélérer les alliances stratégiques »"
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_mission_label_and_date_come_from_the_letter() -> None:
@@ -111,15 +114,19 @@ def test_ocr_damaged_title_with_the_same_number_is_the_same_measure() -> None:
 
 
 def result(doc_id: str, name: str, subject: str, date: str, titles: list[str]) -> DocumentResult:
+    """A document as extraction returns it: its report's facts read once, from its records."""
+    page = Page(1, "text-layer", (Line(f"Objet : {subject}", None),), 595, 842, 72)
+    letter = Letter(page=1, date=date, subject=subject)
     return DocumentResult(
         source=SourceDocument(doc_id, f"/gone/{name}", name, "pdf", 10),
         state="published",
-        pages=(Page(1, "text-layer", (Line(f"Objet : {subject}", None),), 595, 842, 72),),
+        pages=(page,),
         extraction=Extraction(
             kind="report+letter",
             measures=tuple(Measure(1, i, t, status="satisfaisant" if i % 2 else None)
                            for i, t in enumerate(titles, start=1)),
-            letters=(Letter(page=1, date=date, subject=subject),),
+            letters=(letter,),
+            report=describe_report([(1, page.text)], [letter]),
         ),
     )
 
@@ -145,4 +152,4 @@ def test_history_spans_documents_merged_in_separate_runs() -> None:
 
 def test_series_does_not_import_prefect() -> None:
     code = "import sys, extractors.series; assert 'prefect' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

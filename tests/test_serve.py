@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from flows.server import free_port, is_healthy
+from flows.orchestration.server import free_port, is_healthy
 from tests.conftest import ROOT, SAMPLES
 
 TRIGGER = """

@@ -97,9 +97,10 @@ def test_skew_is_detected_and_corrected() -> None:
     assert "accessible" in page.text
 
 
-def test_extractors_never_import_prefect() -> None:
-    code = ("import sys, extractors.document, extractors.pages, models.schema, flows.publish, "
-            "flows.tables, flows.evaluation; "
+def test_extractors_and_the_run_never_import_prefect() -> None:
+    """A notebook drives the extractors, and a whole run (flows.pipeline.run), without Prefect."""
+    code = ("import sys, extractors.document, extractors.pages, models.schema, "
+            "flows.release.publish, flows.release.tables, flows.pipeline.run; "
             "sys.exit(1 if any(m == 'prefect' or m.startswith('prefect.') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
 

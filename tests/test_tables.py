@@ -1,13 +1,14 @@
-"""Tests for flows.tables: records → typed DataFrames, and the cumulative merge."""
+"""Tests for flows.release.tables: records → typed DataFrames, and the cumulative merge."""
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from flows.tables import empty_frames, format_bbox, frames_from_results, merge_frames
+from flows.release.tables import empty_frames, format_bbox, frames_from_results, merge_frames
 from models.records import (
     DocumentResult,
     Extraction,
@@ -23,6 +24,8 @@ from models.schema import TABLES
 
 VERSION = "0.1.0+rules.1"
 WHEN = "2025-01-02T03:04:05Z"
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def source(doc_id: str, name: str = "") -> SourceDocument:
@@ -195,12 +198,13 @@ def test_merge_refuses_rows_for_documents_not_in_new_documents() -> None:
 
 
 def test_tables_and_publish_do_not_import_prefect() -> None:
-    code = "import sys, flows.tables, flows.publish; assert 'prefect' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    code = "import sys, flows.release.tables, flows.release.publish; assert 'prefect' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_history_follows_measures_whose_numbers_restart_or_are_missing() -> None:
-    from flows.tables import with_series_tables
+    from extractors.series import describe_report
+    from flows.release.tables import with_series_tables
 
     def doc(doc_id: str, numbers: list[int | None]) -> DocumentResult:
         titles = ["Ouvrir un guichet", "Former les agents", "Associer les entreprises"]
@@ -208,7 +212,8 @@ def test_history_follows_measures_whose_numbers_restart_or_are_missing() -> None
                          for i, (n, t) in enumerate(zip(numbers, titles, strict=True), start=1))
         page = Page(page=1, method="ocr", lines=(Line("Mission « Villages vivants »", None),))
         return DocumentResult(source=source(doc_id), state="published", pages=(page,),
-                              extraction=Extraction(kind="report", measures=measures))
+                              extraction=Extraction(kind="report", measures=measures,
+                                                    report=describe_report([(1, page.text)], [])))
 
     frames = with_series_tables(frames_from_results(
         [doc("a" * 64, [1, 2, 1]), doc("b" * 64, [None, None, None])], VERSION, WHEN))

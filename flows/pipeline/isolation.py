@@ -1,9 +1,6 @@
 """Parsers in child processes: a warm pool that opens files and reads pages under time and memory limits."""
 from __future__ import annotations
 
-import atexit
-import contextlib
-import hashlib
 import io
 import logging
 import multiprocessing
@@ -11,22 +8,20 @@ import os
 import resource
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Self
 
 from pebble import ProcessExpired, ProcessPool
 
 from extractors.ocr import DEFAULT_OCR, PAGE_TIMEOUT_ENV, OcrSettings, page_timeout
 from extractors.pages import PageJob, plan_pages, read_legacy_text, read_page
-from extractors.sources import check_unchanged, printable_name, read_source
-from flows.lifeline import guard_worker
-from flows.limits import text_problem, too_big
-from flows.runners import default_workers
+from extractors.sources import printable_name
+from flows.pipeline.lifeline import guard_worker
+from flows.pipeline.limits import too_big
 from models.errors import InputRejected
-from models.records import DocumentResult, Page, SourceDocument
+from models.records import Page, SourceDocument
 
 MEMORY_ENV = "MISSIONS_PAGE_MEMORY_GB"  # address space of one reader process, GiB
 DEFAULT_MEMORY_GB = 2.0
@@ -72,7 +67,7 @@ class PlanOutcome:
 
 def _init_worker(memory_bytes: int, environ: dict[str, str], quiet: bool, owner: int) -> None:
     """Runs once in each worker: tied to `owner` (it and its tesseract die with it, see
-    flows/lifeline.py), the parent's environment, one OCR thread, limits, and (unless the run
+    flows/pipeline/lifeline.py), the parent's environment, one OCR thread, limits, and (unless the run
     is verbose) no C-library chatter on stderr: a page's failure is recorded anyway."""
     guard_worker(owner)
     os.environ.clear()
@@ -94,7 +89,8 @@ def _ping() -> int:
     return os.getpid()
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """An exception as `Type: message`, printable on one line (at most 200 characters)."""
     text = printable_name(str(exc))[:200]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
@@ -125,7 +121,7 @@ def _open_file(source: SourceDocument, memory_gb: float) -> PlanOutcome:
         return PlanOutcome(error=f"{source.source_name}: {_memory_sentence('the file', memory_gb)}.")
     except Exception as exc:  # noqa: BLE001 (parsers raise many kinds on hostile input)
         return PlanOutcome(error=f"{source.source_name}: the file is damaged and cannot be opened "
-                                 f"({_describe(exc)}); re-scan or re-export it.")
+                                 f"({describe_error(exc)}); re-scan or re-export it.")
 
 
 def opens_inline(source: SourceDocument) -> bool:
@@ -154,7 +150,7 @@ def _read_view_in_worker(job: PageJob, settings: OcrSettings, memory_gb: float,
     except MemoryError:
         return failed_page(job, _memory_sentence(f"page {job.page_no}", memory_gb)), None
     except Exception as exc:  # noqa: BLE001 (parsers raise many kinds on hostile input)
-        return failed_page(job, f"page {job.page_no} could not be read ({_describe(exc)}); "
+        return failed_page(job, f"page {job.page_no} could not be read ({describe_error(exc)}); "
                                 "re-scan or re-export it"), None
 
 
@@ -175,7 +171,8 @@ def _crash_reason(exc: ProcessExpired) -> str:
 class IsolatedReader:
     """A warm pool of `workers` processes that open files and read pages for the parent.
 
-    Each worker runs with an address-space limit (`Limits.memory_gb`, inherited by the tesseract
+    Owned by one run (flows.pipeline.run.IngestRun) or one caller; its workers start on first
+    use, or ahead with `start`. Each worker runs with an address-space limit (`Limits.memory_gb`, inherited by the tesseract
     it starts) and each call with a time limit, so a parser that hangs, crashes or eats memory
     costs one page (or one file), never the run: the worker is replaced and the page comes back
     with an `error`. Thread-safe: the flow's threads each wait on their own page.
@@ -203,7 +200,7 @@ class IsolatedReader:
     def _new_pool(self) -> ProcessPool:
         context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
         # The parsers imported once, in the fork server: every worker starts with them.
-        context.set_forkserver_preload(["extractors.pages", "flows.isolation", "cv2", "pdfplumber"])
+        context.set_forkserver_preload(["extractors.pages", "flows.pipeline.isolation", "cv2", "pdfplumber"])
         return ProcessPool(max_workers=self.workers, initializer=_init_worker,
                            initargs=(self.limits.memory_bytes, self.environ, self.quiet,
                                      os.getpid()),
@@ -273,11 +270,11 @@ class IsolatedReader:
                 return failed(_memory_sentence(subject, self.limits.memory_gb))
             except RuntimeError as exc:  # a broken or closed pool: once more on a new one
                 if attempt == 2:
-                    return failed(f"the reader could not run on {subject} ({_describe(exc)}); "
+                    return failed(f"the reader could not run on {subject} ({describe_error(exc)}); "
                                   "run again, and report it if it persists")
                 self._replace_broken(pool)
             except Exception as exc:  # noqa: BLE001 (e.g. a result that cannot be unpickled)
-                return failed(f"{subject} could not be read ({_describe(exc)}); re-scan or "
+                return failed(f"{subject} could not be read ({describe_error(exc)}); re-scan or "
                               "re-export it")
         raise AssertionError("unreachable")
 
@@ -317,115 +314,8 @@ class IsolatedReader:
                              lambda sentence: (failed_page(job, sentence), None),
                              f"page {job.page_no}", opening=False)
 
-    def read_all(self, jobs: Sequence[PageJob], settings: OcrSettings = DEFAULT_OCR) -> list[Page]:
-        """`read` for many pages, as many at a time as there are workers, in order."""
-        if len(jobs) <= 1:
-            return [self.read(job, settings) for job in jobs]
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="read") as threads:
-            return list(threads.map(lambda job: self.read(job, settings), jobs))
 
-
-_process_reader: IsolatedReader | None = None
-_process_guard = threading.Lock()
-
-
-def process_reader(workers: int | None = None, warm: bool = True) -> IsolatedReader:
-    """This process's reader, started on first use (a Dask worker gets its own this way);
-    without `warm`, its workers start only when a call needs them (a run of text files)."""
-    global _process_reader
-    with _process_guard:
-        if _process_reader is None:
-            _process_reader = IsolatedReader(workers or default_workers())
-            atexit.register(_process_reader.close)
-        return _process_reader.start() if warm else _process_reader
-
-
-_run_reader: IsolatedReader | None = None  # the reader of the run in progress, if any
-
-
-@contextlib.contextmanager
-def reader_for_run(workers: int) -> Iterator[IsolatedReader]:
-    """A fresh reader (limits and environment as they are now) for one run, closed after it.
-
-    Inside another `reader_for_run` (the CLI starts the run's reader before the flow), the
-    outer reader is used and left open. Its workers start on first use (`IsolatedReader.start`
-    starts them ahead): a run of small text files starts none.
-    """
-    global _process_reader, _run_reader
-    with _process_guard:
-        outer = _run_reader
-    if outer is not None:
-        yield outer
-        return
-    reader = IsolatedReader(workers)
-    with _process_guard:
-        before, _process_reader, _run_reader = _process_reader, reader, reader
-    try:
-        yield reader
-    finally:
-        with _process_guard:
-            _process_reader, _run_reader = before, None
-        reader.close()
-
-
-# --------------------------------------------------------------------------- one document
-
-
-def stub_source(path: Path, name: str) -> SourceDocument:
-    """A stand-in for an input that could not be hashed: its id comes from its name."""
-    try:
-        size = path.lstat().st_size if path.is_file() else 0
-    except OSError:
-        size = 0
-    digest = hashlib.sha256(name.encode("utf-8", "backslashreplace")).hexdigest()[:16]
-    return SourceDocument(doc_id=f"unreadable-{digest}", path=str(path), source_name=name,
-                          file_type="unknown", size=size)
-
-
-def quarantined(source: SourceDocument, reason: str) -> DocumentResult:
-    return DocumentResult(source=source, state="quarantined", error=printable_name(reason))
-
-
-def finish_document(source: SourceDocument, pages: Sequence[Page]) -> DocumentResult:
-    """Records from a document's read pages, once its bytes are known not to have changed.
-
-    Never raises: a changed file is quarantined with what to do, and an extraction that fails
-    (a bug) quarantines this document only, with a sentence asking for a report.
-    """
-    try:
-        check_unchanged(source)
-    except InputRejected as exc:
-        return quarantined(source, str(exc))
-    from extractors.document import result_for  # not at import: the readers never load the rules
-
-    refused = text_problem(source, pages)
-    if refused is not None:
-        return quarantined(source, refused)
-    try:
-        return result_for(source, sorted(pages, key=lambda p: p.page))
-    except Exception as exc:  # noqa: BLE001 (a bug in the rules must not stop the run)
-        return quarantined(source, f"{source.source_name}: extracting its records failed "
-                                   f"({_describe(exc)}); this is a bug: report it with the file.")
-
-
-def read_document(path: str | Path, source_name: str | None = None,
-                  reader: IsolatedReader | None = None,
-                  settings: OcrSettings = DEFAULT_OCR) -> DocumentResult:
-    """One file end to end with its parsing in child processes; never raises for a bad input."""
-    path = Path(path)
-    name = printable_name(source_name or str(path))
-    try:
-        source = read_source(path, name)
-    except InputRejected as exc:
-        return quarantined(stub_source(path, name), str(exc))
-    own = reader is None
-    reader = reader or IsolatedReader(1)
-    try:
-        outcome = reader.plan(source)
-        if outcome.error is not None:
-            return quarantined(source, outcome.error)
-        pages = list(outcome.pages) + reader.read_all(outcome.jobs, settings)
-    finally:
-        if own:
-            reader.close()
-    return finish_document(source, pages)
+def read_page_here(job: PageJob, settings: OcrSettings) -> tuple[Page, bytes | None]:
+    """One page read in this process, with its view: where no child process may be started
+    (a Dask worker), the process itself is the unit of isolation. Never raises."""
+    return _read_view_in_worker(job, settings, Limits.from_env().memory_gb)

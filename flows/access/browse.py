@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from flows.release.layout import FTS_INDEXES, MANIFEST_NAME, SQLITE_NAME, current_release
 from models.errors import BadArguments
 from models.schema import TABLES
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 DATABASE = "missions"  # Datasette names a database after its file: missions.sqlite
-FTS = {"pages": "pages_fts", "measures": "measures_fts"}  # see flows.publish.FTS_INDEXES
+FTS = {content: index for index, content, _columns in FTS_INDEXES}  # table -> its index
 
 
 def datasette_metadata(manifest: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -56,14 +57,12 @@ def check_port(host: str, port: int) -> None:
 def release_database(out: Path) -> tuple[Path, dict[str, Any] | None]:
     """The current release's SQLite file (resolved, so the served file never changes under
     Datasette) and its manifest."""
-    link = out / "missions.sqlite"
+    link = out / SQLITE_NAME
     if not link.exists():
-        from flows.publish import current_release
-
         current_release(out)  # .current missing or dangling: exit 5, « run missions verify »
         raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")
     db = Path(os.path.realpath(link))
-    manifest_file = db.parent / "manifest.json"
+    manifest_file = db.parent / MANIFEST_NAME
     manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.exists() else None
     return db, manifest
 
@@ -75,8 +74,8 @@ def serve(out: Path, port: int = DEFAULT_PORT, host: str = HOST) -> None:
     import uvicorn
     from datasette.app import Datasette
 
-    from flows.csvsafe import csv_guard
-    from flows.publish import holding
+    from flows.access.csvsafe import csv_guard
+    from flows.release.publish import holding
 
     ds = Datasette(immutables=[str(db)], metadata=datasette_metadata(manifest),
                    settings={"sql_time_limit_ms": 5000, "default_page_size": 50})
@@ -85,7 +84,7 @@ def serve(out: Path, port: int = DEFAULT_PORT, host: str = HOST) -> None:
           "(Ctrl-C to stop; restart to see a newer release)", flush=True)
     sys.stdout.flush()
     # The release served is held (not pruned by later publishes: /missions.db keeps working),
-    # and every CSV export has its formula-like cells made inert (flows/csvsafe.py).
+    # and every CSV export has its formula-like cells made inert (flows/access/csvsafe.py).
     with holding(db.parent):
         uvicorn.run(csv_guard(ds.app()), host=host, port=port, log_level="warning",
                     lifespan="on", workers=1)

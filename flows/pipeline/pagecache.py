@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from flows.release.layout import PAGE_CACHE
 from models.records import ColourRegion, DigitReading, Line, Page, Word
 
 CACHE_FORMAT = 3  # 2: pages carry their coloured regions; 3: digits read by each region
@@ -24,7 +25,7 @@ class PageCache:
     """
 
     def __init__(self, out_dir: Path) -> None:
-        self.root = Path(out_dir) / ".cache" / "pages"
+        self.root = Path(out_dir) / PAGE_CACHE
 
     def _path(self, doc_id: str, page_no: int, key: str) -> Path:
         return self.root / doc_id[:2] / doc_id / f"{page_no:05d}-{key}.json"

@@ -1,7 +1,7 @@
 """Every process we start dies with us, `kill -9` included: the parent-death signal (Linux
 prctl PR_SET_PDEATHSIG) and process groups, for the Prefect servers, the readers and tesseract.
 
-Servers are started as `python -m flows.lifeline PARENT_PID -- COMMAND…`: this process leads
+Servers are started as `python -m flows.pipeline.lifeline PARENT_PID -- COMMAND…`: this process leads
 the server's process group, asks the kernel for SIGTERM when its parent dies, and then stops
 the whole group (the server and whatever it started), SIGKILL after a grace period. Reader
 workers call `guard_worker` first thing: each leads a group of its own (the tesseract it starts
@@ -68,11 +68,11 @@ def guard_worker(owner: int) -> None:
 
 def lifeline_argv(command: list[str]) -> list[str]:
     """`command` run under a lifeline tied to this process."""
-    return [sys.executable, "-m", "flows.lifeline", str(os.getpid()), "--", *command]
+    return [sys.executable, "-m", "flows.pipeline.lifeline", str(os.getpid()), "--", *command]
 
 
 def main(argv: list[str]) -> int:
-    """`python -m flows.lifeline PARENT_PID -- COMMAND…` (see the module's docstring)."""
+    """`python -m flows.pipeline.lifeline PARENT_PID -- COMMAND…` (see the module's docstring)."""
     parent, command = int(argv[0]), argv[2:]
     stopping = threading.Event()
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flows.csvsafe import neutralise
+from flows.access.csvsafe import neutralise
+from flows.release.layout import SQLITE_NAME, current_release
 from models.errors import BadArguments
 from models.records import DIMENSIONS, STATUSES
 
-SQLITE_NAME = "missions.sqlite"
 NONE_WORDS = frozenset({"none", "null", "na"})  # `--status none`: statuses not legible
 TABLE_WIDTH = 60  # widest column in the terminal table
 SHORT_ID = 12  # doc_id in the terminal table: its first hex digits
@@ -169,8 +169,6 @@ def open_release(out: Path) -> sqlite3.Connection:
     publishes meanwhile does not change what this connection sees)."""
     link = out / SQLITE_NAME
     if not link.exists():
-        from flows.publish import current_release
-
         current_release(out)  # .current missing or dangling: exit 5, « run missions verify »
         raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")
     path = os.path.realpath(link)

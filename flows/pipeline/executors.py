@@ -1,12 +1,19 @@
-"""Task runners: threads on this machine (default) or a Dask cluster through prefect-dask."""
+"""Where page work runs: the run's isolated reader pool here (threads waiting on it), or, under
+Prefect, a task runner of threads or a Dask cluster (prefect-dask)."""
 from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, as_completed
+from typing import TYPE_CHECKING, Any, Protocol
 
-if TYPE_CHECKING:  # Prefect is imported only when a runner is made (isolation imports this)
+from extractors.pages import PageJob
+
+if TYPE_CHECKING:  # Prefect is imported only when a task runner is made
     from prefect.task_runners import TaskRunner
+
+    from flows.pipeline.reading import PageRead, PageReads
 
 RUNNERS = ("threads", "dask")
 
@@ -18,6 +25,29 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+class PageExecutor(Protocol):
+    """Where page reads run: `submit` gives a future of the page read (a `PageRead`), and
+    `as_completed` yields futures as they complete."""
+
+    def submit(self, job: PageJob) -> Any: ...
+
+    def as_completed(self, futures: Sequence[Any]) -> Iterator[Any]: ...
+
+
+class LocalPages:
+    """Pages read on the reader pool of `reads`, with no orchestration (a notebook, the tests,
+    `missions` itself when a run needs no Prefect)."""
+
+    def __init__(self, reads: PageReads) -> None:
+        self.reads = reads
+
+    def submit(self, job: PageJob) -> Future[PageRead]:
+        return self.reads.page(job)
+
+    def as_completed(self, futures: Sequence[Future[PageRead]]) -> Iterator[Future[PageRead]]:
+        return as_completed(futures)
+
+
 def make_task_runner(kind: str = "threads", workers: int | None = None,
                      address: str | None = None) -> TaskRunner:
     """The page-work runner.
@@ -26,7 +56,8 @@ def make_task_runner(kind: str = "threads", workers: int | None = None,
     dask:    `address` attaches to an existing scheduler (tcp://HOST:PORT); without one a
              LocalCluster of `workers` single-threaded worker processes bound to 127.0.0.1.
              Workers must share one Prefect API: the caller exports PREFECT_API_URL first
-             (see flows.server.prefect_server), and they must see the same --out folder.
+             (see flows.orchestration.server.prefect_server), and they must see the inputs at
+             the same paths.
     """
     from prefect.task_runners import ThreadPoolTaskRunner
 

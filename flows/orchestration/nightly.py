@@ -42,17 +42,18 @@ def next_fire_times(schedule: Schedule, n: int, start: dt.datetime) -> list[dt.d
 
 @flow(name="missions-nightly", retries=2, retry_delay_seconds=300, persist_result=False)
 def nightly_flow(inbox: str, out: str) -> dict[str, int]:
-    """Ingest what is new in the inbox; only a held lock (another run publishing) is retried."""
-    from flows.ingest import ingest_flow
+    """Ingest what is new in the inbox (the same run as `missions ingest`, as a subflow); only
+    a held lock (another run publishing) is retried."""
+    from flows.orchestration.flow import run_ingest_flow
+    from flows.pipeline.run import IngestRun
 
     logger = get_run_logger()
     try:
-        summary = ingest_flow(paths=[inbox], out=out)
+        with IngestRun(out) as run:
+            summary = run_ingest_flow(run, [inbox])
     except OutputLocked:
         logger.warning("another run is publishing into %s; retrying later", out)
         raise  # transient: the flow's retries handle it
-    except Exception:
-        raise
     counts = {"new": len(summary.new), "unchanged": len(summary.unchanged),
               "quarantined": len(summary.quarantined), "pages_read": summary.pages_read}
     logger.info("nightly ingest of %s: %s", inbox, summary.line())
@@ -63,7 +64,7 @@ def serve_nightly(inbox: str, out: str, cron: str, timezone: str, port: int | No
     """Serve the nightly deployment until interrupted; the server it started stops with it."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.server import prefect_server
+    from flows.orchestration.server import prefect_server
 
     schedule = nightly_schedule(cron, timezone)
     with prefect_server(port) as api_url, temporary_settings({PREFECT_API_URL: api_url}):

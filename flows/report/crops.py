@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import io
 import json
 import math
@@ -18,7 +17,7 @@ from typing import Any
 
 from PIL import Image, ImageSequence
 
-from flows.pagecache import PageCache, geometry_key
+from flows.pipeline.pagecache import PageCache, geometry_key
 from models.records import DocumentResult
 
 CROP_VERSION = 2  # part of every cache key: bump when crops are made differently
@@ -71,16 +70,14 @@ def parse_bbox(text: Any) -> tuple[float, float, float, float] | None:
     return (x0, y0, x1, y1)
 
 
-def source_problem(path: Path, doc_id: str) -> str | None:
-    """Why the file ingested as `doc_id` cannot be re-read at `path` now (None when it can)."""
+def source_problem(path: Path | None) -> str | None:
+    """Why a document's pages cannot be rendered again from its source (None when they can):
+    `path` is where the run found its bytes, hashed then (None: the run did not see the file)."""
+    if path is None:
+        return ("the source file is not among this run's inputs (moved, or not given this "
+                "time); no crops")
     if not path.is_file():
         return f"the source file {path} is gone (moved or deleted); no crops"
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != doc_id:
-        return f"the file at {path} is no longer the one ingested (its sha256 differs); no crops"
     return None
 
 
@@ -208,12 +205,13 @@ class CropCache:
                 tmp.unlink(missing_ok=True)
 
 
-def document_crops(path: Path, doc_id: str, file_type: str, geometries: Mapping[int, PageGeometry],
-                   requests: Sequence[CropRequest], cache: CropCache
-                   ) -> tuple[dict[CropRequest, str], str | None]:
+def document_crops(path: Path | None, doc_id: str, file_type: str,
+                   geometries: Mapping[int, PageGeometry], requests: Sequence[CropRequest],
+                   cache: CropCache) -> tuple[dict[CropRequest, str], str | None]:
     """Data URIs for the requests of one document, and a sentence saying why some or all could
     not be made (None: all made). A crop not cached is cut from the page's view kept when it was
-    read; a page without one (text layers, older caches) is rendered again, once."""
+    read; a page without one (text layers, older caches) is rendered again, once, from `path`:
+    where the run found the document's bytes (see `source_problem`)."""
     cached = cache.load(doc_id)
     out: dict[CropRequest, str] = {}
     todo: dict[int, list[CropRequest]] = {}
@@ -227,14 +225,14 @@ def document_crops(path: Path, doc_id: str, file_type: str, geometries: Mapping[
         else:
             todo.setdefault(r.page, []).append(r)
     views = {page: cache.view(doc_id, geometries[page]) for page in todo}
-    problem = None if all(v is not None for v in views.values()) else source_problem(path, doc_id)
+    problem = None if all(v is not None for v in views.values()) else source_problem(path)
     failed: list[str] = []
     for page, page_requests in sorted(todo.items()):
         geometry = geometries[page]
         try:
             img = views[page]
             if img is None:
-                if problem is not None:
+                if problem is not None or path is None:
                     continue
                 img = render_page(path, file_type, geometry)
         except Exception as exc:  # noqa: BLE001 - a page that cannot be rendered again is reported
@@ -260,7 +258,8 @@ def page_geometries(rows: Sequence[Mapping[str, Any]]) -> dict[int, PageGeometry
 def cut_ahead(result: DocumentResult, out: Path, cache_folder: Path) -> None:
     """Cut the crops of a document just extracted into the report's cache now, while other
     pages are still being read, so that writing the report at the end of the run only
-    assembles them (the same requests the report makes: each measure's box, as published)."""
+    assembles them (the same requests the report makes: each measure's box, as published).
+    Its file has just been found unchanged (the run's second hash): it is not hashed again."""
     if result.state != "published":
         return
     geometries = page_geometries([vars(p) for p in result.pages])

@@ -13,22 +13,27 @@ from typing import Any
 
 import pandas as pd
 
-from flows.publish import (
+from flows.release.layout import (
     CONTRACT_PATHS,
     CURRENT_LINK,
     MANIFEST_KEYS,
     MANIFEST_NAME,
+    PAGE_CACHE,
     PARQUET_DIR,
+    PARTIAL_SUFFIX,
     RELEASES_DIR,
+    REPORT_CACHE,
     SQLITE_NAME,
+    FolderLock,
+    StrPath,
+    acquire_lock,
     complete_releases,
     file_digest,
-    publish_release,
     published_before,
     release_frames,
-    replace_symlink,
 )
-from flows.tables import conform_frame, empty_frame
+from flows.release.publish import ReportWriter, publish_release, replace_symlink
+from flows.release.tables import conform_frame, empty_frame
 from models.errors import OutputNotWritable, ReleaseDamaged
 from models.schema import TABLES
 
@@ -46,25 +51,11 @@ class Health:
 
 
 @dataclass(frozen=True)
-class _Found:
+class Examined:
     release: Path
     manifest: dict[str, Any] | None  # None: missing or unreadable
     bad: dict[str, str]  # file -> what is wrong with it
     checked: int
-
-
-_sound: dict[Path, tuple[Any, ...]] = {}  # releases found sound in this process -> their stat
-
-
-def _signature(release: Path, names: list[str]) -> tuple[Any, ...]:
-    out = []
-    for name in [MANIFEST_NAME, *names]:
-        try:
-            st = (release / name).stat()
-        except OSError:
-            return ()
-        out.append((name, st.st_size, st.st_mtime_ns, st.st_ino))
-    return tuple(out)
 
 
 def _read_manifest(release: Path) -> dict[str, Any] | None:
@@ -79,15 +70,13 @@ def _read_manifest(release: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def examine(release: Path) -> _Found:
-    """Every file of `release` checked against its manifest's sha256 (read-only)."""
+def examine(release: Path) -> Examined:
+    """Every file of `release` checked against its manifest's sha256 (read-only): the one
+    health check, made once per run (see `ensure_release`'s `examined`)."""
     manifest = _read_manifest(release)
     if manifest is None:
-        return _Found(release, None, {MANIFEST_NAME: "missing or unreadable"}, 0)
+        return Examined(release, None, {MANIFEST_NAME: "missing or unreadable"}, 0)
     names = sorted(manifest["files"])
-    signature = _signature(release, names)
-    if signature and _sound.get(release) == signature:
-        return _Found(release, manifest, {}, len(names))
     bad: dict[str, str] = {}
     for name in names:
         file = release / name
@@ -95,9 +84,7 @@ def examine(release: Path) -> _Found:
             bad[name] = "missing"
         elif file_digest(file) != manifest["files"][name]["sha256"]:
             bad[name] = "its sha256 differs from the manifest (altered or truncated)"
-    if not bad and signature:
-        _sound[release] = signature
-    return _Found(release, manifest, bad, len(names) - len(bad))
+    return Examined(release, manifest, bad, len(names) - len(bad))
 
 
 def sqlite_frames(path: Path) -> dict[str, pd.DataFrame]:
@@ -122,7 +109,7 @@ def _same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> bool:
                for t in TABLES)
 
 
-def _rebuild_source(found: _Found) -> tuple[dict[str, pd.DataFrame], str]:
+def _rebuild_source(found: Examined) -> tuple[dict[str, pd.DataFrame], str]:
     """The release's tables from the copy of them that is intact, and which copy that is;
     ReleaseDamaged when no copy can be trusted."""
     where = found.release
@@ -145,7 +132,7 @@ def _rebuild_source(found: _Found) -> tuple[dict[str, pd.DataFrame], str]:
                                          "intact"))
 
 
-def _refusal(found: _Found, why: str) -> str:
+def _refusal(found: Examined, why: str) -> str:
     out = found.release.parent.parent
     listed = "; ".join(f"{name}: {what}" for name, what in sorted(found.bad.items())[:6])
     return (f"The current release {found.release.name} in {out} is damaged ({listed}) {why}; "
@@ -183,21 +170,24 @@ def _choose(out: Path) -> Path | None:
     return None
 
 
-def ensure_release(out_dir: Path | str, quiet: bool = False) -> Health:
-    """Check the release in `out_dir` before anything builds on it, under the caller's lock.
+def ensure_release(out_dir: StrPath, lock: FolderLock, report: ReportWriter, quiet: bool = False,
+                   examined: Examined | None = None) -> Health:
+    """Check the release in `out_dir` before anything builds on it, under the caller's `lock`.
 
     DIR/.current missing: the newest complete release is made current again. A file that does
     not match the manifest (missing, truncated, altered): the release is rebuilt, as a new
-    release, from its copy of the tables that does (SQLite, else Parquet). A link of DIR
-    missing: made again. What cannot be repaired without losing a published row raises
-    ReleaseDamaged (exit 5) and nothing is written.
+    release (its QA report written by `report`), from its copy of the tables that does
+    (SQLite, else Parquet). A link of DIR missing: made again. What cannot be repaired without
+    losing a published row raises ReleaseDamaged (exit 5) and nothing is written. `examined`:
+    the current release, already examined by the caller in this run (not hashed again).
     """
     out = Path(out_dir)
+    lock.check(out)
     health = Health(out)
     release = _choose(out)
     if release is None:
         return health
-    found = examine(release)
+    found = examined if examined is not None and examined.release == release else examine(release)
     frames = source = None
     if found.bad:
         frames, source = _rebuild_source(found)
@@ -210,7 +200,7 @@ def ensure_release(out_dir: Path | str, quiet: bool = False) -> Health:
         manifest = found.manifest or {}
         extra = {k: v for k, v in manifest.items() if k not in MANIFEST_KEYS}
         version = manifest.get("pipeline_version") or _pipeline_version()
-        new = publish_release(out, frames, str(version), extra)
+        new = publish_release(out, frames, str(version), extra, report=report, lock=lock)
         what = ", ".join(f"{n} ({w})" for n, w in sorted(found.bad.items())[:4])
         health.repairs.append(f"release {release.name}: {what}; rebuilt as release {new.name} "
                               f"from {source}")
@@ -255,9 +245,9 @@ def remove_leftovers(out: Path) -> list[str]:
     found: list[Path] = []
     for pattern in LEFTOVERS:
         found += [p for p in out.glob(pattern) if p.is_symlink() or p.is_file()]
-    found += [p for p in (out / RELEASES_DIR).glob("*.partial")]
-    found += [p for p in (out / ".cache" / "report").glob("*.tmp") if p.is_file()]
-    found += [p for p in (out / ".cache" / "pages").glob("*/*/.tmp-*") if p.is_file()]
+    found += [p for p in (out / RELEASES_DIR).glob(f"*{PARTIAL_SUFFIX}")]
+    found += [p for p in (out / REPORT_CACHE).glob("*.tmp") if p.is_file()]
+    found += [p for p in (out / PAGE_CACHE).glob("*/*/.tmp-*") if p.is_file()]
     found = list(dict.fromkeys(found))
     for path in found:
         if path.is_dir() and not path.is_symlink():
@@ -267,16 +257,15 @@ def remove_leftovers(out: Path) -> list[str]:
     return [str(p.relative_to(out)) for p in found]
 
 
-def verify_report(out_dir: Path | str) -> str:
+def verify_report(out_dir: StrPath, report: ReportWriter) -> str:
     """`missions verify`: the release's health, after repairing what can be repaired safely
-    (under the folder's lock). ReleaseDamaged (exit 5) when it cannot be."""
-    from flows.publish import acquire_lock
-
+    (under the folder's lock; a rebuilt release gets its QA report from `report`).
+    ReleaseDamaged (exit 5) when it cannot be."""
     out = Path(out_dir)
     if not out.is_dir():
         raise ReleaseDamaged(f"{out} is not a folder: there is no release to verify.")
-    with acquire_lock(out):
-        health = ensure_release(out, quiet=True)
+    with acquire_lock(out) as lock:
+        health = ensure_release(out, lock, report, quiet=True)
         left = remove_leftovers(out)
     lines = [f"missions: {what}" for what in health.repairs]
     if left:
@@ -317,3 +306,17 @@ def _row_counts(path: Path) -> dict[str, int]:
                                (t.name,)).fetchone()}
     finally:
         con.close()
+
+
+def verify_release(release: StrPath) -> list[str]:
+    """Problems found when checking a release folder's files against its manifest (empty: none)."""
+    folder = Path(release)
+    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    problems: list[str] = []
+    for name, entry in manifest["files"].items():
+        file = folder / name
+        if not file.is_file():
+            problems.append(f"{name}: missing")
+        elif file_digest(file) != entry["sha256"]:
+            problems.append(f"{name}: sha256 differs from the manifest")
+    return problems

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from flows.tables import HISTORY_TABLE, conform_frame, empty_frame, frame_from_rows
+from flows.release.tables import HISTORY_TABLE, conform_frame, empty_frame, frame_from_rows
 from models.schema import table
 
 

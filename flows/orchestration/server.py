@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flows.lifeline import lifeline_argv
+from flows.pipeline.lifeline import lifeline_argv
 from models.errors import MissingDependency
 
 STARTUP_TIMEOUT_S = 180
@@ -65,7 +65,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def _spawn(argv: list[str], log: Path, env_updates: dict[str, str],
            tied: bool = True) -> subprocess.Popen[bytes]:
     """A server child in its own process group, output to `log`, never PREFECT_API_URL's
-    client (it is the server), analytics off. `tied`: under a lifeline (flows/lifeline.py),
+    client (it is the server), analytics off. `tied`: under a lifeline (flows/pipeline/lifeline.py),
     so that it and all it starts stop when this process ends, `kill -9` included."""
     log.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **env_updates}

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from extractors.marks import check_status_counts
-from models.records import BBox, DocumentResult
+from extractors.series import MeasureFacts, SeriesDocument, build_series
+from models.records import BBox, DocumentResult, ReportInfo
 from models.schema import TABLES, TABLES_BY_NAME, Table
 
 Row = tuple[Any, ...]
@@ -151,7 +151,7 @@ def _letter_rows(result: DocumentResult) -> list[Row]:
 
 
 NAMES_TABLE = "document_names"  # merged as a union: a name once seen is kept, with its first date
-HISTORY_TABLE = "superseded"  # merged as a union: earlier versions are kept (flows/history.py)
+HISTORY_TABLE = "superseded"  # merged as a union: earlier versions are kept (flows/release/history.py)
 
 
 def _name_rows(result: DocumentResult, seen_at: str) -> list[Row]:
@@ -189,9 +189,16 @@ def merge_document_names(previous: Mapping[str, pd.DataFrame], fresh: pd.DataFra
 
 def _status_check_rows(result: DocumentResult) -> list[Row]:
     doc_id = result.source.doc_id
-    checks = check_status_counts(result.extraction.measures, result.extraction.status_counts)
     return [(doc_id, c.page, c.status, c.stated_count, c.read_count, c.unread_count,
-             int(c.agrees)) for c in checks]
+             int(c.agrees)) for c in result.extraction.checks]
+
+
+def _report_rows(result: DocumentResult) -> list[Row]:
+    """What the document says about itself; its series and rank are set over the whole
+    release (`with_series_tables`)."""
+    info = result.extraction.report
+    return [(result.source.doc_id, None, info.mission_title, info.report_date,
+             info.report_date_source, info.report_label, None)]
 
 
 def _repair_rows(result: DocumentResult) -> list[Row]:
@@ -216,7 +223,7 @@ def frames_from_results(
         seen.add(doc_id)
         rows["documents"].append(_document_rows(result, pipeline_version, ingested_at))
         if result.state == "quarantined":
-            continue  # its names come from the caller, who saw them (see flows.ingest)
+            continue  # its names come from the caller, who saw them (see flows.pipeline.run)
         rows["document_names"].extend(_name_rows(result, ingested_at))
         rows["pages"].extend(_page_rows(result))
         rows["measures"].extend(_measure_rows(result))
@@ -224,6 +231,7 @@ def frames_from_results(
         rows["legend"].extend(_legend_rows(result))
         rows["letters"].extend(_letter_rows(result))
         rows["status_checks"].extend(_status_check_rows(result))
+        rows["reports"].extend(_report_rows(result))
         rows["repairs"].extend(_repair_rows(result))
     frames = {t.name: sort_frame(t.name, frame_from_rows(t, rows[t.name])) for t in TABLES}
     return with_series_tables(frames)
@@ -264,7 +272,8 @@ def merge_frames(
 
 # --------------------------------------------------------------------------- series (derived)
 
-SERIES_TABLES = ("reports", "measure_history")  # rebuilt over the whole release, never merged
+SERIES_TABLES = ("measure_history",)  # rebuilt over the whole release, never merged
+SERIES_COLUMNS = ("mission_key", "report_order")  # of `reports`: set over the whole release
 
 
 def _na(value: Any) -> Any:
@@ -273,82 +282,42 @@ def _na(value: Any) -> Any:
     return None if missing else value
 
 
-def _by_doc(frame: pd.DataFrame, doc_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for row in frame.to_dict("records"):
-        if row["doc_id"] in doc_ids:
-            out.setdefault(row["doc_id"], []).append({k: _na(v) for k, v in row.items()})
-    return out
-
-
-def _identities(measures: list[dict[str, Any]]) -> list[int]:
-    """What follows a document's measures across reports: their numbers when each is printed
-    once, else their places in the document (numbering that restarts per dimension, or none)."""
-    numbers = [m["number"] for m in measures]
-    if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
-        return [int(n) for n in numbers]
-    return [int(m["position"]) if m.get("position") is not None else i
-            for i, m in enumerate(measures, start=1)]
-
-
-def _mean_confidence(rows: list[dict[str, Any]]) -> float:
-    values = [r["confidence"] for r in rows if r["confidence"] is not None]
-    return sum(values) / len(values) if values else 0.0
-
-
-def with_series_tables(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The frames with `reports` and `measure_history` rebuilt from every published document:
-    a history spans documents, so it is recomputed whenever any document changes."""
-    from extractors.series import (
-        MeasureRef,
-        describe_report,
-        follow_measures,
-        report_orders,
-        series_keys,
-    )
-    from models.records import Letter
-
-    out = {name: frame for name, frame in frames.items() if name not in SERIES_TABLES}
+def _series_documents(frames: Mapping[str, pd.DataFrame]) -> list[SeriesDocument]:
+    """Every published document of `frames` with the facts its rows hold: what it says about
+    itself (its `reports` row, written when it was extracted), its name and its measures."""
     def get(name: str) -> pd.DataFrame:
         frame = frames.get(name)
         return empty_frame(name) if frame is None else frame
 
     docs = get("documents")
     published = docs[(docs["state"] == "published").fillna(False).to_numpy(dtype=bool)]
-    ids = set(published["doc_id"])
-    names = {d: _na(n) for d, n in zip(published["doc_id"], published["source_name"], strict=True)}
-    pages, letters = _by_doc(get("pages"), ids), _by_doc(get("letters"), ids)
-    measures = _by_doc(get("measures"), ids)
-    letter_fields = [f for f in Letter.__dataclass_fields__ if f != "page"]
-    infos = {
-        d: describe_report([(p["page"], p["text"] or "") for p in pages.get(d, [])],
-                           [Letter(page=lt["page"], **{f: lt.get(f) for f in letter_fields})
-                            for lt in letters.get(d, [])])
-        for d in sorted(ids)
-    }
-    keys = series_keys({d: i.mission_title for d, i in infos.items()})
-    orders = report_orders({d: (keys[d], i) for d, i in infos.items()})
-    reports = [(d, keys[d], i.mission_title, i.report_date, i.report_date_source, i.report_label,
-                orders[d]) for d, i in infos.items()]
-    history: list[Row] = []
-    for key in sorted(set(keys.values())):
-        members = sorted((d for d in infos if keys[d] == key),
-                         key=lambda d: (orders[d], -len(measures.get(d, [])),
-                                        -_mean_confidence(measures.get(d, [])), names[d] or "", d))
-        refs = [[MeasureRef(d, n, m["title"] or "")
-                 for m, n in zip(measures.get(d, []), _identities(measures.get(d, [])),
-                                 strict=True)]
-                for d in members]
-        flat = [m for d in members for m in measures.get(d, [])]
-        for m, f in zip(flat, follow_measures(refs), strict=True):
-            info = infos[f.doc_id]
-            history.append((
-                key, f.measure, f.reference_title, orders[f.doc_id], info.report_date,
-                info.report_label, f.doc_id, names[f.doc_id], m["page"], m["number"], m["title"],
-                round(f.similarity, 4), f.match, m["dimension"], m["status"], m["status_source"],
-                m["confidence"],
-            ))
+    infos = {r["doc_id"]: ReportInfo(_na(r["mission_title"]), _na(r["report_date"]),
+                                     _na(r["report_date_source"]), _na(r["report_label"]))
+             for r in get("reports").to_dict("records")}
+    measures: dict[str, list[MeasureFacts]] = {}
+    for m in get("measures").to_dict("records"):
+        measures.setdefault(m["doc_id"], []).append(MeasureFacts(
+            m["page"], _na(m["number"]), _na(m["title"]) or "", _na(m["dimension"]),
+            _na(m["status"]), _na(m["status_source"]), _na(m["confidence"]),
+            _na(m.get("position"))))
+    return [SeriesDocument(d, _na(n), infos.get(d, ReportInfo()), tuple(measures.get(d, ())))
+            for d, n in zip(published["doc_id"], published["source_name"], strict=True)]
+
+
+def with_series_tables(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The frames with each published document placed in its series (`reports`: mission_key,
+    report_order) and `measure_history` rebuilt (flows from extractors.series.build_series): a
+    series spans documents, so it is set again whenever any document changes."""
+    placed, history = build_series(_series_documents(frames))
+    reports = [(r.doc_id, r.mission_key, r.info.mission_title, r.info.report_date,
+                r.info.report_date_source, r.info.report_label, r.order) for r in placed]
+    rows = [(h.mission_key, h.followed.measure, h.followed.reference_title, h.report.order,
+             h.report.info.report_date, h.report.info.report_label, h.report.doc_id, h.name,
+             h.measure.page, h.measure.number, h.measure.title, round(h.followed.similarity, 4),
+             h.followed.match, h.measure.dimension, h.measure.status, h.measure.status_source,
+             h.measure.confidence) for h in history]
+    out = {name: frame for name, frame in frames.items() if name not in SERIES_TABLES}
     out["reports"] = sort_frame("reports", frame_from_rows(TABLES_BY_NAME["reports"], reports))
     out["measure_history"] = sort_frame(
-        "measure_history", frame_from_rows(TABLES_BY_NAME["measure_history"], history))
+        "measure_history", frame_from_rows(TABLES_BY_NAME["measure_history"], rows))
     return {t.name: out.get(t.name, empty_frame(t.name)) for t in TABLES}
