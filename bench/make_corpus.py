@@ -308,6 +308,7 @@ class Rendered:
     measures_page: int
     summary_pages: list[int]
     letter_page: int | None
+    style: str = "dot"  # the measures' numbering (prefix_for)
 
 
 def render(layout: str, m: Mission, rng: random.Random) -> Rendered:
@@ -341,7 +342,8 @@ def render(layout: str, m: Mission, rng: random.Random) -> Rendered:
                           wrap=width))
         if layout == "columns":
             dims = tuple(dict.fromkeys(d for _t, d in m.measures))[:2]
-            page += measures_blocks(rng, layout, m, "dot", 40, column_dims=dims)
+            style = "dot"
+            page += measures_blocks(rng, layout, m, style, 40, column_dims=dims)
         else:
             style = "mesure" if layout == "mesure" else rng.choice(["dot", "dot", "paren"])
             page += measures_blocks(rng, layout, m, style, width)
@@ -352,7 +354,7 @@ def render(layout: str, m: Mission, rng: random.Random) -> Rendered:
     if layout == "mesure" and m.letter:
         pages.append(letter_page(rng, m, width))
         letter_no = len(pages)
-    return Rendered(pages, mp, summary_pages, letter_no)
+    return Rendered(pages, mp, summary_pages, letter_no, style)
 
 
 def expected(name: str, m: Mission, r: Rendered, lost: set[int]) -> dict:
@@ -364,7 +366,8 @@ def expected(name: str, m: Mission, r: Rendered, lost: set[int]) -> dict:
         "measures": [
             {"page": r.measures_page, "number": i, "title": t, "dimension": d,
              "horizon_min_months": m.horizons[d][0], "horizon_max_months": m.horizons[d][1],
-             "status": statuses[i - 1], "number_inferred": i in lost}
+             "status": statuses[i - 1], "number_inferred": i in lost,
+             **({"label": f"M{i}"} if r.style == "M" else {})}  # printed « M7 »
             for i, (t, d) in enumerate(m.measures, start=1)],
         "status_summary": [{"page": p, "status": s, "count": m.counts[s]}
                            for p in r.summary_pages for s in STATUSES],

@@ -55,10 +55,16 @@ LETTER_TEXT = ("place", "sender_org", "sender_role", "recipient", "recipient_org
 
 
 def uses_typographic_apostrophe(pages: Sequence[Page]) -> bool:
-    """Whether the document prints its apostrophes as `’`: any `’` in the text as read (OCR
-    reads a `’` as `'` often, an `'` as `’` never). Normalisation reads both as `'`; titles and
-    letters are published with the document's own."""
-    return any("’" in (ln.raw_text or ln.text) for p in pages for ln in p.lines)
+    """Whether the document prints its apostrophes as `’`. On pages OCR read, any `’` says so
+    (OCR reads a `’` as `'` often, an `'` as `’` never); in a text layer, the form most of its
+    apostrophes take. Legacy OCR text says nothing of the page: whichever engine made it mixed
+    both forms its own way, so its titles and letters keep the plain `'` normalisation gives.
+    Normalisation reads both as `'`; titles and letters are published with the document's own."""
+    texts = [(p.method, ln.raw_text or ln.text) for p in pages for ln in p.lines]
+    if any(method == "ocr" and "’" in text for method, text in texts):
+        return True
+    layer = [text for method, text in texts if method == "text-layer"]
+    return sum(t.count("’") for t in layer) > sum(t.count("'") for t in layer)
 
 
 def typographic(text: str | None) -> str | None:

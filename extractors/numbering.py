@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -216,7 +217,9 @@ def settle_numbers(printed: list[Printed]) -> list[Settled]:
     out: list[Settled | None] = [None] * len(printed)
     for run in sequences(printed):
         items = [printed[i] for i in run]
-        prefix = next((p.prefix for p in items if p.prefix), "")
+        # the prefix most of the run prints (« Z0) » read for « 20) » among « 19) » gives none)
+        printed_prefixes = Counter(p.prefix for p in items if p.number is not None)
+        prefix = printed_prefixes.most_common(1)[0][0] if printed_prefixes else ""
         for i, (number, inferred) in zip(run, _settle_run(items), strict=True):
             p = printed[i]
             label = None if number is None else f"{p.prefix if not inferred else prefix}{number}"

@@ -378,12 +378,13 @@ def letter_2021() -> LetterSpec:
 # ground truth
 
 
-def measures_truth(page, status_map, inferred=()):
+def measures_truth(page, status_map, inferred=(), form=str):
+    """`form`: the titles as the page prints them (`typographic` where it prints ’)."""
     return [
         {
             "page": page,
             "number": n,
-            "title": t,
+            "title": form(t),
             "dimension": d,
             "horizon_min_months": HORIZONS[d][0],
             "horizon_max_months": HORIZONS[d][1],
@@ -418,7 +419,8 @@ def letter_2020_truth(page):
 
 
 def letter_2021_truth(page):
-    return {
+    """As the letter prints it: its apostrophes are all ’ (see letter_2021)."""
+    fields = {
         "page": page,
         "place": "Paris",
         "date": "2021-06-01",
@@ -431,6 +433,7 @@ def letter_2021_truth(page):
         "subject": SUBJECT_2021,
         "salutation": "Madame la Secrétaire d'État,",
     }
+    return {k: typographic(v) if isinstance(v, str) else v for k, v in fields.items()}
 
 
 def write_truth(name, truth, folder=HERE):
@@ -552,7 +555,7 @@ def make_born_digital():
             "source": name,
             "kind": "report+letter",
             "n_pages": 2,
-            "measures": measures_truth(1, STATUS_2021),
+            "measures": measures_truth(1, STATUS_2021, form=typographic),
             "status_summary": summary_truth(1, COUNTS_2021),
             "legend": legend_truth(1),
             "letters": [letter_2021_truth(2)],
@@ -794,6 +797,9 @@ def make_status_sample(name, layout, palette, shape, numbering, font, seed, skew
         "legend": legend_truth(1),
         "letters": [],
     }
+    if numbering == "M":  # printed « M7 »: the label carries its letter (« 7. » is label 7)
+        for m in truth["measures"]:
+            m["label"] = f"M{m['number']}"
     if gray:
         truth["statuses_legible"] = False  # a grey scan: the marks' colours are lost
     write_truth(name, truth, STATUS_DIR)
