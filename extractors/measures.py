@@ -14,6 +14,7 @@ from extractors.numbering import (
     NumberRead,
     Printed,
     is_glyph,
+    printed_order,
     read_number,
     settle_numbers,
 )
@@ -535,8 +536,9 @@ def _infer_numbers(drafts: list[_Draft]) -> list[Measure]:
     """Each draft as a measure with its number and label settled in its own sequence (see
     extractors/numbering.py); an inferred number costs confidence."""
     settled = settle_numbers([Printed(d.number, d.prefix, d.soft, d.section) for d in drafts])
+    order = printed_order(settled)
     out = []
-    for d, found in zip(drafts, settled, strict=True):
+    for d, found in ((drafts[i], settled[i]) for i in order):
         m = _to_measure(d)
         penalty = 0.8 if found.inferred and found.number is not None else 1.0
         out.append(replace(m, number=found.number, label=found.label,

@@ -49,6 +49,7 @@ class Settled:
     number: int | None
     label: str | None
     inferred: bool  # not legible as printed (lost, misread out of sequence, or never printed)
+    run: int = 0  # which sequence of the document it belongs to (see `sequences`)
 
 
 def is_glyph(token: str) -> bool:
@@ -184,7 +185,28 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
         ahead = next(((j, x[0]) for j, x in enumerate(out[i + 1:]) if x[0] is not None), None)
         guess = prev + 1 if prev is not None else (ahead[1] - ahead[0] - 1 if ahead else None)
         out[i] = (guess if guess is not None and guess >= 1 else None, True)
-    return out
+    return _keep_misplaced(firm, kept, out)
+
+
+def _keep_misplaced(firm: list[int | None], kept: set[int],
+                    out: list[tuple[int | None, bool]]) -> list[tuple[int | None, bool]]:
+    """A legible number out of the sequence whose neighbours leave it no place (« 6. » read
+    between « 1. » and « 2. », columns read in the wrong order) is the measure's own number,
+    not a misread: kept as printed when no other measure of the run prints it. A number
+    inferred that another measure of the run prints is no number (None)."""
+    printed = Counter(f for f in firm if f is not None)
+    taken = {out[i][0] for i in kept}
+    for i, f in enumerate(firm):
+        if f is None or i in kept or printed[f] > 1 or f in taken:
+            continue
+        guess = out[i][0]
+        if guess is None or (guess in printed and guess != f):
+            out[i] = (f, False)
+            taken.add(f)
+    numbers = Counter(n for n, _inf in out if n is not None)
+    return [(None, True) if inferred and n is not None and (numbers[n] > 1 or n in printed
+                                                              and firm[i] != n) else (n, inferred)
+            for i, (n, inferred) in enumerate(out)]
 
 
 def _in_sequence(numbers: list[int | None]) -> set[int]:
@@ -215,7 +237,7 @@ def settle_numbers(printed: list[Printed]) -> list[Settled]:
     """Each measure's number and label: as printed where legible and in sequence; inferred
     from its neighbours in its own run where lost; None where nothing was printed to go by."""
     out: list[Settled | None] = [None] * len(printed)
-    for run in sequences(printed):
+    for k, run in enumerate(sequences(printed)):
         items = [printed[i] for i in run]
         # the prefix most of the run prints (« Z0) » read for « 20) » among « 19) » gives none)
         printed_prefixes = Counter(p.prefix for p in items if p.number is not None)
@@ -223,5 +245,21 @@ def settle_numbers(printed: list[Printed]) -> list[Settled]:
         for i, (number, inferred) in zip(run, _settle_run(items), strict=True):
             p = printed[i]
             label = None if number is None else f"{p.prefix if not inferred else prefix}{number}"
-            out[i] = Settled(number, label, inferred or p.number is None)
+            out[i] = Settled(number, label, inferred or p.number is None, k)
     return [s for s in out if s is not None]
+
+
+def printed_order(settled: list[Settled]) -> list[int]:
+    """Indices of the measures in their printed order: a run whose every measure has its own
+    number, read out of order (columns read in the wrong order, « 6. » between « 1. » and
+    « 2. »), is put in the order of its numbers; any other run keeps its reading order."""
+    runs: dict[int, list[int]] = {}
+    for i, s in enumerate(settled):
+        runs.setdefault(s.run, []).append(i)
+    order: list[int] = []
+    for members in runs.values():
+        numbers = [settled[i].number for i in members]
+        if None not in numbers and len(set(numbers)) == len(numbers):
+            members = sorted(members, key=lambda i: settled[i].number or 0)
+        order += members
+    return order

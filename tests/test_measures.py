@@ -371,3 +371,45 @@ Mesure 3Déployer l'accès des jeunes aux dispositifs
         (3, "Déployer l'accès des jeunes aux dispositifs"),
         (7, "Ouvrir la place des habitants"),
         (8, "Consolider les indicateurs d'impact social")]
+
+
+def scanned_measures(text: str):
+    """Measures of a page read by OCR: each line with its box, one under the other (legacy
+    text's own repair for columns read across the page does not apply)."""
+    lines = tuple(Line(text=raw.strip(), bbox=(100.0, 100.0 + 40 * k, 1500.0, 130.0 + 40 * k))
+                  for k, raw in enumerate(text.strip("\n").split("\n")))
+    extraction, _pages, _repairs = extract_records([Page(page=1, method="ocr", lines=lines)])
+    return extraction.measures
+
+
+def test_a_number_read_out_of_order_is_kept_and_put_in_its_place() -> None:
+    """Columns read in the wrong order put « 6. » between « 1. » and « 2. »: 6 is that
+    measure's printed number (no other measure prints it, no place is left for it between its
+    neighbours), not a misread to renumber 2; the measures are published in printed order."""
+    got = scanned_measures("""
+Mesures opérationnelles, aux premiers effets à 3/9 mois
+1. Ouvrir un guichet unique
+6. Articuler les complémentarités entre les acteurs
+2. Publier un annuaire des lieux
+3. Créer un réseau de référents
+4. Former les agents
+5. Associer les entreprises
+7. Inscrire le droit à l'essai
+""")
+    assert [(m.number, m.number_inferred, m.position) for m in got] == [
+        (n, False, n) for n in range(1, 8)]
+    assert got[5].title == "Articuler les complémentarités entre les acteurs"
+
+
+def test_a_misread_number_where_a_measure_was_lost_is_still_inferred() -> None:
+    """« 8. » read as « 6. » after « 7. » (measure 6's line lost): its neighbours leave it
+    exactly one place, 8; a number no neighbour confirms is never published as printed."""
+    got = scanned_measures("""
+Mesures opérationnelles, aux premiers effets à 3/9 mois
+5. Ouvrir un guichet unique
+7. Publier un annuaire des lieux
+6. Créer un réseau de référents
+9. Former les agents
+""")
+    assert [(m.number, m.number_inferred) for m in got] == [(5, False), (7, False), (8, True),
+                                                             (9, False)]
