@@ -345,6 +345,22 @@ def _overlaps(a: BBox, b: BBox) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def legend_like_labels(lines: Sequence[Line], line_h: float) -> list[BBox]:
+    """Boxes of the lines that look like a legend nobody found by its swatches: three or more
+    lines that are nothing but a status, each status once, stacked at one left edge. A table's
+    status cells repeat their statuses; a legend names each once. Words of a legend standing
+    level with a measure are never its status."""
+    found = [(line.bbox, label) for line in lines
+             if line.bbox is not None and (label := _whole_label(line)) is not None]
+    statuses = [label for _box, label in found]
+    if len(found) < 3 or len(set(statuses)) != len(statuses):
+        return []
+    lefts = [box[0] for box, _label in found]
+    if max(lefts) - min(lefts) > 2 * max(line_h, 1.0):
+        return []
+    return [box for box, _label in found]
+
+
 def read_text_status(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = (),
                      line_h: float = 0.0) -> str | None:
     """A status written as words for the measure: « Statut : X » in its text, or on its band a
@@ -437,6 +453,9 @@ def assign_statuses(measures: Sequence[Measure], pages: Sequence[Page],
     for e in text_legend:
         if e.bbox is not None:
             labels.setdefault(e.page, []).append(e.bbox)
+    for page in pages:
+        labels.setdefault(page.page, []).extend(legend_like_labels(page.lines,
+                                                                   heights.get(page.page, 0.0)))
     readings = []
     for i, m in enumerate(measures):
         reading = _merge(_pick(colour.get(i, [])),

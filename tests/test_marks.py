@@ -208,6 +208,31 @@ def test_status_written_as_words() -> None:
     assert (got.status, got.status_source) == ("remis_en_cause", "text")
 
 
+def test_legend_labels_level_with_measures_are_not_their_statuses() -> None:
+    """A legend whose swatches were not found (one hue, dark shades) still stands as a stack of
+    labels, each status once: level with measures in the next column, they are not the
+    measures' statuses. A table's status cells, which repeat, still are."""
+    def line(text: str, x: float, y: float) -> Line:
+        return Line(text=text, bbox=(x, y, x + 14.0 * len(text), y + 24.0))
+
+    measures = [Measure(page=1, number=n, title=f"Mesure {n}", bbox=(100.0, y, 900.0, y + 24.0))
+                for n, y in ((1, 100.0), (2, 140.0), (3, 180.0))]
+    legend = [line(t, 2300.0, y) for t, y in (("Très satisfaisant", 95.0), ("Satisfaisant", 135.0),
+                                               ("Retard expliqué", 175.0),
+                                               ("Remis en cause", 215.0))]
+    page = Page(page=1, method="ocr", lines=(*[line(m.title, 100.0, m.bbox[1]) for m in measures],
+                                             *legend))
+    got = apply_statuses(measures, assign_statuses(measures, [page], []).readings)
+    assert [m.status for m in got] == [None, None, None]
+    cells = [line(t, 1200.0, m.bbox[1]) for t, m in zip(
+        ("Satisfaisant", "Satisfaisant", "Retard expliqué"), measures, strict=True)]
+    table = Page(page=1, method="ocr", lines=(*[line(m.title, 100.0, m.bbox[1]) for m in measures],
+                                              *cells))
+    got = apply_statuses(measures, assign_statuses(measures, [table], []).readings)
+    assert [(m.status, m.status_source) for m in got] == [
+        ("satisfaisant", "text"), ("satisfaisant", "text"), ("retard_explique", "text")]
+
+
 def test_status_checks_record_disagreement() -> None:
     measures = [Measure(page=1, number=n, title="t", status=s)
                 for n, s in enumerate(["satisfaisant", "satisfaisant", None], start=1)]
