@@ -27,7 +27,8 @@ from models.records import (
     Word,
 )
 
-MARKS_VERSION = "marks.v2"  # part of the pipeline version: a change here re-extracts
+MARKS_VERSION = "marks.v3"  # part of the pipeline version: a change here re-extracts
+# (v3: a stack of legend labels whose swatches were not found is no measure's status)
 MIN_FILL = 0.5  # area / bbox area of a mark (square 1, disc 0.79, a number inside ~0.65)
 MAX_DELTA_E = 10.0  # CIEDE2000 from a mark to its swatch beyond which it is no match
 MIN_MARGIN = 6.0  # the second-nearest swatch must be at least this much farther

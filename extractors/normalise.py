@@ -40,8 +40,7 @@ _TOKEN_RE = re.compile(r"[^\s]+")
 _ALPHA_RE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿœ]+$")
 NORMALISE_VERSION = "normalise.v5"  # part of pipeline_version: bump when a repair changes
 # (v5: the apostrophe titles and letters are published with; a run's label prefix by majority;
-# a number read out of order kept as printed, measures put in printed order; a stack of
-# legend labels with no swatch found is no measure's status)
+# a number read out of order kept as printed, measures put in printed order)
 # (v2: words read off a coloured mark are dropped, glued guillemets are spaced; v3: text layers
 # are not word-repaired; v4: a lone `<`/`>` between words is a misread guillemet)
 GLUED_MIN_FREQUENCY = 1000  # the word left after a glued article must be a common one
