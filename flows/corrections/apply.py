@@ -1,0 +1,193 @@
+"""Corrections applied to a release's tables, deterministically: the machine's reading restored
+first, then every correction of the store applied, flagged stale or orphan, or superseded; the
+status checks and the series computed again over the corrected values."""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from flows.corrections.store import FIELDS, INT, LETTER, MEASURE, Correction
+from flows.release.tables import conform_frame, frame_from_rows, sort_frame, with_series_tables
+from models.schema import table
+
+log = logging.getLogger("missions")
+TABLE_OF = {MEASURE: "measures", LETTER: "letters"}
+CORRECTION_SOURCE = "correction"  # measures.status_source (and status_reason when cleared)
+APPLIED, STALE, ORPHAN, SUPERSEDED = "applied", "stale", "orphan", "superseded"
+
+
+def plain(value: Any) -> Any:
+    """None for every missing value pandas hands back; numpy scalars as Python ones."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def as_text(value: Any) -> str | None:
+    """A cell as a correction records it: text, or None."""
+    value = plain(value)
+    return None if value is None else str(value)
+
+
+def _typed(target: str, field: str, value: str | None) -> Any:
+    if value is None:
+        return pd.NA
+    return int(value) if FIELDS[target][field] == INT else value
+
+
+def side_columns(target: str, field: str, value: str | None) -> dict[str, Any]:
+    """Every column a correction of `field` sets: the field, and what says how it was read."""
+    cols: dict[str, Any] = {field: _typed(target, field, value)}
+    if target == MEASURE and field == "status":
+        cols["status_source"] = CORRECTION_SOURCE
+        cols["status_reason"] = pd.NA if value is not None else CORRECTION_SOURCE
+    if target == MEASURE and field == "number":
+        cols["number_inferred"] = 0
+    return cols
+
+
+class Rows:
+    """Where each measure (doc_id, position) and each letter (doc_id, page) stands in its frame."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame]) -> None:
+        self.frames = {t: frames[TABLE_OF[t]].copy() for t in TABLE_OF}
+        self.index: dict[str, dict[tuple[str, int], int]] = {}
+        self.labels: dict[tuple[str, str], list[int]] = {}
+        for target, frame in self.frames.items():
+            where = "position" if target == MEASURE else "page"
+            ids = zip(frame["doc_id"], frame[where], range(len(frame)), strict=True)
+            self.index[target] = {(d, int(w)): i for d, w, i in ids if plain(w) is not None}
+        measures = self.frames[MEASURE]
+        for d, label, i in zip(measures["doc_id"], measures["label"], range(len(measures)),
+                               strict=True):
+            if plain(label) is not None:
+                self.labels.setdefault((d, str(label).casefold()), []).append(i)
+
+    def find(self, c: Correction) -> int | None:
+        """The row a correction is for: its place (and printed label, where both have one),
+        else the one measure of the document with its label; None when gone."""
+        where = c.position if c.target == MEASURE else c.page
+        i = self.index[c.target].get((c.doc_id, int(where))) if where is not None else None
+        if c.target == LETTER or c.label is None:
+            return i
+        if i is not None:
+            label = as_text(self.frames[MEASURE].iloc[i]["label"])
+            if label is None or label.casefold() == c.label.casefold():
+                return i
+        same = self.labels.get((c.doc_id, c.label.casefold()), [])
+        return same[0] if len(same) == 1 else None
+
+    def get(self, target: str, i: int, column: str) -> Any:
+        return plain(self.frames[target].iloc[i][column])
+
+    def set(self, target: str, i: int, column: str, value: Any) -> None:
+        frame = self.frames[target]
+        frame.iat[i, frame.columns.get_loc(column)] = value
+
+
+def machine_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables as the machine read them: every correction the release applied undone (the
+    release keeps each overwritten machine value in `corrections.machine_columns`)."""
+    out = dict(frames)
+    previous = frames.get("corrections")
+    rows = Rows(frames)
+    if previous is not None and not previous.empty:
+        for r in previous[(previous["state"] == APPLIED).fillna(False).to_numpy(dtype=bool)
+                          ].to_dict("records"):
+            c = _from_row(r)
+            i = rows.index[c.target].get((c.doc_id, int(c.position if c.target == MEASURE
+                                                         else c.page)))
+            if i is None or plain(r["machine_columns"]) is None:
+                continue
+            for column, value in json.loads(r["machine_columns"]).items():
+                rows.set(c.target, i, column, pd.NA if value is None else value)
+    for target, frame in rows.frames.items():
+        frame["corrected_fields"] = pd.array([None] * len(frame), dtype="string")
+        out[TABLE_OF[target]] = conform_frame(TABLE_OF[target], frame)
+    out["corrections"] = conform_frame("corrections", None)
+    return out
+
+
+def _from_row(r: Mapping[str, Any]) -> Correction:
+    return Correction(
+        doc_id=r["doc_id"], source_name=as_text(r["source_name"]) or "", target=r["target"],
+        page=int(r["page"]), position=plain(r["position"]), label=as_text(r["label"]),
+        field=r["field"], machine_value=as_text(r["machine_value"]), value=as_text(r["value"]),
+        corrected_by=as_text(r["corrected_by"]) or "", corrected_at=as_text(r["corrected_at"]) or "",
+        why=as_text(r["why"]), correction_id=as_text(r["correction_id"]) or "")
+
+
+def corrected_frames(machine: Mapping[str, pd.DataFrame], store: Sequence[Correction]
+                     ) -> dict[str, pd.DataFrame]:
+    """`machine` (tables with no correction applied: `machine_frames`) with the store applied:
+    the latest correction of each field applied when the machine still reads what it read when
+    the person corrected it, else flagged stale; orphan when its row is gone; earlier ones of
+    the same field superseded. Every correction is a row of `corrections`, with its state."""
+    rows = Rows(machine)
+    latest: dict[tuple[Any, ...], Correction] = {}
+    ordered = sorted(store, key=lambda c: (c.corrected_at, c.correction_id))
+    for c in ordered:
+        latest[(c.doc_id, c.target, c.position if c.target == MEASURE else c.page, c.field)] = c
+    winners = {id(c) for c in latest.values()}
+    corrected: dict[tuple[str, int], list[str]] = {}
+    out_rows = []
+    for c in ordered:
+        i = rows.find(c)
+        now = None if i is None else as_text(rows.get(c.target, i, c.field))
+        overwritten = None
+        if i is None:
+            state = ORPHAN
+        elif id(c) not in winners:
+            state = SUPERSEDED
+        elif now != c.machine_value:
+            state = STALE
+        else:
+            state = APPLIED
+            cols = side_columns(c.target, c.field, c.value)
+            overwritten = json.dumps({k: rows.get(c.target, i, k) for k in cols},
+                                     ensure_ascii=False, sort_keys=True)
+            for column, value in cols.items():
+                rows.set(c.target, i, column, value)
+            corrected.setdefault((c.target, i), []).append(c.field)
+        out_rows.append((c.correction_id, c.doc_id, c.source_name, c.target, c.page,
+                         c.position, c.label, c.field, c.machine_value, c.value, now, state,
+                         c.corrected_by, c.corrected_at, c.why, overwritten))
+    for (target, i), fields in corrected.items():
+        rows.set(target, i, "corrected_fields", ",".join(dict.fromkeys(fields)))
+    out = dict(machine)
+    for target, frame in rows.frames.items():
+        out[TABLE_OF[target]] = conform_frame(TABLE_OF[target], frame)
+    out["corrections"] = sort_frame("corrections", frame_from_rows(table("corrections"), out_rows))
+    out["status_checks"] = recount(out["status_checks"], out["measures"])
+    stale = sum(r[11] == STALE for r in out_rows)
+    if stale:
+        log.warning("%d correction(s) are stale: the machine now reads something else than when "
+                    "they were made; they are not applied (see the corrections table, or "
+                    "`missions review`)", stale)
+    return with_series_tables(out)
+
+
+def recount(checks: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """The status checks with read_count, unread_count and agrees counted again over the
+    measures as published (corrections included)."""
+    if checks.empty:
+        return checks
+    read: dict[tuple[str, str], int] = {}
+    unread: dict[str, int] = {}
+    for d, s in zip(measures["doc_id"], measures["status"], strict=True):
+        if plain(s) is None:
+            unread[d] = unread.get(d, 0) + 1
+        else:
+            read[(d, s)] = read.get((d, s), 0) + 1
+    out = checks.copy()
+    counts = [read.get((d, s), 0) for d, s in zip(out["doc_id"], out["status"], strict=True)]
+    out["read_count"] = pd.array(counts, dtype="Int64")
+    out["unread_count"] = pd.array([unread.get(d, 0) for d in out["doc_id"]], dtype="Int64")
+    out["agrees"] = pd.array([int(plain(s) == r) for s, r in zip(out["stated_count"], counts,
+                                                                  strict=True)], dtype="Int64")
+    return conform_frame("status_checks", out)
