@@ -317,3 +317,43 @@ def test_kill_9_during_correct_leaves_the_store_and_release_intact(
     assert measure(out, 3)["status"] == "satisfaisant"
     table = corrections(out)
     assert len(table) == len(read_store(out)) and (table["state"] == "applied").sum() == 1
+
+
+def test_correct_takes_the_folders_lock_and_keeps_nothing_it_cannot_publish(
+        release: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.corrections import command
+    from flows.release.layout import acquire_lock
+    from models.errors import OutputNotWritable
+
+    _inbox, out = release
+    kept = state_of(out)
+    with acquire_lock(out):  # another run publishing into the folder
+        assert cli("correct", "legacy", "3", "status", "satisfaisant", "--out", str(out)) == 6
+    assert "Another `missions` run is publishing" in capsys.readouterr().err
+    assert state_of(out) == kept
+
+    def disk_full(*_args: object, **_kw: object) -> None:
+        raise OutputNotWritable("The disk holding the output folder is full")
+
+    monkeypatch.setattr(command, "publish_release", disk_full)
+    assert cli("correct", "legacy", "3", "status", "satisfaisant", "--out", str(out)) == 5
+    assert state_of(out)[1] == [".missionsignore"] and read_store(out) == []
+
+
+def test_a_title_like_a_formula_stays_text_in_the_review_spreadsheet(
+        release: tuple[Path, Path], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    _inbox, out = release
+    assert cli("correct", "legacy", "3", "title", "=HYPERLINK(\"http://x\")", "--out",
+               str(out)) == 0
+    sheet = tmp_path / "r.xlsx"
+    from flows.corrections.queue import REVIEW_COLUMNS
+    from flows.corrections.review import write_xlsx
+
+    row = dict.fromkeys(REVIEW_COLUMNS, "")
+    row["machine_value"] = measure(out, 3)["title"]
+    write_xlsx(sheet, [row])
+    cell = load_workbook(sheet).active.cell(row=2, column=REVIEW_COLUMNS.index("machine_value") + 1)
+    assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\")"

@@ -25,6 +25,7 @@ from flows.corrections.store import (
     Correction,
     append_batch,
     default_author,
+    drop_batch,
     expand_field,
     field_kind,
     normalise_value,
@@ -158,13 +159,18 @@ def commit(out_dir: StrPath, build: Build) -> Committed:
         read_store(out)  # a store that cannot be read is refused before anything is added
         if not corrections:
             raise BadArguments("nothing to correct: no value was given")
-        batch = append_batch(out, corrections)
         manifest = json.loads((health.release / MANIFEST_NAME).read_text(encoding="utf-8"))
         extra = {k: v for k, v in manifest.items() if k not in MANIFEST_KEYS}
-        kept = read_store(out)
-        published = corrected_frames(machine, kept)
-        release = publish_release(out, published, str(manifest["pipeline_version"]), extra,
-                                  report=report, lock=lock)
+        batch = append_batch(out, corrections)
+        try:
+            published = corrected_frames(machine, read_store(out))
+            release = publish_release(out, published, str(manifest["pipeline_version"]), extra,
+                                      report=report, lock=lock)
+        except BaseException:
+            # Not published (a full disk, Ctrl-C): the batch goes too, so the store says what
+            # the release does. (Killed right here, it stays, and the next publish applies it.)
+            drop_batch(batch)
+            raise
     table = published["corrections"]
     ids = {f"{batch.name}:{n}" for n in range(1, len(corrections) + 1)}
     mine = table[table["correction_id"].isin(ids).to_numpy(dtype=bool)]

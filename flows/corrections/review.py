@@ -37,10 +37,9 @@ def write_review(out: StrPath, to: Path | None, fmt: str | None) -> str:
         raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")
     rows = review_rows(frames)
     fmt = fmt or ("xlsx" if to is not None and to.suffix.lower() == ".xlsx" else "csv")
-    frame = pd.DataFrame(rows, columns=list(REVIEW_COLUMNS))
     if fmt == "xlsx":
         to = to or Path("review.xlsx")
-        frame.to_excel(to, index=False, sheet_name="review", engine="openpyxl")
+        write_xlsx(to, rows)
     else:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -52,6 +51,24 @@ def write_review(out: StrPath, to: Path | None, fmt: str | None) -> str:
     docs = len({r["doc_id"] for r in rows})
     return (f"missions: {len(rows)} value(s) to look at in {docs} document(s) written to {to}; "
             f"fill in `value` (null clears), then `missions review --apply {to} --out {out}`")
+
+
+def write_xlsx(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The review file as a spreadsheet. Every text cell is typed as text: a title that starts
+    with `=` stays a title, never a formula (the CSV's guard, for XLSX)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "review"
+    sheet.append(list(REVIEW_COLUMNS))
+    for r in rows:
+        sheet.append([r[c] for c in REVIEW_COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    book.save(path)
 
 
 # --------------------------------------------------------------------------- --apply

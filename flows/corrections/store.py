@@ -211,3 +211,14 @@ def append_batch(out: StrPath, corrections: Iterable[Correction]) -> Path:
     finally:
         os.close(fd)
     return final
+
+
+def drop_batch(batch: Path) -> None:
+    """Take back a batch this process has just added (its publish failed)."""
+    with contextlib.suppress(FileNotFoundError):
+        batch.unlink()
+    fd = os.open(batch.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
