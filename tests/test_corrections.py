@@ -357,3 +357,27 @@ def test_a_title_like_a_formula_stays_text_in_the_review_spreadsheet(
     write_xlsx(sheet, [row])
     cell = load_workbook(sheet).active.cell(row=2, column=REVIEW_COLUMNS.index("machine_value") + 1)
     assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\")"
+
+
+def test_the_machines_reading_is_restored_exactly_before_the_store_is_applied_again(
+        template: Path) -> None:
+    from flows.corrections.apply import corrected_frames, machine_frames
+    from flows.corrections.command import make_corrections
+
+    machine = machine_frames(read_release(template / "out"))
+    asked = [("3", "status", "satisfaisant"), ("3", "number", "30"), ("4", "dimension", "null"),
+             ("5", "horizon", "6/18"), ("#6", "title", "Un titre"), ("letter", "date", "2020-10-18")]
+    store = [dataclasses.replace(c, correction_id=f"b.jsonl:{n}")
+             for n, (item, field, value) in enumerate(asked, start=1)
+             for c in make_corrections(machine, "legacy", item, field, value, "t", None,
+                                       "2026-01-01T00:00:00Z")]
+    published = corrected_frames(machine, store)
+    assert set(published["corrections"]["state"]) == {"applied"} and len(store) == 7
+    m = published["measures"].set_index("position")
+    assert (m.loc[3, "status"], m.loc[3, "number"], m.loc[3, "number_inferred"]) == (
+        "satisfaisant", 30, 0)
+    assert pd.isna(m.loc[4, "dimension"]) and m.loc[5, "horizon_max_months"] == 18
+    again = machine_frames(published)
+    for name in ("measures", "letters", "status_checks"):
+        pd.testing.assert_frame_equal(again[name], machine[name], check_like=False)
+    assert corrected_frames(again, store)["measures"].equals(published["measures"])

@@ -92,7 +92,9 @@ class Rows:
 
 def machine_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The tables as the machine read them: every correction the release applied undone (the
-    release keeps each overwritten machine value in `corrections.machine_columns`)."""
+    release keeps each overwritten machine value in `corrections.machine_columns`) and the
+    status checks counted again; the series tables are left to the merge, which sets them
+    again over every document."""
     out = dict(frames)
     previous = frames.get("corrections")
     rows = Rows(frames)
@@ -110,6 +112,8 @@ def machine_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame
         frame["corrected_fields"] = pd.array([None] * len(frame), dtype="string")
         out[TABLE_OF[target]] = conform_frame(TABLE_OF[target], frame)
     out["corrections"] = conform_frame("corrections", None)
+    if "status_checks" in frames:
+        out["status_checks"] = recount(frames["status_checks"], out["measures"])
     return out
 
 
@@ -122,6 +126,12 @@ def _from_row(r: Mapping[str, Any]) -> Correction:
         why=as_text(r["why"]), correction_id=as_text(r["correction_id"]) or "")
 
 
+def written_order(c: Correction) -> tuple[str, str, int]:
+    """When it was made, then its batch and line: the order the store was written in."""
+    batch, _, line = c.correction_id.rpartition(":")
+    return (c.corrected_at, batch, int(line) if line.isdigit() else 0)
+
+
 def corrected_frames(machine: Mapping[str, pd.DataFrame], store: Sequence[Correction]
                      ) -> dict[str, pd.DataFrame]:
     """`machine` (tables with no correction applied: `machine_frames`) with the store applied:
@@ -130,7 +140,7 @@ def corrected_frames(machine: Mapping[str, pd.DataFrame], store: Sequence[Correc
     the same field superseded. Every correction is a row of `corrections`, with its state."""
     rows = Rows(machine)
     latest: dict[tuple[Any, ...], Correction] = {}
-    ordered = sorted(store, key=lambda c: (c.corrected_at, c.correction_id))
+    ordered = sorted(store, key=written_order)
     for c in ordered:
         latest[(c.doc_id, c.target, c.position if c.target == MEASURE else c.page, c.field)] = c
     winners = {id(c) for c in latest.values()}
