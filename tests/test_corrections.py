@@ -3,6 +3,7 @@ when the machine now reads something else), a bad correction or review file (ref
 release untouched), and kill -9 while one is being kept."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import json
@@ -272,26 +273,27 @@ def test_the_store_survives_pruning_verify_and_is_never_read_as_input(
 def test_kill_9_while_a_batch_is_written_leaves_the_store_intact(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = tmp_path / "out"
-    # A real process writing a batch of 150 000 corrections, killed as soon as its file grows.
+    # A real process writing a batch of 100 000 corrections, killed as soon as its file grows.
     writer = ("import sys; from flows.corrections.store import Correction, append_batch\n"
               "c = Correction('d'*64, 'x.txt', 'measure', 1, 1, '1', 'title', 'a', 'b' * 200, "
               "'k', '2026-01-01T00:00:00Z')\n"
               "append_batch(sys.argv[1], [c])\n"
-              "print('go', flush=True); append_batch(sys.argv[1], [c] * 150000)\n")
+              "print('go', flush=True); append_batch(sys.argv[1], [c] * 100000)\n")
     proc = subprocess.Popen([sys.executable, "-c", writer, str(out)], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE)
     assert proc.stdout is not None and proc.stdout.readline().strip() == b"go"
-    temp = None
-    for _ in range(2000):  # until the batch is being written
-        temp = next(iter((out / STORE_DIR).glob(".tmp-*")), None)
-        if temp is not None and temp.exists() and temp.stat().st_size > 0:
-            break
-        time.sleep(0.005)
+    seen = False  # the batch's temporary file, with bytes in it: the write is under way
+    deadline = time.monotonic() + 120
+    while not seen and proc.poll() is None and time.monotonic() < deadline:
+        for temp in (out / STORE_DIR).glob(".tmp-*"):
+            with contextlib.suppress(FileNotFoundError):  # renamed meanwhile: written whole
+                seen = seen or temp.stat().st_size > 0
+        time.sleep(0.002)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert temp is not None, "the writer never began its batch"
     kept = read_store(out)  # the first batch whole; the second whole or not there at all
-    assert len(kept) in (1, 150001)
+    assert len(kept) in (1, 100001)
+    assert seen or len(kept) == 100001
 
 
 def test_kill_9_during_correct_leaves_the_store_and_release_intact(
