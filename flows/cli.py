@@ -260,8 +260,10 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(apply_review(args.out, args.apply, args.by))
     else:
         text = write_review(args.out, args.to, args.format)
-        if text:
-            print(text, end="" if text.endswith("\n") else "\n")
+        try:
+            print(text, end="" if text.endswith("\n") else "\n", flush=True)
+        except BrokenPipeError:  # `missions review | head`: the reader has seen enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return ExitCode.ok
 
 

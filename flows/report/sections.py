@@ -176,6 +176,7 @@ REASONS = {
     "too-far": "no status: its mark matches no swatch",
     "ambiguous": "no status: its mark lies between two swatches",
     "conflict": "no status: its readings disagree",
+    "correction": "no status: cleared by a person (see corrections)",
 }
 
 
