@@ -55,18 +55,25 @@ class Rows:
     """Where each measure (doc_id, position) and each letter (doc_id, page) stands in its frame."""
 
     def __init__(self, frames: Mapping[str, pd.DataFrame]) -> None:
-        self.frames = {t: frames[TABLE_OF[t]].copy() for t in TABLE_OF}
+        self.frames = {t: frames[TABLE_OF[t]] for t in TABLE_OF}
+        self.columns: dict[str, dict[str, list[Any]]] = {t: {} for t in TABLE_OF}  # as lists
+        self.changed: dict[str, set[str]] = {t: set() for t in TABLE_OF}
         self.index: dict[str, dict[tuple[str, int], int]] = {}
         self.labels: dict[tuple[str, str], list[int]] = {}
         for target, frame in self.frames.items():
             where = "position" if target == MEASURE else "page"
             ids = zip(frame["doc_id"], frame[where], range(len(frame)), strict=True)
             self.index[target] = {(d, int(w)): i for d, w, i in ids if plain(w) is not None}
-        measures = self.frames[MEASURE]
-        for d, label, i in zip(measures["doc_id"], measures["label"], range(len(measures)),
-                               strict=True):
-            if plain(label) is not None:
+        for d, label, i in zip(self.frames[MEASURE]["doc_id"], self._column(MEASURE, "label"),
+                               range(len(self.frames[MEASURE])), strict=True):
+            if label is not None:
                 self.labels.setdefault((d, str(label).casefold()), []).append(i)
+
+    def _column(self, target: str, column: str) -> list[Any]:
+        kept = self.columns[target]
+        if column not in kept:
+            kept[column] = [plain(v) for v in self.frames[target][column]]
+        return kept[column]
 
     def find(self, c: Correction) -> int | None:
         """The row a correction is for: its place (and printed label, where both have one),
@@ -76,18 +83,25 @@ class Rows:
         if c.target == LETTER or c.label is None:
             return i
         if i is not None:
-            label = as_text(self.frames[MEASURE].iloc[i]["label"])
+            label = as_text(self.get(MEASURE, i, "label"))
             if label is None or label.casefold() == c.label.casefold():
                 return i
         same = self.labels.get((c.doc_id, c.label.casefold()), [])
         return same[0] if len(same) == 1 else None
 
     def get(self, target: str, i: int, column: str) -> Any:
-        return plain(self.frames[target].iloc[i][column])
+        return self._column(target, column)[i]
 
     def set(self, target: str, i: int, column: str, value: Any) -> None:
-        frame = self.frames[target]
-        frame.iat[i, frame.columns.get_loc(column)] = value
+        self._column(target, column)[i] = None if value is pd.NA else value
+        self.changed[target].add(column)
+
+    def frame(self, target: str) -> pd.DataFrame:
+        """The target's table with every value set, in the schema's dtypes."""
+        frame = self.frames[target].copy()
+        for column in self.changed[target]:
+            frame[column] = pd.array(self.columns[target][column], dtype=frame[column].dtype)
+        return conform_frame(TABLE_OF[target], frame)
 
 
 def machine_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -108,9 +122,10 @@ def machine_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame
                 continue
             for column, value in json.loads(r["machine_columns"]).items():
                 rows.set(c.target, i, column, pd.NA if value is None else value)
-    for target, frame in rows.frames.items():
+    for target, name in TABLE_OF.items():
+        frame = rows.frame(target)
         frame["corrected_fields"] = pd.array([None] * len(frame), dtype="string")
-        out[TABLE_OF[target]] = conform_frame(TABLE_OF[target], frame)
+        out[name] = frame
     out["corrections"] = conform_frame("corrections", None)
     if "status_checks" in frames:
         out["status_checks"] = recount(frames["status_checks"], out["measures"])
@@ -132,12 +147,14 @@ def written_order(c: Correction) -> tuple[str, str, int]:
     return (c.corrected_at, batch, int(line) if line.isdigit() else 0)
 
 
-def corrected_frames(machine: Mapping[str, pd.DataFrame], store: Sequence[Correction]
-                     ) -> dict[str, pd.DataFrame]:
+def corrected_frames(machine: Mapping[str, pd.DataFrame], store: Sequence[Correction],
+                     series_set: bool = False) -> dict[str, pd.DataFrame]:
     """`machine` (tables with no correction applied: `machine_frames`) with the store applied:
     the latest correction of each field applied when the machine still reads what it read when
     the person corrected it, else flagged stale; orphan when its row is gone; earlier ones of
-    the same field superseded. Every correction is a row of `corrections`, with its state."""
+    the same field superseded. Every correction is a row of `corrections`, with its state.
+    The series are set again over the corrected values, unless `series_set` (the caller has
+    just set them over `machine`) and no correction was applied."""
     rows = Rows(machine)
     latest: dict[tuple[Any, ...], Correction] = {}
     ordered = sorted(store, key=written_order)
@@ -170,8 +187,8 @@ def corrected_frames(machine: Mapping[str, pd.DataFrame], store: Sequence[Correc
     for (target, i), fields in corrected.items():
         rows.set(target, i, "corrected_fields", ",".join(dict.fromkeys(fields)))
     out = dict(machine)
-    for target, frame in rows.frames.items():
-        out[TABLE_OF[target]] = conform_frame(TABLE_OF[target], frame)
+    for target, name in TABLE_OF.items():
+        out[name] = rows.frame(target)
     out["corrections"] = sort_frame("corrections", frame_from_rows(table("corrections"), out_rows))
     out["status_checks"] = recount(out["status_checks"], out["measures"])
     stale = sum(r[11] == STALE for r in out_rows)
@@ -179,6 +196,8 @@ def corrected_frames(machine: Mapping[str, pd.DataFrame], store: Sequence[Correc
         log.warning("%d correction(s) are stale: the machine now reads something else than when "
                     "they were made; they are not applied (see the corrections table, or "
                     "`missions review`)", stale)
+    if series_set and not corrected:
+        return out
     return with_series_tables(out)
 
 

@@ -211,7 +211,8 @@ class IngestRun:
         new = frames_from_results(self.results, self.version, ingested_at)
         new["document_names"] = frame_from_rows(
             table("document_names"), sorted({(d, n, ingested_at) for d, n in found.names}))
-        return corrected_frames(merge_frames(changes, new), read_store(self.out, strict=False))
+        return corrected_frames(merge_frames(changes, new), read_store(self.out, strict=False),
+                                series_set=True)
 
     def publish(self) -> Path | None:
         """Publish the assembled tables as a new release (under the run's lock), if anything
