@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flows.corrections.apply import corrected_frames, machine_frames
+from flows.corrections.overlay import corrected_frames, machine_frames
 from flows.corrections.store import Correction
 from flows.release.tables import empty_frames, frame_from_rows, with_series_tables
 from models.records import STATUSES

@@ -363,8 +363,8 @@ def test_a_title_like_a_formula_stays_text_in_the_review_spreadsheet(
 
 def test_the_machines_reading_is_restored_exactly_before_the_store_is_applied_again(
         template: Path) -> None:
-    from flows.corrections.apply import corrected_frames, machine_frames
     from flows.corrections.command import make_corrections
+    from flows.corrections.overlay import corrected_frames, machine_frames
 
     machine = machine_frames(read_release(template / "out"))
     asked = [("3", "status", "satisfaisant"), ("3", "number", "30"), ("4", "dimension", "null"),

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from flows.access.query import fold
-from flows.corrections.apply import (
+from flows.corrections.overlay import (
     APPLIED,
     as_text,
     corrected_frames,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from flows.corrections.apply import STALE, as_text, plain
+from flows.corrections.overlay import STALE, as_text, plain
 from flows.corrections.store import LETTER, MEASURE
 
 REVIEW_COLUMNS = ("doc_id", "source_name", "page", "target", "measure", "position", "field",

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 
 from flows.access.csvsafe import neutralise
-from flows.corrections.apply import as_text, plain
 from flows.corrections.command import commit
+from flows.corrections.overlay import as_text, plain
 from flows.corrections.queue import REVIEW_COLUMNS, review_rows
 from flows.corrections.store import (
     FIELDS,

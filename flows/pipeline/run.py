@@ -22,7 +22,7 @@ import pandas as pd
 from extractors.document import pipeline_version
 from extractors.marks import unread_statuses_note
 from extractors.ocr import OcrSettings, has_osd
-from flows.corrections.apply import corrected_frames, machine_frames
+from flows.corrections.overlay import corrected_frames, machine_frames
 from flows.corrections.store import read_store
 from flows.pipeline.discover import Discovery, Input, Known, compare, known_names, scan, why
 from flows.pipeline.executors import LocalPages, PageExecutor, default_workers

@@ -16,7 +16,7 @@ from flows.pipeline.pagecache import PageCache
 from flows.release.layout import REPORT_CACHE, StrPath
 from flows.release.publish import ReportWriter
 from flows.report.charts import esc
-from flows.report.corrected import corrections_section
+from flows.report.corrections import corrections_section
 from flows.report.crops import CropCache
 from flows.report.sections import document_section, overview, series_section
 
