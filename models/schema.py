@@ -264,9 +264,10 @@ TABLES: tuple[Table, ...] = (
             Column("corrected_by", S, "who made the correction"),
             Column("corrected_at", S, "when, ISO 8601 UTC"),
             Column("why", S, "why, as the person said it, or NULL"),
-            Column("machine_columns", S, "JSON: the machine's values of every column an applied "
-                                         "correction overwrote (restored before each publish "
-                                         "applies the store again)"),
+            Column("machine_columns", S, "JSON: the row an applied correction was applied to "
+                                         "(position, or page for a letter) and the machine's "
+                                         "values of every column it overwrote (restored before "
+                                         "each publish applies the store again)"),
         ),
         ("doc_id", "target", "position", "page", "field", "corrected_at", "correction_id"),
     ),

@@ -383,3 +383,33 @@ def test_the_machines_reading_is_restored_exactly_before_the_store_is_applied_ag
     for name in ("measures", "letters", "status_checks"):
         pd.testing.assert_frame_equal(again[name], machine[name], check_like=False)
     assert corrected_frames(again, store)["measures"].equals(published["measures"])
+
+
+def test_a_measure_found_by_its_label_after_the_numbering_moved(
+        release: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox, out = release
+    old = measure(out, 5)
+    assert old["label"] == "5"
+    assert cli("correct", "legacy", "5", "title", "Organiser un dialogue", "--out", str(out)) == 0
+    original = run_module.finish_document
+
+    def reads_one_less(source: SourceDocument, pages: list[Page]) -> DocumentResult:
+        """A new version that no longer sees the first measure: every place moves up one."""
+        result = original(source, pages)
+        ms = tuple(dataclasses.replace(m, position=k)
+                   for k, m in enumerate(result.extraction.measures[1:], start=1))
+        return dataclasses.replace(result, extraction=dataclasses.replace(
+            result.extraction, measures=ms))
+
+    monkeypatch.setattr(run_module, "finish_document", reads_one_less)
+    monkeypatch.setattr(run_module, "pipeline_version", lambda: "0.0.0+one-less")
+    run_module.ingest([inbox], out)
+    moved, next_one = measure(out, 4), measure(out, 5)
+    assert (moved["label"], moved["title"], moved["corrected_fields"]) == (
+        "5", "Organiser un dialogue", "title")
+    assert next_one["label"] == "6" and pd.isna(next_one["corrected_fields"])
+    # another publish undoes it where it was applied, and applies it there again
+    assert cli("correct", "legacy", "7", "status", "satisfaisant", "--out", str(out)) == 0
+    assert measure(out, 4)["title"] == "Organiser un dialogue"
+    assert measure(out, 5)["title"] == next_one["title"]
+    assert list(corrections(out)["state"]) == ["applied", "applied"]

@@ -17,6 +17,7 @@ from models.schema import table
 
 log = logging.getLogger("missions")
 TABLE_OF = {MEASURE: "measures", LETTER: "letters"}
+IDENTITY = {MEASURE: "position", LETTER: "page"}  # a row's place, kept in machine_columns
 CORRECTION_SOURCE = "correction"  # measures.status_source (and status_reason when cleared)
 APPLIED, STALE, ORPHAN, SUPERSEDED = "applied", "stale", "orphan", "superseded"
 
@@ -116,11 +117,15 @@ def machine_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame
         for r in previous[(previous["state"] == APPLIED).fillna(False).to_numpy(dtype=bool)
                           ].to_dict("records"):
             c = _from_row(r)
-            i = rows.index[c.target].get((c.doc_id, int(c.position if c.target == MEASURE
-                                                         else c.page)))
-            if i is None or plain(r["machine_columns"]) is None:
+            if plain(r["machine_columns"]) is None:
                 continue
-            for column, value in json.loads(r["machine_columns"]).items():
+            kept = json.loads(r["machine_columns"])
+            where = IDENTITY[c.target]  # the row it was applied to (found by label, maybe)
+            at = kept.get(where, c.position if c.target == MEASURE else c.page)
+            i = rows.index[c.target].get((c.doc_id, int(at)))
+            if i is None:
+                continue
+            for column, value in kept.items():
                 rows.set(c.target, i, column, pd.NA if value is None else value)
     for target, name in TABLE_OF.items():
         frame = rows.frame(target)
@@ -176,8 +181,8 @@ def corrected_frames(machine: Mapping[str, pd.DataFrame], store: Sequence[Correc
         else:
             state = APPLIED
             cols = side_columns(c.target, c.field, c.value)
-            overwritten = json.dumps({k: rows.get(c.target, i, k) for k in cols},
-                                     ensure_ascii=False, sort_keys=True)
+            kept = {k: rows.get(c.target, i, k) for k in (IDENTITY[c.target], *cols)}
+            overwritten = json.dumps(kept, ensure_ascii=False, sort_keys=True)
             for column, value in cols.items():
                 rows.set(c.target, i, column, value)
             corrected.setdefault((c.target, i), []).append(c.field)
