@@ -413,3 +413,22 @@ def test_a_measure_found_by_its_label_after_the_numbering_moved(
     assert measure(out, 4)["title"] == "Organiser un dialogue"
     assert measure(out, 5)["title"] == next_one["title"]
     assert list(corrections(out)["state"]) == ["applied", "applied"]
+
+
+def test_a_review_file_saved_by_a_french_spreadsheet_is_read(
+        release: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """« CSV (séparateur : point-virgule) »: semicolons, Windows-1252."""
+    _inbox, out = release
+    capsys.readouterr()
+    assert cli("review", "--out", str(out)) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    row = next(r for r in rows if r["target"] == "measure" and r["field"] == "title")
+    row["value"], row["why"] = "Un titre relu à l'original", "vérifié"
+    saved = tmp_path / "revue.csv"
+    with open(saved, "w", encoding="cp1252", errors="replace", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerow(row)
+    assert cli("review", "--apply", str(saved), "--out", str(out)) == 0
+    assert measure(out, int(row["position"]))["title"] == "Un titre relu à l'original"
+    assert corrections(out).iloc[0]["why"] == "vérifié"

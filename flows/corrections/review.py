@@ -82,6 +82,22 @@ def _cell(value: Any) -> str:
     return text.strip()
 
 
+def spreadsheet_text(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without a BOM), else Windows-1252 — what a French
+    spreadsheet saves as « CSV (séparateur : point-virgule) »."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def delimiter_of(data: bytes) -> str:
+    """`,` as `review` writes it, or the `;` (or tab) a spreadsheet saved it with: whichever
+    the header line has most of."""
+    header = spreadsheet_text(data).partition("\n")[0]
+    return max((",", ";", "\t"), key=header.count)
+
+
 def read_filled(path: Path) -> list[tuple[int, dict[str, str]]]:
     """The rows of a filled-in review file that give a value, with their line number."""
     try:
@@ -90,10 +106,10 @@ def read_filled(path: Path) -> list[tuple[int, dict[str, str]]]:
             records = sheet.to_dict("records")
             names = list(sheet.columns)
         else:
-            with open(path, encoding="utf-8-sig", newline="") as f:
-                reader = csv.DictReader(f)
-                records = list(reader)
-                names = list(reader.fieldnames or [])
+            reader = csv.DictReader(io.StringIO(spreadsheet_text(path.read_bytes()), newline=""),
+                                    delimiter=delimiter_of(path.read_bytes()))
+            records = list(reader)
+            names = list(reader.fieldnames or [])
     except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:
         raise BadArguments(f"{path} cannot be read as a review file ({exc}); nothing was "
                            "applied") from exc
