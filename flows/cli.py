@@ -81,6 +81,29 @@ def build_parser() -> argparse.ArgumentParser:
                             "can be repaired without losing a published row")
     verify.add_argument("--out", type=Path, default=Path("output"), help="release folder")
 
+    correct = sub.add_parser("correct", help="set one value of a measure or letter by hand; kept "
+                             "in DIR/corrections/ and applied on every publish")
+    correct.add_argument("doc", help="a doc_id prefix, part of the file name or of the report label")
+    correct.add_argument("measure", help="the measure's printed number or label (7, O1), its place "
+                         "as #N, or `letter` (letter:PAGE when several)")
+    correct.add_argument("field", help="status, title, number, label, dimension, horizon (MIN/MAX), "
+                         "horizon_min_months, horizon_max_months; a letter's place, date, …")
+    correct.add_argument("value", help="the right value; null clears it")
+    correct.add_argument("--why", default=None, help="why (kept with the correction)")
+    correct.add_argument("--by", default=None, help="who corrects (default: the login name)")
+    correct.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+
+    review = sub.add_parser("review", help="list what deserves a human look, as a file to fill "
+                            "in; --apply FILE takes the filled-in file")
+    review.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+    review.add_argument("--format", choices=["csv", "xlsx"], default=None,
+                        help="csv (default) or xlsx (default: from --to's extension)")
+    review.add_argument("--to", type=Path, default=None,
+                        help="write the review file here (default: CSV on stdout; review.xlsx)")
+    review.add_argument("--apply", type=Path, default=None, metavar="FILE",
+                        help="apply a filled-in review file (refused whole on any bad row)")
+    review.add_argument("--by", default=None, help="who corrects, for rows whose `by` is empty")
+
     browse = sub.add_parser("browse", help="browse the release in Datasette (read-only, 127.0.0.1)")
     browse.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     browse.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
@@ -221,6 +244,29 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def cmd_correct(args: argparse.Namespace) -> int:
+    from flows.corrections.command import correct
+
+    print(correct(args.out, args.doc, args.measure, args.field, args.value, args.why, args.by))
+    return ExitCode.ok
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from flows.corrections.review import apply_review, write_review
+
+    if args.apply is not None:
+        if args.to is not None or args.format is not None:
+            raise BadArguments("--apply takes a filled-in file; leave --to and --format out")
+        print(apply_review(args.out, args.apply, args.by))
+    else:
+        text = write_review(args.out, args.to, args.format)
+        try:
+            print(text, end="" if text.endswith("\n") else "\n", flush=True)
+        except BrokenPipeError:  # `missions review | head`: the reader has seen enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return ExitCode.ok
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from flows.access.browse import serve
 
@@ -247,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     handlers = {"ingest": cmd_ingest, "serve": cmd_serve, "server": cmd_server, "query": cmd_query,
-                "verify": cmd_verify, "browse": cmd_browse}
+                "verify": cmd_verify, "browse": cmd_browse, "correct": cmd_correct,
+                "review": cmd_review}
     with contextlib.suppress(ValueError):  # not the main thread (tests): leave SIGTERM as it is
         signal.signal(signal.SIGTERM, _terminated)
     try:

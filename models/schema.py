@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 4  # 2: status_checks; 3: measures.position, label, status_reason, marks;
-# 4: superseded
+SCHEMA_VERSION = 5  # 2: status_checks; 3: measures.position, label, status_reason, marks;
+# 4: superseded; 5: corrections, measures/letters.corrected_fields
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Table:
 S, I, F = "string", "Int64", "Float64"
 DOC_ID = Column("doc_id", S, "sha256 of the input file's bytes (hex); joins every table")
 PAGE = Column("page", I, "1-based page number within the document")
+CORRECTED = Column("corrected_fields", S, "the fields of this row a person corrected, comma-separated "
+                                          "(their machine reading is in `corrections`), or NULL")
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -87,7 +89,8 @@ TABLES: tuple[Table, ...] = (
             Column("horizon_min_months", I, "lower bound of the heading's time horizon in months, or NULL"),
             Column("horizon_max_months", I, "upper bound of the heading's time horizon in months, or NULL"),
             Column("status", S, "tres_satisfaisant, satisfaisant, retard_explique, remis_en_cause, or NULL when not legible"),
-            Column("status_source", S, "how the status was read (legend-colour, text) or NULL"),
+            Column("status_source", S, "how the status was read (legend-colour, text), correction "
+                                       "when a person set it, or NULL"),
             Column("bbox", S, "x0,y0,x1,y1 of the title in page pixels (NULL for legacy text)"),
             Column("confidence", F, "0-1, how sure the extraction is"),
             Column("rule", S, "the versioned rule that produced the row"),
@@ -96,7 +99,9 @@ TABLES: tuple[Table, ...] = (
             Column("label", S, "the measure's number as printed (7, O1, S1, M7), inferred with "
                                "number_inferred, NULL when none is printed"),
             Column("status_reason", S, "why status is NULL: no-legend, legend-without-colour, no-mark, "
-                                       "mark-not-tied, too-far, ambiguous, conflict (NULL when read)"),
+                                       "mark-not-tied, too-far, ambiguous, conflict; correction when a "
+                                       "person cleared it (NULL when read)"),
+            CORRECTED,
         ),
         ("doc_id", "position"),
     ),
@@ -139,6 +144,7 @@ TABLES: tuple[Table, ...] = (
             Column("recipient_address", S, "the addressee's postal address on one line"),
             Column("subject", S, "the text after « Objet : »"),
             Column("salutation", S, "the opening salutation (« Madame la Ministre, »)"),
+            CORRECTED,
         ),
         ("doc_id", "page"),
     ),
@@ -233,6 +239,37 @@ TABLES: tuple[Table, ...] = (
             Column("pipeline_version", S, "version of the code and rules that produced its rows"),
         ),
         ("doc_id", "superseded_at"),
+    ),
+    Table(
+        "corrections",
+        "Every correction a person made (kept in DIR/corrections/, never rebuilt), with what the "
+        "machine read then and now, and whether this release applies it.",
+        (
+            Column("correction_id", S, "the correction's place in the store: <batch file>:<line>"),
+            DOC_ID,
+            Column("source_name", S, "the document's file when the correction was made"),
+            Column("target", S, "measure or letter"),
+            Column("page", I, "1-based page of the measure or letter corrected"),
+            Column("position", I, "the measure's place in its document (measures.position); NULL "
+                                  "for a letter"),
+            Column("label", S, "the measure's printed label (measures.label) when corrected"),
+            Column("field", S, "the column corrected (status, title, number, dimension, …)"),
+            Column("machine_value", S, "what the machine read when the person corrected it (NULL: "
+                                       "nothing)"),
+            Column("value", S, "the value the person gave (NULL: cleared)"),
+            Column("machine_now", S, "what the machine reads in this release"),
+            Column("state", S, "applied; stale (the machine's reading changed since: not applied, "
+                               "to check again); orphan (the document or measure is gone); "
+                               "superseded (a later correction of the same field)"),
+            Column("corrected_by", S, "who made the correction"),
+            Column("corrected_at", S, "when, ISO 8601 UTC"),
+            Column("why", S, "why, as the person said it, or NULL"),
+            Column("machine_columns", S, "JSON: the row an applied correction was applied to "
+                                         "(position, or page for a letter) and the machine's "
+                                         "values of every column it overwrote (restored before "
+                                         "each publish applies the store again)"),
+        ),
+        ("doc_id", "target", "position", "page", "field", "corrected_at", "correction_id"),
     ),
 )
 

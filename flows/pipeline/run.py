@@ -22,6 +22,8 @@ import pandas as pd
 from extractors.document import pipeline_version
 from extractors.marks import unread_statuses_note
 from extractors.ocr import OcrSettings, has_osd
+from flows.corrections.overlay import corrected_frames, machine_frames
+from flows.corrections.store import read_store
 from flows.pipeline.discover import Discovery, Input, Known, compare, known_names, scan, why
 from flows.pipeline.executors import LocalPages, PageExecutor, default_workers
 from flows.pipeline.extraction import ExtractorLoading, finish_document
@@ -197,17 +199,20 @@ class IngestRun:
 
     def assemble(self) -> dict[str, pd.DataFrame] | None:
         """The cumulative tables: this run's documents and names beside what the release holds
-        (versions this run's files replace moved to `superseded`); None when nothing changed."""
+        (versions this run's files replace moved to `superseded`), with the corrections of
+        DIR/corrections/ applied again over the machine's reading (flows/corrections); None when
+        nothing changed."""
         found, base = self._discovered(), self._base
         assert base is not None
         ingested_at = _now()
-        changes = self._changes(found, base.frames, self.results, ingested_at)
+        changes = self._changes(found, machine_frames(base.frames), self.results, ingested_at)
         if changes is None:
             return None
         new = frames_from_results(self.results, self.version, ingested_at)
         new["document_names"] = frame_from_rows(
             table("document_names"), sorted({(d, n, ingested_at) for d, n in found.names}))
-        return merge_frames(changes, new)
+        return corrected_frames(merge_frames(changes, new), read_store(self.out, strict=False),
+                                series_set=True)
 
     def publish(self) -> Path | None:
         """Publish the assembled tables as a new release (under the run's lock), if anything

@@ -117,7 +117,7 @@ def _measure_rows(result: DocumentResult) -> list[Row]:
             doc_id, m.page, m.number, int(m.number_inferred), m.title, m.dimension,
             m.horizon_min_months, m.horizon_max_months, m.status, m.status_source,
             format_bbox(m.bbox), m.confidence, _or_none(m.rule), _or_none(m.raw_title),
-            m.position or i, m.label, m.status_reason,
+            m.position or i, m.label, m.status_reason, None,
         )
         for i, m in enumerate(result.extraction.measures, start=1)
     ]
@@ -144,7 +144,7 @@ def _letter_rows(result: DocumentResult) -> list[Row]:
     return [
         (
             doc_id, lt.page, lt.place, lt.date, lt.sender_org, lt.sender_role, lt.recipient,
-            lt.recipient_org, lt.recipient_address, lt.subject, lt.salutation,
+            lt.recipient_org, lt.recipient_address, lt.subject, lt.salutation, None,
         )
         for lt in result.extraction.letters
     ]

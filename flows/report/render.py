@@ -16,6 +16,7 @@ from flows.pipeline.pagecache import PageCache
 from flows.release.layout import REPORT_CACHE, StrPath
 from flows.release.publish import ReportWriter
 from flows.report.charts import esc
+from flows.report.corrections import corrections_section
 from flows.report.crops import CropCache
 from flows.report.sections import document_section, overview, series_section
 
@@ -30,7 +31,7 @@ vertical-align:top;text-align:left}th{background:#f4f4f4}.num{text-align:right}
 font-weight:600;text-align:center}.chip.none{color:#333}.warn{background:#fff1f0}
 .bad{color:#b42318;font-weight:600}.ok{color:#1a7f37;font-weight:600}.small{font-size:12px;
 color:#666}.badge{display:inline-block;font-size:11px;padding:0 5px;border-radius:8px;
-background:#fde7c4;color:#7a4a00;margin-left:4px}.crop img{display:block;max-width:100%;
+background:#fde7c4;color:#7a4a00;margin-left:4px}.badge.fixed{background:#d7ecff;color:#0b4a8b}.crop img{display:block;max-width:100%;
 margin-top:4px;border:1px solid #ccc}.note{background:#fff8e1;border:1px solid #f0d589;padding:6px 10px}
 .matrix td{padding:2px 4px;text-align:center}.matrix td.t{text-align:left;max-width:380px}
 """
@@ -59,7 +60,7 @@ def render_report(frames: Mapping[str, pd.DataFrame], *, release: str = "", crea
     (`sources`: doc_id -> path; a name in the tables is never taken for a path)."""
     started = time.perf_counter()
     docs = sorted(_records(frames.get("documents")), key=lambda d: str(d["source_name"]))
-    tables = ("measures", "pages", "status_checks", "repairs")
+    tables = ("measures", "pages", "status_checks", "repairs", "corrections")
     data: dict[str, dict[str, list[dict[str, Any]]]] = {d["doc_id"]: {t: [] for t in tables}
                                                           for d in docs}
     for t in tables:
@@ -75,7 +76,8 @@ def render_report(frames: Mapping[str, pd.DataFrame], *, release: str = "", crea
             f'<h1>missions — QA report</h1><p class="meta">release <code>{esc(release)}</code>'
             f" · {esc(created_at)} · pipeline {esc(pipeline_version)} · {len(docs)} document(s),"
             f" {n_measures} measure(s)</p>")
-    parts = [head, "<h2>Documents</h2>", overview(docs, data)]
+    parts = [head, "<h2>Documents</h2>", overview(docs, data),
+             corrections_section(frames, _records(frames.get("corrections")), names)]
     series: dict[str, list[dict[str, Any]]] = {}
     for r in reports.values():
         series.setdefault(r["mission_key"], []).append(r)

@@ -106,7 +106,8 @@ def _by_page(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 
 
 def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note: str | None,
-                  repairs: list[dict[str, Any]]) -> str:
+                  repairs: list[dict[str, Any]],
+                  corrections: Sequence[Mapping[str, Any]] = ()) -> str:
     out = [("<table><tr><th>#</th><th>dimension</th><th>status</th><th>confidence</th>"
             "<th>measure, and where it stands on the page</th></tr>")]
     on_page = _by_page(repairs)
@@ -120,7 +121,17 @@ def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note
         if repaired:
             rules = ", ".join(dict.fromkeys(str(r["rule"]) for r in repaired))
             badges.append(f'<span class="badge" title="{esc(rules)}">repaired</span>')
+        fixed = [c for c in corrections if c["target"] == "measure" and c["state"] == "applied"
+                 and c["position"] == m.get("position")]
+        if fixed:
+            said = "; ".join(f"{c['field']} by {c['corrected_by']} ({c['corrected_at']})"
+                             f"{': ' + str(c['why']) if c['why'] else ''}" for c in fixed)
+            badges.append(f'<span class="badge fixed" title="{esc(said)}">corrected</span>')
         cell = f"{esc(m['title'])}{''.join(badges)} <span class=small>· page {esc(m['page'])}</span>"
+        for c in fixed:
+            cell += (f'<div class="small">{esc(c["field"])}: the machine read '
+                     f'{esc(c["machine_now"] if c["machine_now"] is not None else "nothing")}; '
+                     f'corrected by {esc(c["corrected_by"])}</div>')
         if repaired:
             cell += f'<div class="small">read as: {esc(raw)}</div>'
         if i in crops:
@@ -136,8 +147,9 @@ def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note
         if m.get("status_reason"):
             source = f'<div class="small">{esc(REASONS.get(m["status_reason"], m["status_reason"]))}</div>'
         label = m.get("label") or m["number"]
+        anchor = f' id="m-{esc(str(m["doc_id"])[:12])}-{esc(m.get("position"))}"'
         out.append(
-            f'<tr{" class=warn" if low else ""}><td class="num">{esc(label)}</td>'
+            f'<tr{anchor}{" class=warn" if low else ""}><td class="num">{esc(label)}</td>'
             f"<td>{esc(DIMENSION_LABELS.get(m['dimension'], m['dimension']))}</td>"
             f'<td>{chip(m["status"])}{source}</td><td class="num">{conf_html}</td>'
             f"<td>{cell}</td></tr>")
@@ -164,6 +176,7 @@ REASONS = {
     "too-far": "no status: its mark matches no swatch",
     "ambiguous": "no status: its mark lies between two swatches",
     "conflict": "no status: its readings disagree",
+    "correction": "no status: cleared by a person (see corrections)",
 }
 
 
@@ -220,7 +233,8 @@ def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, A
     parts.append("<h3>Stated counts</h3>" + _counts_table(data["status_checks"], measures))
     parts.append(_repairs_list(data["repairs"]))
     parts.append(f"<h3>Measures ({len(measures)})</h3>")
-    parts.append(_measure_rows(measures, crops, note, data["repairs"]) if measures
+    parts.append(_measure_rows(measures, crops, note, data["repairs"],
+                               data.get("corrections", [])) if measures
                  else "<p>No measure found.</p>")
     return "".join(parts)
 

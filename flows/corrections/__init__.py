@@ -1,0 +1,1 @@
+"""Corrections a person makes, kept apart from the generated release and applied on every publish."""
