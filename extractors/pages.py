@@ -42,7 +42,9 @@ class PageJob:
         return self.index + 1
 
     def cache_key(self, settings: OcrSettings) -> str:
-        """The page cache's key for this page read with `settings` (see flows/pagecache.py)."""
+        """The page cache's key for this page read with `settings` (see flows/pagecache.py); it
+        names the OCR engine that reads it (`OcrSettings.key`), so recorded and real readings
+        never stand for each other."""
         return f"{self.how}-{settings.key()}-regions{REGIONS_VERSION}"
 
 
