@@ -12,10 +12,11 @@ from extractors.measures import PageLine
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
-from extractors.rules import MONTHS, matches
+from extractors.rules import matches
+from extractors.vocabulary import MONTH_NAMES, MONTHS
 from models.records import Letter
 
-_FR_MONTHS = [m for m in MONTHS if m not in ("fevrier", "aout", "decembre")]
+_FR_MONTHS = list(MONTH_NAMES)
 DATE_SETTINGS = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"],
                  "PREFER_DAY_OF_MONTH": "first", "DATE_ORDER": "DMY"}
 

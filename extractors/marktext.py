@@ -4,17 +4,15 @@ legend swatch, each enlarged before tesseract reads it (small print at 100-150 d
 at its own size: « Très » read « nés », 19 read 43)."""
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-import pytesseract
 from PIL import Image
 from scipy import ndimage
 
+from extractors.engines import OcrFailed, OcrTimeout, engine, parse_tsv
 from extractors.legend import label_words, swatch_sized
 from extractors.ocr import StraightPage
 from extractors.regions import MIN_CHROMA, to_lab, white_balanced
@@ -28,6 +26,7 @@ INK_L = 74.0  # L* of printed ink on the white-balanced page (paper is ~92)
 MIN_MARK_PX = 60  # rows of small marks are enlarged to at least this height before reading
 LABEL_PX = 48  # a label's line is enlarged to this height before tesseract reads it again
 BINARY_TILES = False
+OCR_TIMEOUT_S = 30  # one call over a page's tiles
 SURE_CONF = 80.0  # a number read with less confidence is read a second time, larger
 _DIGITS = re.compile(r"^\d{1,3}$")
 
@@ -397,14 +396,11 @@ def _read_column(tiles: list[np.ndarray], lang: str) -> list[tuple[int, float] |
 
 def _ocr(image: Image.Image, lang: str, config: str) -> list[tuple[float, float, str, float]]:
     """(x centre, y centre, text, confidence) of each word tesseract reads on the image."""
-    with tempfile.TemporaryDirectory(prefix="missions-marks-") as tmp:
-        path = os.path.join(tmp, "tiles.bmp")
-        image.save(path, format="BMP")
-        try:
-            data = pytesseract.image_to_data(path, lang=lang, config=config,
-                                             output_type=pytesseract.Output.DICT, timeout=30)
-        except (RuntimeError, pytesseract.TesseractError):
-            return []  # nothing read again: the page's own reading stands
+    try:
+        data = parse_tsv(engine().run(image, lang=lang, config=config, outputs=("tsv",),
+                                      timeout=OCR_TIMEOUT_S)["tsv"])
+    except (OcrFailed, OcrTimeout):
+        return []  # nothing read again: the page's own reading stands
     return [(data["left"][i] + data["width"][i] / 2, data["top"][i] + data["height"][i] / 2,
              t.strip(), float(data["conf"][i]))
             for i, t in enumerate(data["text"])

@@ -18,7 +18,8 @@ from extractors.numbering import (
     read_number,
     settle_numbers,
 )
-from extractors.rules import INFINITIVE, NUMBER_WORDS, matches, parse_docs
+from extractors.rules import INFINITIVE, matches, parse_docs
+from extractors.vocabulary import NUMBER_WORDS
 from models.records import BBox, Line, Measure
 
 if TYPE_CHECKING:

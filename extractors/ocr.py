@@ -5,18 +5,15 @@ import itertools
 import math
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
 
 import numpy as np
-import pytesseract
 from PIL import Image
 
+from extractors.engines import OcrFailed, OcrTimeout, engine, parse_tsv
 from extractors.layout import attach_hanging_numbers
 from models.errors import MissingDependency, PageError
 from models.records import Line, Page, Word
@@ -74,22 +71,16 @@ def _cv2() -> ModuleType:
     return cv2
 
 
-@lru_cache(maxsize=1)
 def tesseract_version() -> str:
-    return str(pytesseract.get_tesseract_version())
+    """What identifies the OCR engine's answers: tesseract's version (marked when recorded)."""
+    return engine().version()
 
 
 def check_tesseract(lang: str = LANG) -> str:
     """Fail early, before any work, when tesseract or its language data is missing."""
-    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
-        raise MissingDependency(
-            "tesseract is not installed or not on PATH; install Debian's tesseract-ocr and "
-            "tesseract-ocr-fra (the README's set-up command does it)."
-        )
-    try:
-        langs = set(pytesseract.get_languages(config=""))
-    except (pytesseract.TesseractError, OSError, subprocess.SubprocessError) as exc:
-        raise MissingDependency(f"tesseract does not run ({exc}); reinstall tesseract-ocr.") from exc
+    ocr = engine()
+    ocr.check()
+    langs = ocr.languages()
     if lang not in langs:
         raise MissingDependency(
             f"tesseract has no '{lang}' language data (it has: {', '.join(sorted(langs)) or 'none'}); "
@@ -101,8 +92,8 @@ def check_tesseract(lang: str = LANG) -> str:
 def has_osd() -> bool:
     """Whether tesseract has its orientation data (Debian's tesseract-ocr-osd)."""
     try:
-        return "osd" in set(pytesseract.get_languages(config=""))
-    except (pytesseract.TesseractError, OSError, subprocess.SubprocessError):
+        return "osd" in engine().languages()
+    except MissingDependency:
         return False
 
 
@@ -211,22 +202,14 @@ class _Budget:
                          f"{PAGE_TIMEOUT_ENV} (seconds)")
 
 
-def _run_tesseract(gray: Image.Image, call: str, config: str, lang: str,
-                   budget: _Budget) -> str | dict[str, list]:
-    """One tesseract call on a grayscale image, written as BMP (encoding is ~free, unlike PNG)."""
-    with tempfile.TemporaryDirectory(prefix="missions-ocr-") as tmp:
-        bmp = os.path.join(tmp, "page.bmp")
-        gray.save(bmp, format="BMP")
-        try:
-            if call == "osd":
-                return pytesseract.image_to_osd(bmp, config=config, timeout=budget.left())
-            return pytesseract.image_to_data(bmp, lang=lang, config=config,
-                                             output_type=pytesseract.Output.DICT,
-                                             timeout=budget.left())
-        except pytesseract.TesseractError:
-            raise  # a RuntimeError too, but not a timeout
-        except RuntimeError as exc:  # pytesseract raises a bare RuntimeError on timeout
-            raise budget.exceeded() from exc
+def _run_tesseract(gray: Image.Image, output: str, config: str, lang: str,
+                   budget: _Budget) -> bytes:
+    """One call of the OCR engine on a grayscale image, within the page's time budget."""
+    try:
+        return engine().run(gray, lang=lang, config=config, outputs=(output,),
+                            timeout=budget.left())[output]
+    except OcrTimeout as exc:
+        raise budget.exceeded() from exc
 
 
 def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings,
@@ -243,9 +226,10 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
         straight = straight.resize((straight.width * factor, straight.height * factor),
                                    Image.Resampling.LANCZOS)
     try:
-        data = _run_tesseract(straight, "data", f"--psm {settings.psm} --dpi {dpi * factor}",
-                              settings.lang, budget)
-    except pytesseract.TesseractError as exc:
+        data = parse_tsv(_run_tesseract(straight, "tsv",
+                                        f"--psm {settings.psm} --dpi {dpi * factor}",
+                                        settings.lang, budget))
+    except OcrFailed as exc:
         raise PageError(f"tesseract failed on page {page_no} ({exc.message.strip()[:200]}); "
                         "re-scan or re-export it") from exc
     if factor > 1:
@@ -331,8 +315,8 @@ def detect_rotation(rgb: Image.Image, budget: _Budget, factor: int = 1) -> int:
         if factor > 1:  # a low-resolution scan, enlarged as for reading it
             gray = gray.resize((gray.width * factor, gray.height * factor),
                                Image.Resampling.LANCZOS)
-        osd = _run_tesseract(gray, "osd", "--psm 0", "osd", budget)
-    except pytesseract.TesseractError:
+        osd = _run_tesseract(gray, "osd", "", "osd", budget).decode("utf-8")
+    except (OcrFailed, UnicodeDecodeError):
         return 0
     turn = re.search(r"Rotate:\s*(\d+)", osd)
     conf = re.search(r"Orientation confidence:\s*([\d.]+)", osd)
@@ -354,7 +338,6 @@ def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = D
     the page shares one time budget (`timeout`, default `page_timeout()`); PageError when it
     runs out.
     """
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     budget = _Budget(page_no, page_timeout() if timeout is None else timeout)
     rgb = to_rgb(img)
     page, used = _read_turned(rgb, page_no, dpi, settings, budget, rotation=0)

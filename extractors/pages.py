@@ -35,14 +35,21 @@ class PageJob:
     path: str
     file_type: str
     index: int  # 0-based page or frame
-    how: str  # text-layer | raster | image | legacy
+    how: str  # where its text comes from: text-layer | raster (a PDF page) | image | legacy
 
     @property
     def page_no(self) -> int:
         return self.index + 1
 
+    @property
+    def method(self) -> str:
+        """The page's `Page.method` (the `pages` table's word): text-layer, ocr or legacy-text."""
+        return {"text-layer": "text-layer", "legacy": "legacy-text"}.get(self.how, "ocr")
+
     def cache_key(self, settings: OcrSettings) -> str:
-        """The page cache's key for this page read with `settings` (see flows/pagecache.py)."""
+        """The page cache's key for this page read with `settings` (see flows/pagecache.py); it
+        names the OCR engine that reads it (`OcrSettings.key`), so recorded and real readings
+        never stand for each other."""
         return f"{self.how}-{settings.key()}-regions{REGIONS_VERSION}"
 
 
@@ -125,8 +132,7 @@ def read_page(job: PageJob, settings: OcrSettings) -> tuple[Page, Image.Image | 
         regions = read_mark_text(straight, found, dpi, settings.lang, page.lines)
         return replace(page, regions=regions), view
     except PageError as exc:
-        method = "text-layer" if job.how == "text-layer" else "ocr"
-        return Page(page=job.page_no, method=method, lines=(), error=str(exc)), None
+        return Page(page=job.page_no, method=job.method, lines=(), error=str(exc)), None
 
 
 def page_view(straight: StraightPage) -> tuple[Image.Image, int]:

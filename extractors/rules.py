@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from extractors.vocabulary import NUMBER_WORDS
 from models.paths import user_cache
 
 if TYPE_CHECKING:  # spaCy is imported when a pipeline is first needed, not to hash the rules
@@ -23,15 +24,6 @@ RULES: dict[str, Callable[[], dict[str, list[Pattern]]]] = {}
 VOCABULARIES: dict[str, Callable[[], dict[str, list[str]]]] = {}
 
 NUM = {"TEXT": {"REGEX": r"^\d{1,3}$"}}
-MONTHS = ("janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août",
-          "aout", "septembre", "octobre", "novembre", "décembre", "decembre")
-NUMBER_WORDS = {
-    "aucun": 0, "aucune": 0, "zéro": 0, "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3,
-    "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
-    "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "dix-sept": 17,
-    "dix-huit": 18, "dix-neuf": 19, "vingt": 20, "vingt-et-un": 21, "vingt-deux": 22,
-    "vingt-trois": 23, "vingt-quatre": 24, "vingt-cinq": 25, "trente": 30,
-}
 DASHES = ["—", "–", "-", ":", "."]
 
 

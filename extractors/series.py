@@ -11,6 +11,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from extractors.normalise import fold
+from extractors.vocabulary import (
+    MONTH_ALTERNATIVES,
+    MONTH_NUMBER,
+    NUMBER_WORD_ALTERNATIVES,
+)
 from models.records import Letter, ReportInfo
 
 SAME_NUMBER_MIN = 0.5  # same number: titles this similar are the same measure
@@ -19,7 +24,7 @@ NUMBER_BONUS = 0.25  # a shared number outweighs a small difference in title sim
 SAME_MISSION_MIN = 0.92  # mission titles this similar (OCR damage) are one series
 
 _MISSION_RE = re.compile(r"\bmission\s+[«\"“]\s*(?P<title>[^»\"”]{3,200}?)\s*[»\"”]", re.IGNORECASE)
-_NUMBER_WORD = r"(?:\d{1,2}|un|une|deux|trois|quatre|six|neuf|douze|dix-huit|vingt-quatre)"
+_NUMBER_WORD = rf"(?:\d{{1,2}}|{NUMBER_WORD_ALTERNATIVES})"
 _LABEL_RE = re.compile(
     r"\b(?P<kind>rapport|point|bilan|suivi|note|compte[- ]rendu)"
     r"(?P<qual>\s+(?:d['’]\s?[ée]tape|final|finale|de\s+r[ée]sultats|interm[ée]diaire"
@@ -27,11 +32,7 @@ _LABEL_RE = re.compile(
     rf"(?P<when>\s+(?:à|a)\s+{_NUMBER_WORD}\s+(?:mois|ans?))?",
     re.IGNORECASE,
 )
-_MONTH_NUMBER = {m: i for i, m in enumerate(
-    ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
-     "octobre", "novembre", "decembre"), start=1)}
-_MONTH_ALT = "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre"
-_DATE_RE = re.compile(rf"\b(?:(?P<day>1er|\d{{1,2}})\s+)?(?P<month>{_MONTH_ALT})\s+"
+_DATE_RE = re.compile(rf"\b(?:(?P<day>1er|\d{{1,2}})\s+)?(?P<month>{MONTH_ALTERNATIVES})\s+"
                       r"(?P<year>(?:18|19|20)\d\d)\b", re.IGNORECASE)
 
 
@@ -85,7 +86,7 @@ def text_date(text: str) -> str | None:
     """The first date written in the text: `YYYY-MM-DD` for « 17 octobre 2020 », `YYYY-MM` for
     « octobre 2020 » (the day is never invented), None when there is none."""
     for m in _DATE_RE.finditer(text):
-        year, month = int(m.group("year")), _MONTH_NUMBER[fold(m.group("month"))]
+        year, month = int(m.group("year")), MONTH_NUMBER[fold(m.group("month"))]
         if m.group("day") is None:
             return f"{year}-{month:02d}"
         day = 1 if m.group("day").lower() == "1er" else int(m.group("day"))

@@ -1,9 +1,16 @@
-"""Shared fixtures: the samples ingested once by the real CLI (real tesseract, real Prefect).
+"""Shared fixtures: the samples ingested once by the real CLI (real Prefect, recorded OCR).
 
 The session leaves the machine as it found it: Prefect's home and the user cache are a
 temporary folder of the session's, set before anything imports Prefect (never the user's
 PREFECT_HOME, server or ~/.cache/missions), and removed at the end; hypothesis keeps no
 database and pytest no cache in the repository.
+
+OCR comes from tesseract's outputs recorded in tests/data/ocr (MISSIONS_OCR_ENGINE=recorded:…,
+inherited by every process a test starts); a call nobody recorded fails its test and the
+session, naming the command that records it (`pytest --record-ocr`, or
+`python -m bench.record_ocr`). Tests marked `real_ocr` run the real tesseract binary
+(`real_tesseract`, or MISSIONS_OCR_ENGINE=tesseract in a run's environment). A preset
+MISSIONS_OCR_ENGINE wins (`MISSIONS_OCR_ENGINE=tesseract pytest` runs everything on tesseract).
 """
 from __future__ import annotations
 
@@ -35,10 +42,43 @@ settings.register_profile("missions", database=None)  # no .hypothesis/ in the r
 settings.load_profile("missions")
 
 
+ROOT = Path(__file__).resolve().parents[1]
+OCR_RECORDINGS = ROOT / "tests" / "data" / "ocr"
+OCR_MISSES = SESSION / "ocr-misses.txt"
+REAL_OCR = {"MISSIONS_OCR_ENGINE": "tesseract"}  # a run's environment for the real binary
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--record-ocr", action="store_true",
+                     help="record with the real tesseract the OCR calls tests/data/ocr lacks")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from extractors.engine_doubles import MISSES_ENV
+    from extractors.engines import ENGINE_ENV
+
+    config.addinivalue_line("markers", "real_ocr: runs the real tesseract binary, not recordings")
+    if config.getoption("--record-ocr"):
+        os.environ[ENGINE_ENV] = f"recording:{OCR_RECORDINGS}"
+    else:
+        os.environ.setdefault(ENGINE_ENV, f"recorded:{OCR_RECORDINGS}")
+    os.environ[MISSES_ENV] = str(OCR_MISSES)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if OCR_MISSES.exists() and OCR_MISSES.stat().st_size:
+        calls = len(set(OCR_MISSES.read_text(encoding="utf-8").splitlines()))
+        print(f"\n{calls} OCR call(s) have no recording in {OCR_RECORDINGS} (an image or a "
+              "tesseract call changed?): record them with `pytest --record-ocr` or "
+              "`python -m bench.record_ocr`", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     shutil.rmtree(SESSION, ignore_errors=True)
 
-ROOT = Path(__file__).resolve().parents[1]
+
+@pytest.fixture
+def real_tesseract(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real tesseract binary for this test (and the processes it starts)."""
+    monkeypatch.setenv("MISSIONS_OCR_ENGINE", "tesseract")
 SAMPLES = ROOT / "samples"
 MISSIONS = [sys.executable, "-m", "flows.cli"]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

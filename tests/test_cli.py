@@ -9,8 +9,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from models.errors import ExitCode
-from tests.conftest import SAMPLES, Release, all_truths, ignored_sample_files, run_cli, truth
+from tests.conftest import (
+    REAL_OCR,
+    SAMPLES,
+    Release,
+    all_truths,
+    ignored_sample_files,
+    run_cli,
+    truth,
+)
 
 
 def test_ingest_publishes_contract_files(sample_release: Release) -> None:
@@ -97,9 +107,10 @@ def test_unwritable_output_stops_before_work(tmp_path: Path) -> None:
     assert str(blocker / "out") in run.stderr and "Traceback" not in run.stderr
 
 
+@pytest.mark.real_ocr
 def test_missing_tesseract_is_reported(tmp_path: Path) -> None:
     run = run_cli("ingest", str(SAMPLES / "rapport-2020-legacy.txt"), "--out", str(tmp_path / "o"),
-                  env={"PATH": "/nonexistent"})
+                  env={"PATH": "/nonexistent", **REAL_OCR})
     assert run.returncode == ExitCode.missing_dependency
     assert "tesseract" in run.stderr and "Traceback" not in run.stderr
 

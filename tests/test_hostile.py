@@ -34,7 +34,7 @@ from flows.pipeline.isolation import IsolatedReader, Limits
 from flows.pipeline.reading import read_document
 from models.errors import ExitCode
 from models.records import Page
-from tests.conftest import SAMPLES, CliRun, fill, run_cli, tiny_filesystem
+from tests.conftest import REAL_OCR, SAMPLES, CliRun, fill, run_cli, tiny_filesystem
 from tests.conftest import text_image as page_with_text
 
 REPORT_LINES = ["Le rapport de la mission propose des mesures", "pour accompagner les territoires",
@@ -277,7 +277,7 @@ def inbox_run(tmp_path_factory: pytest.TempPathFactory) -> InboxRun:
     out = root / "out"
     started = time.perf_counter()
     run = run_cli("ingest", "--out", str(out), "--", str(inbox), "-tiret-seul.txt", cwd=root,
-                  env={"PATH": f"{tools}:{os.environ['PATH']}",
+                  env={"PATH": f"{tools}:{os.environ['PATH']}", **REAL_OCR,
                        "MISSIONS_PAGE_TIMEOUT": str(HANG_TIMEOUT_S)})
     return InboxRun(inbox, out, run, time.perf_counter() - started, entries)
 
@@ -456,18 +456,20 @@ def test_the_batch_is_quick(inbox_run: InboxRun) -> None:
 # --------------------------------------------------------------------------- runs of their own
 
 
+@pytest.mark.real_ocr
 def test_tesseract_missing_stops_before_any_work(tmp_path: Path) -> None:
     run = run_cli("ingest", str(SAMPLES / "rapport-2020-legacy.txt"), "--out", str(tmp_path / "o"),
-                  env={"PATH": str(tmp_path / "empty-bin")})
+                  env={"PATH": str(tmp_path / "empty-bin"), **REAL_OCR})
     assert run.returncode == ExitCode.missing_dependency
     assert "tesseract is not installed" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.real_ocr
 def test_french_data_missing_stops_before_any_work(tmp_path: Path) -> None:
     (tmp_path / "tessdata").mkdir()
     run = run_cli("ingest", str(SAMPLES / "rapport-2020-legacy.txt"), "--out", str(tmp_path / "o"),
-                  env={"TESSDATA_PREFIX": str(tmp_path / "tessdata")})
+                  env={"TESSDATA_PREFIX": str(tmp_path / "tessdata"), **REAL_OCR})
     assert run.returncode == ExitCode.missing_dependency
     assert "no 'fra' language data" in run.stderr and "tesseract-ocr-fra" in run.stderr
     assert "Traceback" not in run.stderr and not (tmp_path / "o").exists()

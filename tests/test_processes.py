@@ -16,7 +16,7 @@ import pytest
 from flows.pipeline.run import ingest
 from models.errors import ExitCode
 from tests.conftest import MISSIONS, ROOT, SAMPLES
-from tests.test_hostile import fake_tesseract, image_bytes, text_image
+from tests.test_hostile import image_bytes, text_image
 from tests.test_release_health import snapshot
 
 Pid = tuple[int, float]  # pid and start time: a pid reused later is another process
@@ -46,8 +46,8 @@ def still_running(pids: set[Pid]) -> set[Pid]:
 
 @pytest.fixture()
 def run_in_flight(tmp_path: Path) -> tuple[subprocess.Popen[str], set[Pid], Path, dict[str, str]]:
-    """A previous release, then `missions ingest` of a scanned page whose tesseract hangs,
-    caught while it runs: (the process, every process it started, the output, the release's
+    """A previous release, then `missions ingest` of a scanned page whose tesseract hangs (the
+    hanging engine: a real process that never answers), caught while it runs: (the process, every process it started, the output, the release's
     files before)."""
     out = tmp_path / "out"
     old = tmp_path / "old"
@@ -59,8 +59,7 @@ def run_in_flight(tmp_path: Path) -> tuple[subprocess.Popen[str], set[Pid], Path
     inbox.mkdir()
     (inbox / "page.png").write_bytes(image_bytes(text_image(["Une page qui fige tesseract"]),
                                                  "PNG", dpi=(300, 300)))
-    tools = fake_tesseract(tmp_path / "bin", "exec sleep 300")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{tools}:{os.environ['PATH']}"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MISSIONS_OCR_ENGINE": "hanging"}
     proc = subprocess.Popen([*MISSIONS, "ingest", str(inbox), "--out", str(out)], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

@@ -53,6 +53,8 @@ def test_a_document_that_names_nothing_gets_nothing() -> None:
     ("Suivi à un an : niveau d'avancement des mesures", "Suivi à un an"),
     ("le rapport final de la mission", "Rapport final"),
     ("Rapport de résultats", "Rapport de résultats"),
+    ("Bilan à sept mois de la mission", "Bilan à sept mois"),  # every number word, once spelt
+    ("Point d'étape à dix-huit mois", "Point d'étape à dix-huit mois"),
     ("le rapport de la mission", None),
     ("", None),
 ])

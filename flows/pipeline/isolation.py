@@ -104,8 +104,7 @@ def _memory_sentence(subject: str, memory_gb: float) -> str:
 
 def failed_page(job: PageJob, reason: str) -> Page:
     """The record of a page that could not be read."""
-    method = "text-layer" if job.how == "text-layer" else "ocr"
-    return Page(page=job.page_no, method=method, lines=(), error=printable_name(reason))
+    return Page(page=job.page_no, method=job.method, lines=(), error=printable_name(reason))
 
 
 def _open_file(source: SourceDocument, memory_gb: float) -> PlanOutcome:

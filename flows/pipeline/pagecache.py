@@ -20,7 +20,8 @@ class PageCache:
     """One JSON file per page read; written atomically, so a crash never leaves half a record.
 
     The key holds everything that changes what reading returns (file sha256, page, method,
-    OCR language/psm/deskew and tesseract version), not the rules version: a rules change
+    OCR language/psm/deskew and the OCR engine's identity: tesseract's version, marked when the
+    outputs are replayed from recordings), not the rules version: a rules change
     re-extracts from these pages without OCR.
     """
 
