@@ -3,8 +3,10 @@ own legend swatches; why a status stays NULL when it does."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 import numpy as np
 from skimage.color import deltaE_ciede2000
@@ -28,7 +30,8 @@ from models.records import (
 )
 
 MARKS_VERSION = "marks.v3"  # part of the pipeline version: a change here re-extracts
-# (v3: a stack of legend labels whose swatches were not found is no measure's status)
+# (v3: a stack of legend labels whose swatches were not found is no measure's status; a line
+# of status words level with several measures is none of theirs)
 MIN_FILL = 0.5  # area / bbox area of a mark (square 1, disc 0.79, a number inside ~0.65)
 MAX_DELTA_E = 10.0  # CIEDE2000 from a mark to its swatch beyond which it is no match
 MIN_MARGIN = 6.0  # the second-nearest swatch must be at least this much farther
@@ -347,19 +350,24 @@ def _overlaps(a: BBox, b: BBox) -> bool:
 
 
 def legend_like_labels(lines: Sequence[Line], line_h: float) -> list[BBox]:
-    """Boxes of the lines that look like a legend nobody found by its swatches: three or more
-    lines that are nothing but a status, each status once, stacked at one left edge. A table's
-    status cells repeat their statuses; a legend names each once. Words of a legend standing
-    level with a measure are never its status."""
+    """Boxes of the lines that look like a legend nobody found by its swatches (a grey page,
+    one hue in dark shades): two or more short lines, one under the other at one left edge,
+    that each open with a status (« Retard expliqué par le contexte »), each status once on
+    the page. A table's status cells repeat their statuses; a legend names each once. Words
+    of a legend standing level with a measure are never its status."""
+    h = max(line_h, 1.0)
     found = [(line.bbox, label) for line in lines
-             if line.bbox is not None and (label := _whole_label(line)) is not None]
+             if line.bbox is not None and len(line.text.split()) <= 6
+             and (label := _label_at_start(line.text)) is not None]
     statuses = [label for _box, label in found]
-    if len(found) < 3 or len(set(statuses)) != len(statuses):
+    if len(found) < 2 or len(set(statuses)) != len(statuses):
         return []
-    lefts = [box[0] for box, _label in found]
-    if max(lefts) - min(lefts) > 2 * max(line_h, 1.0):
+    boxes = sorted((box for box, _label in found), key=lambda b: b[1])
+    lefts = [b[0] for b in boxes]
+    gaps = [b[1] - a[3] for a, b in pairwise(boxes)]
+    if max(lefts) - min(lefts) > 2 * h or max(gaps) > 2.5 * h:
         return []
-    return [box for box, _label in found]
+    return boxes
 
 
 def read_text_status(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = (),
@@ -368,21 +376,44 @@ def read_text_status(measure: Measure, lines: Sequence[Line], legend: Sequence[B
     line that says « Statut : X » or is nothing but a status (a table cell) — level with its
     first lines (within two line heights), never a label of the legend (`legend`: their
     boxes), which may stand level with a measure."""
+    found = text_status_with_line(measure, lines, legend, line_h)
+    return found[0] if found else None
+
+
+def text_status_with_line(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = (),
+                          line_h: float = 0.0) -> tuple[str, int | None] | None:
+    """`read_text_status`, with the index of the line the status was read on (None when it is
+    the measure's own text)."""
     found = status_in_text(measure.title) or status_in_text(measure.raw_title)
-    if found is not None or measure.bbox is None:
-        return found
+    if found is not None:
+        return found, None
+    if measure.bbox is None:
+        return None
     y0, y1 = measure.bbox[1], measure.bbox[3]
     if line_h:
         y1 = min(y1, y0 + 2.5 * line_h)
-    for line in lines:
+    for k, line in enumerate(lines):
         if line.bbox is None or not y0 <= (line.bbox[1] + line.bbox[3]) / 2 <= y1:
             continue
         if any(_overlaps(line.bbox, box) for box in legend):
             continue
         found = status_in_text(line.text) or _whole_label(line)
         if found is not None:
-            return found
+            return found, k
     return None
+
+
+def _text_statuses(measures: Sequence[Measure], lines_by_page: dict[int, Sequence[Line]],
+                   labels: dict[int, list[BBox]], heights: dict[int, float]
+                   ) -> list[str | None]:
+    """Each measure's status written as words; a line level with several measures (a legend's
+    label beside measures set in columns, a word of another column) is none of theirs."""
+    found = [text_status_with_line(m, lines_by_page.get(m.page, ()), labels.get(m.page, ()),
+                                   heights.get(m.page, 0.0)) for m in measures]
+    claims = Counter((m.page, f[1]) for m, f in zip(measures, found, strict=True)
+                     if f is not None and f[1] is not None)
+    return [None if f is None or (f[1] is not None and claims[(m.page, f[1])] > 1) else f[0]
+            for m, f in zip(measures, found, strict=True)]
 
 
 # --- the whole step -----------------------------------------------------------------------
@@ -458,10 +489,9 @@ def assign_statuses(measures: Sequence[Measure], pages: Sequence[Page],
         labels.setdefault(page.page, []).extend(legend_like_labels(page.lines,
                                                                    heights.get(page.page, 0.0)))
     readings = []
+    words = _text_statuses(measures, lines_by_page, labels, heights)
     for i, m in enumerate(measures):
-        reading = _merge(_pick(colour.get(i, [])),
-                         read_text_status(m, lines_by_page.get(m.page, ()), labels.get(m.page, ()),
-                                          heights.get(m.page, 0.0)))
+        reading = _merge(_pick(colour.get(i, [])), words[i])
         if reading is None:
             reason = ("no-legend" if not keyed.get(m.page) and m.page not in text_pages
                       else "legend-without-colour" if not keyed.get(m.page)

@@ -233,6 +233,19 @@ def test_legend_labels_level_with_measures_are_not_their_statuses() -> None:
         ("satisfaisant", "text"), ("satisfaisant", "text"), ("retard_explique", "text")]
 
 
+def test_a_status_line_level_with_measures_of_several_columns_is_none_of_theirs() -> None:
+    """« remis en cause », the one legend label OCR read whole, stands at the right of a slide
+    whose measures are set in three columns: level with one measure of each, it is none of
+    their statuses (a table cell is level with its own row only)."""
+    measures = [Measure(page=1, number=n, title=f"Mesure {n}", bbox=(x, 300.0, x + 500.0, 330.0))
+                for n, x in ((1, 100.0), (5, 700.0), (7, 1300.0))]
+    lines = (*[Line(text=m.title, bbox=m.bbox) for m in measures],
+             Line(text="remis en cause", bbox=(1900.0, 302.0, 2100.0, 328.0)))
+    got = apply_statuses(measures, assign_statuses(measures, [Page(page=1, method="ocr",
+                                                                   lines=lines)], []).readings)
+    assert [m.status for m in got] == [None, None, None]
+
+
 def test_status_checks_record_disagreement() -> None:
     measures = [Measure(page=1, number=n, title="t", status=s)
                 for n, s in enumerate(["satisfaisant", "satisfaisant", None], start=1)]
