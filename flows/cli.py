@@ -113,7 +113,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # have sent their last events and logs to it.
         atexit.register(embedded.stop, wait=False)
     from extractors.ocr import check_tesseract
+    from flows.messages import exit_code, tell, wall_seconds
     from flows.pipeline.run import IngestRun
+    from flows.release.layout import current_release
 
     check_tesseract()
     with ExitStack() as stack:
@@ -122,9 +124,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if run.nothing_new:  # a re-run over unchanged inputs stops here
             if embedded:
                 embedded.stop(wait=False)  # still importing: it ends at once
-            run.summary.seconds = time.perf_counter() - started
-            print(f"missions: {run.summary.line(nothing_new=True)}; release in {args.out}")
-            return ExitCode.quarantined if run.summary.quarantined else ExitCode.ok
+            run.summary.seconds = wall_seconds(started)
+            tell(run.summary, args.out, nothing_new=True)
+            return exit_code(run.summary)
         if args.runner == "dask":
             stack.enter_context(prefect_server())  # its workers are other processes: one API
         else:
@@ -148,12 +150,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             updates[PREFECT_API_URL] = api_url
         with temporary_settings(updates):
             summary = run_ingest_flow(run, args.paths, args.runner, args.address)
-    for name, reason in summary.quarantined:
-        print(f"quarantined: {name}: {reason}", file=sys.stderr)
-    for name, first in summary.duplicates:
-        print(f"duplicate: {name} has the same bytes as {first}", file=sys.stderr)
-    print(f"missions: {summary.line()}; release in {args.out}")
-    return ExitCode.quarantined if summary.quarantined else ExitCode.ok
+    summary.seconds = wall_seconds(started)
+    tell(summary, args.out, released=current_release(args.out) is not None)
+    return exit_code(summary)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

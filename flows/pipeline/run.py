@@ -22,13 +22,22 @@ import pandas as pd
 from extractors.document import pipeline_version
 from extractors.marks import unread_statuses_note
 from extractors.ocr import OcrSettings, has_osd
-from flows.pipeline.discover import Discovery, Input, Known, compare, known_names, scan, why
+from flows.pipeline.discover import (
+    Discovery,
+    Input,
+    Known,
+    compare,
+    folders_read,
+    known_names,
+    scan,
+    why,
+)
 from flows.pipeline.executors import LocalPages, PageExecutor, default_workers
 from flows.pipeline.extraction import ExtractorLoading, finish_document
 from flows.pipeline.isolation import IsolatedReader
 from flows.pipeline.pagecache import PageCache
 from flows.pipeline.reading import PageReads, read_documents
-from flows.release.history import supersede
+from flows.release.history import supersede, withdraw
 from flows.release.layout import (
     REPORT_CACHE,
     FolderLock,
@@ -59,6 +68,7 @@ class RunSummary:
     quarantined: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (name, why ignored) to say
     page_errors: list[tuple[str, int, str]] = field(default_factory=list)  # name, page, why
     pages_read: int = 0
     pages_cached: int = 0
@@ -106,6 +116,7 @@ class IngestRun:
         self.lock: FolderLock | None = None
         self._base: Base | None = None
         self._paths: dict[str, Path] = {}  # doc_id -> where this run found those bytes
+        self._folders: list[str] = []  # names of the folders read: the inbox as it is now
         self._extractors = ExtractorLoading()
         self._exit = contextlib.ExitStack()
         self._started = time.perf_counter()
@@ -145,7 +156,9 @@ class IngestRun:
         here to `close`, the release is checked (and repaired) under it, and read again only
         if that changed it.
         """
-        inputs = scan([Path(p) for p in paths])
+        roots = [Path(p) for p in paths]
+        inputs = scan(roots, [self.out])
+        self._folders = folders_read(roots)
         self._paths = {i.source.doc_id: i.path for i in inputs if i.source is not None}
         base = self._sound_release()
         if base is not None:
@@ -248,12 +261,13 @@ class IngestRun:
             return None
 
     def _compare(self, inputs: Sequence[Input], base: Base) -> Discovery:
-        found = compare(inputs, Known.of(base.frames, self.version))
+        found = compare(inputs, Known.of(base.frames, self.version), self._folders)
         self.found = found
         self.summary.unchanged = list(found.unchanged)
         self.summary.quarantined = list(found.quarantined)
         self.summary.duplicates = list(found.duplicates)
         self.summary.ignored = list(found.ignored)
+        self.summary.notes = list(found.notes)
         return found
 
     def _changes(self, found: Discovery, frames: Mapping[str, pd.DataFrame],
@@ -264,8 +278,10 @@ class IngestRun:
         states = dict(zip(docs["doc_id"], docs["state"], strict=True))
         states |= {r.source.doc_id: r.state for r in results}
         kept, superseded = supersede(frames, found.names, states, when)
+        kept, withdrawn = withdraw(kept, found.gone, when)
         new_names = set(found.names) - known_names(frames)
-        if not (results or found.sources or found.rejected or new_names or superseded):
+        if not (results or found.sources or found.rejected or new_names or superseded
+                or withdrawn):
             return None
         return kept
 
