@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="missions", description="Digitise mission reports and cover letters into a dataset.")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log more and show tracebacks of unexpected errors")
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the version of missions and of its rules, then exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ingest = sub.add_parser("ingest", help="read files and folders, publish the dataset")
@@ -81,10 +83,49 @@ def build_parser() -> argparse.ArgumentParser:
                             "can be repaired without losing a published row")
     verify.add_argument("--out", type=Path, default=Path("output"), help="release folder")
 
+    forget = sub.add_parser("forget", help="take a document out of the current release (its "
+                            "record kept in the superseded table)")
+    forget.add_argument("document", help="a doc_id prefix (6+ hex digits), a file name as "
+                        "recorded, or part of one")
+    forget.add_argument("--all", action="store_true", help="forget every document it names")
+    forget.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+
     browse = sub.add_parser("browse", help="browse the release in Datasette (read-only, 127.0.0.1)")
     browse.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     browse.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
+    parser.set_defaults(subcommands=dict(sub.choices))
     return parser
+
+
+class VersionAction(argparse.Action):
+    """`missions --version`: the package's version and the pipeline version rows carry."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from extractors.document import pipeline_version
+
+        try:
+            package = version("missions")
+        except PackageNotFoundError:
+            package = "(not installed)"
+        print(f"missions {package} (pipeline {pipeline_version()})")
+        parser.exit()
+
+
+def parse_arguments(parser: argparse.ArgumentParser, argv: list[str] | None
+                    ) -> argparse.Namespace:
+    """The arguments; an argument a sub-command does not know is reported with that
+    sub-command's usage, not the top-level one."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        parser_of = getattr(args, "subcommands", {}).get(getattr(args, "command", None), parser)
+        parser_of.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -112,6 +153,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # Registered before Prefect is imported, so it runs after Prefect's own exit handlers
         # have sent their last events and logs to it.
         atexit.register(embedded.stop, wait=False)
+    from flows.checks import check_output, check_scheduler
+
+    if args.address:
+        check_scheduler(args.address)  # a dead scheduler: one line, exit 8, before any work
+    if args.out.is_dir():
+        check_output(args.out)  # someone's csv/ where the release goes: exit 5, before any page
     from extractors.ocr import check_tesseract
     from flows.messages import exit_code, tell, wall_seconds
     from flows.pipeline.run import IngestRun
@@ -166,8 +213,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from flows.release.layout import check_writable
 
     nightly_schedule(args.cron, args.timezone)  # bad cron or timezone: exit 2 before any work
+    from flows.checks import check_output, check_port
+
+    if args.port is not None:
+        check_port("127.0.0.1", args.port)  # taken: exit 7 before the server is started
     check_tesseract()
-    check_writable(args.out)
+    check_output(check_writable(args.out))
     serve_nightly(str(args.inbox), str(args.out), args.cron, args.timezone, args.port)
     return ExitCode.ok
 
@@ -220,6 +271,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    from flows.pipeline.forgetting import forget
+
+    for name in forget(args.out, args.document, every=args.all):
+        print(f"forgotten: {name} (recorded in superseded; if it is still in a folder you "
+              "read, list it in a .missionsignore or it is read again)")
+    return ExitCode.ok
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from flows.access.browse import serve
 
@@ -239,14 +299,14 @@ def _terminated(signum: int, _frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_arguments(parser, argv)
     except SystemExit as exc:
         return int(exc.code or 0) and ExitCode.bad_arguments
     configure_environment(args.verbose)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     handlers = {"ingest": cmd_ingest, "serve": cmd_serve, "server": cmd_server, "query": cmd_query,
-                "verify": cmd_verify, "browse": cmd_browse}
+                "verify": cmd_verify, "browse": cmd_browse, "forget": cmd_forget}
     with contextlib.suppress(ValueError):  # not the main thread (tests): leave SIGTERM as it is
         signal.signal(signal.SIGTERM, _terminated)
     try:

@@ -43,6 +43,10 @@ def tell(summary: RunSummary, out: Path, nothing_new: bool = False, released: bo
         print(f"duplicate: {name} has the same bytes as {first}", file=stderr)
     for name, note in summary.notes:
         print(f"skipped: {name}: {note}", file=stderr)
+    for name, why in sorted(summary.left.items()):
+        what = "no longer in the folder read" if why == "gone" else "now ignored"
+        print(f"left the release: {name}: {what} (its record is kept in superseded)",
+              file=stderr)
     where = (f"; release in {out}" if summary.release or released
              else "; no release made: nothing to publish")
     print(f"missions: {summary.line(nothing_new=nothing_new)}{where}", file=stdout)

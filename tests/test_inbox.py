@@ -106,3 +106,19 @@ def test_a_folder_laid_out_as_a_release_is_never_read(tmp_path: Path) -> None:
     entries = {Path(f.name).name: f for f in scan_inputs([inbox])}
     assert entries["ancienne sortie"].ignored and "release folder" in (entries["ancienne sortie"].note or "")
     assert not any("ancienne sortie/" in f.name for f in scan_inputs([inbox]))
+
+
+def test_forget_takes_a_document_out_and_records_it(tmp_path: Path, capsys) -> None:
+    from flows.cli import main
+
+    inbox, out = build_inbox(tmp_path)
+    ingest([str(inbox)], str(out), workers=1)
+    assert main(["forget", "nulle-part", "--out", str(out)]) == ExitCode.bad_arguments
+    assert main(["forget", ".txt", "--out", str(out)]) == ExitCode.bad_arguments  # two documents
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and "--all" in err
+    assert main(["forget", "suivi.txt", "--out", str(out)]) == ExitCode.ok
+    assert "forgotten: " in capsys.readouterr().out
+    frames = read_release(out)
+    assert frames["superseded"]["reason"].tolist() == ["forgotten"]
+    assert not any(n.endswith("suivi.txt") for n in frames["documents"]["source_name"])

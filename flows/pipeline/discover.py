@@ -88,6 +88,7 @@ class Discovery:
     ignored: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (name, why ignored) to say
     gone: dict[str, str] = field(default_factory=dict)  # name the release holds -> gone|ignored
+    earlier: list[str] = field(default_factory=list)  # quarantined as an earlier run recorded
 
 
 def folders_read(paths: Iterable[Path]) -> list[str]:
@@ -141,6 +142,8 @@ def compare(inputs: Iterable[Input], known: Known, folders: Sequence[str] = ()) 
             found.quarantined.append((entry.name, why(entry.name, result.error)))
             if known.states.get(result.source.doc_id) != ("quarantined", result.error):
                 found.rejected.append(result)
+            else:
+                found.earlier.append(entry.name)
             continue
         source = entry.source
         found.names.append((source.doc_id, entry.name))
@@ -152,8 +155,10 @@ def compare(inputs: Iterable[Input], known: Known, folders: Sequence[str] = ()) 
         if state == "published":
             found.unchanged.append(entry.name)
         elif state == "quarantined":
-            found.quarantined.append((entry.name, ("quarantined by an earlier run (see "
-                                                  "documents.error)")))
+            error = known.states[source.doc_id][1]
+            found.quarantined.append((entry.name, why(entry.name, error) if error else
+                                      "quarantined by an earlier run (see documents.error)"))
+            found.earlier.append(entry.name)
         else:
             found.sources.append(source)
     return found

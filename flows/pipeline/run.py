@@ -69,6 +69,8 @@ class RunSummary:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (name, why ignored) to say
+    earlier: list[str] = field(default_factory=list)  # quarantines an earlier run recorded
+    left: dict[str, str] = field(default_factory=dict)  # names that left the release: why
     page_errors: list[tuple[str, int, str]] = field(default_factory=list)  # name, page, why
     pages_read: int = 0
     pages_cached: int = 0
@@ -77,10 +79,20 @@ class RunSummary:
 
     def line(self, nothing_new: bool = False) -> str:
         quiet = " (nothing new: no flow run, no new release)" if nothing_new else ""
+        fresh = len(self.new_quarantines())
+        which = (f" ({fresh} new)" if self.quarantined and fresh != len(self.quarantined)
+                 else "")
+        left = f", {len(self.left)} gone" if self.left else ""
         return (f"{len(self.new)} new, {len(self.unchanged)} unchanged, "
-                f"{len(self.quarantined)} quarantined, {len(self.duplicates)} duplicate, "
-                f"{len(self.ignored)} ignored; pages: {self.pages_read} read, "
+                f"{len(self.quarantined)} quarantined{which}, {len(self.duplicates)} duplicate, "
+                f"{len(self.ignored)} ignored{left}; pages: {self.pages_read} read, "
                 f"{self.pages_cached} from cache; {self.seconds:.1f} s{quiet}")
+
+
+    def new_quarantines(self) -> list[tuple[str, str]]:
+        """Quarantines this run made (not the ones an earlier run recorded, still there)."""
+        earlier = set(self.earlier)
+        return [(n, w) for n, w in self.quarantined if n not in earlier]
 
 
 @dataclass(frozen=True)
@@ -268,6 +280,8 @@ class IngestRun:
         self.summary.duplicates = list(found.duplicates)
         self.summary.ignored = list(found.ignored)
         self.summary.notes = list(found.notes)
+        self.summary.earlier = list(found.earlier)
+        self.summary.left = dict(found.gone)
         return found
 
     def _changes(self, found: Discovery, frames: Mapping[str, pd.DataFrame],
