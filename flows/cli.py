@@ -77,7 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--pages", action="store_true",
                        help="with --search: list the pages whose text has the words")
     query.add_argument("--out", type=Path, default=Path("output"), help="release folder")
-    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table",
+                       help="xlsx: a workbook, written to --to")
+    query.add_argument("--excel", action="store_true",
+                       help="with --format csv: for Excel (byte-order mark, `;`, CRLF)")
+    query.add_argument("--to", type=Path, default=None, metavar="FILE",
+                       help="write the result to FILE instead of printing it")
 
     verify = sub.add_parser("verify", help="check the release against its manifest; repair what "
                             "can be repaired without losing a published row")
@@ -89,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "recorded, or part of one")
     forget.add_argument("--all", action="store_true", help="forget every document it names")
     forget.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+
+    export = sub.add_parser("export", help="the release as an Excel workbook (.xlsx), or as "
+                            "CSV files for Excel")
+    export.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+    export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    export.add_argument("--excel", action="store_true",
+                        help="with --format csv: byte-order mark, `;` and CRLF, as Excel expects")
+    export.add_argument("--to", type=Path, default=None,
+                        help="the file (xlsx, default missions.xlsx) or folder (csv, default "
+                             "missions-csv) to write")
 
     browse = sub.add_parser("browse", help="browse the release in Datasette (read-only, 127.0.0.1)")
     browse.add_argument("--out", type=Path, default=Path("output"), help="release folder")
@@ -251,11 +266,27 @@ def query_text(args: argparse.Namespace) -> str:
         raise BadArguments("give the SQL once: positional or --sql, not both")
     filters = make_filters(args.status, args.dimension, args.report, args.search, args.pages)
     cols, rows = query_release(args.out, args.sql or args.sql_option, filters)
+    if args.format == "xlsx":
+        from flows.access.spreadsheet import write_workbook
+
+        write_workbook(args.to, {"query": (cols, rows)})
+        return f"missions: {len(rows)} rows written to {args.to}"
+    if args.format == "csv" and args.excel:
+        from flows.access.spreadsheet import excel_csv
+
+        return excel_csv(cols, rows)
     return format_rows(cols, rows, args.format)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    if args.excel and args.format != "csv":
+        raise BadArguments("--excel goes with --format csv")
+    if args.format == "xlsx" and args.to is None:
+        raise BadArguments("--format xlsx writes a file: give it with --to FILE.xlsx")
     text = query_text(args)
+    if args.to is not None and args.format != "xlsx":
+        args.to.write_text(text if args.excel else text + "\n", encoding="utf-8", newline="")
+        return ExitCode.ok
     try:
         print(text, flush=True)
     except BrokenPipeError:  # `missions query … | head`: the reader has seen enough
@@ -277,6 +308,16 @@ def cmd_forget(args: argparse.Namespace) -> int:
     for name in forget(args.out, args.document, every=args.all):
         print(f"forgotten: {name} (recorded in superseded; if it is still in a folder you "
               "read, list it in a .missionsignore or it is read again)")
+    return ExitCode.ok
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from flows.access.spreadsheet import export_release
+
+    if args.excel and args.format != "csv":
+        raise BadArguments("--excel goes with --format csv (a workbook needs no such care)")
+    to = args.to or Path("missions.xlsx" if args.format == "xlsx" else "missions-csv")
+    print(f"missions: release exported to {export_release(args.out, to, args.format, args.excel)}")
     return ExitCode.ok
 
 
@@ -306,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     handlers = {"ingest": cmd_ingest, "serve": cmd_serve, "server": cmd_server, "query": cmd_query,
-                "verify": cmd_verify, "browse": cmd_browse, "forget": cmd_forget}
+                "verify": cmd_verify, "browse": cmd_browse, "forget": cmd_forget,
+                "export": cmd_export}
     with contextlib.suppress(ValueError):  # not the main thread (tests): leave SIGTERM as it is
         signal.signal(signal.SIGTERM, _terminated)
     try:

@@ -58,12 +58,13 @@ def _write_release(
     """Write every file of a release into `folder`, fsynced, the manifest last."""
     written: list[str] = [SQLITE_NAME]
     writers.write_sqlite(folder / SQLITE_NAME, frames)
-    for sub, ext, writer in ((PARQUET_DIR, "parquet", writers.write_parquet),
-                              (CSV_DIR, "csv", writers.write_csv)):
+    named = writers.with_file_names(frames)  # CSV: the file name beside each doc_id
+    for sub, ext, writer, tables in ((PARQUET_DIR, "parquet", writers.write_parquet, frames),
+                                     (CSV_DIR, "csv", writers.write_csv, named)):
         (folder / sub).mkdir()
         for table in TABLES:
             name = f"{sub}/{table.name}.{ext}"
-            writer(folder / name, table, frames[table.name])
+            writer(folder / name, table, tables[table.name])
             written.append(name)
     report(folder / REPORT_NAME, frames, head)
     written.append(REPORT_NAME)
