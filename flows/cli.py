@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "each as the start of a word; accents and case do not matter)")
     query.add_argument("--pages", action="store_true",
                        help="with --search: list the pages whose text has the words")
+    query.add_argument("--measure", metavar="N", help="every reading of measure N (or 3,14, or "
+                       "all) across the reports of its series; copies of a report that agree "
+                       "are one row")
+    query.add_argument("--best-copy", action="store_true",
+                       help="with --measure: one row per report, the best-read copy's")
     query.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     query.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table",
                        help="xlsx: a workbook, written to --to")
@@ -264,7 +269,8 @@ def query_text(args: argparse.Namespace) -> str:
 
     if args.sql and args.sql_option:
         raise BadArguments("give the SQL once: positional or --sql, not both")
-    filters = make_filters(args.status, args.dimension, args.report, args.search, args.pages)
+    filters = make_filters(args.status, args.dimension, args.report, args.search, args.pages,
+                           args.measure, args.best_copy)
     cols, rows = query_release(args.out, args.sql or args.sql_option, filters)
     if args.format == "xlsx":
         from flows.access.spreadsheet import write_workbook
