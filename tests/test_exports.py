@@ -64,9 +64,10 @@ def test_workbook_of_the_release_reads_back_with_openpyxl(release: Path, tmp_pat
 
 def test_csv_for_excel_has_a_bom_and_semicolons(release: Path, tmp_path: Path) -> None:
     target = tmp_path / "mesures.csv"
+    sql = ("select d.source_name, m.number, m.title from measures m "
+           "join documents d using (doc_id) order by 1, 2")
     assert main(["query", "--out", str(release), "--format", "csv", "--excel", "--to",
-                 str(target), "select d.source_name, m.number, m.title from measures m "
-                 "join documents d using (doc_id) order by 1, 2"]) == 0
+                 str(target), sql]) == 0
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))

@@ -80,8 +80,8 @@ class RunSummary:
     def line(self, nothing_new: bool = False) -> str:
         quiet = " (nothing new: no flow run, no new release)" if nothing_new else ""
         fresh = len(self.new_quarantines())
-        which = (f" ({fresh} new)" if self.quarantined and fresh != len(self.quarantined)
-                 else "")
+        which = ("" if not self.quarantined or fresh == len(self.quarantined)
+                 else f" ({fresh} new)" if fresh else " (all from earlier runs)")
         left = f", {len(self.left)} gone" if self.left else ""
         return (f"{len(self.new)} new, {len(self.unchanged)} unchanged, "
                 f"{len(self.quarantined)} quarantined{which}, {len(self.duplicates)} duplicate, "
