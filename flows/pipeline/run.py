@@ -322,7 +322,8 @@ class IngestRun:
 
     def _report(self) -> ReportWriter:
         """The QA report's writer, which knows where this run found each document's file."""
-        return report_writer(self.out, self._paths)
+        added = frozenset(r.source.doc_id for r in self.results)
+        return report_writer(self.out, self._paths, added)
 
     def _discovered(self) -> Discovery:
         if self.found is None:

@@ -25,6 +25,7 @@ from flows.release.layout import (
     PARQUET_DIR,
     PARTIAL_SUFFIX,
     RELEASES_DIR,
+    REPORT_FILES,
     REPORT_NAME,
     SQLITE_NAME,
     FolderLock,
@@ -68,6 +69,8 @@ def _write_release(
             written.append(name)
     report(folder / REPORT_NAME, frames, head)
     written.append(REPORT_NAME)
+    if (folder / REPORT_FILES).is_dir():  # the report's crops, beside it: listed like the rest
+        written += sorted(f"{REPORT_FILES}/{f.name}" for f in (folder / REPORT_FILES).iterdir())
     files: dict[str, dict[str, Any]] = {}
     for name in written:
         writers.fsync_file(folder / name)
@@ -81,8 +84,9 @@ def _write_release(
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
     writers.fsync_file(folder / MANIFEST_NAME)
-    for sub in (PARQUET_DIR, CSV_DIR):
-        writers.fsync_dir(folder / sub)
+    for sub in (PARQUET_DIR, CSV_DIR, REPORT_FILES):
+        if (folder / sub).is_dir():
+            writers.fsync_dir(folder / sub)
     writers.fsync_dir(folder)
 
 
