@@ -1,8 +1,6 @@
 """The QA report written with each release: crops, charts, counts; rendered by headless Chromium."""
 from __future__ import annotations
 
-import base64
-import io
 import json
 import os
 import re
