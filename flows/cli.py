@@ -352,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_environment(args.verbose)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "httpcore"):  # -v is ours: one line per HTTP call to Prefect is not
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     handlers = {"ingest": cmd_ingest, "serve": cmd_serve, "server": cmd_server, "query": cmd_query,
                 "verify": cmd_verify, "browse": cmd_browse, "forget": cmd_forget,
                 "export": cmd_export}
