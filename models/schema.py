@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SCHEMA_VERSION = 5  # 2: status_checks; 3: measures.position, label, status_reason, marks;
-# 4: superseded; 5: superseded.reason (files gone, ignored or forgotten leave too)
+# 4: superseded; 5: superseded.reason (files gone, ignored or forgotten leave too), legend.colour
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,7 @@ TABLES: tuple[Table, ...] = (
             Column("status", S, "the status the label names"),
             Column("label", S, "the label as printed"),
             Column("bbox", S, "x0,y0,x1,y1 of the label in page pixels (NULL for legacy text)"),
+            Column("colour", S, "its swatch's colour as scanned, #rrggbb (NULL for a legend of words only, or a document extracted before this column)"),
         ),
         ("doc_id", "page", "status"),
     ),

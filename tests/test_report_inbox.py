@@ -52,3 +52,27 @@ def test_a_dropped_separator_is_no_repair() -> None:
     assert not is_word_repair("n°1 |", "n°1") and not is_word_repair("|", "")
     assert is_word_repair("stra tégiques", "stratégiques") and is_word_repair("Etat", "État")
     assert is_word_repair("|'", "l'")
+
+
+def test_chips_take_the_documents_own_legend_colours() -> None:
+    from flows.report.charts import STATUS_COLOURS, chip, legend_palette
+
+    rows = [{"status": "retard_explique", "colour": "#e8d33f", "page": 2},
+            {"status": "retard_explique", "colour": "#000000", "page": 5},  # first page's wins
+            {"status": "satisfaisant", "colour": None}, {"status": "bogus", "colour": "#123456"},
+            {"status": "remis_en_cause", "colour": "red;}</style>"}]  # never into the page
+    palette = legend_palette(rows)
+    assert palette == {"retard_explique": "#e8d33f"}
+    late = chip("retard_explique", palette)
+    assert "background:#e8d33f;color:#111" in late  # dark ink on a light yellow swatch
+    assert STATUS_COLOURS["satisfaisant"] in chip("satisfaisant", palette)
+
+
+def test_a_legend_swatch_is_recorded_with_its_colour() -> None:
+    from extractors.legend import Swatch
+    from models.records import ColourRegion
+
+    region = ColourRegion(bbox=(0, 0, 40, 40), rgb=(232.4, 211.0, 63.0), lab=(85.0, -5.0, 70.0),
+                          area=1600.0, fill=1.0)
+    entry = Swatch("retard_explique", "Retard expliqué", (1, 2, 3, 4), region, 95.0).entry(2)
+    assert entry.colour == "#e8d33f" and entry.page == 2

@@ -65,7 +65,7 @@ def render_report(frames: Mapping[str, pd.DataFrame], *, release: str = "", crea
     `new`: the documents this release added, marked « new in this release »."""
     started = time.perf_counter()
     docs = sorted(_records(frames.get("documents")), key=lambda d: str(d["source_name"]))
-    tables = ("measures", "pages", "status_checks", "repairs")
+    tables = ("measures", "pages", "status_checks", "repairs", "legend")
     data: dict[str, dict[str, list[dict[str, Any]]]] = {d["doc_id"]: {t: [] for t in tables}
                                                           for d in docs}
     for t in tables:

@@ -15,6 +15,7 @@ from flows.report.charts import (
     chip,
     dimension_counts,
     esc,
+    legend_palette,
     status_chart,
 )
 from flows.report.cropfiles import CropFiles
@@ -86,7 +87,8 @@ def _report_name(report: Mapping[str, Any] | None) -> str:
     return " · ".join(str(b) for b in bits) or "undated report"
 
 
-def _counts_table(checks: list[dict[str, Any]], measures: list[dict[str, Any]]) -> str:
+def _counts_table(checks: list[dict[str, Any]], measures: list[dict[str, Any]],
+                  palette: Mapping[str | None, str] | None = None) -> str:
     """The stated counts beside the counts read, from the document's `status_checks` rows."""
     if not checks:
         return '<p class="small">The document states no counts per status.</p>'
@@ -103,7 +105,7 @@ def _counts_table(checks: list[dict[str, Any]], measures: list[dict[str, Any]]) 
         values = stated.get(status, set())
         ok = agrees.get(status, True)
         cls = "" if ok else ' class="warn"'
-        rows.append(f"<tr{cls}><td>{chip(status)} {esc(STATUS_LABELS[status])}</td>"
+        rows.append(f"<tr{cls}><td>{chip(status, palette)} {esc(STATUS_LABELS[status])}</td>"
                     f'<td class="num">{" / ".join(map(str, sorted(values))) or "—"}</td>'
                     f'<td class="num">{read.get(status, 0)}</td>'
                     f'<td>{"" if ok else "<span class=bad>differs</span>"}</td></tr>')
@@ -124,7 +126,8 @@ def _by_page(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 
 
 def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note: str | None,
-                  repairs: list[dict[str, Any]]) -> str:
+                  repairs: list[dict[str, Any]],
+                  palette: Mapping[str | None, str] | None = None) -> str:
     out = [("<table><tr><th>#</th><th>dimension</th><th>status</th><th>confidence</th>"
             "<th>measure, and where it stands on the page</th></tr>")]
     on_page = _by_page(repairs)
@@ -157,7 +160,7 @@ def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note
         out.append(
             f'<tr{" class=warn" if low else ""}><td class="num">{esc(label)}</td>'
             f"<td>{esc(DIMENSION_LABELS.get(m['dimension'], m['dimension']))}</td>"
-            f'<td>{chip(m["status"])}{source}</td><td class="num">{conf_html}</td>'
+            f'<td>{chip(m["status"], palette)}{source}</td><td class="num">{conf_html}</td>'
             f"<td>{cell}</td></tr>")
     out.append("</table>")
     return "".join(out)
@@ -238,10 +241,12 @@ def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, A
     unread = _unread_note(doc, measures)
     if unread:
         parts.append(f'<p class="note">{esc(unread)}</p>')
-    parts.append("<h3>Stated counts</h3>" + _counts_table(data["status_checks"], measures))
+    palette = legend_palette(data.get("legend", []))  # chips in the page's own legend colours
+    parts.append("<h3>Stated counts</h3>" + _counts_table(data["status_checks"], measures,
+                                                         palette))
     parts.append(_repairs_list(data["repairs"]))
     parts.append(f"<h3>Measures ({len(measures)})</h3>")
-    parts.append(_measure_rows(measures, crops, note, data["repairs"]) if measures
+    parts.append(_measure_rows(measures, crops, note, data["repairs"], palette) if measures
                  else "<p>No measure found.</p>")
     return "".join(parts)
 
