@@ -76,3 +76,7 @@ def test_a_legend_swatch_is_recorded_with_its_colour() -> None:
                           area=1600.0, fill=1.0)
     entry = Swatch("retard_explique", "Retard expliqué", (1, 2, 3, 4), region, 95.0).entry(2)
     assert entry.colour == "#e8d33f" and entry.page == 2
+
+
+def test_spacing_added_inside_guillemets_is_a_repair() -> None:
+    assert is_word_repair("«mondes", "« mondes") and is_word_repair("el", "")

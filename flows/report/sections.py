@@ -60,7 +60,10 @@ def is_word_repair(before: str, after: str) -> bool:
     """Whether a `repairs` row changed words of the text (a letter, an accent, a split or glued
     word), rather than dropping what stood between them: a table's cell separator (`n°1 |`),
     a mark's glyphs read as `©` or `[`. Only word repairs earn a title its « repaired » badge."""
-    return re.findall(r"\w+", before) != re.findall(r"\w+", after)
+    if re.findall(r"\w+", before) != re.findall(r"\w+", after):
+        return True  # words changed: a letter, an accent, a split or glued word, junk letters
+    rest = iter(before)  # same words: a repair when it added something (« mondes »), …
+    return not all(c in rest for c in after)  # … not when it only dropped what stood between
 
 
 def anchor(doc_id: str) -> str:
