@@ -213,7 +213,9 @@ def _skipped(path: Path, name: str, patterns: tuple[str, ...], folder: bool = Fa
     """The entry as ignored (with the line to say, for what is not ours to judge silently), or
     None when it is to be read."""
     base = path.name
-    if folder and (_resolved(path) in outputs or is_release_folder(path)):
+    if folder and _resolved(path) in outputs:
+        return FoundFile(path, name, ignored=True)  # this run's own --out: counted, not said
+    if folder and is_release_folder(path):
         return FoundFile(path, name, ignored=True, note=RELEASE_NOTE)
     junk = junk_reason(base)
     if junk is not None:

@@ -8,7 +8,10 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from extractors.inbox import DOWNLOAD_NOTE, RELEASE_NOTE
 from flows.pipeline.run import RunSummary
+
+JUNK_SHOWN = 5  # names of skipped junk files listed on its line
 from models.errors import ExitCode
 
 
@@ -41,8 +44,17 @@ def tell(summary: RunSummary, out: Path, nothing_new: bool = False, released: bo
         print(f"quarantined: {name}: {reason}", file=stderr)
     for name, first in summary.duplicates:
         print(f"duplicate: {name} has the same bytes as {first}", file=stderr)
+    junk = []
     for name, note in summary.notes:
-        print(f"skipped: {name}: {note}", file=stderr)
+        if note in (DOWNLOAD_NOTE, RELEASE_NOTE):
+            print(f"skipped: {name}: {note}", file=stderr)
+        else:
+            junk.append(Path(name).name)
+    if junk:  # one line, not one per Thumbs.db: they are no news
+        shown = ", ".join(junk[:JUNK_SHOWN]) + (f" and {len(junk) - JUNK_SHOWN} more"
+                                                if len(junk) > JUNK_SHOWN else "")
+        print(f"skipped: {len(junk)} system or application file(s), not documents ({shown})",
+              file=stderr)
     for name, why in sorted(summary.left.items()):
         what = "no longer in the folder read" if why == "gone" else "now ignored"
         print(f"left the release: {name}: {what} (its record is kept in superseded)",

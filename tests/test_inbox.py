@@ -53,7 +53,7 @@ def test_an_inbox_run_three_times_describes_it_as_it_is(tmp_path: Path) -> None:
     assert "Windows thumbnail cache" in said[str(inbox / "2020 — Rapports de la mission" / "Thumbs.db")]
 
     second = ingest([str(inbox)], str(out), workers=1)  # the output folder now holds a release
-    assert str(out) in dict(second.notes), "the release folder inside the inbox is said skipped"
+    assert str(out) in second.ignored and str(out) not in dict(second.notes)  # counted, not said
     assert not second.new and len(second.quarantined) == 1  # the .docx is still there: exit 3
     stored = names_in(out)
     assert not {Path(n).name for n in stored} & set(JUNK)
@@ -122,3 +122,23 @@ def test_forget_takes_a_document_out_and_records_it(tmp_path: Path, capsys) -> N
     frames = read_release(out)
     assert frames["superseded"]["reason"].tolist() == ["forgotten"]
     assert not any(n.endswith("suivi.txt") for n in frames["documents"]["source_name"])
+
+
+def test_what_a_run_says_about_its_inbox(tmp_path: Path) -> None:
+    import io
+
+    from flows.messages import tell
+
+    inbox, out = build_inbox(tmp_path)
+    summary = ingest([str(inbox)], str(out), workers=1)
+    err, said = io.StringIO(), io.StringIO()
+    tell(summary, out, stdout=said, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert sum(line.startswith("skipped: ") for line in lines) == 2  # the download; the junk
+    assert "skipped: 6 system or application file(s), not documents (" in err.getvalue()
+    assert any(line.endswith("rapport final.pdf.crdownload: a download not complete yet; it will "
+                             "be read when it is") for line in lines)
+    assert any(line.startswith("quarantined: ") and "note de synthèse.docx" in line
+               for line in lines)
+    assert said.getvalue().startswith("missions: 2 new, 0 unchanged, 1 quarantined, 1 duplicate")
+    assert f"release in {out}" in said.getvalue()
