@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from flows.usage import VersionAction, parse_arguments
 from models.errors import BadArguments, ExitCode, MissionsError
 from models.paths import user_cache
 
@@ -117,37 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class VersionAction(argparse.Action):
-    """`missions --version`: the package's version and the pipeline version rows carry."""
-
-    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
-                         help=str(kwargs.get("help", "")))
-
-    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
-        from importlib.metadata import PackageNotFoundError, version
-
-        from extractors.document import pipeline_version
-
-        try:
-            package = version("missions")
-        except PackageNotFoundError:
-            package = "(not installed)"
-        print(f"missions {package} (pipeline {pipeline_version()})")
-        parser.exit()
-
-
-def parse_arguments(parser: argparse.ArgumentParser, argv: list[str] | None
-                    ) -> argparse.Namespace:
-    """The arguments; an argument a sub-command does not know is reported with that
-    sub-command's usage, not the top-level one."""
-    args, extra = parser.parse_known_args(argv)
-    if extra:
-        parser_of = getattr(args, "subcommands", {}).get(getattr(args, "command", None), parser)
-        parser_of.error(f"unrecognized arguments: {' '.join(extra)}")
-    return args
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.paths if not p.exists() and not p.is_symlink()]
     if missing:
@@ -188,6 +158,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         run = stack.enter_context(IngestRun(args.out, workers=args.workers))
         run.discover(args.paths)  # each input hashed once, the release read once
+        if not run.nothing_new and run.found and sys.stderr.isatty():
+            print(f"missions: {len(run.found.sources)} new file(s) to read…", file=sys.stderr)
         if run.nothing_new:  # a re-run over unchanged inputs stops here
             if embedded:
                 embedded.stop(wait=False)  # still importing: it ends at once
