@@ -109,14 +109,16 @@ def missing_names(inputs: Sequence[Input], known: Known, folders: Sequence[str]
     """Names the release holds under the folders read that this run did not find as an entry
     to read: `gone` (deleted or moved) or `ignored` (now junk, listed in a .missionsignore, or
     under a folder that is)."""
+    if not folders:
+        return {}
     present = {i.name for i in inputs if not i.ignored}
-    ignored = [i.name for i in inputs if i.ignored]
-    skipped = set(ignored)
+    skipped = {i.name for i in inputs if i.ignored}
+    folders_skipped = [i.name for i in inputs if i.ignored and i.path.is_dir()]
     missing: dict[str, str] = {}
     for _doc_id, name in known.names:
         if name in present or not any(under(name, f) for f in folders):
             continue
-        now_ignored = name in skipped or any(under(name, i) for i in ignored)
+        now_ignored = name in skipped or any(under(name, i) for i in folders_skipped)
         missing[name] = "ignored" if now_ignored else "gone"
     return missing
 

@@ -88,7 +88,6 @@ class RunSummary:
                 f"{len(self.ignored)} ignored{left}; pages: {self.pages_read} read, "
                 f"{self.pages_cached} from cache; {self.seconds:.1f} s{quiet}")
 
-
     def new_quarantines(self) -> list[tuple[str, str]]:
         """Quarantines this run made (not the ones an earlier run recorded, still there)."""
         earlier = set(self.earlier)
