@@ -40,7 +40,9 @@ class Swatch:
     score: float  # how sure the label reading is (0-100)
 
     def entry(self, page: int) -> LegendEntry:
-        return LegendEntry(page=page, status=self.status, label=self.label, bbox=self.label_bbox)
+        colour = "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in self.region.rgb)
+        return LegendEntry(page=page, status=self.status, label=self.label, bbox=self.label_bbox,
+                           colour=colour)
 
 
 OPEN_END = ("en", "de", "des", "du", "a", "au", "aux", "la", "le", "les", "et", "ou", "pour")

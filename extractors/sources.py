@@ -5,10 +5,21 @@ import fnmatch
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractors.filetypes import refusal
+from extractors.inbox import (
+    DOWNLOAD_NOTE,
+    IGNORE_FILE,
+    RELEASE_NOTE,
+    download_in_progress,
+    inherited_patterns,
+    is_release_folder,
+    junk_reason,
+    read_patterns,
+)
 from models.errors import ChangedWhileRead, DamagedFile, NotARegularFile, UnsupportedFile
 from models.records import SourceDocument
 
@@ -169,10 +180,7 @@ def read_source(path: Path, source_name: str | None = None) -> SourceDocument:
         raise UnsupportedFile(f"{name}: the file is empty (0 bytes); re-scan or re-export it.")
     kind = detect_type(head)
     if kind is None:
-        raise UnsupportedFile(
-            f"{name}: not a PDF, TIFF, PNG, JPEG or text file (unrecognised signature "
-            f"{head[:8].hex()}); convert it to one of these formats."
-        )
+        raise UnsupportedFile(refusal(name, head, path.suffix))
     return SourceDocument(doc_id=doc_id, path=str(path), source_name=name, file_type=kind,
                           size=size)
 
@@ -189,61 +197,87 @@ def check_unchanged(source: SourceDocument) -> None:
                                "again when the copy is complete.")
 
 
-IGNORE_FILE = ".missionsignore"
-
-
-def _ignore_patterns(folder: Path, inherited: tuple[str, ...]) -> tuple[str, ...]:
-    marker = folder / IGNORE_FILE
-    if not marker.is_file():  # none (or a pipe, never opened)
-        return inherited
-    try:
-        lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:  # unreadable: the folder's files are read (and accounted for)
-        return inherited
-    own = tuple(ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
-    return inherited + own
-
-
 @dataclass(frozen=True)
 class FoundFile:
     """One entry found under the given paths: a file to read, an ignored one, or a problem."""
 
     path: Path
     name: str  # printable_name of the path as given / found
-    ignored: bool = False  # listed in a .missionsignore
+    ignored: bool = False  # hidden, listed in a .missionsignore, junk, a download, our output
     problem: str | None = None  # why it is not read (a link out of the folder, a broken link)
+    note: str | None = None  # why it is ignored, said on a line (junk, a download, our output)
 
 
-def scan_inputs(paths: Iterable[Path]) -> Iterator[FoundFile]:
+def _skipped(path: Path, name: str, patterns: tuple[str, ...], folder: bool = False,
+             outputs: Collection[Path] = (), named: bool = False) -> FoundFile | None:
+    """The entry as ignored (with the line to say, for what is not ours to judge silently), or
+    None when it is to be read."""
+    base = path.name
+    if folder and _resolved(path) in outputs:
+        return FoundFile(path, name, ignored=True)  # this run's own --out: counted, not said
+    if folder and is_release_folder(path):
+        return FoundFile(path, name, ignored=True, note=RELEASE_NOTE)
+    junk = junk_reason(base)
+    if junk is not None:
+        return FoundFile(path, name, ignored=True, note=junk)
+    if not folder and download_in_progress(base):
+        return FoundFile(path, name, ignored=True, note=DOWNLOAD_NOTE)
+    if (base.startswith(".") and not named) or _matches(base + "/" if folder else base, patterns):
+        return FoundFile(path, name, ignored=True)
+    return None
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def scan_inputs(paths: Iterable[Path], outputs: Collection[Path] = ()) -> Iterator[FoundFile]:
     """Every entry under the given paths (folders recursed, sorted), each accounted for.
 
     A folder's `.missionsignore` lists glob patterns (one a line) of files that are not
     documents (scripts, notes, expected records); those come back with ignored=True so the
-    run can count them rather than drop them silently. Hidden files and folders (a name
-    starting with a dot, `.missionsignore` itself aside) and ignored folders come back ignored
-    too, one entry each, and are not looked into. Paths named on the command line are read as
-    given, links included. Inside a folder, a link to a file in the same folder tree is read
-    (it is one more name for that file); a link that leads out of the tree, a broken link, a
-    link to a folder and a folder that cannot be listed come back with a `problem`.
+    run can count them rather than drop them silently; the `.missionsignore` files of the
+    folders above a path apply too. Hidden files and folders (a name starting with a dot,
+    `.missionsignore` itself aside) and ignored folders come back ignored too, one entry each,
+    and are not looked into; so do OS and application junk, downloads in progress, and release
+    folders of ours (`outputs`, resolved, and any folder laid out as a release), each with a
+    `note` saying why. Paths named on the command line are read as given, links included.
+    Inside a folder, a link to a file in the same folder tree is read (it is one more name for
+    that file); a link that leads out of the tree, a broken link, a link to a folder and a
+    folder that cannot be listed come back with a `problem`.
     """
+    outputs = {_resolved(Path(o)) for o in outputs}
     for root in paths:
+        above = inherited_patterns(root)
+        name = printable_name(str(root))
         if not root.is_dir():
-            yield FoundFile(root, printable_name(str(root)))
+            skipped = None if root.is_symlink() else _skipped(root, name, above, named=True)
+            yield skipped or FoundFile(root, name)
+            continue
+        if _resolved(root) in outputs or is_release_folder(root):
+            yield FoundFile(root, name, ignored=True, note=RELEASE_NOTE)
             continue
         top = root.resolve()
         patterns_by_dir: dict[str, tuple[str, ...]] = {}
         unlisted: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(root, onerror=unlisted.append):
             yield from _unlisted(unlisted)
-            parent = patterns_by_dir.get(str(Path(dirpath).parent), ())
-            patterns = _ignore_patterns(Path(dirpath), parent)
+            parent = patterns_by_dir.get(str(Path(dirpath).parent), above)
+            patterns = read_patterns(Path(dirpath), parent)
             patterns_by_dir[dirpath] = patterns
-            skipped = {d for d in dirnames if d.startswith(".") or _matches(d + "/", patterns)}
-            kept = sorted(set(dirnames) - skipped)
-            dirnames[:] = [d for d in kept if not (Path(dirpath) / d).is_symlink()]
-            for d in sorted(skipped):
+            kept = []
+            for d in sorted(dirnames):
                 full = Path(dirpath) / d
-                yield FoundFile(full, printable_name(str(full)), ignored=True)
+                skipped = _skipped(full, printable_name(str(full)), patterns, folder=True,
+                                   outputs=outputs)
+                if skipped is not None:
+                    yield skipped
+                else:
+                    kept.append(d)
+            dirnames[:] = [d for d in kept if not (Path(dirpath) / d).is_symlink()]
             for d in kept:
                 full = Path(dirpath) / d
                 if full.is_symlink():
@@ -257,8 +291,9 @@ def scan_inputs(paths: Iterable[Path]) -> Iterator[FoundFile]:
                     continue  # the folder's own instructions, not an entry of the inbox
                 full = Path(dirpath) / fname
                 name = printable_name(str(full))
-                if fname.startswith(".") or _matches(fname, patterns):
-                    yield FoundFile(full, name, ignored=True)
+                skipped = _skipped(full, name, patterns)
+                if skipped is not None:
+                    yield skipped
                     continue
                 problem = _link_problem(full, top, name) if full.is_symlink() else None
                 yield FoundFile(full, name, problem=problem)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from flows.usage import VersionAction, parse_arguments
 from models.errors import BadArguments, ExitCode, MissionsError
 from models.paths import user_cache
 
@@ -38,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="missions", description="Digitise mission reports and cover letters into a dataset.")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log more and show tracebacks of unexpected errors")
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the version of missions and of its rules, then exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ingest = sub.add_parser("ingest", help="read files and folders, publish the dataset")
@@ -74,8 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
                        "each as the start of a word; accents and case do not matter)")
     query.add_argument("--pages", action="store_true",
                        help="with --search: list the pages whose text has the words")
+    query.add_argument("--measure", metavar="N", help="every reading of measure N (or 3,14, or "
+                       "all) across the reports of its series; copies of a report that agree "
+                       "are one row")
+    query.add_argument("--best-copy", action="store_true",
+                       help="with --measure: one row per report, the best-read copy's")
     query.add_argument("--out", type=Path, default=Path("output"), help="release folder")
-    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table",
+                       help="xlsx: a workbook, written to --to")
+    query.add_argument("--excel", action="store_true",
+                       help="with --format csv: for Excel (byte-order mark, `;`, CRLF)")
+    query.add_argument("--to", type=Path, default=None, metavar="FILE",
+                       help="write the result to FILE instead of printing it")
 
     verify = sub.add_parser("verify", help="check the release against its manifest; repair what "
                             "can be repaired without losing a published row")
@@ -104,9 +117,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help="apply a filled-in review file (refused whole on any bad row)")
     review.add_argument("--by", default=None, help="who corrects, for rows whose `by` is empty")
 
+    forget = sub.add_parser("forget", help="take a document out of the current release (its "
+                            "record kept in the superseded table)")
+    forget.add_argument("document", help="a doc_id prefix (6+ hex digits), a file name as "
+                        "recorded, or part of one")
+    forget.add_argument("--all", action="store_true", help="forget every document it names")
+    forget.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+
+    export = sub.add_parser("export", help="the release as an Excel workbook (.xlsx), or as "
+                            "CSV files for Excel")
+    export.add_argument("--out", type=Path, default=Path("output"), help="release folder")
+    export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    export.add_argument("--excel", action="store_true",
+                        help="with --format csv: byte-order mark, `;` and CRLF, as Excel expects")
+    export.add_argument("--to", type=Path, default=None,
+                        help="the file (xlsx, default missions.xlsx) or folder (csv, default "
+                             "missions-csv) to write")
+
     browse = sub.add_parser("browse", help="browse the release in Datasette (read-only, 127.0.0.1)")
     browse.add_argument("--out", type=Path, default=Path("output"), help="release folder")
     browse.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
+    parser.set_defaults(subcommands=dict(sub.choices))
     return parser
 
 
@@ -135,19 +166,29 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         # Registered before Prefect is imported, so it runs after Prefect's own exit handlers
         # have sent their last events and logs to it.
         atexit.register(embedded.stop, wait=False)
+    from flows.checks import check_output, check_scheduler
+
+    if args.address:
+        check_scheduler(args.address)  # a dead scheduler: one line, exit 8, before any work
+    if args.out.is_dir():
+        check_output(args.out)  # someone's csv/ where the release goes: exit 5, before any page
     from extractors.ocr import check_tesseract
+    from flows.messages import exit_code, tell, wall_seconds
     from flows.pipeline.run import IngestRun
+    from flows.release.layout import current_release
 
     check_tesseract()
     with ExitStack() as stack:
         run = stack.enter_context(IngestRun(args.out, workers=args.workers))
         run.discover(args.paths)  # each input hashed once, the release read once
+        if not run.nothing_new and run.found and sys.stderr.isatty():
+            print(f"missions: {len(run.found.sources)} new file(s) to read…", file=sys.stderr)
         if run.nothing_new:  # a re-run over unchanged inputs stops here
             if embedded:
                 embedded.stop(wait=False)  # still importing: it ends at once
-            run.summary.seconds = time.perf_counter() - started
-            print(f"missions: {run.summary.line(nothing_new=True)}; release in {args.out}")
-            return ExitCode.quarantined if run.summary.quarantined else ExitCode.ok
+            run.summary.seconds = wall_seconds(started)
+            tell(run.summary, args.out, nothing_new=True)
+            return exit_code(run.summary)
         if args.runner == "dask":
             stack.enter_context(prefect_server())  # its workers are other processes: one API
         else:
@@ -171,12 +212,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             updates[PREFECT_API_URL] = api_url
         with temporary_settings(updates):
             summary = run_ingest_flow(run, args.paths, args.runner, args.address)
-    for name, reason in summary.quarantined:
-        print(f"quarantined: {name}: {reason}", file=sys.stderr)
-    for name, first in summary.duplicates:
-        print(f"duplicate: {name} has the same bytes as {first}", file=sys.stderr)
-    print(f"missions: {summary.line()}; release in {args.out}")
-    return ExitCode.quarantined if summary.quarantined else ExitCode.ok
+    summary.seconds = wall_seconds(started)
+    tell(summary, args.out, released=current_release(args.out) is not None)
+    return exit_code(summary)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -190,8 +228,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from flows.release.layout import check_writable
 
     nightly_schedule(args.cron, args.timezone)  # bad cron or timezone: exit 2 before any work
+    from flows.checks import check_output, check_port
+
+    if args.port is not None:
+        check_port("127.0.0.1", args.port)  # taken: exit 7 before the server is started
     check_tesseract()
-    check_writable(args.out)
+    check_output(check_writable(args.out))
     serve_nightly(str(args.inbox), str(args.out), args.cron, args.timezone, args.port)
     return ExitCode.ok
 
@@ -222,13 +264,30 @@ def query_text(args: argparse.Namespace) -> str:
 
     if args.sql and args.sql_option:
         raise BadArguments("give the SQL once: positional or --sql, not both")
-    filters = make_filters(args.status, args.dimension, args.report, args.search, args.pages)
+    filters = make_filters(args.status, args.dimension, args.report, args.search, args.pages,
+                           args.measure, args.best_copy)
     cols, rows = query_release(args.out, args.sql or args.sql_option, filters)
+    if args.format == "xlsx":
+        from flows.access.spreadsheet import write_workbook
+
+        write_workbook(args.to, {"query": (cols, rows)})
+        return f"missions: {len(rows)} rows written to {args.to}"
+    if args.format == "csv" and args.excel:
+        from flows.access.spreadsheet import excel_csv
+
+        return excel_csv(cols, rows)
     return format_rows(cols, rows, args.format)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    if args.excel and args.format != "csv":
+        raise BadArguments("--excel goes with --format csv")
+    if args.format == "xlsx" and args.to is None:
+        raise BadArguments("--format xlsx writes a file: give it with --to FILE.xlsx")
     text = query_text(args)
+    if args.to is not None and args.format != "xlsx":
+        args.to.write_text(text if args.excel else text + "\n", encoding="utf-8", newline="")
+        return ExitCode.ok
     try:
         print(text, flush=True)
     except BrokenPipeError:  # `missions query … | head`: the reader has seen enough
@@ -267,6 +326,25 @@ def cmd_review(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    from flows.pipeline.forgetting import forget
+
+    for name in forget(args.out, args.document, every=args.all):
+        print(f"forgotten: {name} (recorded in superseded; if it is still in a folder you "
+              "read, list it in a .missionsignore or it is read again)")
+    return ExitCode.ok
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from flows.access.spreadsheet import export_release
+
+    if args.excel and args.format != "csv":
+        raise BadArguments("--excel goes with --format csv (a workbook needs no such care)")
+    to = args.to or Path("missions.xlsx" if args.format == "xlsx" else "missions-csv")
+    print(f"missions: release exported to {export_release(args.out, to, args.format, args.excel)}")
+    return ExitCode.ok
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from flows.access.browse import serve
 
@@ -286,15 +364,17 @@ def _terminated(signum: int, _frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_arguments(parser, argv)
     except SystemExit as exc:
         return int(exc.code or 0) and ExitCode.bad_arguments
     configure_environment(args.verbose)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "httpcore"):  # -v is ours: one line per HTTP call to Prefect is not
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     handlers = {"ingest": cmd_ingest, "serve": cmd_serve, "server": cmd_server, "query": cmd_query,
                 "verify": cmd_verify, "browse": cmd_browse, "correct": cmd_correct,
-                "review": cmd_review}
+                "review": cmd_review, "forget": cmd_forget, "export": cmd_export}
     with contextlib.suppress(ValueError):  # not the main thread (tests): leave SIGTERM as it is
         signal.signal(signal.SIGTERM, _terminated)
     try:

@@ -12,6 +12,8 @@ class ExitCode(IntEnum):
     missing_dependency = 4  # tesseract or its French data is not installed
     output_not_writable = 5  # the --out folder cannot be created or written, or filled up
     output_locked = 6  # another run is publishing into the same --out folder
+    port_in_use = 7  # serve/browse: the port asked for is taken
+    unreachable = 8  # a service the command was pointed at does not answer (Dask scheduler)
     interrupted = 130  # stopped by Ctrl-C
     terminated = 143  # stopped by SIGTERM (a service manager, `kill`)
 
@@ -43,6 +45,14 @@ class ReleaseDamaged(MissionsError):
 
 class OutputLocked(MissionsError):
     exit_code = ExitCode.output_locked
+
+
+class PortInUse(MissionsError):
+    exit_code = ExitCode.port_in_use
+
+
+class Unreachable(MissionsError):
+    exit_code = ExitCode.unreachable
 
 
 class InputRejected(MissionsError):

@@ -232,6 +232,7 @@ class LegendEntry:
     status: str
     label: str
     bbox: BBox | None = None
+    colour: str | None = None  # its swatch's colour as scanned, #rrggbb (None: a text legend)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 5  # 2: status_checks; 3: measures.position, label, status_reason, marks;
-# 4: superseded; 5: corrections, measures/letters.corrected_fields
+SCHEMA_VERSION = 6  # 2: status_checks; 3: measures.position, label, status_reason, marks;
+# 4: superseded; 5: corrections, measures/letters.corrected_fields; 6: superseded.reason
+# (files gone, ignored or forgotten leave too), legend.colour
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ TABLES: tuple[Table, ...] = (
             Column("status", S, "the status the label names"),
             Column("label", S, "the label as printed"),
             Column("bbox", S, "x0,y0,x1,y1 of the label in page pixels (NULL for legacy text)"),
+            Column("colour", S, "its swatch's colour as scanned, #rrggbb (NULL for a legend of words only, or a document extracted before this column)"),
         ),
         ("doc_id", "page", "status"),
     ),
@@ -225,11 +227,11 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "superseded",
-        "Earlier versions of a file: bytes once published (or quarantined) under a name that now holds other bytes. Their rows are no longer in the other tables (the previous release in .releases/ still has them).",
+        "Documents no longer in the current state: earlier versions of a file (bytes once published or quarantined under a name that now holds other bytes), files gone from the folder read or now ignored, and documents forgotten (`missions forget`). Their rows are no longer in the other tables (the previous release in .releases/ still has them; their pages stay in the page cache).",
         (
             Column("doc_id", S, "sha256 of the earlier version's bytes (hex)"),
             Column("source_name", S, "the name the earlier version was found under"),
-            Column("superseded_by", S, "doc_id of the bytes that now stand under that name"),
+            Column("superseded_by", S, "doc_id of the bytes that now stand under that name (NULL when none: gone, ignored, forgotten)"),
             Column("superseded_at", S, "when the run that found the replacement ran, ISO 8601 UTC"),
             Column("state", S, "what the earlier version was: published or quarantined"),
             Column("kind", S, "the earlier version's kind (report, letter, report+letter, text, unknown)"),
@@ -237,6 +239,7 @@ TABLES: tuple[Table, ...] = (
             Column("measures", I, "measures the earlier version had"),
             Column("ingested_at", S, "when the earlier version was ingested, ISO 8601 UTC"),
             Column("pipeline_version", S, "version of the code and rules that produced its rows"),
+            Column("reason", S, "why it left: replaced (other bytes under its name), gone (no longer in the folder read), ignored (now junk or listed in a .missionsignore), forgotten (missions forget)"),
         ),
         ("doc_id", "superseded_at"),
     ),

@@ -83,13 +83,13 @@ def test_browse_serves_the_release_read_only(sample_release: Release) -> None:
     assert "serving release" in (proc.stdout.read() if proc.stdout else "")
 
 
-def test_busy_port_is_a_bad_argument(sample_release: Release) -> None:
+def test_busy_port_is_its_own_exit_code(sample_release: Release) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
         run = run_cli("browse", "--out", str(sample_release.out), "--port", str(port))
-    assert run.returncode == ExitCode.bad_arguments and "in use" in run.stderr
+    assert run.returncode == ExitCode.port_in_use and "in use" in run.stderr
 
 
 def test_no_release_is_a_bad_argument(tmp_path: os.PathLike[str]) -> None:

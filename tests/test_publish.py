@@ -88,7 +88,8 @@ def test_layout_is_links_through_current(tmp_path: Path) -> None:
         f"{t.name}.parquet" for t in TABLES
     )
     measures = pd.read_csv(out / "csv" / "measures.csv", keep_default_na=False, dtype=str)
-    assert list(measures.columns) == table("measures").column_names
+    columns = table("measures").column_names  # CSV: the file name right after doc_id
+    assert list(measures.columns) == [columns[0], "source_name", *columns[1:]]
     assert measures.loc[1, "status"] == "" and measures.loc[0, "bbox"] == "1,2,30,41"
     assert "Mesure 1 — été" in (out / "csv" / "pages.csv").read_text(encoding="utf-8")
 

@@ -1,8 +1,6 @@
 """The QA report written with each release: crops, charts, counts; rendered by headless Chromium."""
 from __future__ import annotations
 
-import base64
-import io
 import json
 import os
 import re
@@ -20,7 +18,8 @@ from flows.report.render import render_report
 from flows.report.sections import checks_agree, title_repairs
 from tests.conftest import ROOT, Release, all_truths, truth
 
-DATA_URI = re.compile(r'src="data:image/jpeg;base64,([^"]+)"')
+DATA_URI = re.compile(r'src="data:image/jpeg;base64,([^"]+)"')  # a report rendered on its own
+CROP_FILE = re.compile(r'src="(\.current/report-files/[0-9a-f]+\.jpg)"')  # one in a release
 
 
 def chromium() -> str:
@@ -51,10 +50,11 @@ def test_report_is_part_of_the_release(sample_release: Release) -> None:
     text = (out / "report.html").read_text(encoding="utf-8")
     assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "<script" not in text and "https://" not in text  # the machine has no internet
-    crops = DATA_URI.findall(text)
-    assert len(crops) == measures_with_crops() > 0
-    for uri in crops[:: max(1, len(crops) // 12)]:
-        with Image.open(io.BytesIO(base64.b64decode(uri))) as img:
+    crops = CROP_FILE.findall(text)
+    assert len(crops) == measures_with_crops() > 0 and not DATA_URI.search(text)
+    assert {c.removeprefix(".current/") for c in crops} <= set(manifest["files"])
+    for src in crops[:: max(1, len(crops) // 12)]:
+        with Image.open(out / src) as img:  # as the page reaches it from DIR/report.html
             assert img.format == "JPEG" and img.width <= 760 and 10 < img.height < 400
     docs = sample_release.frames["documents"]
     assert text.count("<svg") >= len(docs) + 1  # a chart per report, one across the 2020/2021 series
@@ -69,7 +69,7 @@ def test_report_renders_in_headless_chromium(sample_release: Release, tmp_path: 
     html = dom.stdout
     assert "missions — QA report" in html
     assert html.count("<svg") >= 2 and html.count("<rect") > 20
-    assert len(DATA_URI.findall(html)) == measures_with_crops()
+    assert len(CROP_FILE.findall(html)) == measures_with_crops()
     shot = tmp_path / "report.png"  # never into the repository
     run = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", url)
     assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]

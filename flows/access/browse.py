@@ -2,17 +2,21 @@
 descriptions and the full-text indexes searchable."""
 from __future__ import annotations
 
-import errno
 import json
+import logging
 import os
-import socket
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
+from flows.checks import check_port
 from flows.release.layout import FTS_INDEXES, MANIFEST_NAME, SQLITE_NAME, current_release
 from models.errors import BadArguments
 from models.schema import TABLES
+
+log = logging.getLogger("missions")
+PLUGIN = "missions_one_line_errors"
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -42,18 +46,6 @@ def datasette_metadata(manifest: dict[str, Any] | None = None) -> dict[str, Any]
     }
 
 
-def check_port(host: str, port: int) -> None:
-    """BadArguments when the port cannot be listened on (in use, or privileged)."""
-    if not 0 < port < 65536:
-        raise BadArguments(f"--port {port} is not a TCP port (1-65535)")
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
-            raise BadArguments(f"port {port} on {host} {why}; choose another with --port") from exc
-
-
 def release_database(out: Path) -> tuple[Path, dict[str, Any] | None]:
     """The current release's SQLite file (resolved, so the served file never changes under
     Datasette) and its manifest."""
@@ -67,6 +59,28 @@ def release_database(out: Path) -> tuple[Path, dict[str, Any] | None]:
     return db, manifest
 
 
+def _one_line(datasette: Any, request: Any, exception: BaseException) -> None:
+    """Datasette's `handle_exception` hook: the error a request met (a 404, a bad SQL query)
+    logged as one line; returns None, so the page the user sees is Datasette's own."""
+    status = getattr(exception, "status", 500)
+    what = str(exception.args[0] if exception.args else exception) or type(exception).__name__
+    log.warning("browse: %s %s: %s", status,
+            getattr(request, "path", "?"), " ".join(what.split())[:300])
+
+
+def quiet_errors() -> None:
+    """Datasette's errors as one log line each, not tracebacks with every local variable."""
+    import datasette.handle_exception as default
+    from datasette import hookimpl
+    from datasette.plugins import pm
+
+    default.rich = None  # its handler prints a traceback with locals when rich is installed
+    if pm.get_plugin(PLUGIN) is None:
+        plugin = types.ModuleType(PLUGIN, "missions: Datasette errors as one log line each")
+        plugin.handle_exception = hookimpl(tryfirst=True)(_one_line)  # type: ignore[attr-defined]
+        pm.register(plugin, name=PLUGIN)
+
+
 def serve(out: Path, port: int = DEFAULT_PORT, host: str = HOST) -> None:
     """Serve the current release until interrupted (Ctrl-C or SIGTERM)."""
     db, manifest = release_database(out)
@@ -77,6 +91,7 @@ def serve(out: Path, port: int = DEFAULT_PORT, host: str = HOST) -> None:
     from flows.access.csvsafe import csv_guard
     from flows.release.publish import holding
 
+    quiet_errors()
     ds = Datasette(immutables=[str(db)], metadata=datasette_metadata(manifest),
                    settings={"sql_time_limit_ms": 5000, "default_page_size": 50})
     release = (manifest or {}).get("release", db.parent.name)

@@ -40,9 +40,12 @@ class Filters:
     report: str | None = None
     search: str | None = None
     pages: bool = False  # search page text instead of measure titles
+    measure: tuple[int, ...] | None = None  # --measure: readings across reports (() = all)
+    best_copy: bool = False  # --best-copy: one reading per report, the best-read copy's
 
     def given(self) -> bool:
-        return bool(self.status or self.dimension or self.report or self.search or self.pages)
+        return bool(self.status or self.dimension or self.report or self.search or self.pages
+                    or self.measure is not None)
 
 
 def fold(text: str) -> str:
@@ -232,6 +235,12 @@ def query_release(out: Path, sql: str | None = None, filters: Filters | None = N
     try:
         if sql:
             return run(con, sql)
+        if filters.measure is not None:
+            from flows.access.readings import readings
+
+            if filters.status or filters.dimension or filters.search or filters.pages:
+                raise BadArguments("--measure goes with --report only (and --best-copy)")
+            return readings(con, filters.measure, filters.report, filters.best_copy, run)
         tables = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         built = pages_sql(filters, tables) if filters.pages else measures_sql(filters, tables)
         return run(con, *built)
@@ -262,8 +271,14 @@ def format_rows(cols: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) ->
 
 
 def make_filters(status: str | None = None, dimension: str | None = None, report: str | None = None,
-                 search: str | None = None, pages: bool = False) -> Filters:
+                 search: str | None = None, pages: bool = False, measure: str | None = None,
+                 best_copy: bool = False) -> Filters:
     """Filters from the command line's words (vocabularies checked, accents and case folded)."""
+    from flows.access.readings import parse_measures
+
+    if best_copy and measure is None:
+        raise BadArguments("--best-copy goes with --measure")
     return Filters(status=parse_vocabulary(status, STATUSES, "status"),
                    dimension=parse_vocabulary(dimension, DIMENSIONS, "dimension"),
-                   report=report or None, search=search or None, pages=pages)
+                   report=report or None, search=search or None, pages=pages,
+                   measure=parse_measures(measure), best_copy=best_copy)

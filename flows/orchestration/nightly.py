@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from prefect import flow, get_run_logger
@@ -40,24 +42,33 @@ def next_fire_times(schedule: Schedule, n: int, start: dt.datetime) -> list[dt.d
     return list(dates)
 
 
-@flow(name="missions-nightly", retries=2, retry_delay_seconds=300, persist_result=False)
-def nightly_flow(inbox: str, out: str) -> dict[str, int]:
+LOCK_TRIES = 3  # a held lock (another run publishing into --out): tried again twice…
+LOCK_DELAY = 300  # …5 minutes apart
+
+
+@flow(name="missions-nightly", persist_result=False)
+def nightly_flow(inbox: str, out: str) -> Any:
     """Ingest what is new in the inbox (the same run as `missions ingest`, as a subflow); only
-    a held lock (another run publishing) is retried."""
+    a held lock (another run publishing) is tried again. Ends Failed, named « Quarantined »,
+    when this run quarantined an input anew (flows.orchestration.operator); no flow retries,
+    so that state stays for the operator to see."""
     from flows.orchestration.flow import run_ingest_flow
+    from flows.orchestration.operator import tell_operator
     from flows.pipeline.run import IngestRun
 
     logger = get_run_logger()
-    try:
-        with IngestRun(out) as run:
-            summary = run_ingest_flow(run, [inbox])
-    except OutputLocked:
-        logger.warning("another run is publishing into %s; retrying later", out)
-        raise  # transient: the flow's retries handle it
-    counts = {"new": len(summary.new), "unchanged": len(summary.unchanged),
-              "quarantined": len(summary.quarantined), "pages_read": summary.pages_read}
-    logger.info("nightly ingest of %s: %s", inbox, summary.line())
-    return counts
+    for attempt in range(1, LOCK_TRIES + 1):
+        try:
+            with IngestRun(out) as run:
+                summary = run_ingest_flow(run, [inbox])
+            break
+        except OutputLocked:
+            if attempt == LOCK_TRIES:
+                raise
+            logger.warning("another run is publishing into %s; trying again in %d s", out,
+                           LOCK_DELAY)
+            time.sleep(LOCK_DELAY)
+    return tell_operator(summary, inbox, out, logger)
 
 
 def serve_nightly(inbox: str, out: str, cron: str, timezone: str, port: int | None = None) -> None:

@@ -2,13 +2,13 @@
 sha256 is its doc_id) and typed by its signature, then set against what the release holds."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from extractors.sources import read_source, scan_inputs
+from extractors.sources import printable_name, read_source, scan_inputs
 from flows.pipeline.extraction import quarantined, stub_source
 from models.errors import InputRejected, NotARegularFile
 from models.records import DocumentResult, SourceDocument
@@ -23,15 +23,17 @@ class Input:
     ignored: bool = False
     source: SourceDocument | None = None
     refused: str | None = None  # why it cannot be read: a pipe, a broken link, an empty file…
+    note: str | None = None  # why it is ignored, when that is said (junk, a download, our output)
 
 
-def scan(paths: Iterable[Path]) -> list[Input]:
-    """Every entry under `paths` (folders recursed, `.missionsignore` and hidden entries counted
-    as ignored), each file read once for its sha256, size and signature (`read_source`)."""
+def scan(paths: Iterable[Path], outputs: Iterable[Path] = ()) -> list[Input]:
+    """Every entry under `paths` (folders recursed; `.missionsignore`, hidden entries, junk,
+    downloads in progress and release folders — `outputs` and any laid out as one — counted as
+    ignored), each file read once for its sha256, size and signature (`read_source`)."""
     found = []
-    for entry in scan_inputs(paths):
+    for entry in scan_inputs(paths, tuple(outputs)):
         if entry.ignored:
-            found.append(Input(entry.path, entry.name, ignored=True))
+            found.append(Input(entry.path, entry.name, ignored=True, note=entry.note))
             continue
         try:
             if entry.problem is not None:
@@ -84,18 +86,57 @@ class Discovery:
     quarantined: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (name, first name)
     ignored: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (name, why ignored) to say
+    gone: dict[str, str] = field(default_factory=dict)  # name the release holds -> gone|ignored
+    earlier: list[str] = field(default_factory=list)  # quarantined as an earlier run recorded
 
 
-def compare(inputs: Iterable[Input], known: Known) -> Discovery:
+def folders_read(paths: Iterable[Path]) -> list[str]:
+    """The printable names of the folders among `paths`: the release's names under them are
+    the inbox as it is now (names elsewhere were found by other runs and are left alone)."""
+    return [printable_name(str(p)) for p in paths if p.is_dir()]
+
+
+def under(name: str, folder: str) -> bool:
+    """Whether the name found under a folder lies under `folder` (names as `scan` makes them)."""
+    if folder == ".":
+        return not name.startswith(("/", "../")) and name != ".."
+    return name.startswith(folder.rstrip("/") + "/")
+
+
+def missing_names(inputs: Sequence[Input], known: Known, folders: Sequence[str]
+                  ) -> dict[str, str]:
+    """Names the release holds under the folders read that this run did not find as an entry
+    to read: `gone` (deleted or moved) or `ignored` (now junk, listed in a .missionsignore, or
+    under a folder that is)."""
+    if not folders:
+        return {}
+    present = {i.name for i in inputs if not i.ignored}
+    skipped = {i.name for i in inputs if i.ignored}
+    folders_skipped = [i.name for i in inputs if i.ignored and i.path.is_dir()]
+    missing: dict[str, str] = {}
+    for _doc_id, name in known.names:
+        if name in present or not any(under(name, f) for f in folders):
+            continue
+        now_ignored = name in skipped or any(under(name, i) for i in folders_skipped)
+        missing[name] = "ignored" if now_ignored else "gone"
+    return missing
+
+
+def compare(inputs: Iterable[Input], known: Known, folders: Sequence[str] = ()) -> Discovery:
     """Each input set against the release: a document it holds (same bytes, same pipeline
     version) is unchanged, or quarantined again without being read; the same bytes twice are
     a duplicate; an entry refused exactly as the release records it is counted as quarantined
-    but not published again. Pure: the inputs were hashed by `scan`."""
-    found = Discovery()
+    but not published again; names the release holds under the `folders` read that were not
+    found are `gone`. Pure: the inputs were hashed by `scan`."""
+    inputs = list(inputs)
+    found = Discovery(gone=missing_names(inputs, known, folders))
     first: dict[str, str] = {}
     for entry in inputs:
         if entry.ignored:
             found.ignored.append(entry.name)
+            if entry.note:
+                found.notes.append((entry.name, entry.note))
             continue
         if entry.source is None:
             result = quarantined(stub_source(entry.path, entry.name), entry.refused or "")
@@ -103,6 +144,8 @@ def compare(inputs: Iterable[Input], known: Known) -> Discovery:
             found.quarantined.append((entry.name, why(entry.name, result.error)))
             if known.states.get(result.source.doc_id) != ("quarantined", result.error):
                 found.rejected.append(result)
+            else:
+                found.earlier.append(entry.name)
             continue
         source = entry.source
         found.names.append((source.doc_id, entry.name))
@@ -114,8 +157,10 @@ def compare(inputs: Iterable[Input], known: Known) -> Discovery:
         if state == "published":
             found.unchanged.append(entry.name)
         elif state == "quarantined":
-            found.quarantined.append((entry.name, ("quarantined by an earlier run (see "
-                                                  "documents.error)")))
+            error = known.states[source.doc_id][1]
+            found.quarantined.append((entry.name, why(entry.name, error) if error else
+                                      "quarantined by an earlier run (see documents.error)"))
+            found.earlier.append(entry.name)
         else:
             found.sources.append(source)
     return found

@@ -24,13 +24,22 @@ from extractors.marks import unread_statuses_note
 from extractors.ocr import OcrSettings, has_osd
 from flows.corrections.overlay import corrected_frames, machine_frames
 from flows.corrections.store import read_store
-from flows.pipeline.discover import Discovery, Input, Known, compare, known_names, scan, why
+from flows.pipeline.discover import (
+    Discovery,
+    Input,
+    Known,
+    compare,
+    folders_read,
+    known_names,
+    scan,
+    why,
+)
 from flows.pipeline.executors import LocalPages, PageExecutor, default_workers
 from flows.pipeline.extraction import ExtractorLoading, finish_document
 from flows.pipeline.isolation import IsolatedReader
 from flows.pipeline.pagecache import PageCache
 from flows.pipeline.reading import PageReads, read_documents
-from flows.release.history import supersede
+from flows.release.history import supersede, withdraw
 from flows.release.layout import (
     REPORT_CACHE,
     FolderLock,
@@ -61,6 +70,9 @@ class RunSummary:
     quarantined: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (name, why ignored) to say
+    earlier: list[str] = field(default_factory=list)  # quarantines an earlier run recorded
+    left: dict[str, str] = field(default_factory=dict)  # names that left the release: why
     page_errors: list[tuple[str, int, str]] = field(default_factory=list)  # name, page, why
     pages_read: int = 0
     pages_cached: int = 0
@@ -69,10 +81,19 @@ class RunSummary:
 
     def line(self, nothing_new: bool = False) -> str:
         quiet = " (nothing new: no flow run, no new release)" if nothing_new else ""
+        fresh = len(self.new_quarantines())
+        which = ("" if not self.quarantined or fresh == len(self.quarantined)
+                 else f" ({fresh} new)" if fresh else " (all from earlier runs)")
+        left = f", {len(self.left)} gone" if self.left else ""
         return (f"{len(self.new)} new, {len(self.unchanged)} unchanged, "
-                f"{len(self.quarantined)} quarantined, {len(self.duplicates)} duplicate, "
-                f"{len(self.ignored)} ignored; pages: {self.pages_read} read, "
+                f"{len(self.quarantined)} quarantined{which}, {len(self.duplicates)} duplicate, "
+                f"{len(self.ignored)} ignored{left}; pages: {self.pages_read} read, "
                 f"{self.pages_cached} from cache; {self.seconds:.1f} s{quiet}")
+
+    def new_quarantines(self) -> list[tuple[str, str]]:
+        """Quarantines this run made (not the ones an earlier run recorded, still there)."""
+        earlier = set(self.earlier)
+        return [(n, w) for n, w in self.quarantined if n not in earlier]
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,7 @@ class IngestRun:
         self.lock: FolderLock | None = None
         self._base: Base | None = None
         self._paths: dict[str, Path] = {}  # doc_id -> where this run found those bytes
+        self._folders: list[str] = []  # names of the folders read: the inbox as it is now
         self._extractors = ExtractorLoading()
         self._exit = contextlib.ExitStack()
         self._started = time.perf_counter()
@@ -147,7 +169,9 @@ class IngestRun:
         here to `close`, the release is checked (and repaired) under it, and read again only
         if that changed it.
         """
-        inputs = scan([Path(p) for p in paths])
+        roots = [Path(p) for p in paths]
+        inputs = scan(roots, [self.out])
+        self._folders = folders_read(roots)
         self._paths = {i.source.doc_id: i.path for i in inputs if i.source is not None}
         base = self._sound_release()
         if base is not None:
@@ -253,12 +277,15 @@ class IngestRun:
             return None
 
     def _compare(self, inputs: Sequence[Input], base: Base) -> Discovery:
-        found = compare(inputs, Known.of(base.frames, self.version))
+        found = compare(inputs, Known.of(base.frames, self.version), self._folders)
         self.found = found
         self.summary.unchanged = list(found.unchanged)
         self.summary.quarantined = list(found.quarantined)
         self.summary.duplicates = list(found.duplicates)
         self.summary.ignored = list(found.ignored)
+        self.summary.notes = list(found.notes)
+        self.summary.earlier = list(found.earlier)
+        self.summary.left = dict(found.gone)
         return found
 
     def _changes(self, found: Discovery, frames: Mapping[str, pd.DataFrame],
@@ -269,8 +296,10 @@ class IngestRun:
         states = dict(zip(docs["doc_id"], docs["state"], strict=True))
         states |= {r.source.doc_id: r.state for r in results}
         kept, superseded = supersede(frames, found.names, states, when)
+        kept, withdrawn = withdraw(kept, found.gone, when)
         new_names = set(found.names) - known_names(frames)
-        if not (results or found.sources or found.rejected or new_names or superseded):
+        if not (results or found.sources or found.rejected or new_names or superseded
+                or withdrawn):
             return None
         return kept
 
@@ -297,7 +326,8 @@ class IngestRun:
 
     def _report(self) -> ReportWriter:
         """The QA report's writer, which knows where this run found each document's file."""
-        return report_writer(self.out, self._paths)
+        added = frozenset(r.source.doc_id for r in self.results)
+        return report_writer(self.out, self._paths, added)
 
     def _discovered(self) -> Discovery:
         if self.found is None:

@@ -1,5 +1,7 @@
-"""Versions of a file: bytes replaced under the same name leave the current rows for the
-`superseded` table (a corrected copy does not stand beside the version it corrects)."""
+"""Versions of a file and files no longer there: bytes replaced under the same name, and names
+gone from the inbox or now ignored, leave the current rows for the `superseded` table (a
+corrected copy does not stand beside the version it corrects; the release describes the inbox
+as it is now)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -54,7 +56,42 @@ def supersede(previous: Mapping[str, pd.DataFrame], seen: Sequence[tuple[str, st
             gone[doc_id] = row.source_name if row.source_name in taken else min(taken)
     if not gone and not renamed:
         return frames, 0
-    history = _history_rows(frames, gone, holder, when)
+    history = _history_rows(frames, gone, {n: (holder[n], "replaced") for n in gone.values()},
+                            when)
+    return _leave(previous, frames, gone, renamed, history), len(gone) + len(renamed)
+
+
+def withdraw(previous: Mapping[str, pd.DataFrame], missing: Mapping[str, str], when: str
+             ) -> tuple[dict[str, pd.DataFrame], int]:
+    """The release without the names this run did not find where they were (`missing`: name ->
+    `gone` or `ignored`, see flows.pipeline.discover): a document none of whose names is left
+    leaves the current rows for `superseded` (with the reason, and no replacement); one that
+    keeps other names only loses these. Returns the frames and how many documents changed."""
+    frames = dict(previous)
+    docs = frames.get("documents")
+    if docs is None or docs.empty or not missing:
+        return frames, 0
+    known = _names_of(frames)
+    gone: dict[str, str] = {}
+    renamed: dict[str, set[str]] = {}
+    for doc_id, source in zip(docs["doc_id"], docs["source_name"], strict=True):
+        taken = {n for n in known.get(doc_id, set()) if n in missing}
+        if not taken:
+            continue
+        if known[doc_id] - taken:
+            renamed[doc_id] = taken
+        else:
+            gone[doc_id] = source if source in taken else min(taken)
+    if not gone and not renamed:
+        return frames, 0
+    history = _history_rows(frames, gone, {n: (None, missing[n]) for n in gone.values()}, when)
+    return _leave(previous, frames, gone, renamed, history), len(gone) + len(renamed)
+
+
+def _leave(previous: Mapping[str, pd.DataFrame], frames: dict[str, pd.DataFrame],
+           gone: Mapping[str, str], renamed: Mapping[str, set[str]], history: pd.DataFrame
+           ) -> dict[str, pd.DataFrame]:
+    """`frames` without the documents `gone` and the names `renamed` lose, `history` added."""
     for name, frame in frames.items():
         if name != HISTORY_TABLE and "doc_id" in frame.columns and not frame.empty:
             keep = ~frame["doc_id"].isin(set(gone)).fillna(False).to_numpy(dtype=bool)
@@ -63,11 +100,13 @@ def supersede(previous: Mapping[str, pd.DataFrame], seen: Sequence[tuple[str, st
     old = conform_frame(HISTORY_TABLE, previous.get(HISTORY_TABLE))
     frames[HISTORY_TABLE] = pd.concat([f for f in (old, history) if not f.empty]
                                       or [empty_frame(HISTORY_TABLE)], ignore_index=True)
-    return frames, len(gone) + len(renamed)
+    return frames
 
 
 def _history_rows(frames: Mapping[str, pd.DataFrame], gone: Mapping[str, str],
-                  holder: Mapping[str, str], when: str) -> pd.DataFrame:
+                  after: Mapping[str, tuple[str | None, str]], when: str) -> pd.DataFrame:
+    """A `superseded` row per document gone (doc_id -> its name), with what now stands under
+    that name (`after`: name -> (doc_id or None, reason))."""
     docs = frames["documents"]
     measures = frames.get("measures")
     counts = (measures["doc_id"].value_counts().to_dict()
@@ -75,8 +114,10 @@ def _history_rows(frames: Mapping[str, pd.DataFrame], gone: Mapping[str, str],
     rows: list[tuple[Any, ...]] = []
     for row in docs[docs["doc_id"].isin(set(gone)).to_numpy(dtype=bool)].itertuples(index=False):
         name = gone[row.doc_id]
-        rows.append((row.doc_id, name, holder[name], when, row.state, row.kind, row.n_pages,
-                     int(counts.get(row.doc_id, 0)), row.ingested_at, row.pipeline_version))
+        by, reason = after[name]
+        rows.append((row.doc_id, name, by, when, row.state, row.kind, row.n_pages,
+                     int(counts.get(row.doc_id, 0)), row.ingested_at, row.pipeline_version,
+                     reason))
     clean = [tuple(None if v is pd.NA else v for v in r) for r in rows]
     return frame_from_rows(table(HISTORY_TABLE), clean)
 

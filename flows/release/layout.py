@@ -32,6 +32,7 @@ MANIFEST_NAME = "manifest.json"
 PARQUET_DIR = "parquet"
 CSV_DIR = "csv"
 REPORT_NAME = "report.html"  # the QA report, written with each release
+REPORT_FILES = "report-files"  # its crops, JPEG files beside it (reached via DIR/.current/)
 CONTRACT_PATHS = (SQLITE_NAME, PARQUET_DIR, CSV_DIR, MANIFEST_NAME, REPORT_NAME)  # DIR/<name> -> .current/<name>
 PAGE_CACHE = ".cache/pages"  # DIR/.cache/pages: pages already read (flows.pipeline.pagecache)
 REPORT_CACHE = ".cache/report"  # DIR/.cache/report/<doc_id>.json: page crops already made

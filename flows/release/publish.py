@@ -25,6 +25,7 @@ from flows.release.layout import (
     PARQUET_DIR,
     PARTIAL_SUFFIX,
     RELEASES_DIR,
+    REPORT_FILES,
     REPORT_NAME,
     SQLITE_NAME,
     FolderLock,
@@ -58,15 +59,18 @@ def _write_release(
     """Write every file of a release into `folder`, fsynced, the manifest last."""
     written: list[str] = [SQLITE_NAME]
     writers.write_sqlite(folder / SQLITE_NAME, frames)
-    for sub, ext, writer in ((PARQUET_DIR, "parquet", writers.write_parquet),
-                              (CSV_DIR, "csv", writers.write_csv)):
+    named = writers.with_file_names(frames)  # CSV: the file name beside each doc_id
+    for sub, ext, writer, tables in ((PARQUET_DIR, "parquet", writers.write_parquet, frames),
+                                     (CSV_DIR, "csv", writers.write_csv, named)):
         (folder / sub).mkdir()
         for table in TABLES:
             name = f"{sub}/{table.name}.{ext}"
-            writer(folder / name, table, frames[table.name])
+            writer(folder / name, table, tables[table.name])
             written.append(name)
     report(folder / REPORT_NAME, frames, head)
     written.append(REPORT_NAME)
+    if (folder / REPORT_FILES).is_dir():  # the report's crops, beside it: listed like the rest
+        written += sorted(f"{REPORT_FILES}/{f.name}" for f in (folder / REPORT_FILES).iterdir())
     files: dict[str, dict[str, Any]] = {}
     for name in written:
         writers.fsync_file(folder / name)
@@ -80,8 +84,9 @@ def _write_release(
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
     writers.fsync_file(folder / MANIFEST_NAME)
-    for sub in (PARQUET_DIR, CSV_DIR):
-        writers.fsync_dir(folder / sub)
+    for sub in (PARQUET_DIR, CSV_DIR, REPORT_FILES):
+        if (folder / sub).is_dir():
+            writers.fsync_dir(folder / sub)
     writers.fsync_dir(folder)
 
 

@@ -134,7 +134,7 @@ def _summary_rows(result: DocumentResult) -> list[Row]:
 def _legend_rows(result: DocumentResult) -> list[Row]:
     doc_id = result.source.doc_id
     return [
-        (doc_id, e.page, e.status, e.label, format_bbox(e.bbox))
+        (doc_id, e.page, e.status, e.label, format_bbox(e.bbox), e.colour)
         for e in result.extraction.legend
     ]
 

@@ -101,8 +101,32 @@ def write_parquet(path: Path, table: Table, frame: pd.DataFrame) -> None:
     pq.write_table(arrow, path)
 
 
+FILE_NAME_COLUMN = "source_name"  # added beside doc_id in CSV and spreadsheet exports
+
+
+def with_file_names(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables with the document's file name (`source_name`, from `documents`) right after
+    `doc_id` wherever a table has a doc_id and no name of its own: a CSV or a spreadsheet is
+    read by people, who know files by name, not by sha256. (SQLite and Parquet join.)"""
+    docs = frames.get("documents")
+    names = (dict(zip(docs["doc_id"], docs["source_name"], strict=True))
+             if docs is not None and not docs.empty else {})
+    named: dict[str, pd.DataFrame] = {}
+    for name, frame in frames.items():
+        if "doc_id" not in frame.columns or FILE_NAME_COLUMN in frame.columns:
+            named[name] = frame
+            continue
+        frame = frame.copy()
+        at = list(frame.columns).index("doc_id") + 1
+        values = pd.array([names.get(d) for d in frame["doc_id"]], dtype="string")
+        frame.insert(at, FILE_NAME_COLUMN, values)
+        named[name] = frame
+    return named
+
+
 def write_csv(path: Path, table: Table, frame: pd.DataFrame) -> None:
-    """The table as CSV, its formula-like cells made inert (see flows.access.csvsafe)."""
+    """The table as CSV, its formula-like cells made inert (see flows.access.csvsafe); `frame`
+    may carry `source_name` beside doc_id (`with_file_names`)."""
     neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", na_rep="",
                                    lineterminator="\n")
 

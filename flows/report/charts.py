@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -26,13 +27,37 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def chip(status: str | None) -> str:
-    """A status as a coloured chip; a value outside the vocabulary shows as itself, in grey."""
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def legend_palette(rows: Iterable[Mapping[str, Any]]) -> dict[str | None, str]:
+    """A document's own status colours: each status's swatch as its legend shows it (the first
+    page's), from its `legend` rows; statuses without a swatch keep the report's colours."""
+    palette: dict[str | None, str] = {}
+    for row in rows:
+        colour = row.get("colour")
+        if row.get("status") in STATUS_COLOURS and isinstance(colour, str) \
+                and HEX_COLOUR.fullmatch(colour):
+            palette.setdefault(row["status"], colour)
+    return palette
+
+
+def _ink_on(colour: str) -> str:
+    """Black or white text, whichever reads on `colour` (#rrggbb)."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#111" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#fff"
+
+
+def chip(status: str | None, palette: Mapping[str | None, str] | None = None) -> str:
+    """A status as a coloured chip — in the document's own legend colour when `palette` has
+    it —; a value outside the vocabulary shows as itself, in grey."""
     known = status in STATUS_COLOURS
     cls = "chip" if known and status is not None else "chip none"
     label = STATUS_LABELS[status] if known else str(status)
     short = STATUS_SHORT[status] if known else str(status)[:3]
-    return (f'<span class="{cls}" style="background:{STATUS_COLOURS.get(status, "#c4c4c4")}" '
+    colour = (palette or {}).get(status) or STATUS_COLOURS.get(status, "#c4c4c4")
+    ink = f";color:{_ink_on(colour)}" if known and status is not None else ""
+    return (f'<span class="{cls}" style="background:{colour}{ink}" '
             f'title="{esc(label)}">{esc(short)}</span>')
 
 

@@ -1,6 +1,7 @@
 """The release's QA report (`report.html`): per document each measure beside the crop of its page,
 its confidence, repairs and the stated counts; status charts per report and across a series.
-One self-contained file: inline CSS and SVG, crops as JPEG data URIs, no script, no network."""
+Inline CSS and SVG, no script, no network; the crops are JPEG files beside it in the release
+(`report-files/`, loaded lazily), or data URIs when the report is rendered on its own."""
 from __future__ import annotations
 
 import logging
@@ -17,6 +18,7 @@ from flows.release.layout import REPORT_CACHE, StrPath
 from flows.release.publish import ReportWriter
 from flows.report.charts import esc
 from flows.report.corrections import corrections_section
+from flows.report.cropfiles import FILES_DIR, CropFiles
 from flows.report.crops import CropCache
 from flows.report.sections import document_section, overview, series_section
 
@@ -33,6 +35,7 @@ font-weight:600;text-align:center}.chip.none{color:#333}.warn{background:#fff1f0
 color:#666}.badge{display:inline-block;font-size:11px;padding:0 5px;border-radius:8px;
 background:#fde7c4;color:#7a4a00;margin-left:4px}.badge.fixed{background:#d7ecff;color:#0b4a8b}.crop img{display:block;max-width:100%;
 margin-top:4px;border:1px solid #ccc}.note{background:#fff8e1;border:1px solid #f0d589;padding:6px 10px}
+.badge.new{background:#dbeafe;color:#1e3a8a}
 .matrix td{padding:2px 4px;text-align:center}.matrix td.t{text-align:left;max-width:380px}
 """
 
@@ -54,13 +57,16 @@ def _by_doc(frame: pd.DataFrame | None) -> dict[str, list[dict[str, Any]]]:
 
 def render_report(frames: Mapping[str, pd.DataFrame], *, release: str = "", created_at: str = "",
                   pipeline_version: str = "", cache_dir: Path | None = None,
-                  sources: Mapping[str, Path] | None = None) -> str:
+                  sources: Mapping[str, Path] | None = None, new: frozenset[str] = frozenset(),
+                  files_dir: Path | None = None) -> str:
     """The report's HTML for a release's tables. Crops are kept in `cache_dir` (DIR/.cache/
     report), cut from the page views kept beside it, else from the source files the run found
-    (`sources`: doc_id -> path; a name in the tables is never taken for a path)."""
+    (`sources`: doc_id -> path; a name in the tables is never taken for a path); they are
+    written as files into `files_dir` (the release's report-files/) when given, else inlined.
+    `new`: the documents this release added, marked « new in this release »."""
     started = time.perf_counter()
     docs = sorted(_records(frames.get("documents")), key=lambda d: str(d["source_name"]))
-    tables = ("measures", "pages", "status_checks", "repairs", "corrections")
+    tables = ("measures", "pages", "status_checks", "repairs", "corrections", "legend")
     data: dict[str, dict[str, list[dict[str, Any]]]] = {d["doc_id"]: {t: [] for t in tables}
                                                           for d in docs}
     for t in tables:
@@ -76,8 +82,11 @@ def render_report(frames: Mapping[str, pd.DataFrame], *, release: str = "", crea
             f'<h1>missions — QA report</h1><p class="meta">release <code>{esc(release)}</code>'
             f" · {esc(created_at)} · pipeline {esc(pipeline_version)} · {len(docs)} document(s),"
             f" {n_measures} measure(s)</p>")
-    parts = [head, "<h2>Documents</h2>", overview(docs, data),
+    fresh = sum(1 for d in docs if d["doc_id"] in new)
+    parts = [head, f"<h2>Documents</h2><p class=\"meta\">{fresh} new in this release</p>"
+             if fresh else "<h2>Documents</h2>", overview(docs, data, new),
              corrections_section(frames, _records(frames.get("corrections")), names)]
+    files = CropFiles(files_dir)
     series: dict[str, list[dict[str, Any]]] = {}
     for r in reports.values():
         series.setdefault(r["mission_key"], []).append(r)
@@ -90,7 +99,8 @@ def render_report(frames: Mapping[str, pd.DataFrame], *, release: str = "", crea
     cache = CropCache(cache_dir, PageCache(cache_dir.parent.parent) if cache_dir else None)
     for d in docs:
         parts.append(document_section(d, data[d["doc_id"]], reports.get(d["doc_id"]), cache,
-                                      (sources or {}).get(d["doc_id"])))
+                                      (sources or {}).get(d["doc_id"]), d["doc_id"] in new,
+                                      files))
     seconds = time.perf_counter() - started
     parts.append(f'<p class="small">Written in {seconds:.1f} s.</p></body></html>')
     return "".join(parts)
@@ -114,16 +124,18 @@ def write_report(path: Path, frames: Mapping[str, pd.DataFrame], **meta: Any) ->
     return path
 
 
-def report_writer(out: StrPath, sources: Mapping[str, Path] | None = None) -> ReportWriter:
+def report_writer(out: StrPath, sources: Mapping[str, Path] | None = None,
+                  new: frozenset[str] = frozenset()) -> ReportWriter:
     """What publishing into `out` writes as the release's QA report: `write_report`, its crops
     kept in DIR/.cache/report, cut from the page views kept in DIR/.cache/pages or from the
-    files a run found (`sources`: doc_id -> path)."""
+    files a run found (`sources`: doc_id -> path), written beside it as files (report-files/);
+    `new`: the documents this release adds."""
     cache_dir = Path(out) / REPORT_CACHE
 
     def write(path: Path, frames: Mapping[str, pd.DataFrame], head: Mapping[str, Any]) -> None:
         write_report(path, frames, release=head.get("release", ""),
                      created_at=head.get("created_at", ""),
                      pipeline_version=head.get("pipeline_version", ""), cache_dir=cache_dir,
-                     sources=sources)
+                     sources=sources, new=new, files_dir=path.parent / FILES_DIR)
 
     return write

@@ -2,6 +2,7 @@
 repairs and measures beside their crops) and each series of reports."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,8 +15,10 @@ from flows.report.charts import (
     chip,
     dimension_counts,
     esc,
+    legend_palette,
     status_chart,
 )
+from flows.report.cropfiles import CropFiles
 from flows.report.crops import CropCache, CropRequest, document_crops, page_geometries, parse_bbox
 from models.records import DIMENSIONS, STATUSES
 
@@ -38,7 +41,8 @@ def title_repairs(raw: str | None, title: str | None,
     plain_title, found = _plain(title), []
     for r in repairs:
         before, after = r.get("before") or "", r.get("after") or ""
-        if not before or str(r.get("rule") or "").startswith("typography"):
+        if not before or str(r.get("rule") or "").startswith("typography") \
+                or not is_word_repair(before, after):
             continue
         at = raw.find(before)
         while at >= 0:
@@ -50,6 +54,24 @@ def title_repairs(raw: str | None, title: str | None,
                 break
             at = raw.find(before, at + 1)
     return found
+
+
+def is_word_repair(before: str, after: str) -> bool:
+    """Whether a `repairs` row changed words of the text (a letter, an accent, a split or glued
+    word), rather than dropping what stood between them: a table's cell separator (`n°1 |`),
+    a mark's glyphs read as `©` or `[`. Only word repairs earn a title its « repaired » badge."""
+    if re.findall(r"\w+", before) != re.findall(r"\w+", after):
+        return True  # words changed: a letter, an accent, a split or glued word, junk letters
+    rest = iter(before)  # same words: a repair when it added something (« mondes »), …
+    return not all(c in rest for c in after)  # … not when it only dropped what stood between
+
+
+def anchor(doc_id: str) -> str:
+    """A document's anchor in the page: its whole id (stubs of refused files share a prefix)."""
+    return "doc-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in str(doc_id))
+
+
+NEW_BADGE = '<span class="badge new">new in this release</span>'
 
 
 def checks_agree(checks: Sequence[Mapping[str, Any]]) -> bool | None:
@@ -68,7 +90,8 @@ def _report_name(report: Mapping[str, Any] | None) -> str:
     return " · ".join(str(b) for b in bits) or "undated report"
 
 
-def _counts_table(checks: list[dict[str, Any]], measures: list[dict[str, Any]]) -> str:
+def _counts_table(checks: list[dict[str, Any]], measures: list[dict[str, Any]],
+                  palette: Mapping[str | None, str] | None = None) -> str:
     """The stated counts beside the counts read, from the document's `status_checks` rows."""
     if not checks:
         return '<p class="small">The document states no counts per status.</p>'
@@ -85,7 +108,7 @@ def _counts_table(checks: list[dict[str, Any]], measures: list[dict[str, Any]]) 
         values = stated.get(status, set())
         ok = agrees.get(status, True)
         cls = "" if ok else ' class="warn"'
-        rows.append(f"<tr{cls}><td>{chip(status)} {esc(STATUS_LABELS[status])}</td>"
+        rows.append(f"<tr{cls}><td>{chip(status, palette)} {esc(STATUS_LABELS[status])}</td>"
                     f'<td class="num">{" / ".join(map(str, sorted(values))) or "—"}</td>'
                     f'<td class="num">{read.get(status, 0)}</td>'
                     f'<td>{"" if ok else "<span class=bad>differs</span>"}</td></tr>')
@@ -107,7 +130,8 @@ def _by_page(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
 
 def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note: str | None,
                   repairs: list[dict[str, Any]],
-                  corrections: Sequence[Mapping[str, Any]] = ()) -> str:
+                  corrections: Sequence[Mapping[str, Any]] = (),
+                  palette: Mapping[str | None, str] | None = None) -> str:
     out = [("<table><tr><th>#</th><th>dimension</th><th>status</th><th>confidence</th>"
             "<th>measure, and where it stands on the page</th></tr>")]
     on_page = _by_page(repairs)
@@ -119,8 +143,8 @@ def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note
         raw = m.get("raw_title")
         repaired = title_repairs(raw, m["title"], on_page.get(m["page"], []))
         if repaired:
-            rules = ", ".join(dict.fromkeys(str(r["rule"]) for r in repaired))
-            badges.append(f'<span class="badge" title="{esc(rules)}">repaired</span>')
+            said = "; ".join(f"{r['rule']}: {r['before']} → {r['after']}" for r in repaired)
+            badges.append(f'<span class="badge" title="{esc(said)}">repaired</span>')
         fixed = [c for c in corrections if c["target"] == "measure" and c["state"] == "applied"
                  and c["position"] == m.get("position")]
         if fixed:
@@ -135,8 +159,8 @@ def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note
         if repaired:
             cell += f'<div class="small">read as: {esc(raw)}</div>'
         if i in crops:
-            cell += (f'<div class="crop"><img alt="page {esc(m["page"])}, measure '
-                     f'{esc(m["number"])}" src="{esc(crops[i])}"></div>')
+            cell += (f'<div class="crop"><img loading="lazy" alt="page {esc(m["page"])}, '
+                     f'measure {esc(m["number"])}" src="{esc(crops[i])}"></div>')
         elif m.get("bbox") is None:
             cell += '<div class="small">no box on the page (legacy text): no crop</div>'
         else:
@@ -151,7 +175,7 @@ def _measure_rows(measures: list[dict[str, Any]], crops: Mapping[int, str], note
         out.append(
             f'<tr{anchor}{" class=warn" if low else ""}><td class="num">{esc(label)}</td>'
             f"<td>{esc(DIMENSION_LABELS.get(m['dimension'], m['dimension']))}</td>"
-            f'<td>{chip(m["status"])}{source}</td><td class="num">{conf_html}</td>'
+            f'<td>{chip(m["status"], palette)}{source}</td><td class="num">{conf_html}</td>'
             f"<td>{cell}</td></tr>")
     out.append("</table>")
     return "".join(out)
@@ -193,12 +217,14 @@ def _unread_note(doc: Mapping[str, Any], measures: list[dict[str, Any]]) -> str 
 
 def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, Any]]],
                      report: Mapping[str, Any] | None, cache: CropCache,
-                     source: Path | None) -> str:
+                     source: Path | None, new: bool = False, files: CropFiles | None = None
+                     ) -> str:
     """One document: its charts, stated counts, repairs, and measures beside their crops
     (cut from the views kept when its pages were read, else from `source`, where the run found
     its bytes; None: the run did not see the file)."""
     doc_id = doc["doc_id"]
-    head = (f'<h2 id="doc-{esc(doc_id[:12])}">{esc(doc["source_name"])}</h2><p class="meta">'
+    head = (f'<h2 id="{esc(anchor(doc_id))}">{esc(doc["source_name"])}'
+            f'{NEW_BADGE if new else ""}</h2><p class="meta">'
             f"{esc(doc['kind'])} · {esc(doc['file_type'])} · {esc(doc['n_pages'])} page(s) · "
             f"<code>{esc(doc_id[:12])}</code>")
     if report and report.get("mission_title"):
@@ -215,7 +241,8 @@ def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, A
                 if (box := parse_bbox(m.get("bbox"))) is not None}
     made, note = document_crops(source, doc_id, str(doc["file_type"]), geometries,
                                 list(requests.values()), cache)
-    crops = {i: made[r] for i, r in requests.items() if r in made}
+    files = files or CropFiles(None)
+    crops = {i: files.src(made[r]) for i, r in requests.items() if r in made}
     parts = [head]
     if note:
         parts.append(f'<p class="note">{esc(note)}</p>')
@@ -230,11 +257,13 @@ def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, A
     unread = _unread_note(doc, measures)
     if unread:
         parts.append(f'<p class="note">{esc(unread)}</p>')
-    parts.append("<h3>Stated counts</h3>" + _counts_table(data["status_checks"], measures))
+    palette = legend_palette(data.get("legend", []))  # chips in the page's own legend colours
+    parts.append("<h3>Stated counts</h3>" + _counts_table(data["status_checks"], measures,
+                                                         palette))
     parts.append(_repairs_list(data["repairs"]))
     parts.append(f"<h3>Measures ({len(measures)})</h3>")
     parts.append(_measure_rows(measures, crops, note, data["repairs"],
-                               data.get("corrections", [])) if measures
+                               data.get("corrections", []), palette) if measures
                  else "<p>No measure found.</p>")
     return "".join(parts)
 
@@ -296,8 +325,8 @@ def _marks_cell(doc: Mapping[str, Any], measures: list[dict[str, Any]]) -> str:
     return f'<span class="bad">{text}</span>' if _unread_note(doc, measures) else text
 
 
-def overview(docs: list[dict[str, Any]], data: Mapping[str, Mapping[str, list[dict[str, Any]]]]
-              ) -> str:
+def overview(docs: list[dict[str, Any]], data: Mapping[str, Mapping[str, list[dict[str, Any]]]],
+             new: frozenset[str] = frozenset()) -> str:
     rows = [("<table><tr><th>document</th><th>state</th><th>measures</th><th>statuses read</th>"
              "<th>marks tied / seen</th><th>low confidence</th><th>repaired</th>"
              "<th>inferred numbers</th><th>stated counts</th></tr>")]
@@ -308,15 +337,19 @@ def overview(docs: list[dict[str, Any]], data: Mapping[str, Mapping[str, list[di
         verdict = {None: "", True: '<span class="ok">agree</span>',
                    False: '<span class="bad">differ</span>'}[agree]
         if agree is False and all(m["status"] is None for m in ms):
-            verdict = '<span class="bad">differ: no status read</span>'
+            verdict = ('<span class="small">not compared: no status legible in this copy '
+                       '(legacy text, or marks without a legend)</span>')
 
         low = sum(1 for m in ms if m["confidence"] is not None and m["confidence"] < LOW_CONFIDENCE)
         on_page = _by_page(facts.get("repairs", []))
         fixed = sum(1 for m in ms if title_repairs(m.get("raw_title"), m["title"],
                                                    on_page.get(m["page"], [])))
         inferred = sum(1 for m in ms if m.get("number_inferred"))
-        state = d["state"] if d["state"] == "published" else f'<span class="bad">{esc(d["state"])}</span>'
-        rows.append(f'<tr><td><a href="#doc-{esc(d["doc_id"][:12])}">{esc(d["source_name"])}</a></td>'
+        state = d["state"] if d["state"] == "published" else (
+            f'<span class="bad">{esc(d["state"])}</span><div class="small">{esc(d["error"])}</div>')
+        fresh = NEW_BADGE if d["doc_id"] in new else ""
+        rows.append(f'<tr><td><a href="#{esc(anchor(d["doc_id"]))}">{esc(d["source_name"])}</a>'
+                    f'{fresh}</td>'
                     f'<td>{state}</td><td class="num">{len(ms)}</td>'
                     f'<td class="num">{sum(m["status"] is not None for m in ms)}</td>'
                     f'<td class="num">{_marks_cell(d, ms)}</td>'
