@@ -17,7 +17,9 @@ import numpy as np
 import pytesseract
 from PIL import Image
 
+from extractors.alto import page_alto
 from extractors.layout import attach_hanging_numbers
+from extractors.tesscli import TesseractFailed, TesseractTimeout, run_tesseract
 from models.errors import MissingDependency, PageError
 from models.records import Line, Page, Word
 
@@ -211,18 +213,14 @@ class _Budget:
                          f"{PAGE_TIMEOUT_ENV} (seconds)")
 
 
-def _run_tesseract(gray: Image.Image, call: str, config: str, lang: str,
-                   budget: _Budget) -> str | dict[str, list]:
-    """One tesseract call on a grayscale image, written as BMP (encoding is ~free, unlike PNG)."""
+def _run_osd(gray: Image.Image, config: str, budget: _Budget) -> str:
+    """Tesseract's orientation detection on a grayscale image, written as BMP (encoding is
+    ~free, unlike PNG). Pages are read by `run_tesseract` (extractors/tesscli.py)."""
     with tempfile.TemporaryDirectory(prefix="missions-ocr-") as tmp:
         bmp = os.path.join(tmp, "page.bmp")
         gray.save(bmp, format="BMP")
         try:
-            if call == "osd":
-                return pytesseract.image_to_osd(bmp, config=config, timeout=budget.left())
-            return pytesseract.image_to_data(bmp, lang=lang, config=config,
-                                             output_type=pytesseract.Output.DICT,
-                                             timeout=budget.left())
+            return pytesseract.image_to_osd(bmp, config=config, timeout=budget.left())
         except pytesseract.TesseractError:
             raise  # a RuntimeError too, but not a timeout
         except RuntimeError as exc:  # pytesseract raises a bare RuntimeError on timeout
@@ -242,12 +240,8 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
     if factor > 1:  # a low-resolution scan is enlarged for tesseract, its boxes brought back
         straight = straight.resize((straight.width * factor, straight.height * factor),
                                    Image.Resampling.LANCZOS)
-    try:
-        data = _run_tesseract(straight, "data", f"--psm {settings.psm} --dpi {dpi * factor}",
-                              settings.lang, budget)
-    except pytesseract.TesseractError as exc:
-        raise PageError(f"tesseract failed on page {page_no} ({exc.message.strip()[:200]}); "
-                        "re-scan or re-export it") from exc
+    read = _read_renderers(straight, page_no, dpi * factor, settings, budget)
+    data = pytesseract.pytesseract.file_to_dict(read["tsv"].decode("utf-8"), "\t", -1)
     if factor > 1:
         for name in ("left", "top", "width", "height"):
             data[name] = [float(v) / factor for v in data[name]]
@@ -256,9 +250,25 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
     page = Page(
         page=page_no, method="ocr", lines=tuple(lines), width_px=rgb.width, height_px=rgb.height,
         dpi=dpi, mean_confidence=round(float(np.mean(confs)), 2) if confs else None,
-        skew_degrees=skew, rotation=rotation,
+        skew_degrees=skew, rotation=rotation, text_pdf=read["pdf"], ocr_scale=factor,
+        alto=page_alto(read["alto"], read["tsv"], factor, (rgb.width, rgb.height), dpi, skew,
+                       rotation),
     )
     return page, StraightPage(rgb, skew)
+
+
+def _read_renderers(image: Image.Image, page_no: int, dpi: int, settings: OcrSettings,
+                    budget: _Budget) -> dict[str, bytes]:
+    """The page's words (TSV), ALTO and text-only PDF page from one tesseract pass."""
+    config = f"--psm {settings.psm} --dpi {dpi} -c textonly_pdf=1"
+    try:
+        return run_tesseract(image, lang=settings.lang, config=config,
+                             outputs=("tsv", "alto", "pdf"), timeout=budget.left())
+    except TesseractTimeout as exc:
+        raise budget.exceeded() from exc
+    except TesseractFailed as exc:
+        raise PageError(f"tesseract failed on page {page_no} ({exc.message[:200]}); "
+                        "re-scan or re-export it") from exc
 
 
 def upscale_factor(dpi: int) -> int:
@@ -331,7 +341,7 @@ def detect_rotation(rgb: Image.Image, budget: _Budget, factor: int = 1) -> int:
         if factor > 1:  # a low-resolution scan, enlarged as for reading it
             gray = gray.resize((gray.width * factor, gray.height * factor),
                                Image.Resampling.LANCZOS)
-        osd = _run_tesseract(gray, "osd", "--psm 0", "osd", budget)
+        osd = _run_osd(gray, "--psm 0", budget)
     except pytesseract.TesseractError:
         return 0
     turn = re.search(r"Rotate:\s*(\d+)", osd)
