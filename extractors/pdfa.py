@@ -114,7 +114,9 @@ def searchable_pdfa(path: Path, file_type: str, pages: Sequence[Page], dest: Pat
                 form = out.copy_foreign(txt.pages[0].as_form_xobject())
             cm = text_matrix(page, (media[2] - media[0], media[3] - media[1]), base.cropbox)
             name = base.add_resource(form, pikepdf.Name.XObject, prefix="OCR")
-            ops = f"q {' '.join(f'{v:.6f}' for v in cm)} cm {name} Do Q\n".encode()
+            # a newline first: the stream before may end without one ("…Do\nQ"), and readers
+            # that join content streams as they are would read "Qq"
+            ops = f"\nq {' '.join(f'{v:.6f}' for v in cm)} cm {name} Do Q\n".encode()
             base.contents_add(pikepdf.Stream(out, ops), prepend=False)
             if page.rotation % 360:
                 base.obj.Rotate = page.rotation % 360

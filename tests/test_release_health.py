@@ -22,6 +22,7 @@ from flows.pipeline.run import ingest
 from flows.release.layout import current_release, read_release
 from flows.release.verify import verify_release
 from models.errors import ExitCode, ReleaseDamaged
+from models.schema import TABLES
 from tests.conftest import ROOT, SAMPLES, run_cli
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -161,7 +162,8 @@ def test_verify_reports_health_and_repairs_links(base_release: Path, tmp_path: P
     assert run.returncode == ExitCode.ok, run.stderr
     assert ".current was missing" in run.stdout and "the link" in run.stdout
     assert "removed 1 temporary file" in run.stdout
-    assert "is repaired: 26 files match the manifest's sha256, SQLite integrity ok" in run.stdout
+    files = 2 * len(TABLES) + 3  # SQLite, Parquet and CSV, report.html, datapackage.json
+    assert f"is repaired: {files} files match the manifest's sha256, SQLite integrity ok" in run.stdout
     assert os.readlink(out / "csv") == ".current/csv"
     again = run_cli("verify", "--out", str(out))
     assert again.returncode == ExitCode.ok and " is healthy: " in again.stdout
