@@ -11,6 +11,7 @@ import math
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pdfplumber
 import pikepdf
 import pytest
@@ -21,7 +22,8 @@ from PIL import Image
 from extractors.alto import V4, alto_problems, alto_v4, tsv_words
 from extractors.tesscli import run_tesseract
 from flows.pipeline.run import ingest
-from flows.release.layout import file_digest
+from flows.release.layout import file_digest, read_release
+from flows.release.verify import verify_release
 from tests.conftest import SAMPLES, Release, run_cli, text_image
 
 NS = {"a": V4}
@@ -87,7 +89,7 @@ def _to_points(x: float, y: float, page: dict, box: tuple[float, float]) -> tupl
     """A pixel of the page as read (turned, deskewed) → PDF points of the page as scanned, top
     down (pdfplumber's), by the inverse of the deskew: independent of extractors.pdfa."""
     w, h = float(page["width_px"]), float(page["height_px"])
-    t = math.radians(-(page["skew_degrees"] or 0.0))  # the page was turned by -skew to read
+    t = math.radians(page["skew_degrees"] or 0.0)  # it was turned by -skew to be read: back
     cx, cy, dx, dy = w / 2, h / 2, x - w / 2, y - h / 2
     ox = cx + dx * math.cos(t) + dy * math.sin(t)
     oy = cy - dx * math.sin(t) + dy * math.cos(t)
@@ -225,3 +227,20 @@ def test_an_unchanged_document_is_not_rendered_again(sample_release: Release,
     assert (out / ".current").resolve() != before  # a new release
     assert (out / doc["pdfa_path"]).resolve().stat().st_ino == inode  # the same file, linked
     assert "pdfa" not in run.stderr.lower()
+
+
+def test_a_damaged_pdfa_is_dropped_when_the_release_is_rebuilt(sample_release: Release,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(sample_release.out, out, symlinks=True)
+    damaged, kept = ocr_documents(sample_release)[:2]
+    target = (out / damaged["pdfa_path"]).resolve()
+    target.unlink()  # a hard link shared with nothing else in this copy: cut it short
+    target.write_bytes(b"%PDF-1.7 truncated")
+    run = run_cli("verify", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    assert "archival file(s) could not be made again" in run.stdout
+    docs = read_release(out)["documents"].set_index("doc_id")
+    assert pd.isna(docs.loc[damaged["doc_id"], "pdfa_path"])
+    assert docs.loc[kept["doc_id"], "pdfa_path"] == kept["pdfa_path"]
+    assert verify_release(out / ".current") == []
