@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/bench_archive.py [--pages 30] [--pairs 3] [--base REV]
                                               [--ocrmypdf PATH]
+       .venv/bin/python bench/bench_archive.py --per-page 2   # the per-page parts only
 
 Builds bench_ingest's corpus (distinct degraded scans, 3 pages per PDF), exports the code at
 REV (default: the merge base with main, i.e. without these outputs) into a temporary folder,
@@ -14,6 +15,7 @@ the same loop. Prints a table (the machine is shared: read ratios over pairs, wi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -23,9 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_ingest import make_corpus  # noqa: E402
+from bench_ingest import make_corpus
 
 CORES = len(os.sched_getaffinity(0))
 
@@ -36,13 +40,78 @@ def children_cpu() -> float:
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one command and everything it started (waited for)."""
-    cpu, start = children_cpu(), time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    """Wall and CPU seconds of one command and its whole process tree. `missions` does not wait
+    for every process it starts (the reader pool's, the server), so getrusage would miss them:
+    the tree is sampled every 0.1 s instead (a process's last 0.1 s may be missed)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    seen: dict[int, float] = {}
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            for p in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    t = p.cpu_times()
+                    seen[p.pid] = t.user + t.system + t.children_user + t.children_system
+        time.sleep(0.1)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 3):
-        raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {proc.stderr[-800:]}")
-    return wall, children_cpu() - cpu
+        raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {err[-800:]}")
+    return wall, sum(seen.values())
+
+
+def per_page(files: list[Path], rounds: int) -> None:
+    """CPU of the parts that change per page: tesseract tsv alone vs tsv+alto+pdf (alternately,
+    `rounds` times), then the ALTO conversion and the PDF/A of each document, in-process."""
+    import pypdfium2 as pdfium
+
+    sys.path.insert(0, str(ROOT))
+    from extractors.alto import alto_problems, alto_v4, for_source
+    from extractors.pdfa import searchable_pdfa
+    from extractors.tesscli import run_tesseract
+    from models.records import Page
+
+    images = []
+    for f in files:
+        pdf = pdfium.PdfDocument(str(f))
+        images += [(f, i, pdf[i].render(scale=300 / 72).to_pil().convert("L"))
+                   for i in range(len(pdf))]
+        pdf.close()
+    cpu = {"tsv": 0.0, "tsv alto pdf": 0.0}
+    read: dict[tuple[Path, int], dict[str, bytes]] = {}
+    for r in range(rounds):
+        for outputs in (("tsv",), ("tsv", "alto", "pdf")) if r % 2 == 0 else (
+                ("tsv", "alto", "pdf"), ("tsv",)):
+            before = children_cpu()
+            for f, i, img in images:
+                got = run_tesseract(img, lang="fra", config="--psm 3 --dpi 300 -c textonly_pdf=1",
+                                    outputs=outputs, timeout=300)
+                if len(outputs) == 3:
+                    read[(f, i)] = got
+            cpu[" ".join(outputs)] += children_cpu() - before
+    start = time.process_time()
+    pages: dict[Path, list[Page]] = {}
+    for (f, i), got in read.items():
+        w, h = next(img.size for g, j, img in images if (g, j) == (f, i))
+        alto = alto_v4(got["alto"], got["tsv"], scale=1, width=w, height=h, note="bench")
+        assert not alto_problems(for_source(alto, f.name, i + 1))
+        pages.setdefault(f, []).append(Page(page=i + 1, method="ocr", lines=(), width_px=w,
+                                            height_px=h, dpi=300, skew_degrees=0.0,
+                                            alto=alto, text_pdf=got["pdf"]))
+    alto_cpu = time.process_time() - start
+    start = time.process_time()
+    with tempfile.TemporaryDirectory() as tmp:
+        for f, ps in pages.items():
+            searchable_pdfa(f, "pdf", ps, Path(tmp) / f.name, title=f.stem, source_name=f.name)
+    pdfa_cpu = time.process_time() - start
+    n = len(images)
+    print(f"{n} pages, {rounds} rounds, load {os.getloadavg()[0]:.1f}: tesseract tsv "
+          f"{cpu['tsv'] / rounds:.1f} CPU-s, tsv+alto+pdf {cpu['tsv alto pdf'] / rounds:.1f} "
+          f"CPU-s ({cpu['tsv alto pdf'] / cpu['tsv']:.3f}x); ALTO 4.2 + XSD check "
+          f"{alto_cpu * 1000 / n:.0f} ms/page; PDF/A graft + save + validation "
+          f"{pdfa_cpu * 1000 / n:.0f} ms/page")
 
 
 def export(rev: str, dest: Path) -> Path:
@@ -83,7 +152,13 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--base", default=None, help="code without the outputs (a git rev)")
     parser.add_argument("--ocrmypdf", default=None, help="an ocrmypdf executable")
+    parser.add_argument("--per-page", type=int, default=0, metavar="ROUNDS",
+                        help="time only the per-page parts, ROUNDS times (no full runs)")
     args = parser.parse_args()
+    if args.per_page:
+        with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
+            per_page(make_corpus(Path(tmp), args.pages), args.per_page)
+        return 0
     base = args.base or subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
                                        capture_output=True, text=True, check=True).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
