@@ -13,6 +13,7 @@ from types import ModuleType
 import numpy as np
 from PIL import Image
 
+from extractors.alto import page_alto
 from extractors.engines import OcrFailed, OcrTimeout, engine, parse_tsv
 from extractors.layout import attach_hanging_numbers
 from models.errors import MissingDependency, PageError
@@ -225,13 +226,8 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
     if factor > 1:  # a low-resolution scan is enlarged for tesseract, its boxes brought back
         straight = straight.resize((straight.width * factor, straight.height * factor),
                                    Image.Resampling.LANCZOS)
-    try:
-        data = parse_tsv(_run_tesseract(straight, "tsv",
-                                        f"--psm {settings.psm} --dpi {dpi * factor}",
-                                        settings.lang, budget))
-    except OcrFailed as exc:
-        raise PageError(f"tesseract failed on page {page_no} ({exc.message.strip()[:200]}); "
-                        "re-scan or re-export it") from exc
+    read = _read_renderers(straight, page_no, dpi * factor, settings, budget)
+    data = parse_tsv(read["tsv"])
     if factor > 1:
         for name in ("left", "top", "width", "height"):
             data[name] = [float(v) / factor for v in data[name]]
@@ -240,9 +236,25 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
     page = Page(
         page=page_no, method="ocr", lines=tuple(lines), width_px=rgb.width, height_px=rgb.height,
         dpi=dpi, mean_confidence=round(float(np.mean(confs)), 2) if confs else None,
-        skew_degrees=skew, rotation=rotation,
+        skew_degrees=skew, rotation=rotation, text_pdf=read["pdf"], ocr_scale=factor,
+        alto=page_alto(read["alto"], read["tsv"], factor, (rgb.width, rgb.height), dpi, skew,
+                       rotation),
     )
     return page, StraightPage(rgb, skew)
+
+
+def _read_renderers(image: Image.Image, page_no: int, dpi: int, settings: OcrSettings,
+                    budget: _Budget) -> dict[str, bytes]:
+    """The page's words (TSV), ALTO and text-only PDF page from one pass of the OCR engine."""
+    config = f"--psm {settings.psm} --dpi {dpi} -c textonly_pdf=1"
+    try:
+        return engine().run(image, lang=settings.lang, config=config,
+                            outputs=("tsv", "alto", "pdf"), timeout=budget.left())
+    except OcrTimeout as exc:
+        raise budget.exceeded() from exc
+    except OcrFailed as exc:
+        raise PageError(f"tesseract failed on page {page_no} ({exc.message.strip()[:200]}); "
+                        "re-scan or re-export it") from exc
 
 
 def upscale_factor(dpi: int) -> int:

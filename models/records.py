@@ -142,6 +142,12 @@ class Page:
     rotation: int = 0
     error: str | None = None
     regions: tuple[ColourRegion, ...] = ()  # coloured blobs, for status marks and swatches
+    # From the same tesseract pass as the words (pages read by OCR only): the page's ALTO 4.2
+    # (boxes in this page's pixels, as the words'), and tesseract's text-only PDF page (its
+    # invisible text in the deskewed, turned image tesseract read, at `ocr_scale` × its pixels).
+    alto: str | None = None
+    text_pdf: bytes | None = None
+    ocr_scale: int = 1  # how much the page was enlarged for tesseract (a low-dpi scan)
 
     def __post_init__(self) -> None:
         if self.page < 1:
@@ -287,3 +293,4 @@ class DocumentResult:
     error: str | None = None
     also_named: tuple[str, ...] = ()
     repairs: tuple[Repair, ...] = ()  # what normalisation repaired in the pages' text
+    archive: tuple[str, ...] = ()  # its archival files built (release names: pdfa/…, alto/…)

@@ -3,9 +3,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 6  # 2: status_checks; 3: measures.position, label, status_reason, marks;
+from models.records import DIMENSIONS, DOC_KINDS, PAGE_METHODS, STATUS_REASONS, STATUSES
+
+SCHEMA_VERSION = 7  # 2: status_checks; 3: measures.position, label, status_reason, marks;
 # 4: superseded; 5: corrections, measures/letters.corrected_fields; 6: superseded.reason
-# (files gone, ignored or forgotten leave too), legend.colour
+# (files gone, ignored or forgotten leave too), legend.colour; 7: documents.pdfa_path,
+# alto_path; pages.alto_path; measures.alto_words
+
+# What the dataset is, said once: the data package (datapackage.json) and Datasette's metadata
+# are both written from here.
+DATASET_NAME = "missions"
+DATASET_TITLE = "missions — mission reports dataset"
+DATASET_DESCRIPTION = (
+    "Measures, statuses and cover letters read from French ministerial mission reports "
+    "(scanned PDFs, TIFFs, photos, born-digital PDFs and legacy OCR text), one row per measure, "
+    "with the pages they stand on, the status legend, the counts each report states and the "
+    "measures followed across a mission's reports.")
+DATASET_SOURCE = ("Mission reports and cover letters ingested by `missions ingest`; each row "
+                  "names its source file by doc_id (sha256 of its bytes) and source_name.")
+# The licence the published rows are offered under. Licence Ouverte 2.0 is the French state's
+# licence for re-using public-sector information (CRPA L323-2); change it here if the reports
+# come under other terms.
+DATASET_LICENSE = {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence 2.0",
+                   "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
+DOC_STATES = ("published", "quarantined")
 
 
 @dataclass(frozen=True)
@@ -13,6 +34,7 @@ class Column:
     name: str
     dtype: str  # pandas dtype: "string", "Int64", "Float64"
     description: str
+    values: tuple[str, ...] = ()  # the only values it may hold (besides NULL), when fixed
 
     @property
     def sql_type(self) -> str:
@@ -25,6 +47,7 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    unique: bool = False  # the key is unique by construction: the data package's primary key
 
     @property
     def column_names(self) -> list[str]:
@@ -44,9 +67,9 @@ TABLES: tuple[Table, ...] = (
         (
             DOC_ID,
             Column("source_name", S, "the file's path as given, or as found under a folder"),
-            Column("kind", S, "report, letter, report+letter, text or unknown"),
+            Column("kind", S, "report, letter, report+letter, text or unknown", DOC_KINDS),
             Column("n_pages", I, "pages read"),
-            Column("state", S, "published or quarantined"),
+            Column("state", S, "published or quarantined", DOC_STATES),
             Column("error", S, "why it was quarantined, one actionable sentence (NULL when published)"),
             Column("pipeline_version", S, "version of the code and rules that produced the rows"),
             Column("ingested_at", S, "when it was ingested, ISO 8601 UTC"),
@@ -54,8 +77,15 @@ TABLES: tuple[Table, ...] = (
             Column("size_bytes", I, "the file's size in bytes"),
             Column("marks_seen", I, "status marks seen on the pages a legend keys"),
             Column("marks_tied", I, "of those marks, the ones tied to a measure"),
+            Column("pdfa_path", S, "its searchable PDF/A-2b, relative to the release folder "
+                                   "(pdfa/<doc_id>.pdf): the original page images with the OCR "
+                                   "text under them; NULL unless a page was read by OCR"),
+            Column("alto_path", S, "folder of its ALTO 4.2 files, one per page read by OCR, "
+                                   "relative to the release folder (alto/<doc_id>/); NULL unless "
+                                   "a page was read by OCR"),
         ),
         ("doc_id",),
+        unique=True,
     ),
     Table(
         "pages",
@@ -63,7 +93,7 @@ TABLES: tuple[Table, ...] = (
         (
             DOC_ID,
             PAGE,
-            Column("method", S, "text-layer, ocr or legacy-text"),
+            Column("method", S, "text-layer, ocr or legacy-text", PAGE_METHODS),
             Column("text", S, "the page's text in reading order, after normalisation"),
             Column("mean_confidence", F, "mean tesseract word confidence 0-100 (NULL for text layers)"),
             Column("width_px", I, "page width in pixels at `dpi` (text layers: PDF points, dpi 72)"),
@@ -72,8 +102,12 @@ TABLES: tuple[Table, ...] = (
             Column("skew_degrees", F, "skew detected and corrected before OCR, degrees"),
             Column("rotation", I, "quarter-turn rotation applied before reading, degrees"),
             Column("error", S, "why this page could not be read (NULL when it was)"),
+            Column("alto_path", S, "the page's ALTO 4.2 file (words, boxes in pixels of the "
+                                   "page as read, confidences), relative to the release folder; "
+                                   "NULL unless the page was read by OCR"),
         ),
         ("doc_id", "page"),
+        unique=True,
     ),
     Table(
         "measures",
@@ -86,10 +120,10 @@ TABLES: tuple[Table, ...] = (
             Column("number_inferred", I, "1 when the number was not legible (inferred from neighbours, "
                                          "or NULL)"),
             Column("title", S, "the measure's text as the document says it, OCR damage repaired where certain"),
-            Column("dimension", S, "operationnelle, strategique, politique, or NULL"),
+            Column("dimension", S, "operationnelle, strategique, politique, or NULL", DIMENSIONS),
             Column("horizon_min_months", I, "lower bound of the heading's time horizon in months, or NULL"),
             Column("horizon_max_months", I, "upper bound of the heading's time horizon in months, or NULL"),
-            Column("status", S, "tres_satisfaisant, satisfaisant, retard_explique, remis_en_cause, or NULL when not legible"),
+            Column("status", S, "tres_satisfaisant, satisfaisant, retard_explique, remis_en_cause, or NULL when not legible", STATUSES),
             Column("status_source", S, "how the status was read (legend-colour, text), correction "
                                        "when a person set it, or NULL"),
             Column("bbox", S, "x0,y0,x1,y1 of the title in page pixels (NULL for legacy text)"),
@@ -101,10 +135,15 @@ TABLES: tuple[Table, ...] = (
                                "number_inferred, NULL when none is printed"),
             Column("status_reason", S, "why status is NULL: no-legend, legend-without-colour, no-mark, "
                                        "mark-not-tied, too-far, ambiguous, conflict; correction when a "
-                                       "person cleared it (NULL when read)"),
+                                       "person cleared it (NULL when read)",
+                   (*STATUS_REASONS, "correction")),
             CORRECTED,
+            Column("alto_words", S, "IDs of the title's words in its page's ALTO file "
+                                    "(pages.alto_path), space-separated in reading order; NULL "
+                                    "when the page was not read by OCR"),
         ),
         ("doc_id", "position"),
+        unique=True,
     ),
     Table(
         "status_summary",
@@ -112,7 +151,7 @@ TABLES: tuple[Table, ...] = (
         (
             DOC_ID,
             PAGE,
-            Column("status", S, "tres_satisfaisant, satisfaisant, retard_explique or remis_en_cause"),
+            Column("status", S, "tres_satisfaisant, satisfaisant, retard_explique or remis_en_cause", STATUSES),
             Column("count", I, "the number of measures the document states for that status (0 for « aucune »)"),
             Column("text", S, "the clause the count was read from"),
         ),
@@ -124,7 +163,7 @@ TABLES: tuple[Table, ...] = (
         (
             DOC_ID,
             PAGE,
-            Column("status", S, "the status the label names"),
+            Column("status", S, "the status the label names", STATUSES),
             Column("label", S, "the label as printed"),
             Column("bbox", S, "x0,y0,x1,y1 of the label in page pixels (NULL for legacy text)"),
             Column("colour", S, "its swatch's colour as scanned, #rrggbb (NULL for a legend of words only, or a document extracted before this column)"),
@@ -163,6 +202,7 @@ TABLES: tuple[Table, ...] = (
             Column("report_order", I, "rank of the report in its series by date, 1 = earliest; copies of one report share it"),
         ),
         ("doc_id",),
+        unique=True,
     ),
     Table(
         "measure_history",
@@ -182,8 +222,9 @@ TABLES: tuple[Table, ...] = (
             Column("title", S, "the measure's title in this document"),
             Column("title_similarity", F, "0-1 similarity of this title to reference_title"),
             Column("match", S, "how it was tied to the series measure: reference, number+title, or title (renumbered)"),
-            Column("dimension", S, "operationnelle, strategique, politique, or NULL"),
-            Column("status", S, "the status published for it in this document, or NULL when not legible"),
+            Column("dimension", S, "operationnelle, strategique, politique, or NULL", DIMENSIONS),
+            Column("status", S, "the status published for it in this document, or NULL when not legible",
+                   STATUSES),
             Column("status_source", S, "how the status was read, or NULL"),
             Column("confidence", F, "0-1, how sure the extraction of this measure is"),
         ),
@@ -198,6 +239,7 @@ TABLES: tuple[Table, ...] = (
             Column("first_seen", S, "when this name was first seen with these bytes, ISO 8601 UTC"),
         ),
         ("doc_id", "source_name"),
+        unique=True,
     ),
     Table(
         "status_checks",
@@ -205,7 +247,7 @@ TABLES: tuple[Table, ...] = (
         (
             DOC_ID,
             Column("page", I, "1-based page of the statement (see `status_summary`)"),
-            Column("status", S, "tres_satisfaisant, satisfaisant, retard_explique or remis_en_cause"),
+            Column("status", S, "tres_satisfaisant, satisfaisant, retard_explique or remis_en_cause", STATUSES),
             Column("stated_count", I, "the number of measures the document states for that status"),
             Column("read_count", I, "the document's measures whose status was read as that status"),
             Column("unread_count", I, "the document's measures whose status could not be read (NULL)"),
@@ -233,8 +275,9 @@ TABLES: tuple[Table, ...] = (
             Column("source_name", S, "the name the earlier version was found under"),
             Column("superseded_by", S, "doc_id of the bytes that now stand under that name (NULL when none: gone, ignored, forgotten)"),
             Column("superseded_at", S, "when the run that found the replacement ran, ISO 8601 UTC"),
-            Column("state", S, "what the earlier version was: published or quarantined"),
-            Column("kind", S, "the earlier version's kind (report, letter, report+letter, text, unknown)"),
+            Column("state", S, "what the earlier version was: published or quarantined", DOC_STATES),
+            Column("kind", S, "the earlier version's kind (report, letter, report+letter, text, unknown)",
+                   DOC_KINDS),
             Column("n_pages", I, "pages the earlier version had"),
             Column("measures", I, "measures the earlier version had"),
             Column("ingested_at", S, "when the earlier version was ingested, ISO 8601 UTC"),

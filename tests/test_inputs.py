@@ -213,7 +213,7 @@ def test_a_bad_page_cache_entry_is_a_miss_named_under_v(tmp_path: Path, entry: s
     assert f"page cache entry {path} is not usable" in caplog.text
     assert "reading the page again" in caplog.text
     cache.put("ab" * 32, 2, "k", good)
-    assert cache.get("ab" * 32, 2, "k") == good and CACHE_FORMAT == 3
+    assert cache.get("ab" * 32, 2, "k") == good and CACHE_FORMAT == 4
 
 
 # --------------------------------------------------------------------------- CSV and query

@@ -162,7 +162,7 @@ def test_verify_reports_health_and_repairs_links(base_release: Path, tmp_path: P
     assert run.returncode == ExitCode.ok, run.stderr
     assert ".current was missing" in run.stdout and "the link" in run.stdout
     assert "removed 1 temporary file" in run.stdout
-    files = 2 + 2 * len(TABLES)  # the SQLite file, the report, a Parquet and a CSV file a table
+    files = 2 * len(TABLES) + 3  # SQLite, Parquet and CSV, report.html, datapackage.json
     assert (f"is repaired: {files} files match the manifest's sha256, SQLite integrity ok"
             in run.stdout)
     assert os.readlink(out / "csv") == ".current/csv"

@@ -13,7 +13,13 @@ from typing import Any
 from flows.checks import check_port
 from flows.release.layout import FTS_INDEXES, MANIFEST_NAME, SQLITE_NAME, current_release
 from models.errors import BadArguments
-from models.schema import TABLES
+from models.schema import (
+    DATASET_DESCRIPTION,
+    DATASET_LICENSE,
+    DATASET_SOURCE,
+    DATASET_TITLE,
+    TABLES,
+)
 
 log = logging.getLogger("missions")
 PLUGIN = "missions_one_line_errors"
@@ -25,7 +31,8 @@ FTS = {content: index for index, content, _columns in FTS_INDEXES}  # table -> i
 
 
 def datasette_metadata(manifest: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Datasette metadata: every table and column described from models/schema.py."""
+    """Datasette metadata: the dataset (title, description, source, licence) and every table and
+    column described from models/schema.py, as the release's datapackage.json is."""
     tables: dict[str, Any] = {}
     for table in TABLES:
         entry: dict[str, Any] = {
@@ -39,9 +46,12 @@ def datasette_metadata(manifest: dict[str, Any] | None = None) -> dict[str, Any]
     about = (f"release {manifest.get('release', '?')} · pipeline "
              f"{manifest.get('pipeline_version', '?')} · created {manifest.get('created_at', '?')}")
     return {
-        "title": "missions — mission reports dataset",
-        "description": f"Measures, statuses and letters read from mission reports ({about}). "
-                       "Search box on pages and measures: accents and case do not matter.",
+        "title": DATASET_TITLE,
+        "description": f"{DATASET_DESCRIPTION} ({about}). Search box on pages and measures: "
+                       "accents and case do not matter.",
+        "source": DATASET_SOURCE,
+        "license": DATASET_LICENSE["title"],
+        "license_url": DATASET_LICENSE["path"],
         "databases": {DATABASE: {"tables": tables}},
     }
 

@@ -1,6 +1,7 @@
 """A store of pages already read, under DIR/.cache, keyed by file hash, page and OCR settings."""
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -12,7 +13,8 @@ from typing import Any
 from flows.release.layout import PAGE_CACHE
 from models.records import ColourRegion, DigitReading, Line, Page, Word
 
-CACHE_FORMAT = 3  # 2: pages carry their coloured regions; 3: digits read by each region
+CACHE_FORMAT = 4  # 2: pages carry their coloured regions; 3: digits read by each region;
+# 4: OCR'd pages carry their ALTO and text-only PDF page (the archival outputs, without OCR)
 log = logging.getLogger("missions")
 
 
@@ -63,7 +65,8 @@ class PageCache:
     def put(self, doc_id: str, page_no: int, key: str, page: Page) -> None:
         if page.error is not None:
             return  # failures are not cached: a later run tries again
-        payload = json.dumps({"format": CACHE_FORMAT, "page": asdict(page)}, ensure_ascii=False)
+        payload = json.dumps({"format": CACHE_FORMAT, "page": page_to_json(page)},
+                             ensure_ascii=False)
         _write_atomically(self._path(doc_id, page_no, key), payload.encode("utf-8"))
 
 
@@ -150,6 +153,14 @@ def _reading(d: Any) -> DigitReading:
                         conf=float(_is(d["conf"], int, float)))
 
 
+def page_to_json(page: Page) -> dict[str, Any]:
+    """A Page as the JSON `page_from_json` reads (its text-only PDF page in base64)."""
+    record = asdict(page)
+    if page.text_pdf is not None:
+        record["text_pdf"] = base64.b64encode(page.text_pdf).decode("ascii")
+    return record
+
+
 def page_from_json(d: dict[str, Any]) -> Page:
     """A Page from its cached JSON; ValueError (or KeyError, TypeError) for anything that is not
     exactly the shape `PageCache.put` writes."""
@@ -159,4 +170,7 @@ def page_from_json(d: dict[str, Any]) -> Page:
                 width_px=_opt(d["width_px"], int), height_px=_opt(d["height_px"], int),
                 dpi=_opt(d["dpi"], int), mean_confidence=_opt(d["mean_confidence"], int, float),
                 skew_degrees=_opt(d["skew_degrees"], int, float), rotation=_is(d["rotation"], int),
-                error=_opt(d["error"], str), regions=tuple(_region(r) for r in _is(d["regions"], list)))
+                error=_opt(d["error"], str), regions=tuple(_region(r) for r in _is(d["regions"], list)),
+                alto=_opt(d["alto"], str), ocr_scale=_is(d["ocr_scale"], int),
+                text_pdf=None if d["text_pdf"] is None else base64.b64decode(
+                    _is(d["text_pdf"], str), validate=True))

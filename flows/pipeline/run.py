@@ -24,6 +24,7 @@ from extractors.marks import unread_statuses_note
 from extractors.ocr import OcrSettings, has_osd
 from flows.corrections.overlay import corrected_frames, machine_frames
 from flows.corrections.store import read_store
+from flows.pipeline.archive import build_archive
 from flows.pipeline.discover import (
     Discovery,
     Input,
@@ -41,6 +42,7 @@ from flows.pipeline.pagecache import PageCache
 from flows.pipeline.reading import PageReads, read_documents
 from flows.release.history import supersede, withdraw
 from flows.release.layout import (
+    ARCHIVE_CACHE,
     REPORT_CACHE,
     FolderLock,
     StrPath,
@@ -49,7 +51,7 @@ from flows.release.layout import (
     current_release,
     release_frames,
 )
-from flows.release.publish import ReportWriter, publish_release
+from flows.release.publish import ReportWriter, archive_names, publish_release
 from flows.release.tables import empty_frames, frame_from_rows, frames_from_results, merge_frames
 from flows.release.verify import Examined, ensure_release, examine
 from flows.report.crops import cut_ahead
@@ -247,7 +249,7 @@ class IngestRun:
         assert self.lock is not None  # taken by `discover` whenever something can change
         release = publish_release(self.out, frames, self.version,
                                   {"ocr_settings": self.settings.key()}, report=self._report(),
-                                  lock=self.lock)
+                                  lock=self.lock, archive=self._archive(frames))
         self.summary.release = str(release)
         return release
 
@@ -312,6 +314,10 @@ class IngestRun:
             return result
         name = source.source_name
         try:
+            result = build_archive(result, Path(source.path), self.out)
+        except Exception as exc:  # noqa: BLE001 (its files are extras: the rows still publish)
+            log.warning("%s: its PDF/A and ALTO files were not made (%s)", name, exc)
+        try:
             cut_ahead(result, self.out, self.out / REPORT_CACHE)
         except Exception:
             log.debug("crops of %s not cut ahead", name, exc_info=True)
@@ -323,6 +329,14 @@ class IngestRun:
         if note:
             log.warning("%s: %s", name, note)
         return result
+
+    def _archive(self, frames: Mapping[str, pd.DataFrame]) -> dict[str, Path]:
+        """Each archival file the tables name → the file to publish: built by this run (in
+        DIR/.cache/archive), else carried from the release it builds on (not made again)."""
+        built = {n for r in self.results for n in r.archive}
+        previous = self._base.release if self._base else None
+        return {n: self.out / ARCHIVE_CACHE / n if n in built or previous is None else previous / n
+                for n in archive_names(frames)}
 
     def _report(self) -> ReportWriter:
         """The QA report's writer, which knows where this run found each document's file."""

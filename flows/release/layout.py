@@ -33,7 +33,12 @@ PARQUET_DIR = "parquet"
 CSV_DIR = "csv"
 REPORT_NAME = "report.html"  # the QA report, written with each release
 REPORT_FILES = "report-files"  # its crops, JPEG files beside it (reached via DIR/.current/)
-CONTRACT_PATHS = (SQLITE_NAME, PARQUET_DIR, CSV_DIR, MANIFEST_NAME, REPORT_NAME)  # DIR/<name> -> .current/<name>
+DATAPACKAGE_NAME = "datapackage.json"  # Frictionless Data Package describing the tables
+PDFA_DIR = "pdfa"  # pdfa/<doc_id>.pdf: searchable PDF/A-2b of each document read by OCR
+ALTO_DIR = "alto"  # alto/<doc_id>/p00001.xml: ALTO 4.2 of each page read by OCR
+CONTRACT_PATHS = (SQLITE_NAME, PARQUET_DIR, CSV_DIR, MANIFEST_NAME, REPORT_NAME,
+                  DATAPACKAGE_NAME, PDFA_DIR, ALTO_DIR)  # DIR/<name> -> .current/<name>
+ARCHIVE_CACHE = ".cache/archive"  # DIR/.cache/archive/{pdfa,alto}/…: built, not yet published
 PAGE_CACHE = ".cache/pages"  # DIR/.cache/pages: pages already read (flows.pipeline.pagecache)
 REPORT_CACHE = ".cache/report"  # DIR/.cache/report/<doc_id>.json: page crops already made
 # Full-text indexes in the SQLite file only: (index, content table, indexed columns). External
@@ -43,6 +48,16 @@ MANIFEST_KEYS = frozenset(
     {"schema_version", "pipeline_version", "created_at", "release", "row_counts", "files"}
 )
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def pdfa_name(doc_id: str) -> str:
+    """Where a document's searchable PDF/A stands in a release (and in the archive cache)."""
+    return f"{PDFA_DIR}/{doc_id}.pdf"
+
+
+def alto_name(doc_id: str, page: int) -> str:
+    """Where a page's ALTO file stands in a release (and in the archive cache)."""
+    return f"{ALTO_DIR}/{doc_id}/p{page:05d}.xml"
 
 
 def reason_of(exc: BaseException) -> str:

@@ -16,14 +16,18 @@ from typing import Any, Protocol
 import pandas as pd
 
 from flows.release import writers
+from flows.release.datapackage import datapackage
 from flows.release.layout import (
+    ALTO_DIR,
     CONTRACT_PATHS,
     CSV_DIR,
     CURRENT_LINK,
+    DATAPACKAGE_NAME,
     MANIFEST_KEYS,
     MANIFEST_NAME,
     PARQUET_DIR,
     PARTIAL_SUFFIX,
+    PDFA_DIR,
     RELEASES_DIR,
     REPORT_FILES,
     REPORT_NAME,
@@ -49,12 +53,47 @@ class ReportWriter(Protocol):
                  head: Mapping[str, Any]) -> None: ...
 
 
+def archive_names(frames: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The archival files a release's tables name: each document's PDF/A, each page's ALTO."""
+    names = [*frames["documents"]["pdfa_path"].dropna(), *frames["pages"]["alto_path"].dropna()]
+    return sorted(set(names))
+
+
+def without_archive(frames: Mapping[str, pd.DataFrame], gone: set[str]) -> dict[str, pd.DataFrame]:
+    """The tables with the path columns naming one of the `gone` files set to NULL (a damaged
+    archival file cannot be made again without the document: its row says it is not there)."""
+    out = dict(frames)
+    docs = frames["documents"].copy()
+    docs.loc[docs["pdfa_path"].isin(gone), "pdfa_path"] = pd.NA
+    pages = frames["pages"].copy()
+    lost = pages["alto_path"].isin(gone)
+    pages.loc[lost, "alto_path"] = pd.NA
+    left = set(pages["doc_id"][pages["alto_path"].notna()])
+    docs.loc[~docs["doc_id"].isin(left), "alto_path"] = pd.NA
+    out["documents"], out["pages"] = docs, pages
+    return out
+
+
+def _link_archive(folder: Path, archive: Mapping[str, Path]) -> list[str]:
+    """Put each archival file in the release being built: a hard link to the file built for
+    it or carried from the release before (the same bytes, no copy), else a copy."""
+    for name, source in sorted(archive.items()):
+        dest = folder / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, dest)
+        except OSError:
+            shutil.copyfile(source, dest)
+    return sorted(archive)
+
+
 def _write_release(
     folder: Path,
     frames: Mapping[str, pd.DataFrame],
     head: dict[str, Any],
     extra: Mapping[str, Any],
     report: ReportWriter,
+    archive: Mapping[str, Path],
 ) -> None:
     """Write every file of a release into `folder`, fsynced, the manifest last."""
     written: list[str] = [SQLITE_NAME]
@@ -71,10 +110,18 @@ def _write_release(
     written.append(REPORT_NAME)
     if (folder / REPORT_FILES).is_dir():  # the report's crops, beside it: listed like the rest
         written += sorted(f"{REPORT_FILES}/{f.name}" for f in (folder / REPORT_FILES).iterdir())
+    for sub in (PDFA_DIR, ALTO_DIR):
+        (folder / sub).mkdir()
+    written.extend(_link_archive(folder, archive))
     files: dict[str, dict[str, Any]] = {}
     for name in written:
         writers.fsync_file(folder / name)
         files[name] = {"sha256": file_digest(folder / name), "bytes": (folder / name).stat().st_size}
+    package = json.dumps(datapackage(files, head), indent=2, ensure_ascii=False) + "\n"
+    (folder / DATAPACKAGE_NAME).write_text(package, encoding="utf-8")
+    writers.fsync_file(folder / DATAPACKAGE_NAME)
+    files[DATAPACKAGE_NAME] = {"sha256": file_digest(folder / DATAPACKAGE_NAME),
+                               "bytes": (folder / DATAPACKAGE_NAME).stat().st_size}
     manifest = {
         **head,
         "row_counts": {t.name: len(frames[t.name]) for t in TABLES},
@@ -84,9 +131,10 @@ def _write_release(
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
     writers.fsync_file(folder / MANIFEST_NAME)
-    for sub in (PARQUET_DIR, CSV_DIR, REPORT_FILES):
-        if (folder / sub).is_dir():
-            writers.fsync_dir(folder / sub)
+    for sub in {PARQUET_DIR, CSV_DIR, PDFA_DIR, ALTO_DIR} | {str(Path(n).parent) for n in archive}:
+        writers.fsync_dir(folder / sub)
+    if (folder / REPORT_FILES).is_dir():
+        writers.fsync_dir(folder / REPORT_FILES)
     writers.fsync_dir(folder)
 
 
@@ -242,13 +290,15 @@ def publish_release(
     *,
     report: ReportWriter,
     lock: FolderLock | None = None,
+    archive: Mapping[str, Path] | None = None,
 ) -> Path:
     """Write `frames` (the whole cumulative dataset) and its QA report (`report`) as a new
     release and make it current.
 
     The release is built and fsynced in DIR/.releases/<id>.partial/, renamed to <id>/, then
     DIR/.current is swapped to it atomically; the contract paths (DIR/missions.sqlite, …) are
-    links through .current. The previous release is kept, older ones pruned. Under `lock` when
+    links through .current. `archive`: each archival file the tables name (`archive_names`)
+    → the file to put there. The previous release is kept, older ones pruned. Under `lock` when
     the caller holds DIR's lock, else under a lock taken for the publish. Returns the release
     folder. Raises OutputNotWritable (the previous release stays current) when writing fails.
     """
@@ -258,14 +308,19 @@ def publish_release(
         raise ValueError(f"extra_manifest may not override {', '.join(sorted(clash))}")
     json.dumps(extra)  # fail before writing anything if it cannot be serialised
     prepared = _prepare_frames(frames)
+    files = dict(archive or {})
+    unnamed = set(archive_names(prepared)) ^ set(files)
+    if unnamed:
+        raise ValueError(f"archival files and the tables disagree: {sorted(unnamed)[:3]}")
     out = check_writable(out_dir)
     with held_or_acquired(out, lock):
         _check_layout(out)
-        return _publish_locked(out, prepared, pipeline_version, extra, report)
+        return _publish_locked(out, prepared, pipeline_version, extra, report, files)
 
 
 def _publish_locked(out: Path, frames: dict[str, pd.DataFrame], pipeline_version: str,
-                    extra: dict[str, Any], report: ReportWriter) -> Path:
+                    extra: dict[str, Any], report: ReportWriter,
+                    archive: Mapping[str, Path]) -> Path:
     releases = out / RELEASES_DIR
     previous = _current_name(out)
     try:
@@ -286,7 +341,7 @@ def _publish_locked(out: Path, frames: dict[str, pd.DataFrame], pipeline_version
     }
     try:
         staging.mkdir()
-        _write_release(staging, frames, head, extra, report)
+        _write_release(staging, frames, head, extra, report, archive)
         os.rename(staging, final)
         writers.fsync_dir(releases)
         replace_symlink(out / CURRENT_LINK, f"{RELEASES_DIR}/{release_id}")

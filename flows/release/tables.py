@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from extractors.alto import string_ids
 from extractors.series import MeasureFacts, SeriesDocument, build_series
 from models.records import BBox, DocumentResult, ReportInfo
 from models.schema import TABLES, TABLES_BY_NAME, Table
@@ -95,32 +96,51 @@ def _document_rows(result: DocumentResult, pipeline_version: str, ingested_at: s
         source.size,
         result.extraction.marks_seen if result.state == "published" else None,
         result.extraction.marks_tied if result.state == "published" else None,
+        next((n for n in result.archive if n.endswith(".pdf")), None),
+        next((n.rsplit("/", 1)[0] + "/" for n in result.archive if n.endswith(".xml")), None),
     )
+
+
+def _alto_names(result: DocumentResult) -> dict[int, str]:
+    """Release names of the document's ALTO files (`alto/<doc_id>/p00001.xml`) by page."""
+    return {int(n.rsplit("/p", 1)[1].removesuffix(".xml")): n
+            for n in result.archive if n.endswith(".xml")}
 
 
 def _page_rows(result: DocumentResult) -> list[Row]:
     rows: list[Row] = []
+    alto = _alto_names(result)
     for p in result.pages:
         # A page that could not be read has no text: NA, not an empty string.
         text = p.text if (p.lines or p.error is None) else None
         rows.append((
             result.source.doc_id, p.page, p.method, text, p.mean_confidence, p.width_px,
-            p.height_px, p.dpi, p.skew_degrees, p.rotation, p.error,
+            p.height_px, p.dpi, p.skew_degrees, p.rotation, p.error, alto.get(p.page),
         ))
     return rows
 
 
 def _measure_rows(result: DocumentResult) -> list[Row]:
     doc_id = result.source.doc_id
+    published = _alto_names(result)
+    altos = {p.page: p.alto for p in result.pages if p.alto and p.page in published}
     return [
         (
             doc_id, m.page, m.number, int(m.number_inferred), m.title, m.dimension,
             m.horizon_min_months, m.horizon_max_months, m.status, m.status_source,
             format_bbox(m.bbox), m.confidence, _or_none(m.rule), _or_none(m.raw_title),
             m.position or i, m.label, m.status_reason, None,
+            _alto_words(altos.get(m.page), m.bbox),
         )
         for i, m in enumerate(result.extraction.measures, start=1)
     ]
+
+
+def _alto_words(alto: str | None, bbox: BBox | None) -> str | None:
+    """The String IDs of a measure's title words in its page's ALTO, or None."""
+    if alto is None or bbox is None:
+        return None
+    return " ".join(string_ids(alto, bbox)) or None
 
 
 def _summary_rows(result: DocumentResult) -> list[Row]:

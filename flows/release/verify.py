@@ -32,7 +32,13 @@ from flows.release.layout import (
     published_before,
     release_frames,
 )
-from flows.release.publish import ReportWriter, publish_release, replace_symlink
+from flows.release.publish import (
+    ReportWriter,
+    archive_names,
+    publish_release,
+    replace_symlink,
+    without_archive,
+)
 from flows.release.tables import conform_frame, empty_frame
 from models.errors import OutputNotWritable, ReleaseDamaged
 from models.schema import TABLES
@@ -200,10 +206,15 @@ def ensure_release(out_dir: StrPath, lock: FolderLock, report: ReportWriter, qui
         manifest = found.manifest or {}
         extra = {k: v for k, v in manifest.items() if k not in MANIFEST_KEYS}
         version = manifest.get("pipeline_version") or _pipeline_version()
-        new = publish_release(out, frames, str(version), extra, report=report, lock=lock)
+        gone = {n for n in archive_names(frames) if n in found.bad or not (release / n).is_file()}
+        frames = without_archive(frames, gone)
+        new = publish_release(out, frames, str(version), extra, report=report, lock=lock,
+                              archive={n: release / n for n in archive_names(frames)})
         what = ", ".join(f"{n} ({w})" for n, w in sorted(found.bad.items())[:4])
+        lost = (f" ({len(gone)} archival file(s) could not be made again: their paths are "
+                f"NULL)" if gone else "")
         health.repairs.append(f"release {release.name}: {what}; rebuilt as release {new.name} "
-                              f"from {source}")
+                              f"from {source}{lost}")
         release = new
         found = examine(new)
     health.repairs.extend(_relink(out))

@@ -215,6 +215,18 @@ def _unread_note(doc: Mapping[str, Any], measures: list[dict[str, Any]]) -> str 
             f"{len(unread)} measure(s) without a status (the reason is under each).")
 
 
+def _archive_links(doc: Mapping[str, Any], pages: list[dict[str, Any]]) -> str:
+    """Links to the document's archival files, relative to the release folder the report is in."""
+    links = []
+    if doc.get("pdfa_path"):
+        links.append(f'<a class="pdfa" href="{esc(doc["pdfa_path"])}">searchable PDF/A</a>')
+    altos = [p for p in pages if p.get("alto_path")]
+    if altos:
+        links.append("ALTO: " + " ".join(
+            f'<a class="alto" href="{esc(p["alto_path"])}">p.{esc(p["page"])}</a>' for p in altos))
+    return f'<p class="meta">{" · ".join(links)}</p>' if links else ""
+
+
 def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, Any]]],
                      report: Mapping[str, Any] | None, cache: CropCache,
                      source: Path | None, new: bool = False, files: CropFiles | None = None
@@ -231,7 +243,7 @@ def document_section(doc: Mapping[str, Any], data: Mapping[str, list[dict[str, A
         head += f" · mission « {esc(report['mission_title'])} »"
     if report:
         head += f" · {esc(_report_name(report))}"
-    head += "</p>"
+    head += "</p>" + _archive_links(doc, data["pages"])
     if doc["state"] != "published":
         return head + f'<p class="note">Quarantined: {esc(doc["error"])}</p>'
     measures = sorted(data["measures"], key=lambda m: (m.get("position") is None,
