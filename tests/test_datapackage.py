@@ -49,8 +49,8 @@ def test_datasette_metadata_comes_from_the_same_source(sample_release: Release) 
     assert meta["title"] == descriptor["title"]
     assert meta["license"] == descriptor["licenses"][0]["title"] == DATASET_LICENSE["title"]
     assert meta["source"] == descriptor["sources"][0]["title"]
-    fields = {f["name"]: f["description"] for f in next(
-        r for r in descriptor["resources"] if r["name"] == "pages")["schema"]["fields"]}
+    fields = {f["name"]: f["description"] for f in next(  # Parquet: the columns SQLite has
+        r for r in descriptor["resources"] if r["name"] == "pages-parquet")["schema"]["fields"]}
     assert meta["databases"]["missions"]["tables"]["pages"]["columns"] == fields
 
 
