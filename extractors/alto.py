@@ -73,6 +73,9 @@ def alto_v4(alto_v3: bytes, tsv: bytes, *, scale: int, width: int, height: int,
     for el in new.iter(_q("Page"), _q("PrintSpace")):
         el.set("WIDTH", str(width))
         el.set("HEIGHT", str(height))
+    name = new.find(f".//{_q('sourceImageInformation')}/{_q('fileName')}")
+    if name is not None:  # tesseract's temporary file: set to the source when published
+        name.text = ""    # (`for_source`); a page's ALTO is then the same on every run
     step = new.find(f".//{_q('ocrProcessingStep')}")
     if step is not None:
         settings = etree.Element(_q("processingStepSettings"))

@@ -696,9 +696,9 @@ def test_a_good_copy_under_the_same_name_supersedes_its_quarantine() -> None:
 
     docs = frame_from_rows(table("documents"), [
         ("old", "in/a.pdf", "unknown", 0, "quarantined", "in/a.pdf: changed while being read; …",
-         "v", "2020-01-01T00:00:00Z", "pdf", 10, None, None),
+         "v", "2020-01-01T00:00:00Z", "pdf", 10, None, None, None, None),
         ("keep", "in/b.pdf", "unknown", 0, "quarantined", "in/b.pdf: empty; …", "v",
-         "2020-01-01T00:00:00Z", "pdf", 0, None, None)])
+         "2020-01-01T00:00:00Z", "pdf", 0, None, None, None, None)])
     names = frame_from_rows(table("document_names"), [("old", "in/a.pdf", "2020-01-01T00:00:00Z"),
                                                       ("keep", "in/b.pdf", "2019-01-01T00:00:00Z")])
     frames, dropped = supersede({"documents": docs, "document_names": names},
