@@ -29,6 +29,9 @@ assert "prefect" not in sys.modules, "Prefect was imported before the tests' PRE
 SESSION = Path(tempfile.mkdtemp(prefix="missions-tests-"))
 os.environ["PREFECT_HOME"] = str(SESSION / "prefect")  # the CLI's runs, and this process
 os.environ["XDG_CACHE_HOME"] = str(SESSION / "cache")  # models.paths.user_cache: spaCy's rules
+# hypothesis writes caches (constants, unicode data) under .hypothesis/ of the working folder
+# whatever its database setting: the session's folder instead of the repository
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(SESSION / "hypothesis")
 os.environ.pop("PREFECT_API_URL", None)  # no server of the user's
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
@@ -38,8 +41,11 @@ import pytest
 from hypothesis import settings
 from PIL import Image, ImageDraw, ImageFont
 
-settings.register_profile("missions", database=None)  # no .hypothesis/ in the repository
+settings.register_profile("missions", database=None)  # no example database kept
 settings.load_profile("missions")
+with contextlib.suppress(ImportError):  # read once, maybe before this file: set it here too
+    from hypothesis.configuration import set_hypothesis_home_dir
+    set_hypothesis_home_dir(SESSION / "hypothesis")
 
 
 ROOT = Path(__file__).resolve().parents[1]
