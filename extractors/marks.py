@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
 from skimage.color import deltaE_ciede2000
@@ -28,6 +29,9 @@ from models.records import (
     StatusCount,
     Word,
 )
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 MARKS_VERSION = "marks.v3"  # part of the pipeline version: a change here re-extracts
 # (v3: a stack of legend labels whose swatches were not found is no measure's status; a line
@@ -325,7 +329,10 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
 # --- statuses written as words ------------------------------------------------------------
 
 def _label_at_start(text: str) -> str | None:
-    doc = parse_docs([text])[0]
+    return _label_opening(parse_docs([text])[0])
+
+
+def _label_opening(doc: Doc) -> str | None:
     found = [label for label, s, _e in matches("status-label.v1", doc) if s == 0]
     return found[0] if found else None
 
@@ -356,9 +363,10 @@ def legend_like_labels(lines: Sequence[Line], line_h: float) -> list[BBox]:
     the page. A table's status cells repeat their statuses; a legend names each once. Words
     of a legend standing level with a measure are never its status."""
     h = max(line_h, 1.0)
-    found = [(line.bbox, label) for line in lines
-             if line.bbox is not None and len(line.text.split()) <= 6
-             and (label := _label_at_start(line.text)) is not None]
+    short = [line for line in lines if line.bbox is not None and len(line.text.split()) <= 6]
+    found = [(line.bbox, label) for line, doc in zip(short, parse_docs([ln.text for ln in short]),
+                                                     strict=True)
+             if (label := _label_opening(doc)) is not None]  # one parse for the page's lines
     statuses = [label for _box, label in found]
     if len(found) < 2 or len(set(statuses)) != len(statuses):
         return []

@@ -3,29 +3,16 @@ OCR'd pages), under DIR/.cache/archive, from its read pages: no second OCR pass.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from extractors.alto import alto_problems, for_source
 from extractors.pdfa import NotArchivable, searchable_pdfa
+from flows.pipeline.pagecache import write_atomically
 from flows.release.layout import ARCHIVE_CACHE, alto_name, pdfa_name
 from models.records import DocumentResult
 
 log = logging.getLogger("missions")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def build_archive(result: DocumentResult, path: Path, out: Path) -> DocumentResult:
@@ -46,7 +33,7 @@ def build_archive(result: DocumentResult, path: Path, out: Path) -> DocumentResu
             log.warning("%s: page %d: its ALTO is not valid ALTO 4.2 (%s); not published",
                         source.source_name, page.page, problems[0])
             continue
-        _write_atomically(root / alto_name(source.doc_id, page.page), alto)
+        write_atomically(root / alto_name(source.doc_id, page.page), alto)
         names.append(alto_name(source.doc_id, page.page))
     dest = root / pdfa_name(source.doc_id)
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
@@ -60,27 +61,37 @@ class PageCache:
         return self.root / doc_id[:2] / doc_id / f"{page_no:05d}-view-{geometry}.jpg"
 
     def put_view(self, doc_id: str, page_no: int, geometry: str, jpeg: bytes) -> None:
-        _write_atomically(self.view_path(doc_id, page_no, geometry), jpeg)
+        _keep(self.view_path(doc_id, page_no, geometry), jpeg)
 
     def put(self, doc_id: str, page_no: int, key: str, page: Page) -> None:
         if page.error is not None:
             return  # failures are not cached: a later run tries again
         payload = json.dumps({"format": CACHE_FORMAT, "page": page_to_json(page)},
                              ensure_ascii=False)
-        _write_atomically(self._path(doc_id, page_no, key), payload.encode("utf-8"))
+        _keep(self._path(doc_id, page_no, key), payload.encode("utf-8"))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write beside, then rename: a reader or a crash never sees half an entry. A cache that
-    cannot be written only costs time, except a folder that cannot be made (OSError)."""
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write beside, then rename: a reader or a crash never sees half a file (the page cache's
+    entries, the archive's files under .cache/archive). Raises what writing raises, the
+    temporary file gone."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
-    except OSError:
+    except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """A cache entry written atomically. A cache that cannot be written only costs time,
+    except a folder that cannot be made (OSError)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        write_atomically(path, data)
 
 
 def geometry_key(width_px: int, height_px: int, dpi: int, skew_degrees: float,
