@@ -74,10 +74,12 @@ def lifeline_argv(command: list[str]) -> list[str]:
 def main(argv: list[str]) -> int:
     """`python -m flows.pipeline.lifeline PARENT_PID -- COMMAND…` (see the module's docstring)."""
     parent, command = int(argv[0]), argv[2:]
-    stopping = threading.Event()
+    # a plain flag: the handler runs in this thread, and an Event's set() from a signal handler
+    # deadlocks on the lock its wait() holds (a lifeline stuck forever, its server a zombie)
+    stopping: list[bool] = []
 
     def stop(*_args: object) -> None:
-        stopping.set()
+        stopping.append(True)
 
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, stop)
@@ -85,14 +87,14 @@ def main(argv: list[str]) -> int:
     if os.getppid() != parent or not alive(parent):
         return 0  # the parent went before we could tie ourselves to it
     child = subprocess.Popen(command)
-    while child.poll() is None and not stopping.is_set():
+    while child.poll() is None and not stopping:
         if not alive(parent):
             break
-        stopping.wait(WATCH_S)
+        time.sleep(WATCH_S)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
     os.killpg(os.getpgid(0), signal.SIGTERM)  # the server, and anything it started
-    if child.poll() is not None and not stopping.is_set():  # it ended by itself: say how
+    if child.poll() is not None and not stopping:  # it ended by itself: say how
         return child.returncode if child.returncode >= 0 else 128 - child.returncode
     with contextlib.suppress(subprocess.TimeoutExpired):
         child.wait(GRACE_S)
