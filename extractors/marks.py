@@ -15,7 +15,7 @@ from skimage.color import deltaE_ciede2000
 from extractors.legend import Swatch, find_legend, legend_members
 from extractors.regions import MIN_CHROMA
 from extractors.rules import matches, parse_docs
-from extractors.strips import tie_strips
+from extractors.strips import confirmed_inferred, tie_strips
 from models.records import (
     STATUSES,
     BBox,
@@ -33,7 +33,7 @@ from models.records import (
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-MARKS_VERSION = "marks.v3"  # part of the pipeline version: a change here re-extracts
+MARKS_VERSION = "marks.v4"  # part of the pipeline version: a change here re-extracts
 # (v3: a stack of legend labels whose swatches were not found is no measure's status; a line
 # of status words level with several measures is none of theirs)
 MIN_FILL = 0.5  # area / bbox area of a mark (square 1, disc 0.79, a number inside ~0.65)
@@ -316,10 +316,12 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
             # read as one line), so which mark is its own cannot be told.
             out[mi] = [StatusReading(None, None, UNREAD_FACTOR, "conflict")]
     apart = [k for k, m in enumerate(marks) if not any(on_band(m, b, line_h) for _i, b in boxes)]
-    # A strip's numbers tie to numbers printed by the measures, never to inferred ones: a
-    # measure list that lost a number would shift every tie after it.
+    # A strip's numbers tie to numbers printed by the measures, and to inferred ones only where
+    # the printed neighbours confirm them: a measure list that lost a number would shift every
+    # tie after it, and a page read out of order would tie marks to guesses.
     printed = [None if m.number_inferred else m.number for m in measures]
-    inferred = [m.number if m.number_inferred else None for m in measures]
+    inferred = confirmed_inferred(printed, [m.number if m.number_inferred else None
+                                            for m in measures])
     for tie in tie_strips([marks[k] for k in apart], printed, inferred):
         out.setdefault(tie.measure, []).append(_reading(classes[apart[tie.mark]], tie.conf))
         tied += 1

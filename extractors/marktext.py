@@ -251,17 +251,33 @@ def _inside_ink(crop: Image.Image) -> np.ndarray | None:
 Run = tuple[float, float, float, float, np.ndarray]  # x0, x1, y0, y1 and its ink, in a band
 
 
-def _runs(ink: np.ndarray, h: float) -> list[Run]:
+def _mark_like(shape: np.ndarray, h: float) -> bool:
+    """An empty box or ring drawn where a mark has no colour: about as tall as the marks, about
+    as wide as tall, and hollow (what it encloses is a third of its box at least; a 0, or
+    digits run together by blur, enclose much less)."""
+    sh, sw = shape.shape
+    if not (0.85 * h <= sh <= 1.6 * h and 0.75 * sh <= sw <= 1.35 * sh):
+        return False
+    hole = int(ndimage.binary_fill_holes(shape).sum() - shape.sum())
+    return hole >= 0.33 * sh * sw
+
+
+def _runs(ink: np.ndarray, h: float, obstacles: list[tuple[int, int, int, int]] | None = None
+          ) -> list[Run]:
     """The band's ink shapes of digit size (`h`: the marks' height), grouped into runs left to
     right (a number, or a line of text), each shaped like a number (at most five shapes, at
-    most 2.6 times as wide as high)."""
+    most 2.6 times as wide as high). Shapes shaped like a mark are no digits: they go to
+    `obstacles` (x0, x1, y0, y1) when a list is given."""
     labels, _n = ndimage.label(ink, structure=np.ones((3, 3)))
     shapes = []
     for i, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is None:
             continue
         sh, sw = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
-        if 0.2 * h <= sh <= 1.3 * h and sw <= 1.5 * h:
+        if _mark_like(labels[sl] == i, h):
+            if obstacles is not None:
+                obstacles.append((sl[1].start, sl[1].stop, sl[0].start, sl[0].stop))
+        elif 0.2 * h <= sh <= 1.3 * h and sw <= 1.5 * h:
             shapes.append((sl[1].start, sl[1].stop, sl, i))
     shapes.sort()
     groups: list[list[tuple[int, int, tuple[slice, slice], int]]] = []
@@ -300,27 +316,60 @@ def _shapes_by_cell(ink: np.ndarray, grey: np.ndarray,
 def _beside(img: Image.Image | StraightPage, region: ColourRegion, side: str, zoom: int,
             neighbour: ColourRegion | None) -> np.ndarray | None:
     """The number printed just left or right of a mark, level with it: the run nearest to it in
-    a band one and a half marks wide — unless that run stands nearer to the next mark on that
-    side (« ●1 ●2 »: the 1 is the first disc's, not the second's)."""
+    a band one and a half marks wide — unless that run stands nearer to what lies beyond it on
+    that side: the next mark (« ●1 ●2 »: the 1 is the first disc's, not the second's), an empty
+    box drawn for a measure without colour (« ●8 □9 ●10 »: the 9 is the box's), or other ink."""
     x0, y0, x1, y1 = region.bbox
     h = y1 - y0
-    box = _clip((x0 - 1.6 * h, y0 - 0.2 * h, x0 - 0.04 * h, y1 + 0.2 * h) if side == "left"
-                else (x1 + 0.04 * h, y0 - 0.2 * h, x1 + 1.6 * h, y1 + 0.2 * h), img)
+    reach = 1.6 * h  # a number further from its mark than this is not beside it
+    box = _clip((x0 - 2 * reach, y0 - 0.2 * h, x0 - 0.04 * h, y1 + 0.2 * h) if side == "left"
+                else (x1 + 0.04 * h, y0 - 0.2 * h, x1 + 2 * reach, y1 + 0.2 * h), img)
     if box is None:
         return None
     ink, grey = _ink(_enlarged(img.crop(box), zoom))
+    ink, outline = _without_edge(ink, -1 if side == "left" else 0)
     middle = ((y0 + y1) / 2 - box[1]) * zoom
-    level = [r for r in _runs(ink, h * zoom) if abs((r[2] + r[3]) / 2 - middle) <= 0.3 * h * zoom]
+    obstacles: list[tuple[int, int, int, int]] = []
+    runs = _runs(ink, h * zoom, obstacles)
+
+    def page_x(x: float) -> float:
+        return box[0] + x / zoom
+
+    def gap(a: tuple[float, float]) -> float:
+        """How far a span (page x) stands from the mark."""
+        return x0 - a[1] if side == "left" else a[0] - x1
+
+    level = [r for r in runs if abs((r[2] + r[3]) / 2 - middle) <= 0.3 * h * zoom
+             and gap((page_x(r[0]), page_x(r[1]))) <= reach]
     if not level:
         return None
-    near = min(level, key=lambda r: -r[1] if side == "left" else r[0])
+    near = min(level, key=lambda r: gap((page_x(r[0]), page_x(r[1]))))
+    left, right = page_x(near[0]), page_x(near[1])
+    # from the mark's ink: its outline, if drawn (a stroke reaching further is no outline)
+    mine = gap((left, right)) - min(outline / zoom, 0.3 * h)
+    beyond = [(page_x(o[0]), page_x(o[1])) for o in [*obstacles, *runs]
+              if abs((o[2] + o[3]) / 2 - middle) <= 0.5 * h * zoom and o is not near
+              and gap((page_x(o[0]), page_x(o[1]))) > mine]
     if neighbour is not None:
-        left, right = box[0] + near[0] / zoom, box[0] + near[1] / zoom
-        mine = x0 - right if side == "left" else left - x1
-        theirs = left - neighbour.bbox[2] if side == "left" else neighbour.bbox[0] - right
-        if theirs < mine:
+        beyond.append((neighbour.bbox[0], neighbour.bbox[2]))
+    for b0, b1 in beyond:
+        theirs = left - b1 if side == "left" else b0 - right
+        if 0 <= theirs < mine:
             return None
     return _tile(near[4], grey)
+
+
+def _without_edge(ink: np.ndarray, column: int) -> tuple[np.ndarray, int]:
+    """The ink less the strokes that touch `column` (the side of the crop against the mark): the
+    mark's own dark outline, cut by the crop, would read as a 1 before its number. With it, how
+    many columns in from that side those strokes reach (where the mark's ink ends)."""
+    labels, _n = ndimage.label(ink, structure=np.ones((3, 3)))
+    touching = np.unique(labels[:, column])
+    edge = np.isin(labels, touching[touching > 0])
+    cols = np.nonzero(edge.any(axis=0))[0]
+    reach = 0 if cols.size == 0 else (int(cols.max()) + 1 if column == 0
+                                      else ink.shape[1] - int(cols.min()))
+    return ink & ~edge, reach
 
 
 def _tile(mask: np.ndarray, grey: np.ndarray | None = None) -> np.ndarray | None:

@@ -128,17 +128,32 @@ def _until_a_mark_too_many(chain: list[tuple[int, int]]) -> list[tuple[int, int]
     return chain
 
 
+def confirmed_inferred(numbers: Sequence[int | None], inferred: Sequence[int | None]
+                       ) -> list[int | None]:
+    """The inferred numbers that the printed ones confirm: a measure whose number was lost
+    between two measures printing the numbers before and after it (7, ?, 9 → 8). A run of
+    numbers lost together (a page read in a wrong order, columns out of place) is a guess, and a
+    mark tied to a guess is a guess too: those stay None."""
+    def printed(j: int) -> int | None:
+        return numbers[j] if 0 <= j < len(numbers) else None
+
+    return [n if n is not None and printed(j - 1) == n - 1 and printed(j + 1) == n + 1 else None
+            for j, n in enumerate(inferred)]
+
+
 def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequence[int | None],
               place: str, inferred: Sequence[int | None] = ()) -> list[StripTie]:
     """The strip's marks tied to measures by the numbers read at `place`, with the strip's
     order as a second witness. `numbers`: the numbers the measures print, in document order
-    (None where a measure's number was not read); `inferred`: the numbers inferred for those.
+    (None where a measure's number was not read); `inferred`: the numbers inferred for those
+    that their printed neighbours confirm (`confirmed_inferred`), None for the others.
 
     - a read number ties its mark when the ties run in document order and another read number
       of the strip stands exactly as far from it in the strip as in the document (9 and 12 three
       marks apart); a lone mark (no strip) needs a number read with LONE_CONF;
     - a mark read badly or not at all between two such marks ties to the measure between them,
-      when as many measures as marks stand between them;
+      when as many measures as marks stand between them and that measure's place is known (it
+      prints its number, or its neighbours confirm the number inferred for it);
     - a mark beyond the first or last of them ties to the measure the order puts there only when
       the number read by it is the number inferred for that measure (the measure list lost its
       printed number; the strip prints it, the order places it: two witnesses);
@@ -167,6 +182,11 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
         expected = numbers[j] if numbers[j] is not None else (inferred[j] if inferred else None)
         return expected is not None and sure[i][0] == expected
 
+    def known(j: int) -> bool:
+        """Measure j's place in the document is confirmed: it prints its number, or the
+        number inferred for it is confirmed by its neighbours (`confirmed_inferred`)."""
+        return numbers[j] is not None or bool(inferred) and inferred[j] is not None
+
     anchors = dict(chain)
     for (i1, j1), (i2, j2) in itertools.pairwise(chain):
         if i2 - i1 == j2 - j1:  # a number read twice in the strip, or inferred: placed by order
@@ -184,7 +204,7 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
     for (i1, j1), (i2, j2) in itertools.pairwise(sorted(anchors.items())):
         if i2 - i1 == j2 - j1:
             ties.extend(StripTie(strip[i], j1 + i - i1, ORDER_CONF, "order")
-                        for i in range(i1 + 1, i2) if i not in sure)
+                        for i in range(i1 + 1, i2) if i not in sure and known(j1 + i - i1))
             # a mark read (surely) and not where the order puts it ties nothing
     return ties
 

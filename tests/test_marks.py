@@ -28,7 +28,7 @@ from extractors.marks import (
 )
 from extractors.marktext import read_mark_text
 from extractors.regions import find_colour_regions
-from extractors.strips import tie_strip, tie_strips
+from extractors.strips import confirmed_inferred, tie_strip, tie_strips
 from flows.pipeline.pagecache import PageCache, page_from_json
 from models.records import (
     STATUSES,
@@ -310,12 +310,13 @@ def test_status_samples_cover_layouts_palettes_and_a_grey_scan() -> None:
 
 # --- issue 12: marks drawn by other hands -----------------------------------------------------
 
-def _strip_image(colours: list[tuple[int, int, int]], *, step: int, rows: int = 1,
-                 numbers: str = "below", paper: tuple[int, int, int] = (255, 255, 255)
-                 ) -> Image.Image:
+def _strip_image(colours: list[tuple[int, int, int] | None], *, step: int, rows: int = 1,
+                 numbers: str = "below", paper: tuple[int, int, int] = (255, 255, 255),
+                 outline: int = 0, beside: int = 4) -> Image.Image:
     """A strip of 36-px discs `step` px apart (touching at 36, overlapping below), numbered
     from 1 left to right, row by row, in DejaVu Sans above, below, inside or right of each
-    disc."""
+    disc (`beside` px from it); an `outline` px thick dark ring round each disc; a colour None
+    is an empty ring (a measure without a mark)."""
     per_row = -(-len(colours) // rows)
     img = Image.new("RGB", (120 + per_row * step, 160 * rows + 80), paper)
     draw = ImageDraw.Draw(img)
@@ -323,10 +324,13 @@ def _strip_image(colours: list[tuple[int, int, int]], *, step: int, rows: int = 
     for i, colour in enumerate(colours):
         row, col = divmod(i, per_row)
         x, y = 60 + col * step, 70 + row * 160
-        draw.ellipse((x, y, x + 36, y + 36), fill=colour)
+        draw.ellipse((x, y, x + 36, y + 36), fill=colour,
+                     outline=(60, 60, 60) if outline or colour is None else None,
+                     width=max(outline, 2))
         text = str(i + 1)
         width = draw.textlength(text, font=font)
-        tx = {"right": x + 40, "left": x - 4 - width}.get(numbers, x + 18 - width / 2)
+        tx = {"right": x + 36 + beside, "left": x - beside - width}.get(numbers,
+                                                                          x + 18 - width / 2)
         ty = {"below": y + 42, "above": y - 30, "in": y + 6}.get(numbers, y + 6)
         draw.text((tx, ty), text, font=font, fill="white" if numbers == "in" else "black")
     return img
@@ -373,6 +377,38 @@ def test_strip_numbers_are_read_where_they_are_printed(numbers: str) -> None:
     by_x = sorted(range(len(regions)), key=lambda k: (regions[k].center[1] // 80,
                                                       regions[k].center[0]))
     assert {t.mark: t.measure for t in ties} == {k: i for i, k in enumerate(by_x)}
+
+
+def test_a_number_between_two_marks_is_the_nearer_ones() -> None:
+    """Outlined discs numbered on their right, the number nearly as close to the next disc, and
+    empty rings where a measure has no colour (« ●8 ○9 ●10 »): every coloured disc is read with
+    its own number (its outline is no « 1 » before it), never its left neighbour's."""
+    palette = list(GREENS.values())
+    colours = [None if i in (0, 4, 9) else palette[i % 4] for i in range(12)]
+    img = _strip_image(colours, step=76, numbers="right", outline=3, beside=5)
+    regions = sorted(read_mark_text(img, find_colour_regions(img, DPI), DPI, "fra"),
+                     key=lambda r: r.bbox[0])
+    coloured = [i + 1 for i, c in enumerate(colours) if c is not None]
+    assert len(regions) == len(coloured)
+    assert [{(d.place, d.number) for d in r.readings if d.conf >= 70} for r in regions] == [
+        {("right", n)} for n in coloured]
+    ties = tie_strips(regions, [m.number for m in _measures(12)])
+    assert {t.mark: t.measure + 1 for t in ties} == dict(enumerate(coloured))
+
+
+def test_marks_tie_by_order_only_to_measures_whose_place_is_known() -> None:
+    """A strip read 1…8 whose measures 2-6 lost their printed numbers together (a page read out
+    of order): the marks between 1 and 7 are tied to none of them, whatever the numbers inferred
+    for those; one number lost between two printed ones (7, ?, 9) is tied."""
+    strip = [_disc(40 * i, below=(i + 1, 95.0)) for i in range(9)]
+    printed = [1, None, None, None, None, None, 7, None, 9]
+    inferred = confirmed_inferred(printed, [None, 2, 3, 4, 5, 6, None, 8, None])
+    assert inferred == [None, None, None, None, None, None, None, 8, None]
+    ties = {t.mark: t.measure for t in tie_strip(strip, range(9), printed, "below", inferred)}
+    assert ties == {0: 0, 6: 6, 7: 7, 8: 8}
+    strip[7] = _disc(280)  # 8 unread: tied by the order between 7 and 9
+    ties = {t.mark: t.measure for t in tie_strip(strip, range(9), printed, "below", inferred)}
+    assert ties == {0: 0, 6: 6, 7: 7, 8: 8}
 
 
 def _disc(x: float, y: float = 100, **readings: tuple[int, float]) -> ColourRegion:

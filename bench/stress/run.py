@@ -1,6 +1,7 @@
 """Generates a stress set, ingests it with the real CLI, scores the release, writes the figures.
 
 Usage: python -m bench.stress.run [--n 160] [--seed 1] [--keep DIR] [--set DIR] [--jobs 1]
+                                  [--reuse-pages]
 
 Writes bench/results/stress.md and bench/results/stress.json. The CLI runs with a temporary
 PREFECT_HOME (inside the work folder), never the user's.
@@ -42,13 +43,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, default=None, help="work folder kept after the run")
     ap.add_argument("--set", type=Path, default=None, help="score this already generated set")
     ap.add_argument("--jobs", type=int, default=1, help="generator processes")
+    ap.add_argument("--reuse-pages", action="store_true",
+                    help="keep the kept release's page cache (.cache): pages already read by "
+                         "tesseract are not read again, only extracted (for a second run of "
+                         "the same --keep folder after a change that leaves OCR alone)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="missions-stress-"))
     work.mkdir(parents=True, exist_ok=True)
     set_dir, out = args.set or work / "set", work / "release"
     if out.exists():
-        shutil.rmtree(out)
+        for child in out.iterdir():
+            if args.reuse_pages and child.name == ".cache":
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
     t0 = time.perf_counter()
     if args.set is None:
         truths = generate(set_dir, args.n, args.seed, args.jobs)
