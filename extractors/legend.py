@@ -85,8 +85,19 @@ def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[Col
     run on (prose) or there are none."""
     x0, y0, x1, y1 = region.bbox
     h = y1 - y0
+    cy = (y0 + y1) / 2
+    # blobs stacked with this one (a legend in a column): a word level with two of them is
+    # the nearer one's label
+    stacked = [b.center[1] for b in blobs if b is not region
+               and min(x1, b.bbox[2]) - max(x0, b.bbox[0]) > 0.5 * min(x1 - x0, b.bbox[2] - b.bbox[0])
+               and abs(b.center[1] - cy) < 2.5 * h]
+
+    def mine(wy: float) -> bool:
+        return all(abs(wy - cy) <= abs(wy - by) for by in stacked)
+
     band = [w for w in words if w.bbox is not None
-            and y0 - 0.6 * h <= (w.bbox[1] + w.bbox[3]) / 2 <= y1 + 0.6 * h]
+            and y0 - 0.6 * h <= (w.bbox[1] + w.bbox[3]) / 2 <= y1 + 0.6 * h
+            and mine((w.bbox[1] + w.bbox[3]) / 2)]
     if side == "right":
         ordered = sorted((w for w in band if w.bbox[0] >= x1 - 0.3 * h), key=lambda w: w.bbox[0])
         edge = x1

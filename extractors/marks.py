@@ -321,7 +321,8 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
     # tie after it, and a page read out of order would tie marks to guesses.
     printed = [None if m.number_inferred else m.number for m in measures]
     inferred = confirmed_inferred(printed, [m.number if m.number_inferred else None
-                                            for m in measures])
+                                            for m in measures],
+                                  [(m.page, m.bbox) for m in measures])
     for tie in tie_strips([marks[k] for k in apart], printed, inferred):
         out.setdefault(tie.measure, []).append(_reading(classes[apart[tie.mark]], tie.conf))
         tied += 1

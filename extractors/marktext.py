@@ -107,8 +107,19 @@ def _label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion
                 scale = LABEL_PX / crop.height
                 crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX),
                                    Image.Resampling.LANCZOS)
-                out.append(((k, side), np.asarray(crop)))
+                out.append(((k, side), _on_white(np.asarray(crop))))
     return out
+
+
+def _on_white(tile: np.ndarray) -> np.ndarray:
+    """A label's crop stretched so that its paper is white and its darkest ink black: crops of
+    grey or yellowed paper set on the white column made tesseract's threshold fall between
+    white and the paper, and it read nothing at all."""
+    values = tile.astype(np.float64)
+    paper, dark = float(np.percentile(values, 90)), float(np.percentile(values, 2))
+    if paper - dark < 30:
+        return tile  # no ink to speak of: left as it is
+    return np.clip((values - dark) * (255.0 / (paper - dark)), 0, 255).astype(np.uint8)
 
 
 def _unread_beside(img: Image.Image | StraightPage, region: ColourRegion,
@@ -129,8 +140,11 @@ def _unread_beside(img: Image.Image | StraightPage, region: ColourRegion,
     if box is None or box[2] - box[0] < 2 * h:
         return None
     if any(w.bbox is not None and w.bbox[0] < box[2] and w.bbox[2] > box[0]
-           and w.bbox[1] < box[3] and w.bbox[3] > box[1] for w in words):
+           and w.bbox[1] < box[3] and w.bbox[3] > box[1]
+           and not (w.bbox[0] < x1 and w.bbox[2] > x0) for w in words):
         return None  # read words stand there: they were (or were not) a label
+    # (a word read across the blob itself, « Mrs » for a swatch and « Remis en cause », is the
+    # swatch and its label read as one: the label is read again on its own)
     ink, _grey = _ink(img.crop(box))
     return box if ink.mean() > 0.01 else None
 

@@ -128,17 +128,49 @@ def _until_a_mark_too_many(chain: list[tuple[int, int]]) -> list[tuple[int, int]
     return chain
 
 
-def confirmed_inferred(numbers: Sequence[int | None], inferred: Sequence[int | None]
-                       ) -> list[int | None]:
-    """The inferred numbers that the printed ones confirm: a measure whose number was lost
-    between two measures printing the numbers before and after it (7, ?, 9 → 8). A run of
-    numbers lost together (a page read in a wrong order, columns out of place) is a guess, and a
-    mark tied to a guess is a guess too: those stay None."""
-    def printed(j: int) -> int | None:
-        return numbers[j] if 0 <= j < len(numbers) else None
+Place = tuple[int, tuple[float, float, float, float] | None]  # a measure's page and box
 
-    return [n if n is not None and printed(j - 1) == n - 1 and printed(j + 1) == n + 1 else None
-            for j, n in enumerate(inferred)]
+
+def _follows(a: Place, b: Place) -> bool:
+    """Measure b stands after measure a in reading order, by where they stand: a later page,
+    lower in the same column, or in a column to the right."""
+    if a[0] != b[0] or a[1] is None or b[1] is None:
+        return b[0] > a[0] or (a[0] == b[0] and (a[1] is None or b[1] is None))
+    (ax0, ay0, ax1, _ay1), (bx0, by0, bx1, _by1) = a[1], b[1]
+    if min(ax1, bx1) - max(ax0, bx0) > 0:
+        return by0 > ay0
+    return bx0 >= ax1
+
+
+def confirmed_inferred(numbers: Sequence[int | None], inferred: Sequence[int | None],
+                       places: Sequence[Place] | None = None) -> list[int | None]:
+    """The inferred numbers that the printed ones confirm: a run of measures whose numbers were
+    lost, standing between two measures that print theirs (or after the list's start), as many
+    as the numbers between those two, and standing in reading order on the page (`places`;
+    1, ?, ?, 4 with the two ? read from above 1 is a page read out of order). Numbers inferred
+    after the last printed one, or in a run that fails any of these, are guesses, and a mark
+    tied to a guess is a guess too: those are None."""
+    out: list[int | None] = [None] * len(inferred)
+    j = 0
+    while j < len(inferred):
+        if numbers[j] is not None or inferred[j] is None:
+            j += 1
+            continue
+        end = j
+        while end + 1 < len(inferred) and numbers[end + 1] is None and inferred[end + 1] is not None:
+            end += 1
+        lower = numbers[j - 1] if j > 0 else 0
+        upper = numbers[end + 1] if end + 1 < len(numbers) else None
+        run = list(range(j, end + 1))
+        fits = (lower is not None and upper is not None
+                and [inferred[i] for i in run] == list(range(lower + 1, upper)))
+        ordered = places is None or all(_follows(places[i], places[i + 1])
+                                        for i in range(max(0, j - 1), min(end + 1, len(places) - 1)))
+        if fits and ordered:
+            for i in run:
+                out[i] = inferred[i]
+        j = end + 1
+    return out
 
 
 def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequence[int | None],

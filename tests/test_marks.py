@@ -397,18 +397,26 @@ def test_a_number_between_two_marks_is_the_nearer_ones() -> None:
 
 
 def test_marks_tie_by_order_only_to_measures_whose_place_is_known() -> None:
-    """A strip read 1…8 whose measures 2-6 lost their printed numbers together (a page read out
-    of order): the marks between 1 and 7 are tied to none of them, whatever the numbers inferred
-    for those; one number lost between two printed ones (7, ?, 9) is tied."""
+    """Measures 2-6 lost their printed numbers: the numbers inferred for them are confirmed
+    when they stand between 1 and 7 in reading order (and are as many as the numbers between),
+    not when the page was read out of order (the second measure read stands above the first,
+    hb-057: columns read out of place) — then the strip's marks 2-6 tie to none of them. A
+    number inferred after the last printed one has no witness at its end."""
     strip = [_disc(40 * i, below=(i + 1, 95.0)) for i in range(9)]
-    printed = [1, None, None, None, None, None, 7, None, 9]
-    inferred = confirmed_inferred(printed, [None, 2, 3, 4, 5, 6, None, 8, None])
-    assert inferred == [None, None, None, None, None, None, None, 8, None]
+    printed = [1, None, None, None, None, None, 7, None]
+    lost = [None, 2, 3, 4, 5, 6, None, 8]
+    down = [(1, (100.0, 100.0 + 60 * i, 900.0, 140.0 + 60 * i)) for i in range(8)]
+    inferred = confirmed_inferred(printed, lost, down)
+    assert inferred == [None, 2, 3, 4, 5, 6, None, None]
     ties = {t.mark: t.measure for t in tie_strip(strip, range(9), printed, "below", inferred)}
-    assert ties == {0: 0, 6: 6, 7: 7, 8: 8}
-    strip[7] = _disc(280)  # 8 unread: tied by the order between 7 and 9
+    assert ties == {i: i for i in range(7)}
+    jumbled = [down[0], (1, (100.0, 20.0, 900.0, 60.0)), *down[2:]]
+    inferred = confirmed_inferred(printed, lost, jumbled)
+    assert inferred == [None] * 8
     ties = {t.mark: t.measure for t in tie_strip(strip, range(9), printed, "below", inferred)}
-    assert ties == {0: 0, 6: 6, 7: 7, 8: 8}
+    assert ties == {0: 0, 6: 6}
+    strip[3] = _disc(120)  # unread, and between two marks whose measures' place is unknown
+    assert 3 not in {t.mark for t in tie_strip(strip, range(9), printed, "below", inferred)}
 
 
 def _disc(x: float, y: float = 100, **readings: tuple[int, float]) -> ColourRegion:
