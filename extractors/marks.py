@@ -15,7 +15,7 @@ from skimage.color import deltaE_ciede2000
 from extractors.legend import Swatch, find_legend, legend_members
 from extractors.regions import MIN_CHROMA
 from extractors.rules import matches, parse_docs
-from extractors.strips import confirmed_inferred, tie_strips
+from extractors.strips import confirmed_inferred, tie_strips, with_labels
 from models.records import (
     STATUSES,
     BBox,
@@ -323,7 +323,8 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
     inferred = confirmed_inferred(printed, [m.number if m.number_inferred else None
                                             for m in measures],
                                   [(m.page, m.bbox) for m in measures])
-    for tie in tie_strips([marks[k] for k in apart], printed, inferred):
+    prefixes = {m.label.rstrip("0123456789") for m in measures if m.label} - {""}
+    for tie in tie_strips(with_labels([marks[k] for k in apart], prefixes), printed, inferred):
         out.setdefault(tie.measure, []).append(_reading(classes[apart[tie.mark]], tie.conf))
         tied += 1
     return PageMarks(out, len(marks), tied)

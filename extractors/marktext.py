@@ -19,7 +19,8 @@ from extractors.regions import MIN_CHROMA, to_lab, white_balanced
 from extractors.strips import height, mark_rows, spans
 from models.records import ColourRegion, DigitReading, Line, Word
 
-DIGITS_CONFIG = "--psm 6 -c tessedit_char_whitelist=0123456789"
+# digits, and the letters that label measures (M7; O1, S1, P1 per dimension; R3)
+DIGITS_CONFIG = "--psm 6 -c tessedit_char_whitelist=0123456789MOPRS"
 TILE_PX = 40  # each number's ink is scaled to this height before tesseract reads it
 BAND = 1.2  # the bands above and below a mark reach this many mark heights away
 INK_L = 74.0  # L* of printed ink on the white-balanced page (paper is ~92)
@@ -28,7 +29,7 @@ LABEL_PX = 48  # a label's line is enlarged to this height before tesseract read
 BINARY_TILES = False
 OCR_TIMEOUT_S = 30  # one call over a page's tiles
 SURE_CONF = 80.0  # a number read with less confidence is read a second time, larger
-_DIGITS = re.compile(r"^\d{1,3}$")
+_NUMBER = re.compile(r"^([MOPRS]?)(\d{1,3})$")
 
 
 # -- reading the numbers ----------------------------------------------------------------------
@@ -181,23 +182,24 @@ def _row_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
     """Ink tiles of one row: per mark, what is printed inside it, left and right of it, and in
     the bands above and below the row, the number centred on it (a text line running across
     several marks is not a number and is left out)."""
-    cells = spans(regions, row)
     h = float(np.median([height(regions[k]) for k in row]))
     zoom = min(4, max(1, -(-MIN_MARK_PX // max(1, round(h)))))
-    top = min(regions[k].bbox[1] for k in row)
-    bottom = max(regions[k].bbox[3] for k in row)
-    left = min(c[0] for c in cells.values()) - h
-    right = max(c[1] for c in cells.values()) + h
     out: list[tuple[int, str, np.ndarray]] = []
-    for place, (y0, y1) in (("above", (top - BAND * h, top - 0.04 * h)),
-                            ("below", (bottom + 0.04 * h, bottom + BAND * h))):
-        box = _clip((left, y0, right, y1), img)
-        if box is None:
-            continue
-        ink, grey = _ink(_enlarged(img.crop(box), zoom))
-        scaled = {k: tuple((v - box[0]) * zoom for v in c) for k, c in cells.items()}
-        for k, tile in _shapes_by_cell(ink, grey, scaled, h * zoom).items():
-            out.append((k, place, tile))
+    for place in ("above", "below"):
+        for part in _level_parts(regions, row, place, h):
+            cells = spans(regions, part)
+            top = min(regions[k].bbox[1] for k in part)
+            bottom = max(regions[k].bbox[3] for k in part)
+            y0, y1 = ((top - BAND * h, top - 0.04 * h) if place == "above"
+                      else (bottom + 0.04 * h, bottom + BAND * h))
+            box = _clip((min(c[0] for c in cells.values()) - h, y0,
+                         max(c[1] for c in cells.values()) + h, y1), img)
+            if box is None:
+                continue
+            ink, grey = _ink(_enlarged(img.crop(box), zoom))
+            scaled = {k: tuple((v - box[0]) * zoom for v in c) for k, c in cells.items()}
+            for k, tile in _shapes_by_cell(ink, grey, scaled, h * zoom).items():
+                out.append((k, place, tile))
     for k in row:
         x0, y0, x1, y1 = regions[k].bbox
         pad = 0.15 * (y1 - y0)
@@ -213,6 +215,20 @@ def _row_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
             if tile is not None:
                 out.append((k, side, tile))
     return out
+
+
+def _level_parts(regions: Sequence[ColourRegion], row: list[int], place: str, h: float
+                 ) -> list[list[int]]:
+    """The row cut into runs of marks whose tops (bottoms, for numbers below) stand level within
+    a quarter of a mark: on a slanting row each run gets a band of its own."""
+    edge = 1 if place == "above" else 3
+    parts: list[list[int]] = []
+    for k in row:
+        if parts and abs(regions[k].bbox[edge] - regions[parts[-1][0]].bbox[edge]) <= 0.25 * h:
+            parts[-1].append(k)
+        else:
+            parts.append([k])
+    return parts
 
 
 def _enlarged(crop: Image.Image, zoom: int) -> Image.Image:
@@ -280,7 +296,7 @@ def _runs(ink: np.ndarray, h: float, obstacles: list[tuple[int, int, int, int]] 
           ) -> list[Run]:
     """The band's ink shapes of digit size (`h`: the marks' height), grouped into runs left to
     right (a number, or a line of text), each shaped like a number (at most five shapes, at
-    most 2.6 times as wide as high). Shapes shaped like a mark are no digits: they go to
+    most 3.5 times as wide as high: « M10 »). Shapes shaped like a mark are no digits: they go to
     `obstacles` (x0, x1, y0, y1) when a list is given."""
     labels, _n = ndimage.label(ink, structure=np.ones((3, 3)))
     shapes = []
@@ -295,16 +311,28 @@ def _runs(ink: np.ndarray, h: float, obstacles: list[tuple[int, int, int, int]] 
             shapes.append((sl[1].start, sl[1].stop, sl, i))
     shapes.sort()
     groups: list[list[tuple[int, int, tuple[slice, slice], int]]] = []
+
+    def level(group: list[tuple[int, int, tuple[slice, slice], int]], sl: tuple[slice, slice]
+              ) -> bool:
+        """The shape stands on the group's line (a heading above a strip's numbers is not)."""
+        top, bottom = min(t[2][0].start for t in group), max(t[2][0].stop for t in group)
+        return min(bottom, sl[0].stop) - max(top, sl[0].start) >= 0.5 * min(
+            bottom - top, sl[0].stop - sl[0].start)
+
     for shape in shapes:
-        if groups and shape[0] - max(t[1] for t in groups[-1]) < 0.35 * h:
-            groups[-1].append(shape)
+        tall = shape[2][0].stop - shape[2][0].start
+        # a letter's gap within a number, not the space between two labels (« M10 M11 »)
+        near = [g for g in groups if shape[0] - max(t[1] for t in g) < min(0.35 * h, 0.45 * tall)
+                and level(g, shape[2])]
+        if near:
+            near[-1].append(shape)
         else:
             groups.append([shape])
     out: list[Run] = []
     for group in groups:
         x0, x1 = group[0][0], max(t[1] for t in group)
         y0, y1 = min(t[2][0].start for t in group), max(t[2][0].stop for t in group)
-        if len(group) > 5 or x1 - x0 > 2.6 * (y1 - y0):
+        if len(group) > 5 or x1 - x0 > 3.5 * (y1 - y0):
             continue  # not shaped like a number
         mask = np.zeros_like(ink)
         for *_x, sl, i in group:
@@ -320,6 +348,8 @@ def _shapes_by_cell(ink: np.ndarray, grey: np.ndarray,
     printed), when it is the only one so."""
     found: dict[int, list[np.ndarray | None]] = {}
     for x0, x1, _y0, _y1, mask in _runs(ink, h):
+        if x0 <= 0 or x1 >= ink.shape[1]:
+            continue  # cut by the band's end: a line of text running on, not a number
         centre = (x0 + x1) / 2
         owner = [k for k, (a, b, c) in cells.items() if abs(centre - c) <= 0.4 * (b - a)]
         if len(owner) == 1:
@@ -413,7 +443,8 @@ def _tile(mask: np.ndarray, grey: np.ndarray | None = None) -> np.ndarray | None
 
 def _read_tiles(tiles: list[tuple[int, str, np.ndarray]], lang: str
                 ) -> dict[int, list[DigitReading]]:
-    """{region: readings} for the tiles whose ink reads as 1 to 3 digits. The tiles are set one
+    """{region: readings} for the tiles whose ink reads as 1 to 3 digits (after a label letter,
+    if any). The tiles are set one
     under the other and read in one call; the tiles read with doubt (or not at all) are read
     once more, larger: the same number twice is sure, two numbers are doubt."""
     first = _read_column([t for *_k, t in tiles], lang)
@@ -425,16 +456,18 @@ def _read_tiles(tiles: list[tuple[int, str, np.ndarray]], lang: str
     out: dict[int, list[DigitReading]] = {}
     for (k, place, _tile), got in zip(tiles, first, strict=True):
         if got is not None:
-            out.setdefault(k, []).append(DigitReading(place, got[0], round(got[1], 1)))
+            out.setdefault(k, []).append(DigitReading(place, got[0], round(got[1], 1), got[2]))
     return out
 
 
-def _agree(a: tuple[int, float] | None, b: tuple[int, float] | None) -> tuple[int, float] | None:
+def _agree(a: Read | None, b: Read | None) -> Read | None:
+    """Two readings of one tile: the same label twice is sure; two labels are doubt."""
     if a is None or b is None:
         return a or b
-    if a[0] == b[0]:
-        return a[0], max(a[1], b[1])
-    return max(a, b, key=lambda r: r[1])[0], min(a[1], b[1])
+    if (a[0], a[2]) == (b[0], b[2]):
+        return a[0], max(a[1], b[1]), a[2]
+    best = max(a, b, key=lambda r: r[1])
+    return best[0], min(a[1], b[1]), best[2]
 
 
 def _scaled(tile: np.ndarray, factor: float) -> np.ndarray:
@@ -443,17 +476,22 @@ def _scaled(tile: np.ndarray, factor: float) -> np.ndarray:
                                  Image.Resampling.LANCZOS))
 
 
-def _read_column(tiles: list[np.ndarray], lang: str) -> list[tuple[int, float] | None]:
-    """Each tile's number (1-999) and confidence, or None, from one tesseract call."""
+Read = tuple[int, float, str]  # number, confidence, the letter before it ("" for none)
+
+
+def _read_column(tiles: list[np.ndarray], lang: str) -> list[Read | None]:
+    """Each tile's number (1-999), confidence and prefix letter, or None, from one tesseract
+    call."""
     height_px = max(t.shape[0] for t in tiles)
     column, spans = _column(tiles, height_px)
-    found = [w for w in _ocr(column, lang, f"{DIGITS_CONFIG} --dpi 300") if w[2].isdigit()]
-    out: list[tuple[int, float] | None] = []
+    found = _ocr(column, lang, f"{DIGITS_CONFIG} --dpi 300")
+    out: list[Read | None] = []
     for a, b in spans:
         words = sorted((wx, text, conf) for wx, wy, text, conf in found if a <= wy < b)
-        text = "".join(t for _x, t, _c in words)
-        ok = words and _DIGITS.match(text) and int(text) > 0
-        out.append((int(text), min(c for *_r, c in words)) if ok else None)
+        m = _NUMBER.match("".join(t for _x, t, _c in words))
+        ok = words and m is not None and int(m.group(2)) > 0
+        out.append((int(m.group(2)), min(c for *_r, c in words), m.group(1))
+                   if ok and m is not None else None)
     return out
 
 

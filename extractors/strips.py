@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from models.records import DIGIT_PLACES, ColourRegion
+from models.records import DIGIT_PLACES, ColourRegion, DigitReading
 
 
 def is_compact(region: ColourRegion) -> bool:
@@ -24,21 +24,30 @@ def height(region: ColourRegion) -> float:
 def mark_rows(regions: Sequence[ColourRegion], indices: Sequence[int] | None = None
               ) -> list[list[int]]:
     """Rows of compact marks of about one size standing level with each other, each sorted left
-    to right, rows top to bottom: indices into `regions`. A row may hold one mark."""
+    to right, rows top to bottom: indices into `regions`. A row may hold one mark. Level is
+    judged mark by mark along the row (each with the one before it), so a row drawn on a page
+    photographed at a slant, or left a little skewed, is still one row."""
     keys = [k for k in (range(len(regions)) if indices is None else indices)
             if is_compact(regions[k])]
     rows: list[list[int]] = []
-    for k in sorted(keys, key=lambda k: regions[k].center[1]):
+    for k in sorted(keys, key=lambda k: (regions[k].center[0], regions[k].center[1])):
         r = regions[k]
+        fits = []
         for row in rows:
-            ref = regions[row[-1]]
-            if (abs(r.center[1] - np.mean([regions[j].center[1] for j in row]))
-                    <= 0.5 * height(ref) and 0.6 <= height(r) / height(ref) <= 1.65):
-                row.append(k)
-                break
+            last = regions[row[-1]]
+            dx, dy = r.center[0] - last.center[0], abs(r.center[1] - last.center[1])
+            size = max(height(last), last.bbox[2] - last.bbox[0])
+            steps = [regions[b].center[0] - regions[a].center[0] for a, b in itertools.pairwise(row)]
+            reach = max(4.5 * size, 3.2 * float(np.median(steps)) if steps else 0.0)
+            if (0 < dx <= reach and dy <= 0.5 * height(last)
+                    and 0.6 <= height(r) / height(last) <= 1.65):
+                fits.append((dy, dx, row))
+        if fits:
+            min(fits, key=lambda f: (f[0], f[1]))[2].append(k)
         else:
             rows.append([k])
-    return [sorted(row, key=lambda k: regions[k].center[0]) for row in rows]
+    return sorted(rows, key=lambda row: (np.mean([regions[j].center[1] for j in row]),
+                                         regions[row[0]].center[0]))
 
 
 def spans(regions: Sequence[ColourRegion], row: list[int]
@@ -85,6 +94,25 @@ def strips_of(marks: Sequence[ColourRegion]) -> list[list[int]]:
                 continue
         strips.append([row])
     return [[k for row in strip for k in row] for strip in strips]
+
+
+LOOKALIKE = {"O": "0", "S": "5"}  # a label letter tesseract may have read for a digit
+
+
+def with_labels(marks: Sequence[ColourRegion], prefixes: set[str]) -> list[ColourRegion]:
+    """The marks' readings as the document's measures print their numbers: a letter before the
+    digits that some measure's label opens with (`M7`, `S1`) is that label's; a letter no label
+    has is a digit tesseract read as a letter when it looks like one (S1 → 51, O7 → 07), and
+    else the reading is no number of this document."""
+    def number(r: DigitReading) -> DigitReading | None:
+        if not r.prefix or r.prefix in prefixes:
+            return r
+        if r.prefix in LOOKALIKE and int(LOOKALIKE[r.prefix] + str(r.number)) <= 999:
+            return replace(r, number=int(LOOKALIKE[r.prefix] + str(r.number)), prefix="")
+        return None
+
+    return [replace(m, readings=tuple(r for r in map(number, m.readings) if r is not None))
+            if m.readings else m for m in marks]
 
 
 def _digits(mark: ColourRegion, place: str) -> tuple[int, float] | None:

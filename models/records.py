@@ -70,12 +70,14 @@ DIGIT_PLACES = ("in", "above", "below", "left", "right")
 @dataclass(frozen=True)
 class DigitReading:
     """A number read by a coloured mark: where it is printed (inside the mark, above, below, left
-    or right of it), the number and tesseract's confidence (0-100). Which place a strip uses is decided
-    with the whole strip in view (extractors/strips.py), not here."""
+    or right of it), the number, the letter printed before it (`M7`, `S1`; "" for none) and
+    tesseract's confidence (0-100). Which place a strip uses, and what the letter says, is decided
+    with the whole document in view (extractors/strips.py), not here."""
 
     place: str
     number: int
     conf: float
+    prefix: str = ""
 
     def __post_init__(self) -> None:
         if self.place not in DIGIT_PLACES:

@@ -161,7 +161,8 @@ def _region(r: Any) -> ColourRegion:
 def _reading(d: Any) -> DigitReading:
     _is(d, dict)
     return DigitReading(place=_is(d["place"], str), number=_is(d["number"], int),
-                        conf=float(_is(d["conf"], int, float)))
+                        conf=float(_is(d["conf"], int, float)),
+                        prefix=_is(d.get("prefix", ""), str))
 
 
 def page_to_json(page: Page) -> dict[str, Any]:
