@@ -28,7 +28,7 @@ from extractors.marks import (
 )
 from extractors.marktext import read_mark_text
 from extractors.regions import find_colour_regions
-from extractors.strips import confirmed_inferred, tie_strip, tie_strips
+from extractors.strips import confirmed_inferred, mark_rows, tie_strip, tie_strips, with_labels
 from flows.pipeline.pagecache import PageCache, page_from_json
 from models.records import (
     STATUSES,
@@ -312,22 +312,25 @@ def test_status_samples_cover_layouts_palettes_and_a_grey_scan() -> None:
 
 def _strip_image(colours: list[tuple[int, int, int] | None], *, step: int, rows: int = 1,
                  numbers: str = "below", paper: tuple[int, int, int] = (255, 255, 255),
-                 outline: int = 0, beside: int = 4) -> Image.Image:
+                 outline: int = 0, beside: int = 4, slope: float = 0.0, prefix: str = ""
+                 ) -> Image.Image:
     """A strip of 36-px discs `step` px apart (touching at 36, overlapping below), numbered
     from 1 left to right, row by row, in DejaVu Sans above, below, inside or right of each
     disc (`beside` px from it); an `outline` px thick dark ring round each disc; a colour None
-    is an empty ring (a measure without a mark)."""
+    is an empty ring (a measure without a mark); each disc `slope` px lower than the one before
+    (a page photographed at a slant); numbers printed after a label letter (`prefix`)."""
     per_row = -(-len(colours) // rows)
-    img = Image.new("RGB", (120 + per_row * step, 160 * rows + 80), paper)
+    img = Image.new("RGB", (120 + per_row * step, round(160 * rows + 80 + per_row * slope)),
+                    paper)
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype(FONT, 22)
     for i, colour in enumerate(colours):
         row, col = divmod(i, per_row)
-        x, y = 60 + col * step, 70 + row * 160
+        x, y = 60 + col * step, round(70 + row * 160 + col * slope)
         draw.ellipse((x, y, x + 36, y + 36), fill=colour,
                      outline=(60, 60, 60) if outline or colour is None else None,
                      width=max(outline, 2))
-        text = str(i + 1)
+        text = f"{prefix}{i + 1}"
         width = draw.textlength(text, font=font)
         tx = {"right": x + 36 + beside, "left": x - beside - width}.get(numbers,
                                                                           x + 18 - width / 2)
@@ -394,6 +397,38 @@ def test_a_number_between_two_marks_is_the_nearer_ones() -> None:
         {("right", n)} for n in coloured]
     ties = tie_strips(regions, [m.number for m in _measures(12)])
     assert {t.mark: t.measure + 1 for t in ties} == dict(enumerate(coloured))
+
+
+def test_a_slanting_strip_of_labelled_marks_is_read_mark_by_mark() -> None:
+    """Fourteen discs, each 6 px lower than the last (a strip photographed at a slant: 78 px
+    from end to end, twice a disc), « M1 »… « M14 » printed above them: one strip, each disc
+    read with its own label, by real tesseract, and tied to the measure so labelled."""
+    palette = list(GREENS.values())
+    colours = [palette[(i * 3) % 4] for i in range(14)]
+    img = _strip_image(colours, step=60, numbers="above", slope=6.0, prefix="M")
+    regions = sorted(read_mark_text(img, find_colour_regions(img, DPI), DPI, "fra"),
+                     key=lambda r: r.bbox[0])
+    assert len(mark_rows(regions)) == 1
+    read = [{(d.place, d.prefix, d.number) for d in r.readings if d.conf >= 70} for r in regions]
+    assert sum(r == {("above", "M", i + 1)} for i, r in enumerate(read)) >= 12
+    assert all(r <= {("above", "M", i + 1)} for i, r in enumerate(read))
+    ties = tie_strips(with_labels(regions, {"M"}), list(range(1, 15)))
+    assert {t.mark: t.measure for t in ties} == {i: i for i in range(14)}
+
+
+def test_a_label_letter_is_the_documents_or_a_digit_misread() -> None:
+    """« S1 » is S1 where the measures are labelled S1, S2…; where no label has an S it is the
+    51 tesseract read as S1; a letter no label has and no digit looks like names nothing."""
+    def read(prefix: str, number: int) -> ColourRegion:
+        return _disc(0, below=(number, 95.0)).__class__(
+            **{**_disc(0).__dict__, "readings": (DigitReading("below", number, 95.0, prefix),)})
+
+    [s1] = with_labels([read("S", 1)], {"O", "S", "P"})
+    assert [(d.prefix, d.number) for d in s1.readings] == [("S", 1)]
+    [s1] = with_labels([read("S", 1)], set())
+    assert [(d.prefix, d.number) for d in s1.readings] == [("", 51)]
+    [m7] = with_labels([read("M", 7)], set())
+    assert m7.readings == ()
 
 
 def test_marks_tie_by_order_only_to_measures_whose_place_is_known() -> None:
