@@ -198,7 +198,7 @@ def _row_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
                 continue
             ink, grey = _ink(_enlarged(img.crop(box), zoom))
             scaled = {k: tuple((v - box[0]) * zoom for v in c) for k, c in cells.items()}
-            for k, tile in _shapes_by_cell(ink, grey, scaled, h * zoom).items():
+            for k, tile in _shapes_by_cell(ink, grey, scaled, h * zoom, place).items():
                 out.append((k, place, tile))
     for k in row:
         x0, y0, x1, y1 = regions[k].bbox
@@ -292,12 +292,12 @@ def _mark_like(shape: np.ndarray, h: float) -> bool:
     return hole >= 0.33 * sh * sw
 
 
-def _runs(ink: np.ndarray, h: float, obstacles: list[tuple[int, int, int, int]] | None = None
-          ) -> list[Run]:
+def _runs(ink: np.ndarray, h: float, obstacles: list[tuple[int, int, int, int]] | None = None,
+          long: list[Run] | None = None) -> list[Run]:
     """The band's ink shapes of digit size (`h`: the marks' height), grouped into runs left to
     right (a number, or a line of text), each shaped like a number (at most five shapes, at
     most 3.5 times as wide as high: « M10 »). Shapes shaped like a mark are no digits: they go to
-    `obstacles` (x0, x1, y0, y1) when a list is given."""
+    `obstacles` (x0, x1, y0, y1), and longer runs to `long`, when lists are given."""
     labels, _n = ndimage.label(ink, structure=np.ones((3, 3)))
     shapes = []
     for i, sl in enumerate(ndimage.find_objects(labels), start=1):
@@ -332,29 +332,58 @@ def _runs(ink: np.ndarray, h: float, obstacles: list[tuple[int, int, int, int]] 
     for group in groups:
         x0, x1 = group[0][0], max(t[1] for t in group)
         y0, y1 = min(t[2][0].start for t in group), max(t[2][0].stop for t in group)
-        if len(group) > 5 or x1 - x0 > 3.5 * (y1 - y0):
-            continue  # not shaped like a number
         mask = np.zeros_like(ink)
         for *_x, sl, i in group:
             mask[sl] |= labels[sl] == i
+        if len(group) > 5 or x1 - x0 > 3.5 * (y1 - y0):
+            if long is not None:  # not shaped like a number: handed back when asked for
+                long.append((x0, x1, y0, y1, mask))
+            continue
         out.append((x0, x1, y0, y1, mask))
     return out
 
 
 def _shapes_by_cell(ink: np.ndarray, grey: np.ndarray,
-                    cells: dict[int, tuple[float, float, float]], h: float
+                    cells: dict[int, tuple[float, float, float]], h: float, place: str = "above"
                     ) -> dict[int, np.ndarray]:
     """Per mark, the run of the band centred on it (as numbers above or below marks are
-    printed), when it is the only one so."""
+    printed), when it is the only one so. Numbers wider than their marks run together
+    (« 10111213 » over touching discs): a run standing right by the marks and over several of
+    them is cut, each mark given the shapes nearest its centre."""
     found: dict[int, list[np.ndarray | None]] = {}
-    for x0, x1, _y0, _y1, mask in _runs(ink, h):
+    long: list[Run] = []
+    runs = _runs(ink, h, long=long)
+    by_marks = [r for r in long if (ink.shape[0] - r[3] if place == "above" else r[2]) <= 0.5 * h]
+    for x0, x1, _y0, _y1, mask in [*runs, *by_marks]:
         if x0 <= 0 or x1 >= ink.shape[1]:
             continue  # cut by the band's end: a line of text running on, not a number
+        over = {k: c for k, (_a, _b, c) in cells.items() if x0 <= c <= x1}
+        if len(over) >= 2:
+            for k, piece in _by_nearest(mask, over).items():
+                found.setdefault(k, []).append(_tile(piece, grey))
+            continue
         centre = (x0 + x1) / 2
         owner = [k for k, (a, b, c) in cells.items() if abs(centre - c) <= 0.4 * (b - a)]
         if len(owner) == 1:
             found.setdefault(owner[0], []).append(_tile(mask, grey))
     return {k: tiles[0] for k, tiles in found.items() if len(tiles) == 1 and tiles[0] is not None}
+
+
+def _by_nearest(mask: np.ndarray, centres: dict[int, float]) -> dict[int, np.ndarray]:
+    """A run of ink standing over several marks cut into the shapes each mark's centre is the
+    nearest to (numbers are printed centred on their marks); a mark given more than three
+    shapes is given none (that is text, not its number)."""
+    labels, _n = ndimage.label(mask, structure=np.ones((3, 3)))
+    pieces: dict[int, np.ndarray] = {}
+    counts: dict[int, int] = {}
+    for i, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        middle = (sl[1].start + sl[1].stop) / 2
+        k = min(centres, key=lambda c: abs(centres[c] - middle))
+        pieces.setdefault(k, np.zeros_like(mask))[sl] |= labels[sl] == i
+        counts[k] = counts.get(k, 0) + 1
+    return {k: piece for k, piece in pieces.items() if counts[k] <= 3}
 
 
 def _beside(img: Image.Image | StraightPage, region: ColourRegion, side: str, zoom: int,

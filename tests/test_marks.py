@@ -312,18 +312,19 @@ def test_status_samples_cover_layouts_palettes_and_a_grey_scan() -> None:
 
 def _strip_image(colours: list[tuple[int, int, int] | None], *, step: int, rows: int = 1,
                  numbers: str = "below", paper: tuple[int, int, int] = (255, 255, 255),
-                 outline: int = 0, beside: int = 4, slope: float = 0.0, prefix: str = ""
-                 ) -> Image.Image:
+                 outline: int = 0, beside: int = 4, slope: float = 0.0, prefix: str = "",
+                 font_px: int = 22) -> Image.Image:
     """A strip of 36-px discs `step` px apart (touching at 36, overlapping below), numbered
     from 1 left to right, row by row, in DejaVu Sans above, below, inside or right of each
     disc (`beside` px from it); an `outline` px thick dark ring round each disc; a colour None
     is an empty ring (a measure without a mark); each disc `slope` px lower than the one before
-    (a page photographed at a slant); numbers printed after a label letter (`prefix`)."""
+    (a page photographed at a slant); numbers printed after a label letter (`prefix`), in
+    `font_px` type."""
     per_row = -(-len(colours) // rows)
     img = Image.new("RGB", (120 + per_row * step, round(160 * rows + 80 + per_row * slope)),
                     paper)
     draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(FONT, 22)
+    font = ImageFont.truetype(FONT, font_px)
     for i, colour in enumerate(colours):
         row, col = divmod(i, per_row)
         x, y = 60 + col * step, round(70 + row * 160 + col * slope)
@@ -334,7 +335,7 @@ def _strip_image(colours: list[tuple[int, int, int] | None], *, step: int, rows:
         width = draw.textlength(text, font=font)
         tx = {"right": x + 36 + beside, "left": x - beside - width}.get(numbers,
                                                                           x + 18 - width / 2)
-        ty = {"below": y + 42, "above": y - 30, "in": y + 6}.get(numbers, y + 6)
+        ty = {"below": y + 42, "above": y - 8 - font_px, "in": y + 6}.get(numbers, y + 6)
         draw.text((tx, ty), text, font=font, fill="white" if numbers == "in" else "black")
     return img
 
@@ -414,6 +415,21 @@ def test_a_slanting_strip_of_labelled_marks_is_read_mark_by_mark() -> None:
     assert all(r <= {("above", "M", i + 1)} for i, r in enumerate(read))
     ties = tie_strips(with_labels(regions, {"M"}), list(range(1, 15)))
     assert {t.mark: t.measure for t in ties} == {i: i for i in range(14)}
+
+
+def test_numbers_wider_than_their_touching_discs_are_each_read() -> None:
+    """Touching discs whose two-digit numbers above them are as wide as a disc, so that « 10 »,
+    « 11 », « 12 »… run together into one line of ink: each disc is still read with its own
+    number (the line cut by the discs' centres), by real tesseract."""
+    palette = list(GREENS.values())
+    colours = [palette[(i * 3) % 4] for i in range(16)]
+    img = _strip_image(colours, step=36, numbers="above", font_px=27)
+    regions = sorted(read_mark_text(img, find_colour_regions(img, DPI), DPI, "fra"),
+                     key=lambda r: r.bbox[0])
+    assert len(regions) == 16
+    read = [{d.number for d in r.readings if d.conf >= 70} for r in regions]
+    assert sum(r == {i + 1} for i, r in enumerate(read)) >= 14
+    assert all(r <= {i + 1} for i, r in enumerate(read))
 
 
 def test_a_label_letter_is_the_documents_or_a_digit_misread() -> None:
