@@ -10,6 +10,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from extractors.normalise import fold
+from extractors.strips import mark_rows
 from models.records import STATUSES, BBox, ColourRegion, LegendEntry, Page, Word
 
 # The labels a legend gives each status, folded (no accents, lower case): what OCR damage is
@@ -215,10 +216,13 @@ def _alike(found: list[Swatch]) -> list[Swatch]:
 def legend_members(swatches: Sequence[Swatch], regions: Sequence[ColourRegion]) -> list[ColourRegion]:
     """The blobs that belong to the legend: its swatches, and the blobs lined up with them (in
     their column or their row, about their size, within two steps of them) whose label was not
-    read — a legend entry, never a status mark."""
+    read — a legend entry, never a status mark. A blob of a row of three marks or more that holds
+    no swatch is a strip's mark, wherever it stands."""
     found = [s.region for s in swatches]
     if len(found) < 2:
         return found
+    strip = {k for row in mark_rows(regions) if len(row) >= 3
+             and not any(regions[k] in found for k in row) for k in row}
     h = float(np.median([r.bbox[3] - r.bbox[1] for r in found]))
     xs, ys = [r.center[0] for r in found], [r.center[1] for r in found]
     column = max(xs) - min(xs) <= 0.6 * h
@@ -226,8 +230,9 @@ def legend_members(swatches: Sequence[Swatch], regions: Sequence[ColourRegion]) 
     along, across = (ys, xs) if column else (xs, ys)
     step = (max(along) - min(along)) / (len(found) - 1) if len(found) > 1 else h
     out = list(found)
-    for r in regions:
-        if r in out or not (column or row) or not 0.6 <= (r.bbox[3] - r.bbox[1]) / h <= 1.65:
+    for k, r in enumerate(regions):
+        if (r in out or k in strip or not (column or row)
+                or not 0.6 <= (r.bbox[3] - r.bbox[1]) / h <= 1.65):
             continue
         a, c = (r.center[1], r.center[0]) if column else (r.center[0], r.center[1])
         if (abs(c - float(np.median(across))) <= 0.6 * h

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from skimage.color import rgb2lab
 
 from extractors.document import extract_records, process_file
-from extractors.legend import find_legend, label_status
+from extractors.legend import Swatch, find_legend, label_status, legend_members
 from extractors.marks import (
     MAX_DELTA_E,
     UNREAD_FACTOR,
@@ -430,6 +430,19 @@ def test_numbers_wider_than_their_touching_discs_are_each_read() -> None:
     read = [{d.number for d in r.readings if d.conf >= 70} for r in regions]
     assert sum(r == {i + 1} for i, r in enumerate(read)) >= 14
     assert all(r <= {i + 1} for i, r in enumerate(read))
+
+
+def test_a_strips_first_mark_above_the_legend_column_is_no_legend_entry() -> None:
+    """The legend's swatches stand in a column under a strip whose first disc is in that column,
+    one step above: that disc is the strip's first mark, not an unlabelled legend entry (126
+    lost its first status so)."""
+    palette = list(GREENS.values())
+    strip = [region(palette[i % 4], x=160 + 80 * i, y=100, side=40) for i in range(6)]
+    column = [region(c, x=160, y=190 + 50 * i, side=40) for i, c in enumerate(palette)]
+    swatches = [Swatch(s, s, (210.0, r.bbox[1], 400.0, r.bbox[3]), r, 100.0)
+                for s, r in zip(STATUSES[:3], column[:3], strict=True)]  # the fourth unread
+    members = legend_members(swatches, [*strip, *column])
+    assert column[3] in members and not any(m in members for m in strip)
 
 
 def test_a_label_letter_is_the_documents_or_a_digit_misread() -> None:
