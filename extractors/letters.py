@@ -198,16 +198,39 @@ def _recipient_block(lines: list[PageLine]) -> tuple[str | None, str | None, str
     who: list[str] = []
     org: list[str] = []
     addr: list[str] = []
-    for pl in lines[start:]:
-        parts = _labels(pl, "letter-parts.v1")
+    block = lines[start:]
+    parts = [_labels(pl, "letter-parts.v1") for pl in block]
+    for i, pl in enumerate(block):
         text = pl.line.text.strip()
-        if "STREET" in parts or "POSTCODE" in parts or addr:
+        # the line just over the postcode's is the street, however OCR damaged its words
+        street = i + 1 < len(block) and "POSTCODE" in parts[i + 1] and (org or len(who) > 1)
+        if "STREET" in parts[i] or "POSTCODE" in parts[i] or addr or street:
             addr.append(text)
-        elif ("OFFICE" in parts and parts["OFFICE"][0] == 0) or org:
-            org.append(text)
+        elif ("OFFICE" in parts[i] and parts[i]["OFFICE"][0] == 0) or org or (
+                who and not _continues(pl) and not _open(who[-1])):
+            org.append(text)  # an office by name, or a new name after the person's own
         else:
             who.append(text)
     return (" ".join(who) or None, " ".join(org) or None, " ".join(addr) or None, start)
+
+
+CONTINUING = ("de", "des", "du", "d'", "d’", "et", "à", "aux", "au", "en", "chargé", "chargée",
+              "auprès", "pour", "sur")
+
+
+def _open(text: str) -> bool:
+    """A line that stops on a joining word (« Monsieur le Ministre de la ») goes on below."""
+    words = text.replace("’", "'").split()
+    return bool(words) and (words[-1].lower() in (*CONTINUING, "la", "le", "les", "l'")
+                            or words[-1].lower().endswith("'"))
+
+
+def _continues(pl: PageLine) -> bool:
+    """A recipient's title wrapped onto this line (« de la Cohésion des territoires »), not a new
+    name (« Préfecture de… », misread as it may be): it opens lower case or with a joining
+    word."""
+    first = pl.doc[0:1].text if len(pl.doc) else ""
+    return bool(first) and (first[0].islower() or first.lower() in CONTINUING)
 
 
 def _sender_role(lines: list[PageLine]) -> str | None:

@@ -183,6 +183,32 @@ def test_letter_with_damaged_words() -> None:
     assert letter.sender_role == "La Présidente"
 
 
+def test_recipient_block_lines_are_told_apart_by_how_they_open() -> None:
+    """The recipient's title wrapped on two lines is one recipient; the next name, its office
+    word misread (« Prétecture »), is the organisation; the street, misread too, is the line over
+    the postcode — never glued onto the recipient."""
+    page = page_of("""Institut national de la jeunesse
+
+Toulouse, le 4 mars 2020
+
+Monsieur le Ministre de la
+Cohésion des territoires
+Prétecture de la Haute Garonne
+L pièce Saint Étenne
+31038 TOULOUSE Cedex 9
+
+Objet : Transmission du rapport
+
+Monsieur le Ministre,
+
+Veuillez trouver ci-joint le rapport.
+""")
+    (letter,) = extract_records([page])[0].letters
+    assert letter.recipient == "Monsieur le Ministre de la Cohésion des territoires"
+    assert letter.recipient_org == "Prétecture de la Haute Garonne"
+    assert letter.recipient_address == "L pièce Saint Étenne 31038 TOULOUSE Cedex 9"
+
+
 def test_more_date_forms() -> None:
     assert parse_french_date("17.10.2020") == "2020-10-17"
     assert parse_french_date("ler mai 2021") == "2021-05-01"
