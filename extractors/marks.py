@@ -100,9 +100,10 @@ def _legible(word: Word) -> bool:
 def has_text_inside(region: ColourRegion, words: Sequence[Word]) -> bool:
     """Text on the blob (a panel, a button) or the blob part of coloured text: not a mark.
 
-    A word about as large as the blob is the mark itself misread as a glyph (`Hl`, `[`).
+    A word about as large as the blob is the mark itself misread as a glyph (`Hl`, `[`) —
+    unless the blob is long and the word read surely: bold print fringed with colour.
     """
-    rx0, _ry0, rx1, _ry1 = region.bbox
+    rx0, ry0, rx1, ry1 = region.bbox
     for w in words:
         if w.bbox is None or not _legible(w):
             continue
@@ -112,6 +113,9 @@ def has_text_inside(region: ColourRegion, words: Sequence[Word]) -> bool:
         if (w.bbox[0] <= cx <= w.bbox[2] and w.bbox[1] <= cy <= w.bbox[3]
                 and w.bbox[2] - w.bbox[0] >= 1.5 * (rx1 - rx0)):
             return True  # the blob is a few letters of a coloured word
+        if (rx1 - rx0 > 2.5 * (ry1 - ry0) and _inside(w, region.bbox)
+                and (w.conf is None or w.conf >= 70)):
+            return True  # a long blob read as a word: bold print fringed with colour (« Mesure »)
     return False
 
 
@@ -296,12 +300,16 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
     out: dict[int, list[StatusReading]] = {}
     tied = 0
     width = float(page.width_px or 0)
-    by_band = tie_marks_by_band(boxes, list(enumerate(marks)), line_h, width)
+    # A blob of no status colour amid a measure's own words is its print fringed with colour
+    # (a bold « Mesure 2 – »), not a mark that might be the measure's.
+    candidates = [(k, m) for k, m in enumerate(marks) if classes[k].status is not None or not any(
+        on_band(m, b, line_h) and b[0] < m.center[0] < b[2] for _i, b in boxes)]
+    by_band = tie_marks_by_band(boxes, candidates, line_h, width)
     for mi, k in by_band.items():
         out.setdefault(mi, []).append(_reading(classes[k]))
         tied += 1
     by_box = dict(boxes)
-    for _cost, mi, k in band_pairs(boxes, list(enumerate(marks)), line_h, width):
+    for _cost, mi, k in band_pairs(boxes, candidates, line_h, width):
         box = by_box[mi]
         if mi in by_band and k != by_band[mi] and (
                 k not in by_band.values() or box[1] < marks[k].center[1] < box[3]):
@@ -311,9 +319,11 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
             out[mi].append(_reading(classes[k]))
     for mi, box in boxes:
         if mi in out and any(on_band(m, box, line_h) and box[0] + 2 * line_h < m.center[0]
-                             < box[2] - 2 * line_h for m in marks):
-            # A mark amid the measure's own line: its box runs across a column (two columns
-            # read as one line), so which mark is its own cannot be told.
+                             < box[2] - 2 * line_h and c.status is not None
+                             for m, c in zip(marks, classes, strict=True)):
+            # A mark of a status colour amid the measure's own line: its box runs across a
+            # column (two columns read as one line), so which mark is its own cannot be told.
+            # (A blob of no status colour there is print fringed with colour, no mark.)
             out[mi] = [StatusReading(None, None, UNREAD_FACTOR, "conflict")]
     apart = [k for k, m in enumerate(marks) if not any(on_band(m, b, line_h) for _i, b in boxes)]
     # A strip's numbers tie to numbers printed by the measures, and to inferred ones only where

@@ -575,6 +575,17 @@ def test_status_reasons_say_why_a_status_is_null() -> None:
     assert alone.reason == "no-legend"
 
 
+def test_print_fringed_with_colour_amid_a_measure_is_no_mark() -> None:
+    """A bold « Mesure 2 – » whose blurred print reads as a dark olive blob (far from every
+    swatch) amid each measure's words: the mark at the line's end is the measure's status, not
+    a conflict between the two."""
+    img, measures, legend, lines = synthetic_page(GREENS, list(STATUSES))
+    draw = ImageDraw.Draw(img)
+    for m in measures:
+        draw.rectangle((240, m.bbox[1] + 2, 254, m.bbox[1] + 20), fill=(58, 76, 50))  # « – »
+    assert [m.status for m in read_synthetic(img, measures, legend, lines)] == list(STATUSES)
+
+
 def test_a_strip_of_one_mark_per_measure_ties_by_its_order_when_its_numbers_are_unread() -> None:
     """Numbers too small to read: a strip holding exactly one mark per measure (numbered 1 to
     N) is read in order — and not when a mark is missing, a read number disagrees, or the
