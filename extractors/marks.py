@@ -334,10 +334,31 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
                                             for m in measures],
                                   [(m.page, m.bbox) for m in measures])
     prefixes = {m.label.rstrip("0123456789") for m in measures if m.label} - {""}
-    for tie in tie_strips(with_labels([marks[k] for k in apart], prefixes), printed, inferred):
-        out.setdefault(tie.measure, []).append(_reading(classes[apart[tie.mark]], tie.conf))
+    strip = with_labels([marks[k] for k in apart], prefixes)
+    for mark, (mi, conf) in _strip_ties(strip, page.page, measures, printed, inferred).items():
+        out.setdefault(mi, []).append(_reading(classes[apart[mark]], conf))
         tied += 1
     return PageMarks(out, len(marks), tied)
+
+
+def _strip_ties(strip: Sequence[ColourRegion], page: int, measures: Sequence[Measure],
+                printed: Sequence[int | None], inferred: Sequence[int | None]
+                ) -> dict[int, tuple[int, float]]:
+    """mark → (measure, confidence): the strip tied to the measures of its own page (a deck's
+    slide numbers its own measures, 1 to 7 on each when the numbering restarts), and to the
+    document's; where the two disagree on a mark or a measure, neither stands."""
+    local = [i for i, m in enumerate(measures) if m.page == page]
+    found = [{t.mark: (t.measure, t.conf) for t in tie_strips(strip, printed, inferred)}]
+    if local and len(local) < len(measures):
+        found.append({t.mark: (local[t.measure], t.conf) for t in tie_strips(
+            strip, [printed[i] for i in local], [inferred[i] for i in local])})
+    ties: dict[int, tuple[int, float]] = {}
+    for mark in {k for f in found for k in f}:
+        said = {f[mark][0] for f in found if mark in f}
+        if len(said) == 1:
+            ties[mark] = max((f[mark] for f in found if mark in f), key=lambda t: t[1])
+    claims = [mi for mi, _c in ties.values()]
+    return {mark: t for mark, t in ties.items() if claims.count(t[0]) == 1}
 
 
 # --- statuses written as words ------------------------------------------------------------

@@ -401,6 +401,10 @@ def _beside(img: Image.Image | StraightPage, region: ColourRegion, side: str, zo
         return None
     ink, grey = _ink(_enlarged(img.crop(box), zoom))
     ink, outline = _without_edge(ink, -1 if side == "left" else 0)
+    if neighbour is not None:  # the next mark's blurred edge is no « 1 » of a number
+        nx0, _ny0, nx1, _ny1 = ((v - box[0]) * zoom for v in neighbour.bbox)
+        pad = 0.12 * h * zoom
+        ink[:, max(0, int(nx0 - pad)):max(0, int(nx1 + pad) + 1)] = False
     middle = ((y0 + y1) / 2 - box[1]) * zoom
     obstacles: list[tuple[int, int, int, int]] = []
     runs = _runs(ink, h * zoom, obstacles)

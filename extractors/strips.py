@@ -12,9 +12,10 @@ from models.records import DIGIT_PLACES, ColourRegion, DigitReading
 
 
 def is_compact(region: ColourRegion) -> bool:
-    """A disc or a square, as numbered marks are; not a table cell or a bar."""
+    """A disc, a square or a pill (about twice as wide as high), as numbered marks are; not a
+    table cell or a bar."""
     w, h = region.bbox[2] - region.bbox[0], region.bbox[3] - region.bbox[1]
-    return max(w, h) <= 1.6 * min(w, h)
+    return max(w, h) <= 2.3 * min(w, h)
 
 
 def height(region: ColourRegion) -> float:
