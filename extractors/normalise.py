@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
+from extractors.folding import fold, strip_accents
 from models.records import BBox, Line, Page, Repair, Word
 
 __all__ = ["Repair", "fold", "french_words", "is_known_word", "normalise_line", "normalise_page",
@@ -44,24 +45,6 @@ NORMALISE_VERSION = "normalise.v5"  # part of pipeline_version: bump when a repa
 # (v2: words read off a coloured mark are dropped, glued guillemets are spaced; v3: text layers
 # are not word-repaired; v4: a lone `<`/`>` between words is a misread guillemet)
 GLUED_MIN_FREQUENCY = 1000  # the word left after a glued article must be a common one
-
-
-def strip_accents(text: str) -> str:
-    """The text without its combining marks (decomposed, marks dropped, recomposed); each
-    character's bare form is worked out once (the French word list alone is 140,000 words)."""
-    if text.isascii():
-        return text
-    return unicodedata.normalize("NFC", "".join(map(_bare, text)))
-
-
-@lru_cache(maxsize=4096)
-def _bare(char: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form used for comparisons."""
-    return _SPACES_RE.sub(" ", strip_accents(text).casefold()).strip()
 
 
 @lru_cache(maxsize=1)

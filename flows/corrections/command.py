@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from flows.access.query import fold
+from extractors.folding import fold
 from flows.corrections.overlay import (
     APPLIED,
     as_text,
@@ -56,10 +56,11 @@ def find_document(frames: Frames, text: str) -> dict[str, Any]:
     docs = docs[(docs["state"] == "published").fillna(False).to_numpy(dtype=bool)]
     labels = {d: as_text(label) for d, label in zip(frames["reports"]["doc_id"],
                                                    frames["reports"]["report_label"], strict=True)}
-    wanted = fold(text.strip())
+    wanted = fold(text.strip(), typed=True)
     hits = [d for d in docs.to_dict("records") if wanted and (
-        d["doc_id"].startswith(text.strip().lower()) or wanted in fold(str(d["source_name"]))
-        or wanted in fold(labels.get(d["doc_id"]) or ""))]
+        d["doc_id"].startswith(text.strip().lower())
+        or wanted in fold(str(d["source_name"]), typed=True)
+        or wanted in fold(labels.get(d["doc_id"]) or "", typed=True))]
     if not hits:
         raise BadArguments(f"no published document matches {text!r} (a doc_id prefix, part of "
                            "the file name or of the report label); `missions query --format "
