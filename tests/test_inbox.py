@@ -124,6 +124,21 @@ def test_forget_takes_a_document_out_and_records_it(tmp_path: Path, capsys) -> N
     assert not any(n.endswith("suivi.txt") for n in frames["documents"]["source_name"])
 
 
+def test_forget_and_correct_refuse_a_folder_with_no_release(tmp_path: Path, capsys) -> None:
+    """Both open on the release the same way: none yet is a one-line refusal, nothing written."""
+    from flows.cli import main
+
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["forget", "suivi.txt", "--out", str(out)]) == ExitCode.bad_arguments
+    assert main(["correct", "legacy", "3", "status", "satisfaisant", "--out", str(out)]) == (
+        ExitCode.bad_arguments)
+    assert capsys.readouterr().err.splitlines() == [
+        f"missions: there is no release in {out} to forget anything from",
+        f"missions: no release in {out}: run `missions ingest … --out {out}` first"]
+    assert [p.name for p in out.iterdir()] == [".lock"]  # the folder's lock, and nothing else
+
+
 def test_what_a_run_says_about_its_inbox(tmp_path: Path) -> None:
     import io
 
