@@ -10,9 +10,8 @@ from extractors.sources import scan_inputs
 from flows.pipeline.run import ingest
 from flows.release.layout import read_release
 from models.errors import ExitCode
-from tests.conftest import SAMPLES, run_cli
+from tests.conftest import LEGACY, SAMPLES, run_cli
 
-LEGACY = SAMPLES / "rapport-2020-legacy.txt"
 CORPUS = SAMPLES.parent / "tests" / "corpus"
 JUNK = ("Thumbs.db", "desktop.ini", ".DS_Store", "~$note de synthèse.docx",
         "rapport final.pdf.crdownload", "brouillon.tmp")
