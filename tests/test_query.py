@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from flows.access.query import Filters, fts_query, pages_sql, parse_vocabulary
-from flows.cli import build_parser, query_text
+from flows.cli import query_text
 from flows.corrections.command import find_document
 from flows.corrections.store import normalise_value
 from flows.release.layout import read_release
+from flows.usage import build_parser
 from models.errors import BadArguments, ExitCode
 from models.records import STATUSES
 from tests.conftest import Release, all_truths, legacy_release, run_cli, truth
