@@ -3,10 +3,11 @@
 Repairs run in a fixed order, each under a versioned rule name (recorded in `Repair.rule`):
 typography (quotes, apostrophes, ligatures, spaces), `hyphenation` (a word split at a line end,
 across lines), `elision-l` (`I'`/`1'`/`|'` → `l'`), `stray-space` (`stra tégiques`), word repairs
-(`accents`, `ocr-confusion`, `glued-words`) and context repairs (`elision-l` for a bare `'`,
-`a-grave`, `la-ou`) whose contexts are spaCy patterns in extractors/rules.py. A repair is made
-only where French leaves one reading: a word is changed only into a word of pyspellchecker's
-French list, and only when exactly one candidate exists.
+(`accents`, `ocr-confusion`, `glued-words`: extractors/spelling.py) and context repairs
+(`elision-l` for a bare `'`, `a-grave`, `la-ou`) whose contexts are spaCy patterns in
+extractors/rules.py; words graphics left at a line's ends go first (extractors/edgejunk.py). A
+repair is made only where French leaves one reading: a word is changed only into a word of
+pyspellchecker's French list, and only when exactly one candidate exists.
 """
 from __future__ import annotations
 
@@ -15,12 +16,16 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
 
+from extractors.edgejunk import drop_edge_junk
+from extractors.folding import fold
+from extractors.spelling import is_known_word, known_form, ocr_confusions, recase, repair_word
 from models.records import BBox, Line, Page, Repair, Word
 
-__all__ = ["Repair", "fold", "french_words", "is_known_word", "normalise_line", "normalise_page",
-           "normalise_text", "repair_accents", "repair_word", "strip_accents"]
+# fold and is_known_word are passed on for extractors/legend.py and measures.py, which import
+# them from here (their homes: extractors/folding.py, extractors/spelling.py)
+__all__ = ["Repair", "fold", "is_known_word", "join_hyphenation", "normalise_line",
+           "normalise_page", "normalise_text"]
 
 CHAR_MAP = {
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
@@ -32,7 +37,6 @@ CHAR_MAP = {
 _CHAR_RE = re.compile("|".join(map(re.escape, CHAR_MAP)))
 # `I'` or `|'` or `1'` read for the elided article `l'` before a letter.
 _ELISION_RE = re.compile(r"(?<![\w'])[I|1]'(?=([A-Za-zÀ-ÿ]+))")
-_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿœ]+")
 # A word as OCR leaves it: letters, possibly with digits read for letters (`févr1er`, `avri1`).
 _OCR_WORD_RE = re.compile(r"(?<![\w])[A-Za-zÀ-ÖØ-öø-ÿœ][A-Za-zÀ-ÖØ-öø-ÿœ0-9]*(?![\w])")
 _SPACES_RE = re.compile(r"[ \t]{2,}")
@@ -43,134 +47,6 @@ NORMALISE_VERSION = "normalise.v5"  # part of pipeline_version: bump when a repa
 # a number read out of order kept as printed, measures put in printed order)
 # (v2: words read off a coloured mark are dropped, glued guillemets are spaced; v3: text layers
 # are not word-repaired; v4: a lone `<`/`>` between words is a misread guillemet)
-GLUED_MIN_FREQUENCY = 1000  # the word left after a glued article must be a common one
-
-
-def strip_accents(text: str) -> str:
-    """The text without its combining marks (decomposed, marks dropped, recomposed); each
-    character's bare form is worked out once (the French word list alone is 140,000 words)."""
-    if text.isascii():
-        return text
-    return unicodedata.normalize("NFC", "".join(map(_bare, text)))
-
-
-@lru_cache(maxsize=4096)
-def _bare(char: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form used for comparisons."""
-    return _SPACES_RE.sub(" ", strip_accents(text).casefold()).strip()
-
-
-@lru_cache(maxsize=1)
-def _spellchecker_dictionary() -> dict[str, int]:
-    from spellchecker import SpellChecker
-
-    return dict(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
-
-
-@lru_cache(maxsize=1)
-def french_words() -> frozenset[str]:
-    """Known French word forms (pyspellchecker's French frequency list)."""
-    return frozenset(_spellchecker_dictionary())
-
-
-@lru_cache(maxsize=1)
-def _accent_index() -> dict[str, str | None]:
-    index: dict[str, str | None] = {}
-    for word in french_words():
-        key = strip_accents(word)
-        index[key] = None if key in index and index[key] != word else word
-    return index
-
-
-@lru_cache(maxsize=1)
-def _vocabulary() -> dict[str, list[str]]:
-    from extractors.rules import VOCABULARIES
-
-    return VOCABULARIES["ocr-confusions.v1"]()
-
-
-def is_known_word(word: str) -> bool:
-    return word.casefold() in french_words()
-
-
-def _recase(known: str, like: str) -> str:
-    if like.isupper() and len(like) > 1:
-        return known.upper()
-    return known[:1].upper() + known[1:] if like[:1].isupper() else known
-
-
-def repair_accents(word: str) -> str:
-    """An unknown word whose accent-free form matches exactly one known word takes its accents."""
-    if len(word) < 4 or is_known_word(word) or not word[1:].islower():
-        return word
-    known = _accent_index().get(strip_accents(word.casefold()))
-    if not known or known == word.casefold():
-        return word
-    return _recase(known, word)
-
-
-def _known_form(word: str) -> str | None:
-    """The known word this lowercase string is, directly or once its accents are repaired."""
-    if word in french_words():
-        return word
-    return _accent_index().get(strip_accents(word)) or None
-
-
-def _confusion_candidates(lower: str) -> set[str]:
-    found: set[str] = set()
-    for sub in _vocabulary()["SUBSTITUTIONS"]:
-        bad, good = sub.split(">")
-        bad, good = bad.lower(), good.lower()
-        start = lower.find(bad)
-        while start >= 0:
-            known = _known_form(lower[:start] + good + lower[start + len(bad):])
-            if known:
-                found.add(known)
-            start = lower.find(bad, start + 1)
-    return found
-
-
-def repair_confusion(word: str) -> str:
-    """An unknown word that one OCR substitution (`c`→`e`, `rn`→`m`, `1`→`i`…) turns into exactly
-    one known word becomes that word: `Sccrétaire`, `octohre`, `rernises`, `févr1er`."""
-    if len(word) < 4 or (word.isupper() and len(word) > 1) or not word[1:].replace("1", "").replace(
-            "0", "").islower() or _known_form(word.lower()):
-        return word
-    candidates = _confusion_candidates(word.lower())
-    return _recase(candidates.pop(), word) if len(candidates) == 1 else word
-
-
-def split_glued(word: str) -> str:
-    """An unknown word that is a short word glued onto a common one: `Lamission` → `La mission`."""
-    if len(word) < 6 or not word[1:].islower() or _known_form(word.lower()):
-        return word
-    freq = _spellchecker_dictionary()
-    splits = []
-    for first in _vocabulary()["GLUED_FIRST"]:
-        rest = word[len(first):]
-        if word.lower().startswith(first) and len(rest) >= 4 and freq.get(rest, 0) >= \
-                GLUED_MIN_FREQUENCY:
-            splits.append(f"{word[:len(first)]} {rest}")
-    return splits[0] if len(splits) == 1 else word
-
-
-def repair_word(word: str) -> tuple[str, str | None]:
-    """(repaired word, rule) for one word; the rule is None when the word is left as it is."""
-    if not any(c.isdigit() for c in word):
-        fixed = repair_accents(word)
-        if fixed != word:
-            return fixed, "accents.v2"
-    fixed = repair_confusion(word)
-    if fixed != word:
-        return fixed, "ocr-confusion.v1"
-    fixed = split_glued(word)
-    if fixed != word:
-        return fixed, "glued-words.v1"
-    return word, None
 
 
 # -- line-level repairs: edits (start, end, replacement, rule) on a line's text ----------------
@@ -197,9 +73,9 @@ def _stray_space_edits(text: str) -> list[Edit]:
             continue
         if a.isupper() and len(a) <= 3 and not b.isupper():
             continue  # an acronym before a word
-        joined = _known_form((a + b).lower())
-        if joined and (joined == (a + b).lower() or _known_form(b.lower()) is None):
-            fixed = _recase(joined, a) if not (a + b).isupper() else joined.upper()
+        joined = known_form((a + b).lower())
+        if joined and (joined == (a + b).lower() or known_form(b.lower()) is None):
+            fixed = recase(joined, a) if not (a + b).isupper() else joined.upper()
             edits.append((s1, e2, prefix + fixed, "stray-space.v1"))
     return edits
 
@@ -224,7 +100,7 @@ def _context_edits(text: str) -> list[Edit]:
     from extractors.rules import AVOIR_SUBJECTS, ELISION_AFTER, matches, nlp
 
     doc = nlp().make_doc(text)
-    skip = set(_vocabulary()["NOT_INFINITIVE_AFTER_ELISION"])
+    skip = set(ocr_confusions()["NOT_INFINITIVE_AFTER_ELISION"])
     edits: list[Edit] = []
     for label, s, e in matches("repair-context.v1", doc):
         if label == "ELISION_L":
@@ -233,7 +109,7 @@ def _context_edits(text: str) -> list[Edit]:
             if doc[s].lower_ not in ELISION_AFTER and not is_known_word(doc[s].text):
                 continue
             if (word in skip or nxt.text.endswith("'") or re.search(r"(er|ir)$", word)
-                    or not _known_form(word)):
+                    or not known_form(word)):
                 continue
             edits.append((quote.idx, quote.idx + 1, "l'", "elision-l.v2"))
         elif label.startswith("A_GRAVE"):
@@ -302,56 +178,6 @@ def normalise_text(text: str) -> tuple[str, tuple[Repair, ...]]:
     out = _apply(out, _context_edits(out) + _guillemet_edits(out), repairs)
     out = _SPACES_RE.sub(" ", out).strip()
     return out, tuple(repairs)
-
-
-def _is_mark_junk(words: list[Word]) -> bool:
-    """A run of words that graphics left (`El`, `| |`, `EF`): no known word of 3+ letters."""
-    text = " ".join(w.text for w in words)
-    letters = sum(c.isalpha() for c in text)
-    has_word = any(len(t) >= 3 and is_known_word(t) for t in _WORD_RE.findall(text))
-    return letters <= 4 and not has_word
-
-
-MARK_WORD_CONF = 60.0  # an OCR word on a coloured mark read with less confidence is the mark
-
-
-def _on_a_mark(words: list[Word], marks: Sequence[BBox]) -> bool:
-    """Words read off a coloured mark: OCR words of doubtful confidence whose boxes lie mostly
-    (80 %) inside a solid colour region (a square read as « pus », a known word, so
-    `_is_mark_junk` keeps it). Text printed on a coloured cell reads confidently, or comes from
-    a text layer (no confidence): it stays."""
-    def inside(box: BBox) -> bool:
-        area = max(1e-6, (box[2] - box[0]) * (box[3] - box[1]))
-        return any(max(0.0, min(box[2], m[2]) - max(box[0], m[0]))
-                   * max(0.0, min(box[3], m[3]) - max(box[1], m[1])) >= 0.8 * area for m in marks)
-
-    return bool(marks) and all(w.bbox is not None and w.conf is not None
-                               and w.conf < MARK_WORD_CONF and inside(w.bbox) for w in words)
-
-
-def drop_edge_junk(words: list[Word], marks: Sequence[BBox] = ()) -> tuple[list[Word], list[Word]]:
-    """Split at wide gaps; drop leading and trailing segments that are graphics, not text: runs
-    with no known word (`El`, `| |`) and runs read off a coloured mark of the page (`marks`)."""
-    boxed = [w for w in words if w.bbox is not None]
-    if len(boxed) != len(words) or len(words) < 2:
-        return words, []
-    heights = sorted(w.bbox[3] - w.bbox[1] for w in words)  # type: ignore[index]
-    gap_limit = 1.5 * heights[len(heights) // 2]
-    segments: list[list[Word]] = [[words[0]]]
-    for prev, w in itertools.pairwise(words):
-        if w.bbox[0] - prev.bbox[2] > gap_limit:  # type: ignore[index]
-            segments.append([])
-        segments[-1].append(w)
-    dropped: list[Word] = []
-    def junk(segment: list[Word]) -> bool:
-        return _is_mark_junk(segment) or _on_a_mark(segment, marks)
-
-    while len(segments) > 1 and junk(segments[-1]):
-        dropped = segments.pop() + dropped
-    while len(segments) > 1 and junk(segments[0]) and not any(
-            c.isdigit() for w in segments[0] for c in w.text):  # `2.` before a tab stays
-        dropped = segments.pop(0) + dropped
-    return [w for seg in segments for w in seg], dropped
 
 
 def _merge_words(words: list[Word]) -> Word:
@@ -433,7 +259,7 @@ def join_hyphenation(lines: list[Line]) -> tuple[list[Line], list[Repair]]:
         if not m or not n or (cur.words and not nxt.words) or (nxt.words and not cur.words):
             continue
         head, tail = m.group(1), n.group(1)
-        plain = _known_form((head + tail).lower())
+        plain = known_form((head + tail).lower())
         joined = head + tail if plain and not is_known_word(f"{head}-{tail}") else f"{head}-{tail}"
         repairs.append(Repair("hyphenation.v1", f"{head}- {tail}", joined))
         rest = n.group(2).lstrip()

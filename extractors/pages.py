@@ -10,7 +10,8 @@ from charset_normalizer import from_bytes
 from PIL import Image, ImageSequence
 
 from extractors.marktext import read_mark_text
-from extractors.ocr import OcrSettings, StraightPage, ocr_page, to_rgb
+from extractors.ocr import OcrSettings, ocr_page
+from extractors.pageimage import StraightPage, to_rgb
 from extractors.regions import REGIONS_VERSION, find_colour_regions
 from extractors.sources import HEAD_BYTES, SINGLE_BYTE_ENCODINGS, utf16_without_bom
 from models.errors import DamagedFile, EncryptedFile, PageError, UnsupportedFile

@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from extractors.normalise import fold
+from extractors.folding import fold
 from extractors.vocabulary import (
     MONTH_ALTERNATIVES,
     MONTH_NUMBER,
@@ -179,14 +179,13 @@ def title_similarity(a: str, b: str) -> float:
 
 
 _FOLDED: dict[str, str] = {}
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
 def _folded(title: str) -> str:
     if title not in _FOLDED:
         if len(_FOLDED) > 50_000:
             _FOLDED.clear()
-        _FOLDED[title] = fold(title.translate(_QUOTES))
+        _FOLDED[title] = fold(title, quotes=True)
     return _FOLDED[title]
 
 

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +85,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def real_tesseract(monkeypatch: pytest.MonkeyPatch) -> None:
     """The real tesseract binary for this test (and the processes it starts)."""
     monkeypatch.setenv("MISSIONS_OCR_ENGINE", "tesseract")
+
+
 SAMPLES = ROOT / "samples"
+LEGACY = SAMPLES / "rapport-2020-legacy.txt"  # legacy OCR text: a release in a few seconds
 MISSIONS = [sys.executable, "-m", "flows.cli"]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -132,6 +135,22 @@ def sample_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     run = run_cli("ingest", str(SAMPLES), "--out", str(out))
     assert run.returncode == 0, run.stderr
     return Release(out=out, run=run, frames=read_release(out))
+
+
+def legacy_release(root: Path, *, inbox: str = "inbox", name: str = LEGACY.name,
+                   beside: Mapping[str, str] | None = None, workers: int | None = None) -> Path:
+    """A small release made as a user makes one, in this process: the legacy-text sample copied
+    into `root/inbox` as `name` (the text files `beside` written next to it) and ingested into
+    `root/out`, which is returned."""
+    from flows.pipeline.run import ingest
+
+    folder = root / inbox
+    folder.mkdir(parents=True)
+    shutil.copy(LEGACY, folder / name)
+    for file_name, text in (beside or {}).items():
+        (folder / file_name).write_text(text, encoding="utf-8")
+    ingest([folder], root / "out", workers=workers)
+    return root / "out"
 
 
 def expected_samples() -> list[Path]:

@@ -24,19 +24,14 @@ from flows.cli import main
 from flows.corrections.store import STORE_DIR, read_store
 from flows.release.layout import read_manifest, read_release
 from models.records import DocumentResult, Page, SourceDocument
-from tests.conftest import ROOT, SAMPLES
-
-LEGACY = SAMPLES / "rapport-2020-legacy.txt"
+from tests.conftest import LEGACY, ROOT, legacy_release
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A release of the legacy-text sample, made once (copied by each test)."""
     base = tmp_path_factory.mktemp("corrections")
-    inbox = base / "inbox"
-    inbox.mkdir()
-    shutil.copy(LEGACY, inbox / "rapport-2020-legacy.txt")
-    run_module.ingest([inbox], base / "out")
+    legacy_release(base)
     return base
 
 

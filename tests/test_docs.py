@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flows.cli import build_parser
+from flows.usage import build_parser
 from models.errors import ExitCode
 from models.schema import TABLES
 

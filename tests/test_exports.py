@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,25 +12,17 @@ import pytest
 from openpyxl import load_workbook
 
 from flows.cli import main
-from flows.pipeline.run import ingest
 from flows.release.layout import read_release
-from tests.conftest import SAMPLES
-
-LEGACY = SAMPLES / "rapport-2020-legacy.txt"
+from tests.conftest import legacy_release
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("exports")
-    inbox = root / "Arrivées été"
-    inbox.mkdir()
-    shutil.copy(LEGACY, inbox / "rapport d'étape.txt")
-    (inbox / "piège.txt").write_text(
-        "Les mesures proposées\n\nDimension opérationnelle (3/9 mois)\n\n"
-        "1. =HYPERLINK(\"http://example.invalid\",\"Cliquez\")\n"
-        "2. Renforcer la coordination des acteurs locaux\n", encoding="utf-8")
-    ingest([str(inbox)], str(root / "out"), workers=1)
-    return root / "out"
+    trap = ("Les mesures proposées\n\nDimension opérationnelle (3/9 mois)\n\n"
+            "1. =HYPERLINK(\"http://example.invalid\",\"Cliquez\")\n"
+            "2. Renforcer la coordination des acteurs locaux\n")
+    return legacy_release(tmp_path_factory.mktemp("exports"), inbox="Arrivées été",
+                          name="rapport d'étape.txt", beside={"piège.txt": trap}, workers=1)
 
 
 def test_release_csv_has_the_file_name_beside_doc_id(release: Path) -> None:

@@ -10,9 +10,8 @@ from extractors.sources import scan_inputs
 from flows.pipeline.run import ingest
 from flows.release.layout import read_release
 from models.errors import ExitCode
-from tests.conftest import SAMPLES, run_cli
+from tests.conftest import LEGACY, SAMPLES, run_cli
 
-LEGACY = SAMPLES / "rapport-2020-legacy.txt"
 CORPUS = SAMPLES.parent / "tests" / "corpus"
 JUNK = ("Thumbs.db", "desktop.ini", ".DS_Store", "~$note de synthèse.docx",
         "rapport final.pdf.crdownload", "brouillon.tmp")
@@ -122,6 +121,21 @@ def test_forget_takes_a_document_out_and_records_it(tmp_path: Path, capsys) -> N
     frames = read_release(out)
     assert frames["superseded"]["reason"].tolist() == ["forgotten"]
     assert not any(n.endswith("suivi.txt") for n in frames["documents"]["source_name"])
+
+
+def test_forget_and_correct_refuse_a_folder_with_no_release(tmp_path: Path, capsys) -> None:
+    """Both open on the release the same way: none yet is a one-line refusal, nothing written."""
+    from flows.cli import main
+
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["forget", "suivi.txt", "--out", str(out)]) == ExitCode.bad_arguments
+    assert main(["correct", "legacy", "3", "status", "satisfaisant", "--out", str(out)]) == (
+        ExitCode.bad_arguments)
+    assert capsys.readouterr().err.splitlines() == [
+        f"missions: there is no release in {out} to forget anything from",
+        f"missions: no release in {out}: run `missions ingest … --out {out}` first"]
+    assert [p.name for p in out.iterdir()] == [".lock"]  # the folder's lock, and nothing else
 
 
 def test_what_a_run_says_about_its_inbox(tmp_path: Path) -> None:

@@ -1,19 +1,15 @@
 """Normalisation: each repair rule, where it must not fire, raw text kept, repairs recorded."""
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors.normalise import (
-    fold,
     join_hyphenation,
     normalise_line,
     normalise_page,
     normalise_text,
-    strip_accents,
 )
 from models.records import ColourRegion, Line, Page, Word
 
@@ -120,20 +116,6 @@ def test_boxed_words_stay_aligned_when_words_are_joined() -> None:
 def test_normalise_never_raises(text: str) -> None:
     out, reps = normalise_text(text)
     assert isinstance(out, str) and all(r.rule for r in reps)
-
-
-@given(st.text(max_size=40))
-@settings(max_examples=300, deadline=None)
-def test_accents_are_stripped_exactly_as_unicode_decomposition_says(text: str) -> None:
-    """Folding (searches, title matching, the word list's index) drops every combining mark:
-    decompose, drop, recompose — whatever the script."""
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    assert strip_accents(text) == unicodedata.normalize("NFC", bare)
-
-
-def test_fold_ignores_case_accents_and_spacing() -> None:
-    assert fold("  Élève  ÉCOLÉ ") == fold("eleve ecole") == "eleve ecole"
 
 
 def _boxed_line(*words: tuple[str, float], conf: float = 90.0) -> Line:

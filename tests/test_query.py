@@ -3,24 +3,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from flows.access.query import Filters, fts_query, pages_sql, parse_vocabulary
-from flows.cli import build_parser, query_text
+from flows.cli import query_text
+from flows.corrections.command import find_document
+from flows.corrections.store import normalise_value
+from flows.release.layout import read_release
+from flows.usage import build_parser
 from models.errors import BadArguments, ExitCode
-from tests.conftest import Release, all_truths, run_cli, truth
+from models.records import STATUSES
+from tests.conftest import Release, all_truths, legacy_release, run_cli, truth
 
 SERIES = "accelerer-les-alliances-strategiques"
 
 
-def query(release: Release, *args: str, fmt: str = "json") -> Any:
+def query(release: Release | Path, *args: str, fmt: str = "json") -> Any:
     """What `missions query ARGS --format FMT` prints, parsed as the command parses it (in this
     process: the command line's own exit codes are tested with the real command below)."""
+    out = release.out if isinstance(release, Release) else release
     text = query_text(build_parser().parse_args(
-        ["query", *args, "--format", fmt, "--out", str(release.out)]))
+        ["query", *args, "--format", fmt, "--out", str(out)]))
     return json.loads(text) if fmt == "json" else text
 
 
@@ -144,3 +151,46 @@ def test_parse_vocabulary_and_fts_query() -> None:
         fts_query("«»")
     with pytest.raises(BadArguments, match="--pages"):
         pages_sql(Filters(search="x", status=("satisfaisant",), pages=True), {"pages_fts"})
+
+
+@pytest.fixture(scope="module")
+def apostrophe_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The legacy sample published as « rapport d’étape.txt » (typographic apostrophe) under
+    the report label « Rapport d'étape à 6 mois » (straight apostrophe)."""
+    return legacy_release(tmp_path_factory.mktemp("folding"), name="rapport d’étape.txt",
+                          workers=1)
+
+
+@pytest.mark.parametrize(("typed", "by_query", "by_correct"), [
+    ("rapport d'etape", True, True),  # accents folded, in the label and in the file name
+    ("RAPPORT D’ÉTAPE À 6", True, True),  # case folded, and ’ typed for the label's '
+    ("D'ÉTAPE.TXT", True, True),  # ' typed for the file name's ’
+    ("étape  à", False, False),  # spacing is kept as typed: two spaces match two spaces only
+    (" rapport d", False, True),  # query looks for the space typed first; correct strips it
+])
+def test_what_people_type_finds_the_same_report_as_always(
+        apostrophe_release: Path, typed: str, by_query: bool, by_correct: bool) -> None:
+    """`query --report` and `correct` fold accents, case and the apostrophe of what is typed,
+    and nothing else (they matched these rows before text folding was written once)."""
+    measures = truth("rapport-2020-legacy.txt")["measures"]
+    rows = query(apostrophe_release, "--report", typed)
+    assert len(rows) == (len(measures) if by_query else 0)
+    frames = read_release(apostrophe_release)
+    if by_correct:
+        assert find_document(frames, typed)["doc_id"] == frames["documents"]["doc_id"][0]
+    else:
+        with pytest.raises(BadArguments, match="no published document matches"):
+            find_document(frames, typed)
+
+
+@pytest.mark.parametrize("typed", ["Stratégique", "STRATEGIQUE", " stratégique "])
+def test_dimension_typed_any_way_finds_its_measures(apostrophe_release: Path, typed: str) -> None:
+    want = sum(m["dimension"] == "strategique"
+               for m in truth("rapport-2020-legacy.txt")["measures"])
+    rows = query(apostrophe_release, "--dimension", typed)
+    assert len(rows) == want and {r["dimension"] for r in rows} == {"strategique"}
+
+
+def test_a_typographic_apostrophe_typed_in_a_status_is_a_separator() -> None:
+    assert parse_vocabulary("Retard’expliqué", STATUSES, "status") == ("retard_explique",)
+    assert normalise_value("measure", "status", "retard’ EXPLIQUÉ") == "retard_explique"

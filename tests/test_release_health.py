@@ -23,7 +23,7 @@ from flows.release.layout import current_release, read_release
 from flows.release.verify import verify_release
 from models.errors import ExitCode, ReleaseDamaged
 from models.schema import TABLES
-from tests.conftest import ROOT, SAMPLES, run_cli
+from tests.conftest import ROOT, legacy_release, run_cli
 
 CORPUS = ROOT / "tests" / "corpus"
 KEYED = ("documents", "pages", "measures", "status_summary", "letters", "repairs",
@@ -55,13 +55,10 @@ def base_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two releases of legacy text (21 + 21 measures): the inbox, then the inbox again with a
     third file, so that a previous release is kept beside the current one."""
     root = tmp_path_factory.mktemp("health")
-    inbox = root / "inbox"
-    inbox.mkdir()
-    shutil.copy(SAMPLES / "rapport-2020-legacy.txt", inbox / "rapport.txt")
-    ingest([str(inbox)], str(root / "out"), workers=1)
-    shutil.copy(CORPUS / "gen-alliances-slides-0.txt", inbox / "suivi.txt")
-    ingest([str(inbox)], str(root / "out"), workers=1)
-    return root / "out"
+    out = legacy_release(root, name="rapport.txt", workers=1)
+    shutil.copy(CORPUS / "gen-alliances-slides-0.txt", root / "inbox" / "suivi.txt")
+    ingest([str(root / "inbox")], str(out), workers=1)
+    return out
 
 
 def copy_release(base: Path, where: Path) -> Path:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from extractors.ocr import OcrSettings, estimate_skew, ocr_page
+from extractors.ocr import OcrSettings, ocr_page
+from extractors.pageimage import estimate_skew
 from extractors.pages import decode_text, plan_pages, read_legacy_text
 from extractors.sources import detect_type, find_inputs, read_source
 from models.errors import DamagedFile, UnsupportedFile

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-STATUSES = ("tres_satisfaisant", "satisfaisant", "retard_explique", "remis_en_cause")
-DIMENSIONS = ("operationnelle", "strategique", "politique")
+from bench.stress.content import (
+    CHANTIERS,
+    DIMENSIONS,
+    MONTHS,
+    REFERENCE_HORIZONS,
+    REFERENCE_MEASURES,
+    STATUSES,
+)
 
-# The reference family (facts from /work/shared/domain.md): 21 measures, 3 dimensions of 7.
+__all__ = [  # DIMENSIONS, MONTHS, STATUSES: the stress set's, passed on to plan.py and truth.py
+    "BODY", "CLOSINGS", "DIMENSIONS", "DIM_WORDS", "FILLER", "LEGEND_HEADINGS", "LEGEND_LABELS",
+    "MONTHS", "NUMBER_WORDS", "OTHERS", "RECIPIENTS", "REFERENCE", "SENDER_ADDRESSES", "STATUSES",
+    "STATUS_WORDS", "STRIP_HEADINGS", "SUBJECTS", "format_count", "format_date", "format_horizon",
+    "summary_sentence",
+]
+
+# The reference family (facts from /work/shared/domain.md: 21 measures, 3 dimensions of 7), its
+# titles, horizons and work streams spelled once in bench/stress/content.py.
 REFERENCE = {
     "key": "alliances",
     "title": "Accélérer les alliances stratégiques entre acteurs d'intérêt général",
@@ -13,52 +27,9 @@ REFERENCE = {
     "role": "Le Président-Fondateur",
     "signatory": "",
     "places": ("Vincennes", "Paris"),
-    "horizons": {"operationnelle": (3, 9), "strategique": (6, 12), "politique": (12, 18)},
-    "measures": {
-        "operationnelle": [
-            "Rendre immédiatement accessible l'existant pour agir dès à présent",
-            ("Favoriser la convergence entre la diversité des outils pour les organisations et les "
-            "territoires"),
-            "Faciliter l'usage des données pour mieux cibler les priorités stratégiques",
-            "Valoriser les alliances stratégiques au travers des événements de référence",
-            "Organiser une démarche de dialogue actif entre les dynamiques du « jouer collectif »",
-            ("Articuler les complémentarités entre les acteurs de l'ingénierie nationale & "
-            "territoriale, en croisant les connaissances sectorielles et territoriales"),
-            ("Faire des ODD l'occasion d'expérimentations d'alliance en territoire pour agir "
-            "concrètement là où aucun acteur ne peut répondre seul"),
-        ],
-        "strategique": [
-            "Promouvoir et valoriser l'investissement dans l'innovation sociétale partenariale",
-            "Accompagner les alliances stratégiques",
-            "Structurer une réflexion partagée sur l'évaluation partenariale",
-            "Inciter à un État exemplaire en matière d'alliances innovantes",
-            ("Positionner les services de l'État comme « médiateurs » des dynamiques d'alliances "
-            "stratégiques"),
-            ("Structurer une capacité collective de R&D partenariale pour anticiper les besoins et "
-            "suivre les expérimentations innovantes"),
-            ("Piloter une recherche-action collective sur l'hybridation des modèles "
-            "socio-économiques"),
-        ],
-        "politique": [
-            ("Inscrire les « alliances stratégiques » aux agendas des instances des différents "
-            "« mondes »"),
-            ("Créer une Conférence des alliances stratégiques au service des défis communs, "
-            "déclinée localement"),
-            ("Inciter à croiser « espaces de dialogue », « compétences de catalyseurs » et "
-            "« pédagogie des alliances »"),
-            "Créer un « droit d'expérimentation partenariale »",
-            "Instruire l'opportunité d'un nouveau statut de « société de bien commun »",
-            "Développer notre capacité collective à « apprendre à faire alliance »",
-            ("Inscrire les nouvelles formes d'alliance et de partenariats aux programmes de "
-            "formation, de l'éducation des plus jeunes à la formation continue"),
-        ],
-    },
-    "streams": [
-        "Plateforme de mobilisation de l'engagement",
-        "Fonds d'ingénierie pour le développement des alliances",
-        "Légaliser : PPL sur l'expérimentation du « droit de l'alliance »",
-        "Développer l'apprentissage du « faire alliance »",
-    ],
+    "horizons": REFERENCE_HORIZONS,
+    "measures": REFERENCE_MEASURES,
+    "streams": CHANTIERS,
 }
 
 # Missions invented for this set: titles, organisations and people are fictitious.
@@ -212,9 +183,6 @@ SENDER_ADDRESSES = {
     "cantines": ("8, rue de la Fosse", "44000 Nantes"),
     "eau": ("3, allée des Platanes", "31400 Toulouse"),
 }
-
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")
 
 SUBJECTS = (
     "Rapport d'étape de la mission « {mission} »",

@@ -124,14 +124,19 @@ class Sheet:
                     colour: RGB = (0, 0, 0)) -> None:
         self.text(cx - width(s, font, size) / 2, top, s, font, size, colour)
 
-    def rect(self, x: float, top: float, w: float, h: float, fill: RGB | None,
-             stroke: RGB | None = None, line: float = 0.6, radius: float = 0.0) -> None:
+    def _paint(self, fill: RGB | None, stroke: RGB | None, line: float) -> Canvas:
+        """The canvas, its fill and stroke set for the next shape (None: left as they are)."""
         c = self.canvas
         if fill is not None:
             c.setFillColorRGB(*(v / 255 for v in fill))
         if stroke is not None:
             c.setStrokeColorRGB(*(v / 255 for v in stroke))
             c.setLineWidth(line)
+        return c
+
+    def rect(self, x: float, top: float, w: float, h: float, fill: RGB | None,
+             stroke: RGB | None = None, line: float = 0.6, radius: float = 0.0) -> None:
+        c = self._paint(fill, stroke, line)
         y = self.h - top - h
         if radius > 0:
             c.roundRect(x, y, w, h, radius, stroke=int(stroke is not None),
@@ -141,12 +146,7 @@ class Sheet:
 
     def disc(self, cx: float, cy: float, r: float, fill: RGB | None,
              stroke: RGB | None = None, line: float = 0.6) -> None:
-        c = self.canvas
-        if fill is not None:
-            c.setFillColorRGB(*(v / 255 for v in fill))
-        if stroke is not None:
-            c.setStrokeColorRGB(*(v / 255 for v in stroke))
-            c.setLineWidth(line)
+        c = self._paint(fill, stroke, line)
         c.circle(cx, self.h - cy, r, stroke=int(stroke is not None), fill=int(fill is not None))
 
     def line(self, x0: float, y0: float, x1: float, y1: float, colour: RGB = (0, 0, 0),

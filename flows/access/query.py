@@ -10,13 +10,13 @@ import os
 import re
 import signal
 import sqlite3
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from extractors.folding import fold
 from flows.access.csvsafe import neutralise
 from flows.release.layout import SQLITE_NAME, current_release
 from models.errors import BadArguments
@@ -48,19 +48,13 @@ class Filters:
                     or self.measure is not None)
 
 
-def fold(text: str) -> str:
-    """Lowercase without accents or apostrophe variants, for matching what people type."""
-    decomposed = unicodedata.normalize("NFD", text.replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def parse_vocabulary(value: str | None, allowed: Sequence[str], what: str) -> tuple[str | None, ...]:
     """`retard_explique`, `Retard expliqué`, `retard-explique,satisfaisant`, `none` → values."""
     if not value:
         return ()
     out: list[str | None] = []
     for part in value.split(","):
-        word = re.sub(r"[\s'-]+", "_", fold(part).strip())
+        word = re.sub(r"[\s'-]+", "_", fold(part, typed=True).strip())
         if word in NONE_WORDS:
             out.append(None)
         elif word in allowed:
@@ -160,7 +154,8 @@ def _read_only(action: int, *_args: Any) -> int:
 
 
 def _contains(haystack: str | None, needle: str | None) -> int:
-    return int(haystack is not None and needle is not None and fold(needle) in fold(haystack))
+    return int(haystack is not None and needle is not None
+               and fold(needle, typed=True) in fold(haystack, typed=True))
 
 
 def _starts(text: str | None, prefix: str | None) -> int:

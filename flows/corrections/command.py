@@ -2,7 +2,6 @@
 value checked, the correction added to the store and the release published again at once."""
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from flows.access.query import fold
+from extractors.folding import fold
 from flows.corrections.overlay import (
     APPLIED,
     as_text,
@@ -34,13 +33,10 @@ from flows.corrections.store import (
 )
 from flows.release.layout import (
     MANIFEST_KEYS,
-    MANIFEST_NAME,
     StrPath,
-    acquire_lock,
-    release_frames,
 )
 from flows.release.publish import publish_release
-from flows.release.verify import ensure_release
+from flows.release.verify import hold_release
 from flows.report.render import report_writer
 from models.errors import BadArguments
 
@@ -56,10 +52,11 @@ def find_document(frames: Frames, text: str) -> dict[str, Any]:
     docs = docs[(docs["state"] == "published").fillna(False).to_numpy(dtype=bool)]
     labels = {d: as_text(label) for d, label in zip(frames["reports"]["doc_id"],
                                                    frames["reports"]["report_label"], strict=True)}
-    wanted = fold(text.strip())
+    wanted = fold(text.strip(), typed=True)
     hits = [d for d in docs.to_dict("records") if wanted and (
-        d["doc_id"].startswith(text.strip().lower()) or wanted in fold(str(d["source_name"]))
-        or wanted in fold(labels.get(d["doc_id"]) or ""))]
+        d["doc_id"].startswith(text.strip().lower())
+        or wanted in fold(str(d["source_name"]), typed=True)
+        or wanted in fold(labels.get(d["doc_id"]) or "", typed=True))]
     if not hits:
         raise BadArguments(f"no published document matches {text!r} (a doc_id prefix, part of "
                            "the file name or of the report label); `missions query --format "
@@ -148,24 +145,20 @@ def commit(out_dir: StrPath, build: Build) -> Committed:
     to the store, and the release published again with the whole store applied. The new
     values are seen at once; no document is read again."""
     out = Path(out_dir)
-    with acquire_lock(out) as lock:
-        report = report_writer(out)
-        health = ensure_release(out, lock, report)
-        if health.release is None:
-            raise BadArguments(f"no release in {out}: run `missions ingest … --out {out}` first")
-        frames = release_frames(health.release)
-        machine = machine_frames(frames)
+    report = report_writer(out)
+    missing = f"no release in {out}: run `missions ingest … --out {out}` first"
+    with hold_release(out, report, missing) as held:
+        machine = machine_frames(held.frames)
         corrections = list(build(machine))
         read_store(out)  # a store that cannot be read is refused before anything is added
         if not corrections:
             raise BadArguments("nothing to correct: no value was given")
-        manifest = json.loads((health.release / MANIFEST_NAME).read_text(encoding="utf-8"))
-        extra = {k: v for k, v in manifest.items() if k not in MANIFEST_KEYS}
+        extra = {k: v for k, v in held.manifest.items() if k not in MANIFEST_KEYS}
         batch = append_batch(out, corrections)
         try:
             published = corrected_frames(machine, read_store(out))
-            release = publish_release(out, published, str(manifest["pipeline_version"]), extra,
-                                      report=report, lock=lock)
+            release = publish_release(out, published, str(held.manifest["pipeline_version"]),
+                                      extra, report=report, lock=held.lock)
         except BaseException:
             # Not published (a full disk, Ctrl-C): the batch goes too, so the store says what
             # the release does. (Killed right here, it stays, and the next publish applies it.)

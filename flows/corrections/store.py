@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from flows.access.query import fold
+from extractors.folding import fold
 from flows.release.layout import StrPath
 from models.errors import BadArguments
 from models.records import DIMENSIONS, STATUSES
@@ -90,7 +90,7 @@ def normalise_value(target: str, field: str, raw: str | None) -> str | None:
     """The value as stored (text; None clears it), or BadArguments saying what is wrong."""
     kind = field_kind(target, field)
     text = None if raw is None else str(raw).strip()
-    if text is None or fold(text) in NULL_WORDS:
+    if text is None or fold(text, typed=True) in NULL_WORDS:
         if field in NOT_CLEARED:
             raise BadArguments(f"a measure's {field} cannot be cleared; give the text it should read")
         return None
@@ -113,7 +113,7 @@ def normalise_value(target: str, field: str, raw: str | None) -> str | None:
 
 
 def _vocabulary(text: str, allowed: Sequence[str], what: str) -> str:
-    word = re.sub(r"[\s'-]+", "_", fold(text))
+    word = re.sub(r"[\s'-]+", "_", fold(text, typed=True))
     if word not in allowed:
         raise BadArguments(f"{text!r} is not a {what}; use one of {', '.join(allowed)} "
                            "(or null to clear it)")
@@ -122,9 +122,9 @@ def _vocabulary(text: str, allowed: Sequence[str], what: str) -> str:
 
 def expand_field(target: str, field: str, value: str | None) -> list[tuple[str, str | None]]:
     """`horizon 3/9` → the two horizon fields; any other field as it is."""
-    name = fold(field).strip().replace("-", "_")
+    name = fold(field, typed=True).strip().replace("-", "_")
     if target == MEASURE and name == "horizon":
-        if value is None or fold(value) in NULL_WORDS:
+        if value is None or fold(value, typed=True) in NULL_WORDS:
             return [("horizon_min_months", None), ("horizon_max_months", None)]
         bounds = re.fullmatch(r"\s*(\d{1,4})\s*[/-]\s*(\d{1,4})\s*", value)
         if not bounds:

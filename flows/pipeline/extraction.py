@@ -57,8 +57,8 @@ def load_extractors() -> None:
     """Load what every extraction needs, once: the tokenizer, the matchers, the French word
     list with its accent index, and the date parser's French data."""
     from extractors.letters import parse_french_date
-    from extractors.normalise import repair_accents
     from extractors.rules import RULES, matcher, nlp
+    from extractors.spelling import repair_accents
 
     nlp()
     for name in RULES:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from flows.release.history import withdraw
-from flows.release.layout import StrPath, acquire_lock, read_manifest, release_frames
+from flows.release.layout import StrPath
 from flows.release.publish import publish_release
-from flows.release.verify import ensure_release
+from flows.release.verify import hold_release
 from flows.report.render import report_writer
 from models.errors import BadArguments
 
@@ -37,13 +37,10 @@ def forget(out: StrPath, what: str, every: bool = False) -> list[str]:
     """Take the documents `what` names out of the current release (a new release, under the
     folder's lock); their record goes to `superseded` with the reason `forgotten`. Several
     matches are refused unless `every`. Returns the names forgotten."""
-    with acquire_lock(out) as lock:
-        writer = report_writer(out)
-        health = ensure_release(out, lock, writer)
-        if health.release is None:
-            raise BadArguments(f"there is no release in {out} to forget anything from")
-        frames = release_frames(health.release)
-        found = matching(frames, what)
+    writer = report_writer(out)
+    missing = f"there is no release in {out} to forget anything from"
+    with hold_release(out, writer, missing) as held:
+        found = matching(held.frames, what)
         if not found:
             raise BadArguments(f"no document of the release in {out} is named {what!r} or has a "
                                "doc_id starting so (see `missions query \"select doc_id, "
@@ -54,10 +51,8 @@ def forget(out: StrPath, what: str, every: bool = False) -> list[str]:
                                "exactly, or add --all to forget them all")
         when = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         gone = {name: "forgotten" for names in found.values() for name in names}
-        kept, _ = withdraw(frames, gone, when)
-        manifest = read_manifest(out) or {}
-        publish_release(out, kept, manifest.get("pipeline_version", ""),
-                        {k: v for k, v in manifest.items() if k == "ocr_settings"},
-                        report=writer, lock=lock)
+        kept, _ = withdraw(held.frames, gone, when)
+        publish_release(out, kept, held.manifest.get("pipeline_version", ""),
+                        {k: v for k, v in held.manifest.items() if k == "ocr_settings"},
+                        report=writer, lock=held.lock)
         return sorted(min(n) for n in found.values())
-

@@ -2,11 +2,13 @@
 where that loses no published row (`missions verify`, and every ingest before it merges)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,7 @@ from flows.release.publish import (
     without_archive,
 )
 from flows.release.tables import conform_frame, empty_frame
-from models.errors import OutputNotWritable, ReleaseDamaged
+from models.errors import BadArguments, OutputNotWritable, ReleaseDamaged
 from models.schema import TABLES
 
 log = logging.getLogger("missions")
@@ -222,6 +224,31 @@ def ensure_release(out_dir: StrPath, lock: FolderLock, report: ReportWriter, qui
     for sentence in [] if quiet else health.repairs:
         log.warning("repaired: %s", sentence)
     return health
+
+
+@dataclass(frozen=True)
+class Held:
+    """The current release, checked, as a command that publishes over it builds on it."""
+
+    lock: FolderLock
+    release: Path
+    manifest: dict[str, Any]
+    frames: dict[str, pd.DataFrame]
+
+
+@contextlib.contextmanager
+def hold_release(out_dir: StrPath, report: ReportWriter, missing: str) -> Iterator[Held]:
+    """For the `with` block: the folder's lock held, its release checked (repaired if need be,
+    a rebuilt release's QA report written by `report`), its manifest and tables read; a folder
+    with no release yet is refused with BadArguments(`missing`). `missions correct`, `review
+    --apply` and `forget` open so."""
+    out = Path(out_dir)
+    with acquire_lock(out) as lock:
+        health = ensure_release(out, lock, report)
+        if health.release is None:
+            raise BadArguments(missing)
+        manifest = json.loads((health.release / MANIFEST_NAME).read_text(encoding="utf-8"))
+        yield Held(lock, health.release, manifest, release_frames(health.release))
 
 
 def _pipeline_version() -> str:

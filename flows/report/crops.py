@@ -132,7 +132,7 @@ def _to_work_width(img: Image.Image) -> Image.Image:
 
 
 def _to_rgb(frame: Image.Image) -> Image.Image:
-    from extractors.ocr import to_rgb
+    from extractors.pageimage import to_rgb
 
     return to_rgb(frame)
 
