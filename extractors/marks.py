@@ -335,13 +335,13 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
                                   [(m.page, m.bbox) for m in measures])
     prefixes = {m.label.rstrip("0123456789") for m in measures if m.label} - {""}
     strip = with_labels([marks[k] for k in apart], prefixes)
-    for mark, (mi, conf) in _strip_ties(strip, page.page, measures, printed, inferred).items():
+    for mark, (mi, conf) in strip_ties(strip, page.page, measures, printed, inferred).items():
         out.setdefault(mi, []).append(_reading(classes[apart[mark]], conf))
         tied += 1
     return PageMarks(out, len(marks), tied)
 
 
-def _strip_ties(strip: Sequence[ColourRegion], page: int, measures: Sequence[Measure],
+def strip_ties(strip: Sequence[ColourRegion], page: int, measures: Sequence[Measure],
                 printed: Sequence[int | None], inferred: Sequence[int | None]
                 ) -> dict[int, tuple[int, float]]:
     """mark → (measure, confidence): the strip tied to the measures of its own page (a deck's

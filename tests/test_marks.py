@@ -24,6 +24,7 @@ from extractors.marks import (
     delta_e,
     find_marks,
     status_in_text,
+    strip_ties,
     tie_marks_by_band,
 )
 from extractors.marktext import read_mark_text
@@ -313,13 +314,13 @@ def test_status_samples_cover_layouts_palettes_and_a_grey_scan() -> None:
 def _strip_image(colours: list[tuple[int, int, int] | None], *, step: int, rows: int = 1,
                  numbers: str = "below", paper: tuple[int, int, int] = (255, 255, 255),
                  outline: int = 0, beside: int = 4, slope: float = 0.0, prefix: str = "",
-                 font_px: int = 22) -> Image.Image:
+                 font_px: int = 22, width: int = 36) -> Image.Image:
     """A strip of 36-px discs `step` px apart (touching at 36, overlapping below), numbered
     from 1 left to right, row by row, in DejaVu Sans above, below, inside or right of each
     disc (`beside` px from it); an `outline` px thick dark ring round each disc; a colour None
     is an empty ring (a measure without a mark); each disc `slope` px lower than the one before
     (a page photographed at a slant); numbers printed after a label letter (`prefix`), in
-    `font_px` type."""
+    `font_px` type; marks `width` px wide (72: pills)."""
     per_row = -(-len(colours) // rows)
     img = Image.new("RGB", (120 + per_row * step, round(160 * rows + 80 + per_row * slope)),
                     paper)
@@ -328,13 +329,13 @@ def _strip_image(colours: list[tuple[int, int, int] | None], *, step: int, rows:
     for i, colour in enumerate(colours):
         row, col = divmod(i, per_row)
         x, y = 60 + col * step, round(70 + row * 160 + col * slope)
-        draw.ellipse((x, y, x + 36, y + 36), fill=colour,
-                     outline=(60, 60, 60) if outline or colour is None else None,
-                     width=max(outline, 2))
+        draw.rounded_rectangle((x, y, x + width, y + 36), radius=18, fill=colour,
+                               outline=(60, 60, 60) if outline or colour is None else None,
+                               width=max(outline, 2))
         text = f"{prefix}{i + 1}"
-        width = draw.textlength(text, font=font)
-        tx = {"right": x + 36 + beside, "left": x - beside - width}.get(numbers,
-                                                                          x + 18 - width / 2)
+        text_w = draw.textlength(text, font=font)
+        tx = {"right": x + width + beside, "left": x - beside - text_w}.get(numbers,
+                                                                              x + (width - text_w) / 2)
         ty = {"below": y + 42, "above": y - 8 - font_px, "in": y + 6}.get(numbers, y + 6)
         draw.text((tx, ty), text, font=font, fill="white" if numbers == "in" else "black")
     return img
@@ -443,6 +444,31 @@ def test_a_strips_first_mark_above_the_legend_column_is_no_legend_entry() -> Non
                 for s, r in zip(STATUSES[:3], column[:3], strict=True)]  # the fourth unread
     members = legend_members(swatches, [*strip, *column])
     assert column[3] in members and not any(m in members for m in strip)
+
+
+def test_a_strip_of_pills_is_read_like_a_strip_of_discs() -> None:
+    """Pills twice as wide as high, numbered below, in two rows: each is read and tied to its
+    measure (they were taken for no strip at all)."""
+    palette = list(GREENS.values())
+    colours = [palette[(i * 3) % 4] for i in range(8)]
+    img = _strip_image(colours, step=100, rows=2, numbers="below", width=72)
+    regions = read_mark_text(img, find_colour_regions(img, DPI), DPI, "fra")
+    ties = tie_strips(regions, [m.number for m in _measures(8)])
+    by_place = sorted(range(len(regions)), key=lambda k: (regions[k].center[1] // 80,
+                                                          regions[k].center[0]))
+    assert {t.mark: t.measure for t in ties} == {k: i for i, k in enumerate(by_place)}
+
+
+def test_a_slides_strip_numbers_the_slides_own_measures() -> None:
+    """Numbering restarting on each slide (1-3, 1-3): the strip of slide 2, read 1, 2, 3, ties
+    to slide 2's measures, where the document's numbers alone name two measures each."""
+    measures = [Measure(page=1 + i // 3, number=i % 3 + 1, title=f"T{i}", position=i + 1)
+                for i in range(6)]
+    strip = [_disc(40 * i, below=(i + 1, 95.0)) for i in range(3)]
+    printed = [m.number for m in measures]
+    assert tie_strips(strip, printed) == []
+    ties = strip_ties(strip, 2, measures, printed, [None] * 6)
+    assert {mark: mi for mark, (mi, _conf) in ties.items()} == {0: 3, 1: 4, 2: 5}
 
 
 def test_a_label_letter_is_the_documents_or_a_digit_misread() -> None:
