@@ -272,18 +272,21 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
 
 def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
                  numbers: Sequence[int | None], ties: Sequence[StripTie] = ()) -> list[StripTie]:
-    """A strip of exactly as many marks as the document has measures, numbered 1 to N as
-    printed: mark i is measure i, for the marks `ties` (those the numbers read tied) leave —
-    when every one of those ties agrees (mark i, measure i) and no number read by a mark says
-    otherwise (any confidence, when no number tied a mark at all)."""
+    """A strip of exactly as many marks as there are measures (the document's, or its page's),
+    numbered in one run as printed (1 to N; 16 to 21 on a slide): mark i is measure i, for the
+    marks `ties` (those the numbers read tied) leave — when every one of those ties agrees
+    (mark i, measure i) and no number read by a mark says otherwise (any confidence, when no
+    number tied a mark at all)."""
     n = len(numbers)
-    if len(strip) != n or n < 3 or list(numbers) != list(range(1, n + 1)):
+    first = numbers[0] if numbers else None
+    if (len(strip) != n or n < 3 or first is None or first < 1
+            or list(numbers) != list(range(first, first + n))):
         return []
     if any(t.measure != strip.index(t.mark) for t in ties):
         return []
     least = MIN_DIGIT_CONF if ties else 50.0
     for i, k in enumerate(strip):
-        if any(r.conf >= least and r.number != i + 1 for r in marks[k].readings):
+        if any(r.conf >= least and r.number != first + i for r in marks[k].readings):
             return []
     done = {t.mark for t in ties}
     return [StripTie(k, i, COUNT_CONF, "count") for i, k in enumerate(strip) if k not in done]
@@ -302,7 +305,8 @@ def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
                inferred: Sequence[int | None] = ()) -> list[StripTie]:
     """Every strip's ties, each strip read at the place (inside, above, below its marks) whose
     numbers the order confirms most, else by its count (`tie_by_count`) when it is the page's
-    only strip; a measure claimed by two marks keeps neither."""
+    only strip of as many marks as there are measures; a measure claimed by two marks keeps
+    neither."""
     ties: list[StripTie] = []
     strips = strips_of(marks)
     for strip in strips:
@@ -312,7 +316,7 @@ def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
         best, runner_up = options[0], options[1]
         if _rivals(best, runner_up):
             continue  # read at two places, two ways: which is the strip's cannot be told
-        if len(strips) == 1:
+        if sum(len(other) == len(numbers) for other in strips) == 1:  # the one strip of N
             best = [*best, *tie_by_count(marks, strip, numbers, best)]
         ties.extend(best)
     claims: dict[int, list[StripTie]] = {}

@@ -471,6 +471,22 @@ def test_a_slides_strip_numbers_the_slides_own_measures() -> None:
     assert {mark: mi for mark, (mi, _conf) in ties.items()} == {0: 3, 1: 4, 2: 5}
 
 
+def test_a_slides_strip_of_unread_numbers_ties_by_its_count_to_the_slides_measures() -> None:
+    """Numbers too small to read on slide 2, whose measures are 16 to 21: its strip of six
+    marks is read in order, beside a row of four icons (another strip of another count); not
+    when the slide's numbering skips (16-20, 22) or a mark is missing."""
+    measures = [Measure(page=1 if i < 15 else 2, number=i + 1, title=f"T{i}", position=i + 1)
+                for i in range(21)]
+    strip = [_disc(40 * i) for i in range(6)]
+    icons = [_disc(1000 + 40 * i, y=20) for i in range(4)]
+    printed = [m.number for m in measures]
+    ties = strip_ties([*strip, *icons], 2, measures, printed, [None] * 21)
+    assert {mark: mi for mark, (mi, _conf) in ties.items()} == {i: 15 + i for i in range(6)}
+    skipping = [*printed[:20], 22]
+    assert strip_ties([*strip, *icons], 2, measures, skipping, [None] * 21) == {}
+    assert strip_ties([*strip[:5], *icons], 2, measures, printed, [None] * 21) == {}
+
+
 def test_a_label_letter_is_the_documents_or_a_digit_misread() -> None:
     """« S1 » is S1 where the measures are labelled S1, S2…; where no label has an S it is the
     51 tesseract read as S1; a letter no label has and no digit looks like names nothing."""
