@@ -2,6 +2,7 @@
 own legend swatches; why a status stays NULL when it does."""
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -210,13 +211,27 @@ def on_band(mark: ColourRegion, box: BBox, line_h: float) -> bool:
 
 def _columns(boxes: Sequence[tuple[int, BBox]], width: float) -> dict[int, tuple[float, float]]:
     """measure index → the x-extent of its column: measures whose left edges line up (within
-    4 % of the page's width) form a column."""
+    4 % of the page's width) form a column, and a few whose span lies within a column's are
+    that column's."""
     groups: list[list[tuple[int, BBox]]] = []
     for mi, box in sorted(boxes, key=lambda t: t[1][0]):
         if groups and box[0] - groups[-1][-1][1][0] <= 0.04 * width:
             groups[-1].append((mi, box))
         else:
             groups.append([(mi, box)])
+    # A group standing within another's span (a measure indented further: a hanging label
+    # read apart) is part of that column, not a column of its own.
+    slack = 0.04 * width
+    merged = True
+    while merged:
+        merged = False
+        spans = [(min(b[0] for _m, b in g), max(b[2] for _m, b in g)) for g in groups]
+        for a, b in itertools.permutations(range(len(groups)), 2):
+            if (len(groups[a]) <= len(groups[b]) and spans[b][0] - slack <= spans[a][0]
+                    and spans[a][1] <= spans[b][1] + slack):
+                groups[b].extend(groups.pop(a))
+                merged = True
+                break
     out: dict[int, tuple[float, float]] = {}
     for group in groups:
         extent = (min(b[0] for _m, b in group), max(b[2] for _m, b in group))
