@@ -219,16 +219,17 @@ def _columns(boxes: Sequence[tuple[int, BBox]], width: float) -> dict[int, tuple
             groups[-1].append((mi, box))
         else:
             groups.append([(mi, box)])
-    # A group standing within another's span (a measure indented further: a hanging label
-    # read apart) is part of that column, not a column of its own.
-    slack = 0.04 * width
+    # A smaller group whose span mostly lies on another's, and is no wider (a measure indented
+    # further, or one whose box took in the mark before it), is part of that column, not a
+    # column of its own; a box run across two columns is wider than either and stays apart.
     merged = True
     while merged:
         merged = False
         spans = [(min(b[0] for _m, b in g), max(b[2] for _m, b in g)) for g in groups]
         for a, b in itertools.permutations(range(len(groups)), 2):
-            if (len(groups[a]) <= len(groups[b]) and spans[b][0] - slack <= spans[a][0]
-                    and spans[a][1] <= spans[b][1] + slack):
+            (a0, a1), (b0, b1) = spans[a], spans[b]
+            if (len(groups[a]) <= len(groups[b]) and a1 - a0 <= 1.15 * (b1 - b0)
+                    and min(a1, b1) - max(a0, b0) >= 0.8 * min(a1 - a0, b1 - b0)):
                 groups[b].extend(groups.pop(a))
                 merged = True
                 break

@@ -605,11 +605,17 @@ def test_marks_tie_within_their_own_column() -> None:
 def test_a_measure_indented_further_is_no_column_of_its_own() -> None:
     """A table's measures start at x=160, one (a label read apart) at x=231 within their span:
     one column, so the marks of the status column to their right are tied, not left to two
-    columns « about as near »; two columns side by side stay two."""
+    columns « about as near »; so too when one measure's box took in the mark on its left.
+    Two columns side by side stay two."""
     boxes = [(i, (160.0, 100.0 + 40 * i, 1020.0, 120.0 + 40 * i)) for i in range(6)]
     boxes[3] = (3, (231.0, 220.0, 1035.0, 240.0))
     marks = [(i, region((0, 0, 0), x=1098, y=100 + 40 * i)) for i in range(6)]
     assert tie_marks_by_band(boxes, marks, line_h=18.0, width=1319.0) == {i: i for i in range(6)}
+    # marks on the left, one measure's box taking in its mark (read as a glyph of its line)
+    boxes = [(i, (104.0, 100.0 + 40 * i, 600.0, 120.0 + 40 * i)) for i in range(6)]
+    boxes[3] = (3, (55.0, 220.0, 590.0, 240.0))
+    marks = [(i, region((0, 0, 0), x=57, y=100 + 40 * i)) for i in range(6)]
+    assert tie_marks_by_band(boxes, marks, line_h=14.0, width=827.0) == {i: i for i in range(6)}
     two = [(0, (100.0, 100.0, 900.0, 130.0)), (1, (1100.0, 100.0, 1900.0, 130.0))]
     middle = (1, region((0, 0, 0), x=990, y=102))
     assert tie_marks_by_band(two, [middle], line_h=28.0, width=2000.0) == {}
