@@ -108,8 +108,23 @@ def _label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion
                 scale = LABEL_PX / crop.height
                 crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX),
                                    Image.Resampling.LANCZOS)
-                out.append(((k, side), _on_white(np.asarray(crop))))
+                tile = _on_white(np.asarray(crop))
+                if not _has_block(tile):
+                    out.append(((k, side), tile))
     return out
+
+
+def _has_block(tile: np.ndarray) -> bool:
+    """A solid dark block in a label's crop (the next mark, a bar): no label, and set among the
+    labels it throws tesseract's reading of the whole column (« Satisfaisant » read « n »)."""
+    labels, _n = ndimage.label(tile < 128)
+    for sl in ndimage.find_objects(labels):
+        if sl is None:
+            continue
+        h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        if h >= 0.5 * tile.shape[0] and w >= 0.4 * h and (tile[sl] < 128).mean() >= 0.6:
+            return True
+    return False
 
 
 def _on_white(tile: np.ndarray) -> np.ndarray:
@@ -157,9 +172,9 @@ def _read_labels(tiles: list[tuple[tuple[int, str], np.ndarray]], lang: str
     found = _ocr(column, lang, "--psm 6 --dpi 300")
     out: dict[tuple[int, str], str] = {}
     for (key, _tile), (a, b) in zip(tiles, spans, strict=True):
-        words = sorted((wx, text) for wx, wy, text, _c in found if a <= wy < b)
+        words = [text for _wx, wy, text, _c in found if a <= wy < b]  # in reading order
         if words:
-            out[key] = " ".join(t for _x, t in words)
+            out[key] = " ".join(words)
     return out
 
 
