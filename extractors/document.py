@@ -9,9 +9,10 @@ from extractors.columns import COLUMNS_VERSION, read_columns
 from extractors.layout import drop_mark_glyphs
 from extractors.letters import extract_letter, is_letter_anchor
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses, check_status_counts
-from extractors.measures import PageLine, extract_measures, stands_across
+from extractors.measures import extract_measures
 from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
 from extractors.ocr import DEFAULT_OCR, OcrSettings
+from extractors.pagelines import PageLine, stands_across
 from extractors.pages import plan_pages, read_legacy_text, read_page
 from extractors.rules import parse_docs, rules_version
 from extractors.series import describe_report

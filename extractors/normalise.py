@@ -22,8 +22,8 @@ from extractors.folding import fold
 from extractors.spelling import is_known_word, known_form, ocr_confusions, recase, repair_word
 from models.records import BBox, Line, Page, Repair, Word
 
-# fold and is_known_word are passed on for extractors/legend.py and measures.py, which import
-# them from here (their homes: extractors/folding.py, extractors/spelling.py)
+# fold and is_known_word are passed on (extractors/legend.py imports fold from here); their
+# homes: extractors/folding.py, extractors/spelling.py
 __all__ = ["Repair", "fold", "is_known_word", "join_hyphenation", "normalise_line",
            "normalise_page", "normalise_text"]
 

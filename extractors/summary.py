@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from extractors.measures import PageLine, count_value
+from extractors.headings import count_value
+from extractors.pagelines import PageLine
 from extractors.rules import legend_phrases, matches, parse_docs
 from models.records import BBox, LegendEntry, StatusCount
 
