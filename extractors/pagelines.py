@@ -68,7 +68,8 @@ def _wordlike(token: str, conf: float | None) -> bool:
 
 
 def is_junk(pl: PageLine) -> bool:
-    """Lines left by icons and graphics (`o vhw`, `BIR00000 ROCONDO`), never glued onto titles."""
+    """Lines left by icons and graphics (`o vhw`, `BIR00000 ROCONDO`) or a strip's numbers read
+    as a line (`1 2 3 M4 M5 M6…`), never glued onto titles nor taken for a measure."""
     text = pl.line.text.strip()
     if sum(c.isalpha() for c in text) < 3:
         return True
@@ -80,6 +81,8 @@ def is_junk(pl: PageLine) -> bool:
     if len(words) >= 2 and all(is_known_word(w) for w in words) and any(
             w.lower() in OPEN_ENDINGS for w in words):
         return False  # `de vie`, `à tous`: short words, but French
+    if sum(c.isalpha() for c in text) < 0.5 * sum(c.isalnum() for c in text):
+        return True  # no word, mostly digits: a strip's numbers (`6 7 M8 M9 M10M11`), a scale
     return len(text) < 30
 
 

@@ -413,3 +413,18 @@ Mesures opérationnelles, aux premiers effets à 3/9 mois
 """)
     assert [(m.number, m.number_inferred) for m in got] == [(5, False), (7, False), (8, True),
                                                              (9, False)]
+
+
+def test_a_strips_numbers_read_as_a_line_are_no_measure() -> None:
+    """The numbers printed by a strip's marks, read by OCR as one line with the marks read as
+    letters (« E1 2 53 4 … M8 M9 »), are no measure: 042 published a 22nd measure so, and its
+    strip's marks, then « on its band », were tied to nothing."""
+    got = measures("""
+2 mesures opérationnelles, aux premiers effets à 3/9 mois
+1. Rendre immédiatement accessible l'existant pour agir dès à présent
+2. Favoriser la convergence entre la diversité des outils
+
+E1 2 53 4 5 6 7 M8 M9 M10M11M12M13M14M15M16M17 M18 19 M20 H21
+""")
+    assert [m.number for m in got] == [1, 2]
+    assert got[1].title == "Favoriser la convergence entre la diversité des outils"
