@@ -1,5 +1,4 @@
-"""Which status a mark's colour shows: nearest legend swatch in ΔE2000, checked across the marks
-of one ink."""
+"""Which status a mark's colour shows: the nearest legend swatch in ΔE2000, one ink one status."""
 from __future__ import annotations
 
 from collections.abc import Sequence

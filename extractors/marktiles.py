@@ -1,5 +1,4 @@
-"""The ink of the numbers printed by a row of marks (inside, beside, above and below each), cut
-into one tile per number for tesseract."""
+"""The ink of the numbers printed in, beside, above and below a row of marks, cut into tiles."""
 from __future__ import annotations
 
 from collections.abc import Sequence

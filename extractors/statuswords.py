@@ -1,5 +1,4 @@
-"""Statuses written as words: « Statut : X » in a measure's text or on its band, a table's status
-cell, and lines that look like a legend nobody found by its swatches."""
+"""Statuses written as words: « Statut : X », a table's status cell, legend-like label lines."""
 from __future__ import annotations
 
 import re

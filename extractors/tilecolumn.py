@@ -1,5 +1,4 @@
-"""Tiles set one under the other on white and read by tesseract in one call; numbers read in doubt
-read once more, larger."""
+"""Tiles stacked on white and read by tesseract in one call; numbers in doubt read again larger."""
 from __future__ import annotations
 
 import re
