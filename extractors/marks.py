@@ -2,20 +2,14 @@
 own legend swatches; why a status stays NULL when it does."""
 from __future__ import annotations
 
-import itertools
-import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
-from typing import TYPE_CHECKING
-
-import numpy as np
-from skimage.color import deltaE_ciede2000
 
 from extractors.legend import Swatch, find_legend, legend_members
+from extractors.markbands import band_pairs, on_band, tie_marks_by_band
+from extractors.markcolour import MarkClass, classify_marks
 from extractors.regions import MIN_CHROMA
-from extractors.rules import matches, parse_docs
+from extractors.statuswords import legend_like_labels, text_statuses
 from extractors.strips import confirmed_inferred, tie_strips, with_labels
 from models.records import (
     STATUSES,
@@ -23,7 +17,6 @@ from models.records import (
     ColourRegion,
     Extraction,
     LegendEntry,
-    Line,
     Measure,
     Page,
     StatusCheck,
@@ -31,30 +24,14 @@ from models.records import (
     Word,
 )
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
 MARKS_VERSION = "marks.v4"  # part of the pipeline version: a change here re-extracts
+# (it covers markcolour.py, markbands.py and statuswords.py too: bump it when they change what
+# is read)
 # (v3: a stack of legend labels whose swatches were not found is no measure's status; a line
 # of status words level with several measures is none of theirs)
 MIN_FILL = 0.5  # area / bbox area of a mark (square 1, disc 0.79, a number inside ~0.65)
-MAX_DELTA_E = 10.0  # CIEDE2000 from a mark to its swatch beyond which it is no match
-MIN_MARGIN = 6.0  # the second-nearest swatch must be at least this much farther
 SPECK_MM = 2.6  # a blob smaller than this (and than half a swatch) is noise, not a mark
-SAME_INK = 4.0  # ΔE2000 under which marks are one colour (one status's ink, scanned)
 UNREAD_FACTOR = 0.9  # a measure whose mark was seen but not read is that much less sure
-_STATUS_PREFIX = re.compile(r"\b(statut|avancement|[ée]tat)\s*[:：—–-]\s*", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class MarkClass:
-    """How one mark compares with the legend: nearest status, its ΔE and the runner-up's."""
-
-    status: str | None  # None when too far from every swatch or between two of them
-    delta_e: float
-    runner_up: float
-    confidence: float
-    reason: str | None  # None when read; too-far | ambiguous
 
 
 @dataclass(frozen=True)
@@ -73,12 +50,6 @@ class MarkReport:
 
     seen: int = 0
     tied: int = 0
-
-
-def delta_e(lab1: Sequence[float], lab2: Sequence[float]) -> float:
-    """CIEDE2000 colour difference of two CIELAB colours."""
-    return float(deltaE_ciede2000(np.asarray(lab1, dtype=np.float64),
-                                  np.asarray(lab2, dtype=np.float64)))
 
 
 # --- marks ----------------------------------------------------------------------------------
@@ -138,143 +109,6 @@ def _speck(region: ColourRegion, swatches: Sequence[Swatch], dpi: float) -> bool
     sizes = sorted(max(s.region.bbox[2] - s.region.bbox[0], s.region.bbox[3] - s.region.bbox[1])
                    for s in swatches)
     return bool(sizes) and side < SPECK_MM * dpi / 25.4 and side < 0.5 * sizes[len(sizes) // 2]
-
-
-# --- colour: which status a mark shows ------------------------------------------------------
-
-def classify_mark(mark: ColourRegion, swatches: dict[str, ColourRegion]) -> MarkClass:
-    """The status whose swatch is nearest in ΔE2000, when near enough and clearly nearest."""
-    dists = sorted((delta_e(mark.lab, sw.lab), status) for status, sw in swatches.items())
-    d1, status = dists[0]
-    d2 = dists[1][0] if len(dists) > 1 else float("inf")
-    confidence = round(0.5 + 0.5 * (1 - d1 / d2), 3) if d2 > 0 else 0.0
-    if d1 > MAX_DELTA_E:
-        return MarkClass(None, d1, d2, 0.0, "too-far")
-    if d2 - d1 < MIN_MARGIN:
-        return MarkClass(None, d1, d2, 0.0, "ambiguous")
-    return MarkClass(status, d1, d2, confidence, None)
-
-
-def _inks(marks: Sequence[ColourRegion]) -> list[int]:
-    """Each mark's ink: marks whose colours lie within SAME_INK of each other (transitively)
-    are one ink, the same status printed and scanned."""
-    parent = list(range(len(marks)))
-
-    def root(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for a in range(len(marks)):
-        for b in range(a + 1, len(marks)):
-            if delta_e(marks[a].lab, marks[b].lab) < SAME_INK:
-                parent[root(b)] = root(a)
-    return [root(k) for k in range(len(marks))]
-
-
-def classify_marks(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegion]
-                   ) -> list[MarkClass]:
-    """Each mark's status by its swatch, checked against the other marks of its page: marks of
-    one ink (one colour, printed and scanned) are one status, so a mark is not read when its
-    ink reads two ways, nor when another ink stands clearly nearer its swatch than its own does
-    (a status missing from the legend, one shade off)."""
-    if not swatches or not marks:
-        return [MarkClass(None, float("inf"), float("inf"), 0.0, "too-far") for _m in marks]
-    classes = [classify_mark(m, swatches) for m in marks]
-    inks = _inks(marks)
-    groups: dict[int, list[int]] = {}
-    for k, ink in enumerate(inks):
-        groups.setdefault(ink, []).append(k)
-    centres = {ink: np.median([marks[k].lab for k in ks], axis=0) for ink, ks in groups.items()}
-    to_swatch = {(ink, s): delta_e(c, sw.lab) for ink, c in centres.items()
-                 for s, sw in swatches.items()}
-    nearest = {s: min(centres, key=lambda ink, s=s: to_swatch[ink, s]) for s in swatches}
-    out = []
-    for k, cls in enumerate(classes):
-        ink, status = inks[k], cls.status
-        if status is not None:
-            mixed = len({classes[j].status for j in groups[ink]}) > 1
-            other = to_swatch[ink, status] > to_swatch[nearest[status], status] + SAME_INK
-            if mixed or other:
-                cls = MarkClass(None, cls.delta_e, cls.runner_up, 0.0, "ambiguous")
-        out.append(cls)
-    return out
-
-
-# --- tying marks to measures by their band ---------------------------------------------------
-
-def on_band(mark: ColourRegion, box: BBox, line_h: float) -> bool:
-    """The mark stands level with the measure: its centre within the measure's lines (its row)."""
-    return box[1] - 0.5 * line_h <= mark.center[1] <= box[3] + 0.5 * line_h
-
-
-def _columns(boxes: Sequence[tuple[int, BBox]], width: float) -> dict[int, tuple[float, float]]:
-    """measure index → the x-extent of its column: measures whose left edges line up (within
-    4 % of the page's width) form a column, and a few whose span lies within a column's are
-    that column's."""
-    groups: list[list[tuple[int, BBox]]] = []
-    for mi, box in sorted(boxes, key=lambda t: t[1][0]):
-        if groups and box[0] - groups[-1][-1][1][0] <= 0.04 * width:
-            groups[-1].append((mi, box))
-        else:
-            groups.append([(mi, box)])
-    # A smaller group whose span mostly lies on another's, and is no wider (a measure indented
-    # further, or one whose box took in the mark before it), is part of that column, not a
-    # column of its own; a box run across two columns is wider than either and stays apart.
-    merged = True
-    while merged:
-        merged = False
-        spans = [(min(b[0] for _m, b in g), max(b[2] for _m, b in g)) for g in groups]
-        for a, b in itertools.permutations(range(len(groups)), 2):
-            (a0, a1), (b0, b1) = spans[a], spans[b]
-            if (len(groups[a]) <= len(groups[b]) and a1 - a0 <= 1.15 * (b1 - b0)
-                    and min(a1, b1) - max(a0, b0) >= 0.8 * min(a1 - a0, b1 - b0)):
-                groups[b].extend(groups.pop(a))
-                merged = True
-                break
-    out: dict[int, tuple[float, float]] = {}
-    for group in groups:
-        extent = (min(b[0] for _m, b in group), max(b[2] for _m, b in group))
-        out.update({mi: extent for mi, _b in group})
-    return out
-
-
-def _gap(x: float, extent: tuple[float, float]) -> float:
-    return max(0.0, extent[0] - x, x - extent[1])
-
-
-def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
-               line_h: float, width: float = 0.0) -> list[tuple[float, int, int]]:
-    """(distance to the first line, measure index, mark index) for each mark on a measure's band
-    (its row, or the level of its lines) within the measure's own column — the column the mark
-    stands nearest, clearly."""
-    columns = _columns(boxes, width or max((b[2] for _m, b in boxes), default=1.0))
-    extents = sorted(set(columns.values()))
-    pairs: list[tuple[float, int, int]] = []
-    for k, mark in marks:
-        cx, cy = mark.center
-        gaps = sorted((_gap(cx, e), e) for e in extents)
-        if len(gaps) > 1 and gaps[1][0] - gaps[0][0] < max(line_h, 0.25 * gaps[1][0]):
-            continue  # about as near to two columns: whose it is cannot be told
-        home = gaps[0][1] if gaps else None
-        for mi, box in boxes:
-            if columns[mi] == home and on_band(mark, box, line_h):
-                pairs.append((abs(cy - (box[1] + line_h / 2)), mi, k))
-    return sorted(pairs)
-
-
-def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
-                      line_h: float, width: float = 0.0) -> dict[int, int]:
-    """measure index → mark index: each mark on a measure's band within its column (see
-    `band_pairs`), nearest first line first, one mark per measure and one measure per mark."""
-    tied: dict[int, int] = {}
-    used: set[int] = set()
-    for _cost, mi, k in band_pairs(boxes, marks, line_h, width):
-        if mi not in tied and k not in used:
-            tied[mi] = k
-            used.add(k)
-    return tied
 
 
 def _line_height(page: Page) -> float:
@@ -377,104 +211,6 @@ def strip_ties(strip: Sequence[ColourRegion], page: int, measures: Sequence[Meas
     return {mark: t for mark, t in ties.items() if claims.count(t[0]) == 1}
 
 
-# --- statuses written as words ------------------------------------------------------------
-
-def _label_at_start(text: str) -> str | None:
-    return _label_opening(parse_docs([text])[0])
-
-
-def _label_opening(doc: Doc) -> str | None:
-    found = [label for label, s, _e in matches("status-label.v1", doc) if s == 0]
-    return found[0] if found else None
-
-
-def status_in_text(text: str) -> str | None:
-    """The status after « Statut : » / « Avancement : » in a text, if one follows."""
-    for m in _STATUS_PREFIX.finditer(text):
-        label = _label_at_start(text[m.end():])
-        if label is not None:
-            return label
-    return None
-
-
-def _whole_label(line: Line) -> str | None:
-    doc = parse_docs([line.text])[0]
-    found = matches("status-label.v1", doc)
-    return found[0][0] if len(found) == 1 and found[0][1:] == (0, len(doc)) else None
-
-
-def _overlaps(a: BBox, b: BBox) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def legend_like_labels(lines: Sequence[Line], line_h: float) -> list[BBox]:
-    """Boxes of the lines that look like a legend nobody found by its swatches (a grey page,
-    one hue in dark shades): two or more short lines, one under the other at one left edge,
-    that each open with a status (« Retard expliqué par le contexte »), each status once on
-    the page. A table's status cells repeat their statuses; a legend names each once. Words
-    of a legend standing level with a measure are never its status."""
-    h = max(line_h, 1.0)
-    short = [line for line in lines if line.bbox is not None and len(line.text.split()) <= 6]
-    found = [(line.bbox, label) for line, doc in zip(short, parse_docs([ln.text for ln in short]),
-                                                     strict=True)
-             if (label := _label_opening(doc)) is not None]  # one parse for the page's lines
-    statuses = [label for _box, label in found]
-    if len(found) < 2 or len(set(statuses)) != len(statuses):
-        return []
-    boxes = sorted((box for box, _label in found), key=lambda b: b[1])
-    lefts = [b[0] for b in boxes]
-    gaps = [b[1] - a[3] for a, b in pairwise(boxes)]
-    if max(lefts) - min(lefts) > 2 * h or max(gaps) > 2.5 * h:
-        return []
-    return boxes
-
-
-def read_text_status(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = (),
-                     line_h: float = 0.0) -> str | None:
-    """A status written as words for the measure: « Statut : X » in its text, or on its band a
-    line that says « Statut : X » or is nothing but a status (a table cell) — level with its
-    first lines (within two line heights), never a label of the legend (`legend`: their
-    boxes), which may stand level with a measure."""
-    found = text_status_with_line(measure, lines, legend, line_h)
-    return found[0] if found else None
-
-
-def text_status_with_line(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = (),
-                          line_h: float = 0.0) -> tuple[str, int | None] | None:
-    """`read_text_status`, with the index of the line the status was read on (None when it is
-    the measure's own text)."""
-    found = status_in_text(measure.title) or status_in_text(measure.raw_title)
-    if found is not None:
-        return found, None
-    if measure.bbox is None:
-        return None
-    y0, y1 = measure.bbox[1], measure.bbox[3]
-    if line_h:
-        y1 = min(y1, y0 + 2.5 * line_h)
-    for k, line in enumerate(lines):
-        if line.bbox is None or not y0 <= (line.bbox[1] + line.bbox[3]) / 2 <= y1:
-            continue
-        if any(_overlaps(line.bbox, box) for box in legend):
-            continue
-        found = status_in_text(line.text) or _whole_label(line)
-        if found is not None:
-            return found, k
-    return None
-
-
-def _text_statuses(measures: Sequence[Measure], lines_by_page: dict[int, Sequence[Line]],
-                   labels: dict[int, list[BBox]], heights: dict[int, float]
-                   ) -> list[str | None]:
-    """Each measure's status written as words; a line level with several measures (a legend's
-    label beside measures set in columns, a word of another column) is none of theirs."""
-    found = [text_status_with_line(m, lines_by_page.get(m.page, ()), labels.get(m.page, ()),
-                                   heights.get(m.page, 0.0)) for m in measures]
-    claims = Counter((m.page, f[1]) for m, f in zip(measures, found, strict=True)
-                     if f is not None and f[1] is not None)
-    return [None if f is None or (f[1] is not None and claims[(m.page, f[1])] > 1) else f[0]
-            for m, f in zip(measures, found, strict=True)]
-
-
 # --- the whole step -----------------------------------------------------------------------
 
 def _merge(colour: StatusReading | None, text: str | None) -> StatusReading | None:
@@ -548,7 +284,7 @@ def assign_statuses(measures: Sequence[Measure], pages: Sequence[Page],
         labels.setdefault(page.page, []).extend(legend_like_labels(page.lines,
                                                                    heights.get(page.page, 0.0)))
     readings = []
-    words = _text_statuses(measures, lines_by_page, labels, heights)
+    words = text_statuses(measures, lines_by_page, labels, heights)
     for i, m in enumerate(measures):
         reading = _merge(_pick(colour.get(i, [])), words[i])
         if reading is None:

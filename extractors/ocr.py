@@ -33,8 +33,8 @@ from extractors.pageimage import opencv as _cv2
 from models.errors import MissingDependency, PageError
 from models.records import Line, Page, Word
 
-# StraightPage and _cv2 are passed on for extractors/marktext.py and regions.py, which import
-# them from here (their home: extractors/pageimage.py)
+# StraightPage and _cv2 are passed on for the marks' text (extractors/marktext.py, marktiles.py,
+# marklabels.py) and regions.py, which import them from here (their home: extractors/pageimage.py)
 __all__ = ["DEFAULT_OCR", "LANG", "PAGE_TIMEOUT_ENV", "OcrSettings", "StraightPage", "_cv2",
            "check_tesseract", "detect_rotation", "has_osd", "lines_from_tesseract", "ocr_page",
            "page_timeout", "tesseract_version", "upscale_factor"]

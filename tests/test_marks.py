@@ -13,22 +13,19 @@ from skimage.color import rgb2lab
 
 from extractors.document import extract_records, process_file
 from extractors.legend import Swatch, find_legend, label_status, legend_members
+from extractors.markbands import tie_marks_by_band
+from extractors.markcolour import MAX_DELTA_E, classify_mark, classify_marks, delta_e
 from extractors.marks import (
-    MAX_DELTA_E,
     UNREAD_FACTOR,
     apply_statuses,
     assign_statuses,
     check_status_counts,
-    classify_mark,
-    classify_marks,
-    delta_e,
     find_marks,
-    status_in_text,
     strip_ties,
-    tie_marks_by_band,
 )
 from extractors.marktext import read_mark_text
 from extractors.regions import find_colour_regions
+from extractors.statuswords import status_in_text
 from extractors.strips import confirmed_inferred, mark_rows, tie_strip, tie_strips, with_labels
 from flows.pipeline.pagecache import PageCache, page_from_json
 from models.records import (

@@ -1,0 +1,80 @@
+"""Marks tied to measures by their band: level with a measure's lines, within its column."""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from models.records import BBox, ColourRegion
+
+
+def on_band(mark: ColourRegion, box: BBox, line_h: float) -> bool:
+    """The mark stands level with the measure: its centre within the measure's lines (its row)."""
+    return box[1] - 0.5 * line_h <= mark.center[1] <= box[3] + 0.5 * line_h
+
+
+def _columns(boxes: Sequence[tuple[int, BBox]], width: float) -> dict[int, tuple[float, float]]:
+    """measure index → the x-extent of its column: measures whose left edges line up (within
+    4 % of the page's width) form a column, and a few whose span lies within a column's are
+    that column's."""
+    groups: list[list[tuple[int, BBox]]] = []
+    for mi, box in sorted(boxes, key=lambda t: t[1][0]):
+        if groups and box[0] - groups[-1][-1][1][0] <= 0.04 * width:
+            groups[-1].append((mi, box))
+        else:
+            groups.append([(mi, box)])
+    # A smaller group whose span mostly lies on another's, and is no wider (a measure indented
+    # further, or one whose box took in the mark before it), is part of that column, not a
+    # column of its own; a box run across two columns is wider than either and stays apart.
+    merged = True
+    while merged:
+        merged = False
+        spans = [(min(b[0] for _m, b in g), max(b[2] for _m, b in g)) for g in groups]
+        for a, b in itertools.permutations(range(len(groups)), 2):
+            (a0, a1), (b0, b1) = spans[a], spans[b]
+            if (len(groups[a]) <= len(groups[b]) and a1 - a0 <= 1.15 * (b1 - b0)
+                    and min(a1, b1) - max(a0, b0) >= 0.8 * min(a1 - a0, b1 - b0)):
+                groups[b].extend(groups.pop(a))
+                merged = True
+                break
+    out: dict[int, tuple[float, float]] = {}
+    for group in groups:
+        extent = (min(b[0] for _m, b in group), max(b[2] for _m, b in group))
+        out.update({mi: extent for mi, _b in group})
+    return out
+
+
+def _gap(x: float, extent: tuple[float, float]) -> float:
+    return max(0.0, extent[0] - x, x - extent[1])
+
+
+def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
+               line_h: float, width: float = 0.0) -> list[tuple[float, int, int]]:
+    """(distance to the first line, measure index, mark index) for each mark on a measure's band
+    (its row, or the level of its lines) within the measure's own column — the column the mark
+    stands nearest, clearly."""
+    columns = _columns(boxes, width or max((b[2] for _m, b in boxes), default=1.0))
+    extents = sorted(set(columns.values()))
+    pairs: list[tuple[float, int, int]] = []
+    for k, mark in marks:
+        cx, cy = mark.center
+        gaps = sorted((_gap(cx, e), e) for e in extents)
+        if len(gaps) > 1 and gaps[1][0] - gaps[0][0] < max(line_h, 0.25 * gaps[1][0]):
+            continue  # about as near to two columns: whose it is cannot be told
+        home = gaps[0][1] if gaps else None
+        for mi, box in boxes:
+            if columns[mi] == home and on_band(mark, box, line_h):
+                pairs.append((abs(cy - (box[1] + line_h / 2)), mi, k))
+    return sorted(pairs)
+
+
+def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
+                      line_h: float, width: float = 0.0) -> dict[int, int]:
+    """measure index → mark index: each mark on a measure's band within its column (see
+    `band_pairs`), nearest first line first, one mark per measure and one measure per mark."""
+    tied: dict[int, int] = {}
+    used: set[int] = set()
+    for _cost, mi, k in band_pairs(boxes, marks, line_h, width):
+        if mi not in tied and k not in used:
+            tied[mi] = k
+            used.add(k)
+    return tied

@@ -1,0 +1,110 @@
+"""The short label beside a legend swatch, cropped from the page image and read again enlarged."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from extractors.legend import label_words, swatch_sized
+from extractors.marktiles import clip_box, find_ink
+from extractors.ocr import StraightPage
+from extractors.tilecolumn import ocr_words, stack_tiles
+from models.records import ColourRegion, Line, Word
+
+LABEL_PX = 48  # a label's line is enlarged to this height before tesseract reads it again
+
+
+def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
+                lines: Sequence[Line], dpi: int) -> list[tuple[tuple[int, str], np.ndarray]]:
+    """Per swatch-sized blob and side with a few words beside it (as a legend entry has), the
+    line of those words, grey, enlarged to LABEL_PX high."""
+    words = [w for ln in lines for w in ln.words]
+    out = []
+    for k, region in enumerate(regions):
+        if not swatch_sized(region, dpi):
+            continue
+        for side in ("right", "left"):
+            found = label_words(region, words, regions, side)
+            if found:
+                boxes = [w.bbox for w in found if w.bbox is not None]
+                x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
+                y0, y1 = min(b[1] for b in boxes), max(b[3] for b in boxes)
+                pad = 0.25 * (y1 - y0)
+                box = clip_box((x0 - pad, y0 - pad, x1 + pad, y1 + pad), img)
+            else:
+                box = _unread_beside(img, region, regions, words, side)
+            if box is not None:
+                crop = img.crop(box).convert("L")
+                scale = LABEL_PX / crop.height
+                crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX),
+                                   Image.Resampling.LANCZOS)
+                tile = _on_white(np.asarray(crop))
+                if not _has_block(tile):
+                    out.append(((k, side), tile))
+    return out
+
+
+def _has_block(tile: np.ndarray) -> bool:
+    """A solid dark block in a label's crop (the next mark, a bar): no label, and set among the
+    labels it throws tesseract's reading of the whole column (« Satisfaisant » read « n »)."""
+    labels, _n = ndimage.label(tile < 128)
+    for sl in ndimage.find_objects(labels):
+        if sl is None:
+            continue
+        h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        if h >= 0.5 * tile.shape[0] and w >= 0.4 * h and (tile[sl] < 128).mean() >= 0.6:
+            return True
+    return False
+
+
+def _on_white(tile: np.ndarray) -> np.ndarray:
+    """A label's crop stretched so that its paper is white and its darkest ink black: crops of
+    grey or yellowed paper set on the white column made tesseract's threshold fall between
+    white and the paper, and it read nothing at all."""
+    values = tile.astype(np.float64)
+    paper, dark = float(np.percentile(values, 90)), float(np.percentile(values, 2))
+    if paper - dark < 30:
+        return tile  # no ink to speak of: left as it is
+    return np.clip((values - dark) * (255.0 / (paper - dark)), 0, 255).astype(np.uint8)
+
+
+def _unread_beside(img: Image.Image | StraightPage, region: ColourRegion,
+                   regions: Sequence[ColourRegion], words: Sequence[Word], side: str
+                   ) -> tuple[int, int, int, int] | None:
+    """The box beside a blob (up to twelve of its heights, or the next blob) where ink stands
+    that the page's OCR read no word of (tesseract drops short lines): read it on its own."""
+    x0, y0, x1, y1 = region.bbox
+    h = y1 - y0
+    left, right = (x1 + 0.2 * h, x1 + 12 * h) if side == "right" else (x0 - 12 * h, x0 - 0.2 * h)
+    for b in regions:
+        if b is not region and min(y1, b.bbox[3]) - max(y0, b.bbox[1]) > 0.3 * h:
+            if side == "right" and b.bbox[0] > x1:
+                right = min(right, b.bbox[0] - 0.2 * h)
+            elif side == "left" and b.bbox[2] < x0:
+                left = max(left, b.bbox[2] + 0.2 * h)
+    box = clip_box((left, y0 - 0.1 * h, right, y1 + 0.1 * h), img)
+    if box is None or box[2] - box[0] < 2 * h:
+        return None
+    if any(w.bbox is not None and w.bbox[0] < box[2] and w.bbox[2] > box[0]
+           and w.bbox[1] < box[3] and w.bbox[3] > box[1]
+           and not (w.bbox[0] < x1 and w.bbox[2] > x0) for w in words):
+        return None  # read words stand there: they were (or were not) a label
+    # (a word read across the blob itself, « Mrs » for a swatch and « Remis en cause », is the
+    # swatch and its label read as one: the label is read again on its own)
+    ink, _grey = find_ink(img.crop(box))
+    return box if ink.mean() > 0.01 else None
+
+
+def read_labels(tiles: list[tuple[tuple[int, str], np.ndarray]], lang: str
+                ) -> dict[tuple[int, str], str]:
+    """{(region, side): text} for the label tiles, set one under the other, read in one call."""
+    column, spans = stack_tiles([t for _k, t in tiles], LABEL_PX)
+    found = ocr_words(column, lang, "--psm 6 --dpi 300")
+    out: dict[tuple[int, str], str] = {}
+    for (key, _tile), (a, b) in zip(tiles, spans, strict=True):
+        words = [text for _wx, wy, text, _c in found if a <= wy < b]  # in reading order
+        if words:
+            out[key] = " ".join(words)
+    return out

@@ -1,0 +1,112 @@
+"""Statuses written as words: « Statut : X », a table's status cell, legend-like label lines."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from extractors.rules import matches, parse_docs
+from models.records import BBox, Line, Measure
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+_STATUS_PREFIX = re.compile(r"\b(statut|avancement|[ée]tat)\s*[:：—–-]\s*", re.IGNORECASE)
+
+
+def _label_at_start(text: str) -> str | None:
+    return _label_opening(parse_docs([text])[0])
+
+
+def _label_opening(doc: Doc) -> str | None:
+    found = [label for label, s, _e in matches("status-label.v1", doc) if s == 0]
+    return found[0] if found else None
+
+
+def status_in_text(text: str) -> str | None:
+    """The status after « Statut : » / « Avancement : » in a text, if one follows."""
+    for m in _STATUS_PREFIX.finditer(text):
+        label = _label_at_start(text[m.end():])
+        if label is not None:
+            return label
+    return None
+
+
+def _whole_label(line: Line) -> str | None:
+    doc = parse_docs([line.text])[0]
+    found = matches("status-label.v1", doc)
+    return found[0][0] if len(found) == 1 and found[0][1:] == (0, len(doc)) else None
+
+
+def _overlaps(a: BBox, b: BBox) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def legend_like_labels(lines: Sequence[Line], line_h: float) -> list[BBox]:
+    """Boxes of the lines that look like a legend nobody found by its swatches (a grey page,
+    one hue in dark shades): two or more short lines, one under the other at one left edge,
+    that each open with a status (« Retard expliqué par le contexte »), each status once on
+    the page. A table's status cells repeat their statuses; a legend names each once. Words
+    of a legend standing level with a measure are never its status."""
+    h = max(line_h, 1.0)
+    short = [line for line in lines if line.bbox is not None and len(line.text.split()) <= 6]
+    found = [(line.bbox, label) for line, doc in zip(short, parse_docs([ln.text for ln in short]),
+                                                     strict=True)
+             if (label := _label_opening(doc)) is not None]  # one parse for the page's lines
+    statuses = [label for _box, label in found]
+    if len(found) < 2 or len(set(statuses)) != len(statuses):
+        return []
+    boxes = sorted((box for box, _label in found), key=lambda b: b[1])
+    lefts = [b[0] for b in boxes]
+    gaps = [b[1] - a[3] for a, b in pairwise(boxes)]
+    if max(lefts) - min(lefts) > 2 * h or max(gaps) > 2.5 * h:
+        return []
+    return boxes
+
+
+def read_text_status(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = (),
+                     line_h: float = 0.0) -> str | None:
+    """A status written as words for the measure: « Statut : X » in its text, or on its band a
+    line that says « Statut : X » or is nothing but a status (a table cell) — level with its
+    first lines (within two line heights), never a label of the legend (`legend`: their
+    boxes), which may stand level with a measure."""
+    found = text_status_with_line(measure, lines, legend, line_h)
+    return found[0] if found else None
+
+
+def text_status_with_line(measure: Measure, lines: Sequence[Line], legend: Sequence[BBox] = (),
+                          line_h: float = 0.0) -> tuple[str, int | None] | None:
+    """`read_text_status`, with the index of the line the status was read on (None when it is
+    the measure's own text)."""
+    found = status_in_text(measure.title) or status_in_text(measure.raw_title)
+    if found is not None:
+        return found, None
+    if measure.bbox is None:
+        return None
+    y0, y1 = measure.bbox[1], measure.bbox[3]
+    if line_h:
+        y1 = min(y1, y0 + 2.5 * line_h)
+    for k, line in enumerate(lines):
+        if line.bbox is None or not y0 <= (line.bbox[1] + line.bbox[3]) / 2 <= y1:
+            continue
+        if any(_overlaps(line.bbox, box) for box in legend):
+            continue
+        found = status_in_text(line.text) or _whole_label(line)
+        if found is not None:
+            return found, k
+    return None
+
+
+def text_statuses(measures: Sequence[Measure], lines_by_page: dict[int, Sequence[Line]],
+                  labels: dict[int, list[BBox]], heights: dict[int, float]
+                  ) -> list[str | None]:
+    """Each measure's status written as words; a line level with several measures (a legend's
+    label beside measures set in columns, a word of another column) is none of theirs."""
+    found = [text_status_with_line(m, lines_by_page.get(m.page, ()), labels.get(m.page, ()),
+                                   heights.get(m.page, 0.0)) for m in measures]
+    claims = Counter((m.page, f[1]) for m, f in zip(measures, found, strict=True)
+                     if f is not None and f[1] is not None)
+    return [None if f is None or (f[1] is not None and claims[(m.page, f[1])] > 1) else f[0]
+            for m, f in zip(measures, found, strict=True)]
