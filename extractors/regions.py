@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 from PIL import Image
@@ -12,7 +13,7 @@ from skimage.filters import apply_hysteresis_threshold
 from extractors.ocr import _cv2
 from models.records import ColourRegion
 
-REGIONS_VERSION = 7  # part of the page cache key: bump when the regions found change
+REGIONS_VERSION = 8  # part of the page cache key: bump when the regions found change
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)
@@ -50,7 +51,49 @@ def find_colour_regions(img: Image.Image, dpi: int, scale: float = 1.0) -> tuple
                              px_mm, factor * scale)
             if region is not None:
                 out.append(region)
+    out = _split_runs(out, rgb, lab, factor * scale)
     return tuple(sorted(out, key=lambda r: (r.bbox[1], r.bbox[0])))
+
+
+def _split_runs(regions: list[ColourRegion], rgb: np.ndarray, lab: np.ndarray, unit: float
+                ) -> list[ColourRegion]:
+    """Marks that overlap (squares drawn a little over each other), of one colour or of close
+    ones, are found as one bar: a bar level with a row's marks, as high as they are and as long
+    as a whole number of them, is that many marks, cut in equal parts, each with its own colour
+    measured inside it. Any other bar (a table cell, a heading's band) is left whole."""
+    def compact(r: ColourRegion) -> bool:
+        w, h = r.bbox[2] - r.bbox[0], r.bbox[3] - r.bbox[1]
+        return max(w, h) <= 2.3 * min(w, h)
+
+    out: list[ColourRegion] = []
+    for r in regions:
+        w, h = r.bbox[2] - r.bbox[0], r.bbox[3] - r.bbox[1]
+        level = [m for m in regions if m is not r and compact(m)
+                 and abs(m.center[1] - r.center[1]) <= 0.3 * h
+                 and 0.85 <= (m.bbox[3] - m.bbox[1]) / max(h, 1.0) <= 1.15]
+        # a single mark's width: the level marks about as wide as high (discs, squares), else
+        # all of them (a row of pills)
+        single = [m.bbox[2] - m.bbox[0] for m in level
+                  if m.bbox[2] - m.bbox[0] <= 1.3 * (m.bbox[3] - m.bbox[1])]
+        widths = single if len(single) >= 2 else [m.bbox[2] - m.bbox[0] for m in level]
+        size = float(np.median(widths)) if len(level) >= 2 else 0.0
+        count = round(w / size) if size else 0
+        if not 2 <= count <= 12 or abs(w - count * size) > 0.3 * size:
+            out.append(r)
+            continue
+        step = w / count
+        for i in range(count):
+            x0, x1 = r.bbox[0] + i * step, r.bbox[0] + (i + 1) * step
+            inner = (slice(int((r.bbox[1] + 0.25 * h) / unit), int((r.bbox[3] - 0.25 * h) / unit) + 1),
+                     slice(int((x0 + 0.25 * step) / unit), int((x1 - 0.25 * step) / unit) + 1))
+            if rgb[inner].size == 0:
+                out.append(r)
+                break
+            out.append(replace(
+                r, bbox=(x0, r.bbox[1], x1, r.bbox[3]), area=round(r.area / count, 1),
+                rgb=tuple(round(float(v) * 255, 1) for v in np.median(rgb[inner].reshape(-1, 3), axis=0)),
+                lab=tuple(round(float(v), 2) for v in np.median(lab[inner].reshape(-1, 3), axis=0))))
+    return out
 
 
 def to_lab(rgb: np.ndarray) -> np.ndarray:

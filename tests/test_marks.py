@@ -350,6 +350,21 @@ def test_touching_and_overlapping_discs_are_each_a_mark(step: int) -> None:
             zip(sorted(regions, key=lambda r: r.bbox[0]), colours, strict=True)] == [True] * 6
 
 
+def test_overlapping_squares_of_one_colour_are_each_a_mark_with_its_own_colour() -> None:
+    """Squares drawn 4 px over each other, runs of one colour among them: each run (one bar on
+    the page) is cut into its squares, and each square keeps the colour measured inside it —
+    two close greens run together are told apart, never given the bar's average."""
+    colours = [GREENS["tres_satisfaisant"]] * 3 + [GREENS["retard_explique"]] + [
+        (132, 196, 65), (150, 205, 80)] + [GREENS["remis_en_cause"]] * 2 + [(0, 122, 61)]
+    img = Image.new("RGB", (120 + 36 * len(colours), 200), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    for i, colour in enumerate(colours):
+        draw.rectangle((60 + 36 * i, 80, 100 + 36 * i, 120), fill=colour)
+    regions = sorted(find_colour_regions(img, DPI), key=lambda r: r.bbox[0])
+    assert len(regions) == len(colours)
+    assert all(delta_e(lab_of(r.rgb), lab_of(c)) < 6 for r, c in zip(regions, colours, strict=True))
+
+
 def test_yellowed_paper_is_paper_and_a_pale_mark_is_a_mark() -> None:
     """Yellowed paper (chroma ~25) is measured first and read as white: it is not one page-wide
     blob, and a pale blue mark on it (bluer than the paper) is still found."""
