@@ -11,6 +11,7 @@ from scipy import ndimage
 from skimage.filters import apply_hysteresis_threshold
 
 from extractors.ocr import _cv2
+from extractors.strips import is_compact
 from models.records import ColourRegion
 
 REGIONS_VERSION = 8  # part of the page cache key: bump when the regions found change
@@ -61,14 +62,10 @@ def _split_runs(regions: list[ColourRegion], rgb: np.ndarray, lab: np.ndarray, u
     ones, are found as one bar: a bar level with a row's marks, as high as they are and as long
     as a whole number of them, is that many marks, cut in equal parts, each with its own colour
     measured inside it. Any other bar (a table cell, a heading's band) is left whole."""
-    def compact(r: ColourRegion) -> bool:
-        w, h = r.bbox[2] - r.bbox[0], r.bbox[3] - r.bbox[1]
-        return max(w, h) <= 2.3 * min(w, h)
-
     out: list[ColourRegion] = []
     for r in regions:
         w, h = r.bbox[2] - r.bbox[0], r.bbox[3] - r.bbox[1]
-        level = [m for m in regions if m is not r and compact(m)
+        level = [m for m in regions if m is not r and is_compact(m)
                  and abs(m.center[1] - r.center[1]) <= 0.3 * h
                  and 0.85 <= (m.bbox[3] - m.bbox[1]) / max(h, 1.0) <= 1.15]
         # a single mark's width: the level marks about as wide as high (discs, squares), else

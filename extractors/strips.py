@@ -108,9 +108,8 @@ def with_labels(marks: Sequence[ColourRegion], prefixes: set[str]) -> list[Colou
     def number(r: DigitReading) -> DigitReading | None:
         if not r.prefix or r.prefix in prefixes:
             return r
-        if r.prefix in LOOKALIKE and int(LOOKALIKE[r.prefix] + str(r.number)) <= 999:
-            return replace(r, number=int(LOOKALIKE[r.prefix] + str(r.number)), prefix="")
-        return None
+        digits = int(LOOKALIKE[r.prefix] + str(r.number)) if r.prefix in LOOKALIKE else 1000
+        return replace(r, number=digits, prefix="") if digits <= 999 else None
 
     return [replace(m, readings=tuple(r for r in map(number, m.readings) if r is not None))
             if m.readings else m for m in marks]
@@ -163,8 +162,10 @@ Place = tuple[int, tuple[float, float, float, float] | None]  # a measure's page
 def _follows(a: Place, b: Place) -> bool:
     """Measure b stands after measure a in reading order, by where they stand: a later page,
     lower in the same column, or in a column to the right."""
-    if a[0] != b[0] or a[1] is None or b[1] is None:
-        return b[0] > a[0] or (a[0] == b[0] and (a[1] is None or b[1] is None))
+    if a[0] != b[0]:
+        return b[0] > a[0]
+    if a[1] is None or b[1] is None:
+        return True  # no box to tell by (legacy text): its order is the reading order
     (ax0, ay0, ax1, _ay1), (bx0, by0, bx1, _by1) = a[1], b[1]
     if min(ax1, bx1) - max(ax0, bx0) > 0:
         return by0 > ay0
@@ -172,7 +173,7 @@ def _follows(a: Place, b: Place) -> bool:
 
 
 def confirmed_inferred(numbers: Sequence[int | None], inferred: Sequence[int | None],
-                       places: Sequence[Place] | None = None) -> list[int | None]:
+                       places: Sequence[Place]) -> list[int | None]:
     """The inferred numbers that the printed ones confirm: a run of measures whose numbers were
     lost, standing between two measures that print theirs (or after the list's start), as many
     as the numbers between those two, and standing in reading order on the page (`places`;
@@ -193,8 +194,8 @@ def confirmed_inferred(numbers: Sequence[int | None], inferred: Sequence[int | N
         run = list(range(j, end + 1))
         fits = (lower is not None and upper is not None
                 and [inferred[i] for i in run] == list(range(lower + 1, upper)))
-        ordered = places is None or all(_follows(places[i], places[i + 1])
-                                        for i in range(max(0, j - 1), min(end + 1, len(places) - 1)))
+        ordered = all(_follows(places[i], places[i + 1])
+                      for i in range(max(0, j - 1), min(end + 1, len(places) - 1)))
         if fits and ordered:
             for i in run:
                 out[i] = inferred[i]
