@@ -80,7 +80,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             if embedded:
                 embedded.stop(wait=False)  # still importing: it ends at once
             run.summary.seconds = wall_seconds(started)
-            tell(run.summary, args.out, nothing_new=True)
+            tell(run.summary, args.out, nothing_new=True,
+                 released=current_release(args.out) is not None)
             return exit_code(run.summary)
         if args.runner == "dask":
             stack.enter_context(prefect_server())  # its workers are other processes: one API

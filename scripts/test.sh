@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/python -m pytest "$@"
+# pytest-xdist: one worker per core, a test file per worker at a time (its fixtures made once)
+exec .venv/bin/python -m pytest -n "${MISSIONS_TEST_WORKERS:-auto}" --dist loadfile "$@"

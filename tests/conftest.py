@@ -18,21 +18,35 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 assert "prefect" not in sys.modules, "Prefect was imported before the tests' PREFECT_HOME was set"
-SESSION = Path(tempfile.mkdtemp(prefix="missions-tests-"))
-os.environ["PREFECT_HOME"] = str(SESSION / "prefect")  # the CLI's runs, and this process
+# One session folder for the whole run: made by the first process that imports this file and
+# handed down (by the environment) to pytest-xdist's workers and to any process a test starts
+# that imports the tests again (a pickled test function in a spawned pool), which reuse it;
+# only its maker removes it.
+SESSION_ENV = "MISSIONS_TESTS_SESSION"
+OWNS_SESSION = not os.environ.get(SESSION_ENV)
+if OWNS_SESSION:
+    os.environ[SESSION_ENV] = tempfile.mkdtemp(prefix="missions-tests-")
+SESSION = Path(os.environ[SESSION_ENV])
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# the CLI's runs, and this process: one Prefect home (one SQLite file) per worker, so no two
+# processes ever migrate one new database at once
+os.environ["PREFECT_HOME"] = str(SESSION / f"prefect-{WORKER}")
 os.environ["XDG_CACHE_HOME"] = str(SESSION / "cache")  # models.paths.user_cache: spaCy's rules
 # hypothesis writes caches (constants, unicode data) under .hypothesis/ of the working folder
 # whatever its database setting: the session's folder instead of the repository
 os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(SESSION / "hypothesis")
-os.environ.pop("PREFECT_API_URL", None)  # no server of the user's
+if OWNS_SESSION:
+    os.environ.pop("PREFECT_API_URL", None)  # no server of the user's (the session starts one)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 
@@ -69,9 +83,90 @@ def pytest_configure(config: pytest.Config) -> None:
     else:
         os.environ.setdefault(ENGINE_ENV, f"recorded:{OCR_RECORDINGS}")
     os.environ[MISSES_ENV] = str(OCR_MISSES)
+    if OWNS_SESSION:
+        start_session_server()
+
+
+# One Prefect API server for the whole session (its SQLite migrated once, not once per process
+# that runs a flow): started by the session's maker, its URL handed down in PREFECT_API_URL to
+# pytest-xdist's workers and the CLI runs they start. The tests of the embedded server (the
+# user's default: no server running) and of `serve`/`--runner dask` starting their own clear
+# PREFECT_API_URL in the run's environment.
+SERVER_HOME = SESSION / "prefect-server"
+_server: subprocess.Popen[bytes] | None = None
+
+
+def start_session_server() -> None:
+    global _server
+    from flows.orchestration.server import free_port
+    from flows.pipeline.lifeline import lifeline_argv
+
+    port = free_port()
+    SERVER_HOME.mkdir(parents=True)
+    env = {**os.environ, "PREFECT_HOME": str(SERVER_HOME)}
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+               "--port", str(port), "--no-ui", "--no-services"]
+    with open(SERVER_HOME / "server.log", "wb") as log:  # tied to this process: dies with it
+        _server = subprocess.Popen(lifeline_argv(command), stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+
+
+_server_ready = False
+
+
+def session_server() -> str:
+    """The session's Prefect API URL, once its server answers (it boots while tests start)."""
+    global _server_ready
+    from flows.orchestration.server import is_healthy
+
+    url = os.environ["PREFECT_API_URL"]
+    deadline = time.monotonic() + 180
+    while not _server_ready:
+        _server_ready = is_healthy(url, timeout=1.0)
+        if not _server_ready:
+            if time.monotonic() > deadline:
+                log = (SERVER_HOME / "server.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"the session's Prefect server never answered: {log}")
+            time.sleep(0.1)
+    return url
+
+
+def migrated_prefect_home(home: Path | None = None) -> Path:
+    """`home` (this process's PREFECT_HOME by default) holding a copy of the session server's
+    database, migrated already: a Prefect server a test starts there (the embedded one,
+    `serve`'s, `--runner dask`'s) boots in seconds instead of migrating a new SQLite file."""
+    import sqlite3
+
+    home = home or Path(os.environ["PREFECT_HOME"])
+    target = home / "prefect.db"
+    if not target.exists():
+        session_server()
+        home.mkdir(parents=True, exist_ok=True)
+        source = sqlite3.connect(SERVER_HOME / "prefect.db")
+        copy = sqlite3.connect(target)
+        with source, copy:
+            source.backup(copy)  # a consistent copy of a live database
+        source.close()
+        copy.close()
+    return home
+
+
+def stop_session_server() -> None:
+    if _server is None or _server.poll() is not None:
+        return
+    os.killpg(_server.pid, signal.SIGTERM)  # the lifeline stops the server's whole group
+    try:
+        _server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(_server.pid, signal.SIGKILL)
+        _server.wait(timeout=10)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not OWNS_SESSION:  # a worker: the process that made the session speaks for it
+        return
+    stop_session_server()
     if OCR_MISSES.exists() and OCR_MISSES.stat().st_size:
         calls = len(set(OCR_MISSES.read_text(encoding="utf-8").splitlines()))
         print(f"\n{calls} OCR call(s) have no recording in {OCR_RECORDINGS} (an image or a "
@@ -113,7 +208,12 @@ class CliRun:
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
             timeout: float = 600) -> CliRun:
-    """Run `missions …` as a user would (a separate process), return code and output."""
+    """Run `missions …` as a user would (a separate process), return code and output. Its
+    Prefect flow runs on the session's server (`env={"PREFECT_API_URL": ""}`: on its own)."""
+    if (env or {}).get("PREFECT_API_URL", "x"):
+        session_server()
+    else:
+        migrated_prefect_home()
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     proc = subprocess.run([*MISSIONS, *args], cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=timeout, check=False)
@@ -127,13 +227,34 @@ class Release:
     frames: dict[str, pd.DataFrame]
 
 
+@contextlib.contextmanager
+def made_once(name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder of the session's made once for all pytest-xdist workers: yields (folder, whether
+    this process must make it), under a lock that the other workers wait on meanwhile."""
+    import fcntl
+
+    folder = SESSION / name
+    with open(SESSION / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = folder / ".made"
+        yield folder, not made.exists()
+        made.parent.mkdir(parents=True, exist_ok=True)
+        made.touch()
+
+
 @pytest.fixture(scope="session")
-def sample_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+def sample_release() -> Release:
+    """The samples ingested by `missions ingest samples --out …`, once for the whole session
+    (tests only read it; a test that changes a release copies it first)."""
     from flows.release.layout import read_release
 
-    out = tmp_path_factory.mktemp("release") / "out"
-    run = run_cli("ingest", str(SAMPLES), "--out", str(out))
-    assert run.returncode == 0, run.stderr
+    with made_once("sample-release") as (folder, make):
+        out = folder / "out"
+        if make:
+            run = run_cli("ingest", str(SAMPLES), "--out", str(out))
+            assert run.returncode == 0, run.stderr
+            (folder / "run.json").write_text(json.dumps(run.__dict__), encoding="utf-8")
+        run = CliRun(**json.loads((folder / "run.json").read_text(encoding="utf-8")))
     return Release(out=out, run=run, frames=read_release(out))
 
 

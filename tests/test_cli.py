@@ -75,7 +75,8 @@ def test_bad_input_is_quarantined_and_run_goes_on(tmp_path: Path) -> None:
     (inbox / "noise.tif").write_bytes(bytes(range(256)) * 8)
     shutil.copy(SAMPLES / "rapport-2020-legacy.txt", inbox / "legacy.txt")
     out = tmp_path / "out"
-    run = run_cli("ingest", str(inbox), "--out", str(out))
+    # on Prefect's embedded server, as a user's first run without `missions server start`
+    run = run_cli("ingest", str(inbox), "--out", str(out), env={"PREFECT_API_URL": ""})
     assert run.returncode == ExitCode.quarantined, run.stderr
     assert "Traceback" not in run.stderr
     con = sqlite3.connect(out / "missions.sqlite")

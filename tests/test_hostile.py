@@ -16,6 +16,7 @@ import shutil
 import signal
 import sqlite3
 import struct
+import tempfile
 import time
 import zlib
 from dataclasses import dataclass
@@ -548,7 +549,9 @@ def _segfault(_job: PageJob, _settings: object, _gb: float) -> Page:
 
 
 def _hang(_job: PageJob, _settings: object, _gb: float) -> Page:
-    time.sleep(60)
+    with tempfile.TemporaryDirectory(prefix="missions-ocr-") as tmp:  # as tesseract's image is
+        Path(tmp, "image.bmp").write_bytes(b"BM")
+        time.sleep(60)
     raise AssertionError("unreachable")
 
 
@@ -556,10 +559,16 @@ def _hog(_job: PageJob, _settings: object, gb: float) -> Page:
     return bytearray(int(gb * 2**30))  # type: ignore[return-value]
 
 
-def test_reader_crash_timeout_and_memory_cost_one_page_each(tmp_path: Path) -> None:
+def test_reader_crash_timeout_and_memory_cost_one_page_each(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """…and a worker stopped mid-page leaves none of its temporary files behind."""
     page_png = tmp_path / "page.png"
     page_png.write_bytes(image_bytes(text_image(REPORT_LINES[:2]), "PNG", dpi=(300, 300)))
     job = PageJob("d", str(page_png), "png", 0, "image")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))  # this process's and its workers'
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     with IsolatedReader(1, Limits(page_timeout=2, memory_gb=1.0)) as reader:
         crashed = reader.read(job, fn=_segfault)
         assert crashed.error.startswith("the reader crashed on page 1 (signal SIGSEGV)")
@@ -571,6 +580,7 @@ def test_reader_crash_timeout_and_memory_cost_one_page_each(tmp_path: Path) -> N
         assert hog.error.startswith("page 1 needs more than 1 GiB of memory")
         page = reader.read(job)  # the pool replaced its workers and reads on
         assert page.error is None and "rapport de la mission" in page.text
+    assert not [p.name for p in scratch.iterdir() if p.name.startswith("missions-")]
 
 
 def test_text_files_are_opened_without_starting_the_reader_processes(tmp_path: Path) -> None:

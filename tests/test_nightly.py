@@ -2,8 +2,8 @@
 and the reason, a table artifact of every entry's outcome, and a run that quarantined something
 new ends Failed, named « Quarantined »; the next night, with nothing new, it is Completed.
 
-The real flow runs in a child process (its own embedded Prefect server, stopped with it), so
-this test process never starts a Prefect server of its own."""
+The real flow runs in a child process, on the session's Prefect server, so this test process
+never starts a Prefect server of its own."""
 from __future__ import annotations
 
 import json
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from flows.orchestration.operator import QUARANTINED_STATE
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, session_server
 
 NIGHTS = r'''
 import asyncio, json, logging, sys
@@ -55,6 +55,7 @@ def test_a_new_quarantine_is_a_state_the_operator_notices(tmp_path: Path) -> Non
     shutil.copy(SAMPLES / "rapport-2020-legacy.txt", inbox / "rapport.txt")
     (inbox / "note.docx").write_bytes(b"PK\x03\x04" + b"\0" * 26 + b"word/document.xml")
     (inbox / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    session_server()  # the child's flows run on the session's Prefect server
     run = subprocess.run([sys.executable, "-c", NIGHTS, str(inbox), str(out)], cwd=ROOT,
                          capture_output=True, text=True, timeout=600, check=False)
     found = [ln for ln in run.stdout.splitlines() if ln.startswith("NIGHTS ")]

@@ -15,7 +15,7 @@ import pytest
 
 from flows.pipeline.run import ingest
 from models.errors import ExitCode
-from tests.conftest import MISSIONS, ROOT, SAMPLES
+from tests.conftest import MISSIONS, ROOT, SAMPLES, migrated_prefect_home
 from tests.test_hostile import image_bytes, text_image
 from tests.test_release_health import snapshot
 
@@ -59,7 +59,10 @@ def run_in_flight(tmp_path: Path) -> tuple[subprocess.Popen[str], set[Pid], Path
     inbox.mkdir()
     (inbox / "page.png").write_bytes(image_bytes(text_image(["Une page qui fige tesseract"]),
                                                  "PNG", dpi=(300, 300)))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MISSIONS_OCR_ENGINE": "hanging"}
+    # the embedded Prefect server (no PREFECT_API_URL): a process of the run's that must go too
+    migrated_prefect_home()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MISSIONS_OCR_ENGINE": "hanging",
+           "PREFECT_API_URL": "", "TMPDIR": str(tmp_path)}  # what a killed run leaves: here
     proc = subprocess.Popen([*MISSIONS, "ingest", str(inbox), "--out", str(out)], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

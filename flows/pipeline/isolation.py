@@ -6,7 +6,9 @@ import logging
 import multiprocessing
 import os
 import resource
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -72,6 +74,7 @@ def _init_worker(memory_bytes: int, environ: dict[str, str], quiet: bool, owner:
     guard_worker(owner)
     os.environ.clear()
     os.environ.update(environ)
+    tempfile.tempdir = None  # TMPDIR is the reader's own folder: read it again (see IsolatedReader)
     if quiet:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
@@ -189,6 +192,9 @@ class IsolatedReader:
         self._pool: ProcessPool | None = None
         self._closed = False
         self._lock = threading.Lock()
+        # The workers' temporary files (a page image handed to tesseract) go in a folder of the
+        # reader's, removed on close: a worker killed mid-page (timeout, memory) leaves none.
+        self._scratch: str | None = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -199,9 +205,13 @@ class IsolatedReader:
     def _new_pool(self) -> ProcessPool:
         context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
         # The parsers imported once, in the fork server: every worker starts with them.
-        context.set_forkserver_preload(["extractors.pages", "flows.pipeline.isolation", "cv2", "pdfplumber"])
+        context.set_forkserver_preload(["extractors.pages", "flows.pipeline.isolation", "cv2",
+                                        "pdfplumber"])
+        if self._scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="missions-read-")
         return ProcessPool(max_workers=self.workers, initializer=_init_worker,
-                           initargs=(self.limits.memory_bytes, self.environ, self.quiet,
+                           initargs=(self.limits.memory_bytes,
+                                     {**self.environ, "TMPDIR": self._scratch}, self.quiet,
                                      os.getpid()),
                            context=context)
 
@@ -227,6 +237,8 @@ class IsolatedReader:
         if pool is not None:
             pool.stop()
             pool.join(timeout=10)
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _replace_broken(self, broken: ProcessPool | None) -> None:
         with self._lock:

@@ -178,7 +178,9 @@ class IngestRun:
         base = self._sound_release()
         if base is not None:
             found = self._compare(inputs, base)
-            if base.release is not None and self._changes(found, base.frames, [], "") is None:
+            # nothing to change: every input already in the release as it is, or no release
+            # and no document to make one of (an empty inbox)
+            if self._changes(found, base.frames, [], "") is None:
                 self.nothing_new = True
                 self._base = base
                 return found
