@@ -4,6 +4,7 @@ legend swatch, each enlarged before tesseract reads it (small print at 100-150 d
 at its own size: « Très » read « nés », 19 read 43)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -15,7 +16,7 @@ from extractors.marktiles import row_tiles
 from extractors.ocr import StraightPage
 from extractors.strips import mark_rows
 from extractors.tilecolumn import read_tiles
-from models.records import ColourRegion, Line
+from models.records import ColourRegion, DigitReading, Line
 
 
 def _prose_bands(lines: Sequence[Line]) -> list[tuple[float, float, float, float]]:
@@ -65,4 +66,72 @@ def read_mark_text(img: Image.Image | StraightPage, regions: tuple[ColourRegion,
     if labels:
         for (k, side), text in read_labels(labels, lang).items():
             out[k] = replace(out[k], **{f"label_{side}": text})
+    return tuple(out)
+
+
+# A strip's number as a text layer gives it: digits, a label letter before them (O1, S1), a dot.
+_NUMBER_WORD = re.compile(r"^([A-Z]?)(\d{1,3})[.)]?$")
+TEXT_LAYER_CONF = 99.0  # a number a text layer gives is as its author typed it
+_BESIDE = 1.0  # a number beside a mark stands within this many mark heights of it
+_REACH = 1.2  # …above or below it, within this many (marktiles.BAND, for images)
+
+
+def _place(word: tuple[float, float, float, float], mark: tuple[float, float, float, float]
+           ) -> tuple[str, float] | None:
+    """Where a word stands by a mark — inside, above, below, left or right of it, as close as
+    a strip prints its number — and how far from the mark's centre; None when not by it."""
+    wx0, wy0, wx1, wy1 = word
+    x0, y0, x1, y1 = mark
+    h, wx, wy = y1 - y0, (wx0 + wx1) / 2, (wy0 + wy1) / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    centred_x = x0 - 0.15 * h <= wx <= x1 + 0.15 * h
+    level = y0 - 0.15 * h <= wy <= y1 + 0.15 * h
+    if x0 <= wx <= x1 and y0 <= wy <= y1:
+        place = "in"
+    elif centred_x and y0 - _REACH * h <= wy1 <= y0 + 0.25 * h:
+        place = "above"
+    elif centred_x and y1 - 0.25 * h <= wy0 <= y1 + _REACH * h:
+        place = "below"
+    elif level and x1 - 0.25 * h <= wx0 <= x1 + _BESIDE * h:
+        place = "right"
+    elif level and x0 - _BESIDE * h <= wx1 <= x0 + 0.25 * h:
+        place = "left"
+    else:
+        return None
+    return place, abs(wx - cx) + abs(wy - cy)
+
+
+def text_layer_numbers(regions: tuple[ColourRegion, ...], lines: Sequence[Line]
+                       ) -> tuple[ColourRegion, ...]:
+    """The regions of a text-layer page, each with the numbers its text layer prints inside it,
+    above, below, left and right of it (the marks `marks_to_read` picks, as on a scan): each
+    number word goes to the nearest mark at each place it may stand for (which place a strip
+    uses is decided later, with the whole document in view)."""
+    chosen = {k for row in marks_to_read(regions, lines) for k in row}
+    if not chosen:
+        return regions
+    found: dict[int, list[DigitReading]] = {}
+    for line in lines:
+        for word in line.words:
+            m = _NUMBER_WORD.match(word.text.strip())
+            if m is None or word.bbox is None:
+                continue
+            best: dict[str, tuple[float, int]] = {}
+            for k in chosen:
+                at = _place(word.bbox, regions[k].bbox)
+                if at is not None and (at[0] not in best or at[1] < best[at[0]][0]):
+                    best[at[0]] = (at[1], k)
+            if "in" in best:  # printed inside a mark: that mark's, not its neighbours' beside it
+                best = {"in": best["in"]}
+            for place, (_d, k) in best.items():
+                found.setdefault(k, []).append(DigitReading(place, int(m.group(2)),
+                                                            TEXT_LAYER_CONF, m.group(1)))
+    out = list(regions)
+    for k, readings in found.items():
+        kept = []
+        for place in {r.place for r in readings}:
+            at = [r for r in readings if r.place == place]
+            if len(at) == 1:  # two numbers at one place of one mark: neither is its own
+                kept.extend(at)
+        out[k] = replace(out[k], readings=tuple(sorted(kept, key=lambda r: r.place)))
     return tuple(out)

@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 from charset_normalizer import from_bytes
 from PIL import Image, ImageSequence
 
-from extractors.marktext import read_mark_text
+from extractors.marktext import read_mark_text, text_layer_numbers
 from extractors.ocr import OcrSettings, ocr_page
 from extractors.pageimage import StraightPage, to_rgb
 from extractors.regions import REGIONS_VERSION, find_colour_regions
@@ -122,7 +122,8 @@ def read_page(job: PageJob, settings: OcrSettings) -> tuple[Page, Image.Image | 
     try:
         if job.how == "text-layer":
             page = read_text_layer(job)
-            return replace(page, regions=text_layer_regions(job)), None
+            regions = text_layer_numbers(text_layer_regions(job), page.lines)
+            return replace(page, regions=regions), None
         if job.how == "raster":
             img, dpi = rasterise_pdf_page(job)
         else:

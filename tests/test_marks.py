@@ -670,3 +670,68 @@ def test_a_strip_of_one_mark_per_measure_ties_by_its_order_when_its_numbers_are_
     assert tie_strips(strip[:5], numbers) == []
     assert tie_strips([*strip[:2], _disc(80, below=(5, 60.0)), *strip[3:]], numbers) == []
     assert tie_strips(strip, [1, 2, 3, 1, 2, 3]) == []
+
+
+def _born_digital_strip(path: Path, numbers: str, statuses: list[str]) -> None:
+    """A born-digital page (reportlab): two dimensions whose numbering restarts (1-3, 1-3), a
+    legend of swatches, and a strip of marks in one row, each mark's number printed `numbers`
+    (under squares spaced apart, or inside discs that touch)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVu", FONT))
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _w, h = A4
+    y = h - 60
+    c.setFont("DejaVu", 10)
+    titles = ["Simplifier les démarches des associations", "Former les agents d'accueil",
+              "Évaluer les dispositifs chaque année"]
+    for heading in ("3 mesures opérationnelles, aux premiers effets à 3/9 mois",
+                    "3 mesures stratégiques, aux effets à 6/12 mois"):
+        c.drawString(50, y, heading)
+        y -= 18
+        for n, title in enumerate(titles, start=1):
+            c.drawString(50, y, f"{n}. {title}")
+            y -= 16
+        y -= 8
+    for k, status in enumerate(STATUSES):  # the legend, on the right
+        c.setFillColorRGB(*(v / 255 for v in GREENS[status]))
+        c.rect(380, h - 80 - 20 * k, 10, 10, stroke=0, fill=1)
+        c.setFillColorRGB(0, 0, 0)
+        c.drawString(396, h - 79 - 20 * k, LABELS[status])
+    c.drawString(50, y - 20, "Niveau d'avancement")
+    size, top = 16.0, y - 50
+    step = size + 6 if numbers == "below" else size
+    for i, status in enumerate(statuses):
+        x = 50 + i * step
+        c.setFillColorRGB(*(v / 255 for v in GREENS[status]))
+        if numbers == "below":
+            c.rect(x, top, size, size, stroke=0, fill=1)
+        else:
+            c.circle(x + size / 2, top + size / 2, size / 2, stroke=0, fill=1)
+        c.setFillColorRGB(0, 0, 0)
+        c.setFont("DejaVu", 6)
+        label = str(i % 3 + 1)
+        c.drawCentredString(x + size / 2, top - 8 if numbers == "below" else top + size / 2 - 2,
+                            label)
+    c.setFont("DejaVu", 10)
+    c.showPage()
+    c.save()
+
+
+@pytest.mark.parametrize("numbers", ["below", "in"])
+def test_a_born_digital_strip_is_read_by_the_numbers_its_text_layer_prints(
+        tmp_path: Path, numbers: str) -> None:
+    """A text-layer page's strip is tied by the numbers its text layer prints by the marks (no
+    OCR of them): numbering that restarts per dimension is tied by the strip's order, and a
+    number printed inside a disc that touches the next is that disc's alone."""
+    statuses = ["tres_satisfaisant", "retard_explique", "satisfaisant",
+                "remis_en_cause", "satisfaisant", "retard_explique"]
+    pdf = tmp_path / "strip.pdf"
+    _born_digital_strip(pdf, numbers, statuses)
+    result = process_file(str(pdf))
+    measures = result.extraction.measures
+    assert [m.label for m in measures] == ["1", "2", "3", "1", "2", "3"]
+    assert [m.status for m in measures] == statuses
