@@ -79,26 +79,27 @@ _REACH = 1.2  # …above or below it, within this many (marktiles.BAND, for imag
 def _place(word: tuple[float, float, float, float], mark: tuple[float, float, float, float]
            ) -> tuple[str, float] | None:
     """Where a word stands by a mark — inside, above, below, left or right of it, as close as
-    a strip prints its number — and how far from the mark's centre; None when not by it."""
+    a strip prints its number — and how far from the mark's edge on that side (0 inside);
+    None when not by it."""
     wx0, wy0, wx1, wy1 = word
     x0, y0, x1, y1 = mark
     h, wx, wy = y1 - y0, (wx0 + wx1) / 2, (wy0 + wy1) / 2
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     centred_x = x0 - 0.15 * h <= wx <= x1 + 0.15 * h
     level = y0 - 0.15 * h <= wy <= y1 + 0.15 * h
     if x0 <= wx <= x1 and y0 <= wy <= y1:
-        place = "in"
-    elif centred_x and y0 - _REACH * h <= wy1 <= y0 + 0.25 * h:
-        place = "above"
-    elif centred_x and y1 - 0.25 * h <= wy0 <= y1 + _REACH * h:
-        place = "below"
-    elif level and x1 - 0.25 * h <= wx0 <= x1 + _BESIDE * h:
-        place = "right"
-    elif level and x0 - _BESIDE * h <= wx1 <= x0 + 0.25 * h:
-        place = "left"
-    else:
-        return None
-    return place, abs(wx - cx) + abs(wy - cy)
+        return "in", 0.0
+    if centred_x and y0 - _REACH * h <= wy1 <= y0 + 0.25 * h:
+        return "above", y0 - wy1
+    if centred_x and y1 - 0.25 * h <= wy0 <= y1 + _REACH * h:
+        return "below", wy0 - y1
+    if level and x1 - 0.25 * h <= wx0 <= x1 + _BESIDE * h:
+        return "right", wx0 - x1
+    if level and x0 - _BESIDE * h <= wx1 <= x0 + 0.25 * h:
+        return "left", x0 - wx1
+    return None
+
+
+_FACING = {"above": "below", "below": "above", "left": "right", "right": "left"}
 
 
 def text_layer_numbers(regions: tuple[ColourRegion, ...], lines: Sequence[Line]
@@ -123,6 +124,11 @@ def text_layer_numbers(regions: tuple[ColourRegion, ...], lines: Sequence[Line]
                     best[at[0]] = (at[1], k)
             if "in" in best:  # printed inside a mark: that mark's, not its neighbours' beside it
                 best = {"in": best["in"]}
+            # between two marks (right of one, left of the next; below a row, above the next):
+            # the nearer one's only
+            for place, other in _FACING.items():
+                if place in best and other in best and best[place][0] > best[other][0]:
+                    del best[place]
             for place, (_d, k) in best.items():
                 found.setdefault(k, []).append(DigitReading(place, int(m.group(2)),
                                                             TEXT_LAYER_CONF, m.group(1)))

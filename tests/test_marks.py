@@ -673,9 +673,10 @@ def test_a_strip_of_one_mark_per_measure_ties_by_its_order_when_its_numbers_are_
 
 
 def _born_digital_strip(path: Path, numbers: str, statuses: list[str]) -> None:
-    """A born-digital page (reportlab): two dimensions whose numbering restarts (1-3, 1-3), a
-    legend of swatches, and a strip of marks in one row, each mark's number printed `numbers`
-    (under squares spaced apart, or inside discs that touch)."""
+    """A born-digital page (reportlab): two dimensions, a legend of swatches, and a strip of
+    marks, each mark's number printed `numbers`: under squares spaced apart or inside discs that
+    touch (numbering that restarts: 1-3, 1-3), or left of discs spaced apart (1-6, each number
+    nearer its own disc than the one before it)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -693,6 +694,7 @@ def _born_digital_strip(path: Path, numbers: str, statuses: list[str]) -> None:
         c.drawString(50, y, heading)
         y -= 18
         for n, title in enumerate(titles, start=1):
+            n += 3 * (numbers == "left" and heading.startswith("3 mesures strat"))
             c.drawString(50, y, f"{n}. {title}")
             y -= 16
         y -= 8
@@ -703,7 +705,7 @@ def _born_digital_strip(path: Path, numbers: str, statuses: list[str]) -> None:
         c.drawString(396, h - 79 - 20 * k, LABELS[status])
     c.drawString(50, y - 20, "Niveau d'avancement")
     size, top = 16.0, y - 50
-    step = size + 6 if numbers == "below" else size
+    step = {"below": size + 6, "in": size, "left": size + 16}[numbers]
     for i, status in enumerate(statuses):
         x = 50 + i * step
         c.setFillColorRGB(*(v / 255 for v in GREENS[status]))
@@ -712,26 +714,31 @@ def _born_digital_strip(path: Path, numbers: str, statuses: list[str]) -> None:
         else:
             c.circle(x + size / 2, top + size / 2, size / 2, stroke=0, fill=1)
         c.setFillColorRGB(0, 0, 0)
-        c.setFont("DejaVu", 6)
-        label = str(i % 3 + 1)
-        c.drawCentredString(x + size / 2, top - 8 if numbers == "below" else top + size / 2 - 2,
-                            label)
+        c.setFont("DejaVu", 6 if numbers != "left" else 9)
+        label = str(i + 1 if numbers == "left" else i % 3 + 1)
+        if numbers == "left":
+            c.drawRightString(x - 3, top + size / 2 - 3, label)
+        else:
+            c.drawCentredString(x + size / 2, top - 8 if numbers == "below"
+                                else top + size / 2 - 2, label)
     c.setFont("DejaVu", 10)
     c.showPage()
     c.save()
 
 
-@pytest.mark.parametrize("numbers", ["below", "in"])
+@pytest.mark.parametrize("numbers", ["below", "in", "left"])
 def test_a_born_digital_strip_is_read_by_the_numbers_its_text_layer_prints(
         tmp_path: Path, numbers: str) -> None:
     """A text-layer page's strip is tied by the numbers its text layer prints by the marks (no
-    OCR of them): numbering that restarts per dimension is tied by the strip's order, and a
-    number printed inside a disc that touches the next is that disc's alone."""
+    OCR of them): numbering that restarts per dimension is tied by the strip's order, a number
+    printed inside a disc that touches the next is that disc's alone, and one between two
+    discs is the nearer one's."""
     statuses = ["tres_satisfaisant", "retard_explique", "satisfaisant",
                 "remis_en_cause", "satisfaisant", "retard_explique"]
     pdf = tmp_path / "strip.pdf"
     _born_digital_strip(pdf, numbers, statuses)
     result = process_file(str(pdf))
     measures = result.extraction.measures
-    assert [m.label for m in measures] == ["1", "2", "3", "1", "2", "3"]
+    assert [m.label for m in measures] == (["1", "2", "3", "4", "5", "6"] if numbers == "left"
+                                           else ["1", "2", "3", "1", "2", "3"])
     assert [m.status for m in measures] == statuses
