@@ -29,7 +29,7 @@ from flows.pipeline.run import IngestRun, ingest
 from flows.release.layout import read_release
 from models.errors import ExitCode
 from models.records import Line, Page
-from tests.conftest import ROOT, SAMPLES, fill, run_cli, tiny_filesystem
+from tests.conftest import ROOT, SAMPLES, fill, run_cli, session_server, tiny_filesystem
 from tests.test_hostile import build_pdf, pdf_text
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -318,6 +318,7 @@ def test_a_giant_page_costs_the_parent_little_memory(tmp_path: Path) -> None:
              "2. Renforcer la coordination des acteurs", "3. Ouvrir les donnees de la mission"]
     content = pdf_text(lines).replace(b"72 720 Td", f"72 {side - 100} Td".encode())
     (inbox / "geante.pdf").write_bytes(build_pdf([((0, 0, side, side), content)]))
+    session_server()  # its flow runs on the session's Prefect server: up before the run starts
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "ingest", str(inbox), "--out",
                              str(tmp_path / "out")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
