@@ -101,14 +101,28 @@ def to_lab(rgb: np.ndarray) -> np.ndarray:
 
 def paper_colour(rgb: np.ndarray) -> np.ndarray | None:
     """The commonest light colour of an image (its paper), 0-1 sRGB; None with too few."""
-    flat = rgb.reshape(-1, 3)
-    light = flat[flat.max(axis=1) > 0.45]
-    if len(light) < 50:
-        return None
-    q = np.minimum((light * 24).astype(np.int32), 23)
-    keys = (q[:, 0] * 24 + q[:, 1]) * 24 + q[:, 2]
-    mode = int(np.bincount(keys).argmax())
-    return light[keys == mode].mean(axis=0)
+    return _Paper(rgb).colour((slice(None), slice(None)))
+
+
+class _Paper:
+    """An image's light pixels and their colour bins, worked out once for the whole image, so
+    that the paper of the image and of each cell of a grid is found without doing that again."""
+
+    def __init__(self, rgb: np.ndarray) -> None:
+        self.rgb = rgb
+        # (np.maximum of the channels: max over a last axis of 3 is many times slower)
+        self.light = np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]) > 0.45
+        q = np.minimum((rgb * 24).astype(np.int32), 23)
+        self.keys = (q[..., 0] * 24 + q[..., 1]) * 24 + q[..., 2]
+
+    def colour(self, cell: tuple[slice, slice]) -> np.ndarray | None:
+        """The commonest light colour (24 bins a channel) of `cell`, the mean of its pixels."""
+        mask = self.light[cell]
+        if int(mask.sum()) < 50:
+            return None
+        keys = self.keys[cell]
+        mode = int(np.bincount(keys[mask]).argmax())
+        return self.rgb[cell][mask & (keys == mode)].mean(axis=0)
 
 
 def white_balanced(rgb: np.ndarray) -> np.ndarray:
@@ -116,17 +130,17 @@ def white_balanced(rgb: np.ndarray) -> np.ndarray:
     that paper reads neutral (light grey) everywhere. A cell whose commonest light colour is far from the
     page's (a tinted panel, a photo) takes the page's paper instead: only the paper is white."""
     h, w, _ = rgb.shape
-    page = paper_colour(rgb)
+    paper = _Paper(rgb)
+    page = paper.colour((slice(None), slice(None)))
     if page is None:
         return rgb
+    page_lab = to_lab(page[None, None])
     grid = np.empty((PAPER_CELLS, PAPER_CELLS, 3), dtype=np.float32)
     for gy in range(PAPER_CELLS):
         for gx in range(PAPER_CELLS):
-            cell = rgb[gy * h // PAPER_CELLS:(gy + 1) * h // PAPER_CELLS,
-                       gx * w // PAPER_CELLS:(gx + 1) * w // PAPER_CELLS]
-            local = paper_colour(cell)
-            near = local is not None and _delta_e76(to_lab(local[None, None]),
-                                                    to_lab(page[None, None])) <= 12.0
+            local = paper.colour((slice(gy * h // PAPER_CELLS, (gy + 1) * h // PAPER_CELLS),
+                                  slice(gx * w // PAPER_CELLS, (gx + 1) * w // PAPER_CELLS)))
+            near = local is not None and _delta_e76(to_lab(local[None, None]), page_lab) <= 12.0
             grid[gy, gx] = local if near else page
     field = _cv2().resize(grid, (w, h), interpolation=_cv2().INTER_LINEAR)
     # Paper is brought to PAPER_GREY, not to white: a pale blue on yellowed paper is bluer than
