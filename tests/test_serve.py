@@ -14,8 +14,26 @@ from flows.orchestration.server import free_port, is_healthy
 from tests.conftest import ROOT, SAMPLES, migrated_prefect_home, truth
 
 TRIGGER = """
+import asyncio, time
+from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
-run = run_deployment("missions-nightly/missions-nightly", timeout=420)
+from prefect.exceptions import ObjectNotFound
+
+NAME = "missions-nightly/missions-nightly"
+
+async def schedules():
+    async with get_client() as client:
+        for _ in range(120):  # serve registers the deployment right after its banner
+            try:
+                found = await client.read_deployment_by_name(NAME)
+            except ObjectNotFound:
+                await asyncio.sleep(0.5)
+                continue
+            return [s.schedule.cron for s in found.schedules]
+    return None
+
+print("SCHEDULES", asyncio.run(schedules()), flush=True)
+run = run_deployment(NAME, timeout=420)
 print(run.state.type.value)
 """
 
@@ -43,21 +61,13 @@ def test_serve_schedules_and_runs_the_nightly_ingest(tmp_path: Path) -> None:
             assert proc.poll() is None, log.read_text()
             time.sleep(0.5)
         assert f"http://127.0.0.1:{port}" in log.read_text()
-        time.sleep(3)  # the deployment registers right after the banner
         trig = subprocess.run([sys.executable, "-c", TRIGGER], capture_output=True, text=True,
                               env={**env, "PREFECT_API_URL": api}, timeout=480, check=False)
+        assert "SCHEDULES ['0 2 * * *']" in trig.stdout, trig.stdout + trig.stderr
         assert trig.stdout.strip().endswith("COMPLETED"), trig.stdout + trig.stderr + log.read_text()
         con = sqlite3.connect(out / "missions.sqlite")
         measures = len(truth("rapport-2020-legacy.txt")["measures"])
         assert con.execute("select count(*) from measures").fetchone()[0] == measures
-        schedules = subprocess.run(
-            [sys.executable, "-c",
-             ("import asyncio\nfrom prefect.client.orchestration import get_client\n"
-             "async def m():\n    async with get_client() as c:\n"
-             "        d = await c.read_deployment_by_name('missions-nightly/missions-nightly')\n"
-             "        print([s.schedule.cron for s in d.schedules])\nasyncio.run(m())")],
-            capture_output=True, text=True, env={**env, "PREFECT_API_URL": api}, check=False)
-        assert "0 2 * * *" in schedules.stdout, schedules.stderr
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:
