@@ -47,7 +47,8 @@ def row_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion], 
         pad = 0.15 * (y1 - y0)
         box = clip_box((x0 - pad, y0 - pad, x1 + pad, y1 + pad), img)
         if box is not None:
-            tile = _inside_ink(_enlarged(img.crop(box), zoom))
+            own = tuple(round((v - o) * zoom) for v, o in zip(regions[k].bbox, box[:2] * 2))
+            tile = _inside_ink(_enlarged(img.crop(box), zoom), own)
             if tile is not None:
                 out.append((k, "in", tile))
         at = row.index(k)
@@ -97,17 +98,22 @@ def find_ink(crop: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     return ink, np.clip(lab[..., 0] * (255 / 92), 0, 255).astype(np.uint8)
 
 
-def _inside_ink(crop: Image.Image) -> np.ndarray | None:
+def _inside_ink(crop: Image.Image, own: tuple[int, ...]) -> np.ndarray | None:
     """What is printed on a mark (white digits on a dark disc, dark ones on a pale one): the
-    pixels inside its outline that differ from its colour, as black on white."""
+    pixels inside its outline, and inside its own box `own` (x0, y0, x1, y1 in the crop: a
+    neighbour it touches is not it), that differ from its colour, as black on white. The rim
+    left out is thin: a label as wide as the disc (« M10 ») starts near its edge."""
     rgb = white_balanced(np.asarray(crop.convert("RGB"), dtype=np.float32) / 255.0)
     lab = to_lab(rgb)
     colour = np.hypot(lab[..., 1], lab[..., 2]) >= MIN_CHROMA
     if colour.sum() < 16:
         return None
     disc = ndimage.binary_fill_holes(colour)
-    rim = max(1, round(0.08 * min(disc.shape)))
+    rim = max(1, round(0.03 * min(disc.shape)))
     inside = ndimage.binary_erosion(disc, iterations=rim)
+    mine = np.zeros_like(inside)
+    mine[max(0, own[1]):max(0, own[3]), max(0, own[0]):max(0, own[2])] = True
+    inside &= mine
     level = float(np.median(lab[..., 0][colour]))
     digits = inside & (np.abs(lab[..., 0] - level) > 20)
     labels, _n = ndimage.label(digits, structure=np.ones((3, 3)))

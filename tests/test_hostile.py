@@ -35,7 +35,15 @@ from flows.pipeline.isolation import IsolatedReader, Limits
 from flows.pipeline.reading import read_document
 from models.errors import ExitCode
 from models.records import Page
-from tests.conftest import REAL_OCR, SAMPLES, CliRun, fill, run_cli, tiny_filesystem
+from tests.conftest import (
+    OCR_RECORDINGS,
+    REAL_OCR,
+    SAMPLES,
+    CliRun,
+    fill,
+    run_cli,
+    tiny_filesystem,
+)
 from tests.conftest import text_image as page_with_text
 
 REPORT_LINES = ["Le rapport de la mission propose des mesures", "pour accompagner les territoires",
@@ -663,7 +671,15 @@ def mutate(data: bytes, ops: list[tuple[str, float, int]]) -> bytes:
 
 @pytest.fixture(scope="module")
 def fuzz_reader() -> IsolatedReader:
-    with IsolatedReader(2, Limits(page_timeout=8, memory_gb=2.0)) as reader:
+    """Readers for mutated files: on recorded OCR, where a mutant's page that nobody recorded
+    fails as a page (what is tested is that it never raises), not the session: which mutant
+    decodes to a page tesseract is asked about is not a property of the product."""
+    from extractors.engine_doubles import MISSES_ENV
+    from extractors.engines import ENGINE_ENV
+
+    environ = {k: v for k, v in os.environ.items() if k != MISSES_ENV}
+    environ[ENGINE_ENV] = f"recorded:{OCR_RECORDINGS}"
+    with IsolatedReader(2, Limits(page_timeout=8, memory_gb=2.0), environ=environ) as reader:
         yield reader
 
 

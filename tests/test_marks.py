@@ -742,3 +742,19 @@ def test_a_born_digital_strip_is_read_by_the_numbers_its_text_layer_prints(
     assert [m.label for m in measures] == (["1", "2", "3", "4", "5", "6"] if numbers == "left"
                                            else ["1", "2", "3", "1", "2", "3"])
     assert [m.status for m in measures] == statuses
+
+
+def test_labels_as_wide_as_their_overlapping_discs_are_read_inside_them() -> None:
+    """A scanned strip (300 dpi, stress set A's 076) of 21 overlapping discs labelled « M1 » to
+    « M21 » in their middle, the two-digit labels nearly as wide as a disc: a label's « M » stands
+    near the disc's edge and is read with it, and what stands inside the neighbour it overlaps
+    is not read as its own — most discs tie to their measure, each to its own (9 of 21 tied when
+    the rim left out was wide and the neighbour's part was looked at), by real tesseract."""
+    with Image.open(Path(__file__).parent / "data" / "strips" / "labels-inside.png") as img:
+        img.load()
+        regions = sorted(read_mark_text(img, find_colour_regions(img, 300), 300, "fra"),
+                         key=lambda r: r.bbox[0])
+    assert len(regions) == 21
+    ties = tie_strips(with_labels(regions, {"M"}), list(range(1, 22)))
+    assert len(ties) >= 14
+    assert all(t.mark == t.measure for t in ties)
