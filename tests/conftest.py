@@ -50,6 +50,11 @@ if OWNS_SESSION:
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 
+# The tests send Ctrl-C (SIGINT) to the commands they start, as a user at a terminal does: a
+# session started where SIGINT is ignored (`pytest … &` in a script) would hand that on to them.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 import pandas as pd
 import pytest
 from hypothesis import settings

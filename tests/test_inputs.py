@@ -8,6 +8,7 @@ import logging
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -278,6 +279,34 @@ def test_ctrl_c_stops_a_runaway_query(tmp_path: Path) -> None:
             proc.wait()
     assert proc.returncode == ExitCode.interrupted, stderr
     assert stderr.strip() == "missions: interrupted."
+
+
+def test_a_query_started_with_ctrl_c_ignored_keeps_it_ignored(tmp_path: Path) -> None:
+    """Started where SIGINT is ignored (`missions query … &` in a script), a query is not
+    stopped by it — nor stopped and passed off as an empty result with exit 0, as it was — and
+    SIGTERM still stops it."""
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(LEGACY, inbox / "rapport.txt")
+    ingest([str(inbox)], str(out), workers=1)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ignoring = ["sh", "-c", 'trap "" INT; exec "$0" "$@"']  # SIGINT ignored, as `cmd &` does
+    proc = subprocess.Popen([*ignoring, sys.executable, "-m", "flows.cli", "query", RUNAWAY,
+                             "--out", str(out)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)  # well into the query
+        proc.send_signal(signal.SIGINT)
+        time.sleep(1)
+        assert proc.poll() is None  # still running
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == ExitCode.terminated, stderr
+    assert stdout == ""
 
 
 # --------------------------------------------------------------------------- disk full at start

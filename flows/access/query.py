@@ -191,6 +191,8 @@ def _interruptible(con: sqlite3.Connection) -> Iterator[list[int]]:
     previous = {}
     try:
         for sig in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(sig) is signal.SIG_IGN:
+                continue  # ignored by whoever started us (`cmd &` in a script): left so
             previous[sig] = signal.signal(sig, lambda signum, _frame: hits.append(signum))
     except ValueError:  # not the main thread: signals are not ours to handle
         pass
