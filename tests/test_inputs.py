@@ -4,6 +4,7 @@ bounded, cache entries are checked, and what goes into HTML or CSV cannot run. L
 text layers where possible: no OCR."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -259,24 +261,33 @@ RUNAWAY = ("with recursive r(i) as (select 1 union all select i + 1 from r) "
            "select count(*) from r")
 
 
-def test_ctrl_c_stops_a_runaway_query(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def runaway_query(tmp_path: Path, launcher: Sequence[str] = ()
+                  ) -> Iterator[subprocess.Popen[str]]:
+    """`missions query RUNAWAY` on a small release, started by `launcher` (none, or a shell
+    that ignores SIGINT first), 3 s into its query; killed on the way out if still running."""
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
     shutil.copy(LEGACY, inbox / "rapport.txt")
     ingest([str(inbox)], str(out), workers=1)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "query", RUNAWAY, "--out",
-                             str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen([*launcher, sys.executable, "-m", "flows.cli", "query", RUNAWAY,
+                             "--out", str(out)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
         time.sleep(3)  # well into the query
-        assert proc.poll() is None
-        proc.send_signal(2)  # SIGINT, as Ctrl-C
-        _stdout, stderr = proc.communicate(timeout=10)
+        yield proc
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_ctrl_c_stops_a_runaway_query(tmp_path: Path) -> None:
+    with runaway_query(tmp_path) as proc:
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)  # as Ctrl-C
+        _stdout, stderr = proc.communicate(timeout=10)
     assert proc.returncode == ExitCode.interrupted, stderr
     assert stderr.strip() == "missions: interrupted."
 
@@ -285,26 +296,13 @@ def test_a_query_started_with_ctrl_c_ignored_keeps_it_ignored(tmp_path: Path) ->
     """Started where SIGINT is ignored (`missions query … &` in a script), a query is not
     stopped by it — nor stopped and passed off as an empty result with exit 0, as it was — and
     SIGTERM still stops it."""
-    inbox, out = tmp_path / "inbox", tmp_path / "out"
-    inbox.mkdir()
-    shutil.copy(LEGACY, inbox / "rapport.txt")
-    ingest([str(inbox)], str(out), workers=1)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     ignoring = ["sh", "-c", 'trap "" INT; exec "$0" "$@"']  # SIGINT ignored, as `cmd &` does
-    proc = subprocess.Popen([*ignoring, sys.executable, "-m", "flows.cli", "query", RUNAWAY,
-                             "--out", str(out)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(3)  # well into the query
+    with runaway_query(tmp_path, ignoring) as proc:
         proc.send_signal(signal.SIGINT)
         time.sleep(1)
         assert proc.poll() is None  # still running
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == ExitCode.terminated, stderr
     assert stdout == ""
 
