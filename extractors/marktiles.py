@@ -47,7 +47,9 @@ def row_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion], 
         pad = 0.15 * (y1 - y0)
         box = clip_box((x0 - pad, y0 - pad, x1 + pad, y1 + pad), img)
         if box is not None:
-            own = tuple(round((v - o) * zoom) for v, o in zip(regions[k].bbox, box[:2] * 2))
+            bx, by = box[0], box[1]  # the mark's own box in the enlarged crop
+            own = (round((x0 - bx) * zoom), round((y0 - by) * zoom), round((x1 - bx) * zoom),
+                   round((y1 - by) * zoom))
             tile = _inside_ink(_enlarged(img.crop(box), zoom), own)
             if tile is not None:
                 out.append((k, "in", tile))
