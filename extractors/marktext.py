@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from extractors.marklabels import label_tiles, read_labels
-from extractors.marktiles import row_tiles
+from extractors.marktiles import BAND, row_tiles
 from extractors.ocr import StraightPage
 from extractors.strips import mark_rows
 from extractors.tilecolumn import read_tiles
@@ -72,8 +72,8 @@ def read_mark_text(img: Image.Image | StraightPage, regions: tuple[ColourRegion,
 # A strip's number as a text layer gives it: digits, a label letter before them (O1, S1), a dot.
 _NUMBER_WORD = re.compile(r"^([A-Z]?)(\d{1,3})[.)]?$")
 TEXT_LAYER_CONF = 99.0  # a number a text layer gives is as its author typed it
-_BESIDE = 1.0  # a number beside a mark stands within this many mark heights of it
-_REACH = 1.2  # …above or below it, within this many (marktiles.BAND, for images)
+_BESIDE = 1.0  # a number beside a mark stands within this many mark heights of it (above or
+# below it, within marktiles.BAND, as on a scan)
 
 
 def _place(word: tuple[float, float, float, float], mark: tuple[float, float, float, float]
@@ -88,9 +88,9 @@ def _place(word: tuple[float, float, float, float], mark: tuple[float, float, fl
     level = y0 - 0.15 * h <= wy <= y1 + 0.15 * h
     if x0 <= wx <= x1 and y0 <= wy <= y1:
         return "in", 0.0
-    if centred_x and y0 - _REACH * h <= wy1 <= y0 + 0.25 * h:
+    if centred_x and y0 - BAND * h <= wy1 <= y0 + 0.25 * h:
         return "above", y0 - wy1
-    if centred_x and y1 - 0.25 * h <= wy0 <= y1 + _REACH * h:
+    if centred_x and y1 - 0.25 * h <= wy0 <= y1 + BAND * h:
         return "below", wy0 - y1
     if level and x1 - 0.25 * h <= wx0 <= x1 + _BESIDE * h:
         return "right", wx0 - x1

@@ -99,11 +99,6 @@ def to_lab(rgb: np.ndarray) -> np.ndarray:
     return _cv2().cvtColor(np.ascontiguousarray(rgb, dtype=np.float32), _cv2().COLOR_RGB2Lab)
 
 
-def paper_colour(rgb: np.ndarray) -> np.ndarray | None:
-    """The commonest light colour of an image (its paper), 0-1 sRGB; None with too few."""
-    return _Paper(rgb).colour((slice(None), slice(None)))
-
-
 class _Paper:
     """An image's light pixels and their colour bins, worked out once for the whole image, so
     that the paper of the image and of each cell of a grid is found without doing that again."""

@@ -102,18 +102,15 @@ _server: subprocess.Popen[bytes] | None = None
 
 
 def start_session_server() -> None:
+    """Started as the product starts its servers (its own process group, under a lifeline tied
+    to this process: it dies with it), without the UI and the background services."""
     global _server
-    from flows.orchestration.server import free_port
-    from flows.pipeline.lifeline import lifeline_argv
+    from flows.orchestration.server import _spawn, free_port
 
     port = free_port()
-    SERVER_HOME.mkdir(parents=True)
-    env = {**os.environ, "PREFECT_HOME": str(SERVER_HOME)}
-    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-               "--port", str(port), "--no-ui", "--no-services"]
-    with open(SERVER_HOME / "server.log", "wb") as log:  # tied to this process: dies with it
-        _server = subprocess.Popen(lifeline_argv(command), stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    _server = _spawn(["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port),
+                      "--no-ui", "--no-services"], SERVER_HOME / "server.log",
+                     {"PREFECT_HOME": str(SERVER_HOME)})
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
 
 
@@ -157,21 +154,13 @@ def migrated_prefect_home(home: Path | None = None) -> Path:
     return home
 
 
-def stop_session_server() -> None:
-    if _server is None or _server.poll() is not None:
-        return
-    os.killpg(_server.pid, signal.SIGTERM)  # the lifeline stops the server's whole group
-    try:
-        _server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(_server.pid, signal.SIGKILL)
-        _server.wait(timeout=10)
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not OWNS_SESSION:  # a worker: the process that made the session speaks for it
         return
-    stop_session_server()
+    if _server is not None:
+        from flows.orchestration.server import _stop
+
+        _stop(_server)  # SIGTERM to its group (the lifeline stops the server), then SIGKILL
     if OCR_MISSES.exists() and OCR_MISSES.stat().st_size:
         calls = len(set(OCR_MISSES.read_text(encoding="utf-8").splitlines()))
         print(f"\n{calls} OCR call(s) have no recording in {OCR_RECORDINGS} (an image or a "
