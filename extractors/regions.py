@@ -14,7 +14,7 @@ from extractors.ocr import _cv2
 from extractors.strips import is_compact
 from models.records import ColourRegion
 
-REGIONS_VERSION = 10  # part of the page cache key: bump when the regions found change
+REGIONS_VERSION = 11  # part of the page cache key: bump when the regions found change
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)
@@ -24,6 +24,8 @@ MIN_SIDE_MM, MAX_SIDE_MM = 1.8, 40.0  # a mark or swatch is between these sizes
 MIN_CORE = 0.3  # share of a blob left after a 1-pixel erosion: solid shapes, not text strokes
 MAX_SPREAD = 14.0  # ΔE76 (90th percentile) from a blob's median colour: beyond, two colours
 BRIDGE = 0.6  # a blob is cut where its chroma falls under this share of its own median
+MAX_COLOURS = 6  # a blob is split into at most this many colours (a table's header bar and
+# the status cells of 4 statuses below it can touch)
 SADDLE = 0.75  # two discs are two marks when the neck between them is under this share
 PAPER_CELLS = 6  # the paper's colour is measured in a grid of this many cells a side
 PAPER_GREY = 0.8  # the white-balanced paper's sRGB value (L* ~ 92)
@@ -200,17 +202,17 @@ def _outermost(parts: list[Piece]) -> list[Piece]:
 
 
 def _one_mark(mask: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: float) -> bool:
-    """A blob that is one mark: within the size range, and compact (a disc, a square: two marks
-    side by side would be twice as long as high), or a cell or bar whose outline is its box (a
-    table cell) of one colour — judged on its saturated pixels only (a number printed on it,
-    its anti-aliased rim, JPEG's blocks left out)."""
+    """A blob that is one mark: within the size range, compact (a disc, a square: two marks
+    side by side would be twice as long as high) or a cell or bar whose outline is its box (a
+    table cell), and of one colour — judged on its saturated pixels only (a number printed on
+    it, its anti-aliased rim, JPEG's blocks left out): three table cells of three statuses
+    stacked can be as compact as one disc."""
     h, w = mask.shape
     if max(h, w) > MAX_SIDE_MM * px_mm:
         return False
     fill = mask.sum() / (h * w)
-    if max(h, w) / max(1, min(h, w)) <= 1.5 and fill >= 0.6:
-        return True
-    if fill < 0.9:
+    compact = max(h, w) / max(1, min(h, w)) <= 1.5 and fill >= 0.6
+    if not compact and fill < 0.9:
         return False
     core = ndimage.binary_erosion(mask)
     core &= chroma >= BRIDGE * float(np.median(chroma[mask]))
@@ -232,8 +234,10 @@ def _pieces(labels: np.ndarray, n: int) -> list[Piece]:
 def _cut_bridges(mask: np.ndarray, _lab: np.ndarray, chroma: np.ndarray, _px_mm: float
                  ) -> list[Piece]:
     """Marks joined by a faint bridge (blur, JPEG, a gap of a pixel at low resolution): cut
-    where the blob's chroma falls well under its own."""
-    level = BRIDGE * float(np.median(chroma[mask]))
+    where the blob's chroma falls well under that of its surroundings (the median over a
+    5-pixel square, about 1.7 mm): a pale status cell under a table's saturated header bar is
+    no bridge, though it is far paler than the blob as a whole."""
+    level = BRIDGE * ndimage.median_filter(np.where(mask, chroma, 0.0), size=5)
     labels, n = ndimage.label(mask & (chroma >= level))
     return _pieces(labels, n)
 
@@ -241,7 +245,7 @@ def _cut_bridges(mask: np.ndarray, _lab: np.ndarray, chroma: np.ndarray, _px_mm:
 def _cut_colours(mask: np.ndarray, lab: np.ndarray, _chroma: np.ndarray, _px_mm: float
                  ) -> list[Piece]:
     """Touching marks of different colours: the blob's pixels split by colour (k-means on
-    a*, b* and L*, 2 to 4 clusters, kept only while every two centres differ by ΔE76 ≥ 15)."""
+    a*, b* and L*, 2 to MAX_COLOURS clusters, kept only while every two centres differ by ΔE76 ≥ 15)."""
     from scipy.cluster.vq import kmeans2
 
     colours = lab[mask].astype(np.float64)
@@ -249,7 +253,7 @@ def _cut_colours(mask: np.ndarray, lab: np.ndarray, _chroma: np.ndarray, _px_mm:
         return []
     rng = np.random.default_rng(0)
     best: np.ndarray | None = None
-    for k in (2, 3, 4):
+    for k in range(2, MAX_COLOURS + 1):
         centres, _ = kmeans2(colours, k, minit="++", seed=rng)
         gaps = [np.sqrt(((a - b) ** 2).sum()) for i, a in enumerate(centres) for b in centres[i + 1:]]
         if min(gaps) < 15.0:
