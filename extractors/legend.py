@@ -16,13 +16,15 @@ from models.records import STATUSES, BBox, ColourRegion, LegendEntry, Page, Word
 # The labels a legend gives each status, folded (no accents, lower case): what OCR damage is
 # measured against. The first is the family's own wording.
 LABEL_FORMS: dict[str, tuple[str, ...]] = {
-    "tres_satisfaisant": ("tres satisfaisant", "tres satisfaisante"),
-    "satisfaisant": ("satisfaisant", "satisfaisante"),
+    "tres_satisfaisant": ("tres satisfaisant", "tres satisfaisante", "tres bon avancement"),
+    "satisfaisant": ("satisfaisant", "satisfaisante", "bon avancement", "en bonne voie"),
     "retard_explique": ("retard explique", "en retard explique", "retard justifie", "en retard"),
-    "remis_en_cause": ("remis en cause", "remise en cause"),
+    "remis_en_cause": ("remis en cause", "remise en cause", "remis en question",
+                       "remise en question"),
 }
 # Words a legend may print before its label (« Avancement très satisfaisant », « Niveau : … »)
-LEAD_WORDS = ("avancement", "niveau", "statut", "etat", "situation", "rythme", "au")
+LEAD_WORDS = ("avancement", "niveau", "statut", "etat", "situation", "rythme", "au", "mesure",
+              "mesures")
 MIN_SCORE = 80.0  # a label is read as a status when this similar (rapidfuzz, 0-100) …
 MIN_MARGIN = 8.0  # … and this much more similar to it than to any other status
 MAX_LABEL_WORDS = 5  # a longer run of words beside a blob is prose, not a legend label
@@ -58,6 +60,8 @@ def label_status(text: str) -> tuple[str | None, float]:
     folded = " ".join(tokens)
     if not folded or (len(tokens) > 1 and tokens[-1] in OPEN_END):
         return None, 0.0  # a label never stops on « en », « de »: words cut from a sentence
+    if all(t in LEAD_WORDS for t in tokens):
+        return None, 0.0  # « Avancement » alone names no status (the rest of it wrapped)
     scores = sorted(((max(_similarity(folded, form) for form in forms), status)
                      for status, forms in LABEL_FORMS.items()), reverse=True)
     (best, status), (second, _other) = scores[0], scores[1]
@@ -130,15 +134,102 @@ def swatch_sized(region: ColourRegion, dpi: float) -> bool:
     return max(w, h) <= MAX_SWATCH_MM * dpi / 25.4
 
 
+def wrapped_labels(region: ColourRegion, band: Sequence[Word], words: Sequence[Word],
+                   blobs: Sequence[ColourRegion], side: str) -> list[list[Word]]:
+    """The label beside a blob read with the lines wrapped above and below its band (a narrow
+    legend column prints « Avancement / très / satisfaisant »): each run of up to three lines
+    that holds the band, every line starting where the band's label starts (within a line
+    height), each at most 2.2 line heights from the next, and nearer this blob than any other
+    blob stacked with it."""
+    heights = sorted(_height(w.bbox) for w in band if w.bbox is not None)
+    if not heights:
+        return []
+    lh = heights[len(heights) // 2]
+    start = min(w.bbox[0] for w in band) if side == "right" else max(w.bbox[2] for w in band)
+    x0, y0, x1, y1 = region.bbox
+    h, cy = y1 - y0, region.center[1]
+    stacked = [b.center[1] for b in blobs if b is not region
+               and min(x1, b.bbox[2]) - max(x0, b.bbox[0]) > 0.5 * min(x1 - x0, b.bbox[2] - b.bbox[0])]
+
+    def row_at(y: float) -> list[Word] | None:
+        if any(abs(y - by) < abs(y - cy) for by in stacked):
+            return None  # nearer another swatch: its label
+        level = [w for w in words if w.bbox is not None and w not in band
+                 and abs((w.bbox[1] + w.bbox[3]) / 2 - y) <= 0.45 * lh
+                 and (w.bbox[0] >= x1 - 0.3 * h if side == "right" else w.bbox[2] <= x0 + 0.3 * h)]
+        if side == "right":
+            first = [w for w in level if abs(w.bbox[0] - start) <= lh]
+            row = sorted(first, key=lambda w: w.bbox[0])[:1]
+            for w in sorted(level, key=lambda w: w.bbox[0]):
+                if row and w is not row[-1] and 0 <= w.bbox[0] - row[-1].bbox[2] <= 1.2 * lh:
+                    row.append(w)
+        else:
+            first = [w for w in level if abs(w.bbox[2] - start) <= lh]
+            row = sorted(first, key=lambda w: -w.bbox[2])[:1]
+            for w in sorted(level, key=lambda w: -w.bbox[2]):
+                if row and w is not row[-1] and 0 <= row[-1].bbox[0] - w.bbox[2] <= 1.2 * lh:
+                    row.append(w)
+            row.reverse()
+        return row or None
+
+    def next_row(y: float, step: int) -> tuple[float, list[Word] | None]:
+        """The nearest line of words within 2.2 line heights above (step -1) or below (+1)."""
+        ys = sorted(((w.bbox[1] + w.bbox[3]) / 2 for w in words if w.bbox is not None
+                     and w not in band and 0.6 * lh <= step * ((w.bbox[1] + w.bbox[3]) / 2 - y)
+                     <= 2.2 * lh), key=lambda v: abs(v - y))
+        return (ys[0], row_at(ys[0])) if ys else (y, None)
+
+    band_y = float(np.median([(w.bbox[1] + w.bbox[3]) / 2 for w in band if w.bbox is not None]))
+    rows_up: list[list[Word] | None] = []
+    rows_down: list[list[Word] | None] = []
+    for rows, step in ((rows_up, -1), (rows_down, 1)):
+        y = band_y
+        for _ in range(2):
+            y, row = next_row(y, step)
+            rows.append(row)
+            if row is None:
+                break
+    out: list[list[Word]] = []
+    for up in range(3):
+        for down in range(3 - up):
+            ups, downs = rows_up[:up], rows_down[:down]
+            if (up or down) and all(ups) and all(downs):
+                out.append([w for r in reversed(ups) for w in r or []] + list(band)
+                           + [w for r in downs for w in r or []])
+    return out
+
+
+def _wrapped_status(region: ColourRegion, band: list[Word], words: Sequence[Word],
+                    blobs: Sequence[ColourRegion], side: str
+                    ) -> tuple[str | None, float, list[Word]]:
+    """The status the blob's label names, read on its band and with its wrapped lines: the band
+    alone when the lines add nothing; None when the band names one status and the band with its
+    lines another (« Très / satisfaisant » beside a swatch level with « satisfaisant »)."""
+    status, score = label_status(" ".join(x.text for x in band))
+    best: tuple[str | None, float, list[Word]] = (status, score, band)
+    for label in wrapped_labels(region, band, words, blobs, side):
+        if len(label) > MAX_LABEL_WORDS:
+            continue
+        again, again_score = label_status(" ".join(x.text for x in label))
+        if again is None:
+            continue
+        if status is not None and again != status:
+            return None, 0.0, band
+        if again_score > best[1]:
+            best = (again, again_score, label)
+    return best
+
+
 def _swatch(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourRegion],
             side: str) -> Swatch | None:
-    """The legend entry this blob is, read from the words on `side` of it — and from the label
-    read again enlarged by the reader (`region.label`), which must not name another status."""
-    label = label_words(region, words, blobs, side)
-    if not label:
+    """The legend entry this blob is, read from the words on `side` of it (with the lines its
+    label wraps onto) — and from the label read again enlarged by the reader (`region.label`),
+    which must not name another status."""
+    band = label_words(region, words, blobs, side)
+    if not band:
         return _unread_swatch(region, side)
+    status, score, label = _wrapped_status(region, band, words, blobs, side)
     text = " ".join(x.text for x in label)
-    status, score = label_status(text)
     if region.label(side):
         again, again_score = label_status(region.label(side) or "")
         if status is None or (again == status and again_score > score):
