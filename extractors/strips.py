@@ -293,10 +293,35 @@ def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
     return [StripTie(k, i, COUNT_CONF, "count") for i, k in enumerate(strip) if k not in done]
 
 
-def _rivals(best: Sequence[StripTie], other: Sequence[StripTie]) -> bool:
-    """Two readings of one strip, nearly as well confirmed, that tie a mark two ways."""
-    count = sum(t.how == "digits" for t in best)
-    if not count or sum(t.how == "digits" for t in other) < 0.75 * count:
+def shared_readings(marks: Sequence[ColourRegion], strip: Sequence[int]) -> set[tuple[int, str]]:
+    """The (mark, place) readings of a strip of two rows or more that are one printed number
+    read twice: the number under a mark is the number over the mark right below it in the next
+    row (the line of numbers between two rows is the upper row's or the lower row's, not both)."""
+    out: set[tuple[int, str]] = set()
+    for a in strip:
+        for b in strip:
+            ra, rb = marks[a], marks[b]
+            h = max(height(ra), height(rb))
+            if not (abs(ra.center[0] - rb.center[0]) <= 0.5 * h
+                    and 0 < rb.bbox[1] - ra.bbox[3] <= 4 * h):
+                continue
+            under = {r.number for r in ra.readings if r.place == "below"}
+            over = {r.number for r in rb.readings if r.place == "above"}
+            if under & over:
+                out |= {(a, "below"), (b, "above")}
+    return out
+
+
+def _own(place: str, ties: Sequence[StripTie], shared: set[tuple[int, str]]) -> int:
+    """The ties by a number read at `place` that no other place's reading holds too."""
+    return sum(t.how == "digits" and (t.mark, place) not in shared for t in ties)
+
+
+def _rivals(best: Sequence[StripTie], other: Sequence[StripTie], best_own: int, other_own: int
+            ) -> bool:
+    """Two readings of one strip, nearly as well confirmed (by numbers they do not share),
+    that tie a mark two ways."""
+    if not best_own or other_own < 0.75 * best_own:
         return False
     mine = {t.mark: t.measure for t in best}
     return any(t.mark in mine and mine[t.mark] != t.measure for t in other)
@@ -305,17 +330,20 @@ def _rivals(best: Sequence[StripTie], other: Sequence[StripTie]) -> bool:
 def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
                inferred: Sequence[int | None] = ()) -> list[StripTie]:
     """Every strip's ties, each strip read at the place (inside, above, below its marks) whose
-    numbers the order confirms most, else by its count (`tie_by_count`) when it is the page's
+    numbers the order confirms most (a line of numbers between two rows, read as under one row
+    and over the next, counts for neither place), else by its count (`tie_by_count`) when it is the page's
     only strip of as many marks as there are measures; a measure claimed by two marks keeps
     neither."""
     ties: list[StripTie] = []
     strips = strips_of(marks)
     for strip in strips:
-        options = sorted((tie_strip(marks, strip, numbers, place, inferred)
-                          for place in DIGIT_PLACES),
-                         key=lambda t: -sum(x.how == "digits" for x in t))
-        best, runner_up = options[0], options[1]
-        if _rivals(best, runner_up):
+        shared = shared_readings(marks, strip)
+        options = sorted(((_own(place, found, shared), sum(x.how == "digits" for x in found), found)
+                          for place in DIGIT_PLACES
+                          for found in [tie_strip(marks, strip, numbers, place, inferred)]),
+                         key=lambda o: (-o[0], -o[1]))
+        (best_own, _n, best), (other_own, _m, runner_up) = options[0], options[1]
+        if _rivals(best, runner_up, best_own, other_own):
             continue  # read at two places, two ways: which is the strip's cannot be told
         if sum(len(other) == len(numbers) for other in strips) == 1:  # the one strip of N
             best = [*best, *tie_by_count(marks, strip, numbers, best)]
