@@ -77,31 +77,62 @@ def is_heading(pl: PageLine) -> bool:
                                             or read_announced(pl.doc) is not None)
 
 
-_HEADING_LEAD = re.compile(r"^(?:\d{1,2}\s+)?(?:mesures?|dimensions?|axes?|volets?)$",
-                           re.IGNORECASE)
+_HEADING_LEAD = re.compile(r"^(?:\S{1,2}\s+)?(?:\d{1,2}\s+)?(?:mesures?|dimensions?|axes?|volets?)$",
+                           re.IGNORECASE)  # an icon read as « © », « + » or « R » may lead
+MAX_WRAPPED = 4  # a heading wrapped in a narrow column: at most this many lines
+MAX_WRAPPED_WORDS = 6  # … each this short
+
+
+def _joined(lines: list[PageLine]) -> PageLine:
+    first = lines[0]
+    text = " ".join(pl.line.text.strip() for pl in lines)
+    boxes = [pl.line.bbox for pl in lines if pl.line.bbox is not None]
+    line = replace(first.line, text=text, bbox=enclose(boxes) if boxes else None,
+                   words=tuple(w for pl in lines for w in pl.line.words),
+                   raw_text=" ".join(pl.line.raw_text or pl.line.text for pl in lines))
+    return replace(first, line=line, doc=parse_docs([text])[0])
+
+
+def _wrapped_heading(lines: list[PageLine], i: int) -> tuple[PageLine, int] | None:
+    """The heading that starts at line i and wraps onto the lines after it (« 5 MESURES » /
+    « OPÉRATIONNELLES, » / « AUX PREMIERS » / « EFFETS À 6 MOIS »), and how many lines it
+    holds: the first lines that, joined, name a dimension, then the next ones up to the one
+    that brings its horizon; every line short, none numbered like a measure, all on one page."""
+    first = lines[i]
+    if not _HEADING_LEAD.match(first.line.text.strip()):
+        return None
+    run = [first]
+    found: tuple[PageLine, int] | None = None
+    for nxt in lines[i + 1:i + MAX_WRAPPED]:
+        if (nxt.page != first.page or len(nxt.line.text.split()) > MAX_WRAPPED_WORDS
+                or read_number(nxt.doc) is not None or read_dimension(nxt.doc) is not None):
+            break
+        run.append(nxt)
+        joined = _joined(run)
+        if read_number(joined.doc) is not None:
+            break
+        if found is None:
+            if read_dimension(joined.doc) is not None:
+                found = (joined, len(run))
+                if read_horizon(joined.doc) is not None:
+                    break
+        elif read_horizon(joined.doc) is not None:
+            found = (joined, len(run))  # its horizon, a line or two further down
+            break
+    return found
 
 
 def join_wrapped_headings(lines: list[PageLine]) -> list[PageLine]:
     """« Mesures » / « opérationnelles (effets à 3/9 mois) »: a dimension heading wrapped
-    after its first word (a narrow column) is one heading."""
+    after its first word (a narrow column), on up to MAX_WRAPPED lines, is one heading."""
     out: list[PageLine] = []
     i = 0
     while i < len(lines):
-        pl = lines[i]
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if nxt is not None and nxt.page == pl.page and _HEADING_LEAD.match(pl.line.text.strip()):
-            text = f"{pl.line.text.strip()} {nxt.line.text.strip()}"
-            doc = parse_docs([text])[0]
-            if (read_dimension(doc) is not None and read_dimension(nxt.doc) is None
-                    and read_number(nxt.doc) is None and read_number(doc) is None):
-                boxes = [b for b in (pl.line.bbox, nxt.line.bbox) if b is not None]
-                line = replace(pl.line, text=text, bbox=enclose(boxes),
-                               words=pl.line.words + nxt.line.words,
-                               raw_text=f"{pl.line.raw_text or pl.line.text} "
-                                        f"{nxt.line.raw_text or nxt.line.text}")
-                out.append(replace(pl, line=line, doc=doc))
-                i += 2
-                continue
-        out.append(pl)
+        wrapped = _wrapped_heading(lines, i)
+        if wrapped is not None:
+            out.append(wrapped[0])
+            i += wrapped[1]
+            continue
+        out.append(lines[i])
         i += 1
     return out

@@ -293,6 +293,33 @@ Mesures stratégiques, aux effets de 1 à 2 ans
         (6, 6), (12, 12), (36, 36), (18, 18), (12, 24)]
 
 
+def test_a_heading_wrapped_over_four_lines_of_a_narrow_column_is_one_heading() -> None:
+    """Three narrow columns, their headings in capitals wrapped word by word, an icon read as
+    « © » or « R » before each: every measure gets its dimension and horizon."""
+    got = measures("""
+© 5 MESURES
+OPÉRATIONNELLES,
+AUX PREMIERS
+EFFETS À 6 MOIS
+M1 Ouvrir dans
+chaque canton un point d'accueil
+M2 Recenser les lieux
+R 4 MESURES
+POLITIQUES, AUX
+EFFETS MESURABLES
+À 18 MOIS
+M3 Créer un
+observatoire national
+Mesures
+stratégiques
+M4 Former les agents
+""")
+    assert [(m.label, m.dimension, m.horizon_min_months, m.horizon_max_months) for m in got] == [
+        ("M1", "operationnelle", 6, 6), ("M2", "operationnelle", 6, 6), ("M3", "politique", 18, 18),
+        ("M4", "strategique", None, None)]
+    assert got[2].title == "Créer un observatoire national"
+
+
 def test_prefixed_labels_are_published_as_printed() -> None:
     got = measures("""
 Mesures opérationnelles, aux premiers effets à 3/9 mois
