@@ -377,6 +377,35 @@ def test_yellowed_paper_is_paper_and_a_pale_mark_is_a_mark() -> None:
     assert all(r.bbox[2] - r.bbox[0] < 60 for r in regions)
 
 
+def test_stacked_table_cells_of_three_statuses_are_three_marks() -> None:
+    """Status cells of a table, one right under the other: three cells of three colours
+    stacked can be as compact as one disc, and are still three marks."""
+    colours = [GREENS["satisfaisant"], GREENS["tres_satisfaisant"], GREENS["retard_explique"]]
+    img = Image.new("RGB", (600, 400), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    for i, colour in enumerate(colours):
+        draw.rectangle((100, 100 + 50 * i, 250, 149 + 50 * i), fill=colour)
+    regions = sorted(find_colour_regions(img, DPI), key=lambda r: r.bbox[1])
+    assert len(regions) == 3
+    assert all(delta_e(lab_of(r.rgb), lab_of(c)) < 6 for r, c in zip(regions, colours, strict=True))
+
+
+def test_a_pale_status_cell_under_a_saturated_header_bar_is_a_mark() -> None:
+    """A table whose dark header bar touches its first rows of pale status cells: the pale
+    cells are far paler than the blob as a whole, yet no faint bridge between two marks."""
+    pale = [(233, 190, 206), (205, 235, 206), (188, 206, 240), (233, 190, 206)]  # chroma 17-20
+    img = Image.new("RGB", (900, 500), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((48, 39, 800, 89), fill=(107, 45, 92))  # the header bar, all across
+    for i, colour in enumerate(pale):  # cells under it, a 1-pixel grey rule between them
+        draw.rectangle((650, 91 + 50 * i, 800, 139 + 50 * i), fill=colour)
+        draw.line((650, 90 + 50 * i, 800, 90 + 50 * i), fill=(187, 187, 187))
+    regions = [r for r in find_colour_regions(img, DPI) if r.bbox[1] > 85]
+    assert len(regions) == len(pale)
+    for r, c in zip(sorted(regions, key=lambda r: r.bbox[1]), pale, strict=True):
+        assert delta_e(lab_of(r.rgb), lab_of(c)) < 6
+
+
 def _measures(n: int) -> list[Measure]:
     return [Measure(page=1, number=i, title=f"Titre {i}", position=i) for i in range(1, n + 1)]
 
@@ -576,6 +605,45 @@ def test_legend_labels_tolerate_ocr_damage_but_not_ambiguity() -> None:
     assert label_status("Calendrier")[0] is None
 
 
+def test_legend_labels_in_other_words_name_their_status() -> None:
+    assert label_status("Très bon avancement")[0] == "tres_satisfaisant"
+    assert label_status("Bon avancernent")[0] == "satisfaisant"
+    assert label_status("Remis en question")[0] == "remis_en_cause"
+    assert label_status("Mesure remise en cause")[0] == "remis_en_cause"
+    assert label_status("Avancement")[0] is None  # the rest of the label wrapped: no status
+
+
+def _wrapped_legend(rows: list[list[str]], swatch_rows: list[int]) -> Page:
+    """A narrow legend column: each entry's label wrapped on its rows, one swatch per entry
+    level with the row `swatch_rows` names (0: its first)."""
+    regions, words, y = [], [], 200.0
+    for entry, (label_rows, at) in enumerate(zip(rows, swatch_rows, strict=True)):
+        colour = list(GREENS.values())[entry]
+        for k, row in enumerate(label_rows):
+            cursor = 1136.0
+            for token in row.split():
+                words.append(Word(token, (cursor, y, cursor + 12 * len(token), y + 22), 90.0))
+                cursor += 12 * len(token) + 10
+            if k == at:
+                regions.append(region(colour, x=1100, y=y - 1, side=24))
+            y += 34
+        y += 20
+    return Page(page=1, method="ocr", lines=(Line("x", None, words=tuple(words)),),
+                width_px=1400, height_px=2000, dpi=DPI, regions=tuple(regions))
+
+
+def test_a_legend_label_wrapped_over_lines_is_read_whole() -> None:
+    page = _wrapped_legend([["Avancement", "très", "satisfaisant"], ["Avancement", "satisfaisant"],
+                            ["En retard", "(expliqué)"], ["Mesure", "remise en", "cause"]],
+                           [1, 0, 0, 1])
+    assert [s.status for s in find_legend(page)] == list(STATUSES)
+    # « Très / satisfaisant » beside a swatch level with « satisfaisant »: which it is cannot be
+    # told from the band alone, and the lines above say another status: no entry
+    page = _wrapped_legend([["Très", "satisfaisant"], ["Retard", "expliqué"], ["Remis en cause"]],
+                           [1, 0, 0])
+    assert [s.status for s in find_legend(page)] == ["retard_explique", "remis_en_cause"]
+
+
 def _legend_page(entries: list[tuple[str, float, float]], extra: tuple[Word, ...] = ()) -> Page:
     """A page with a swatch at each (label, x, y) and the label's words right of it."""
     regions, words = [], list(extra)
@@ -670,6 +738,22 @@ def test_a_strip_of_one_mark_per_measure_ties_by_its_order_when_its_numbers_are_
     assert tie_strips(strip[:5], numbers) == []
     assert tie_strips([*strip[:2], _disc(80, below=(5, 60.0)), *strip[3:]], numbers) == []
     assert tie_strips(strip, [1, 2, 3, 1, 2, 3]) == []
+
+
+def test_numbers_between_two_rows_of_a_strip_are_the_lower_rows_when_the_upper_row_has_its_own(
+        ) -> None:
+    """Two rows of seven discs, each disc's number printed over it: the line of numbers between
+    the rows reads as under row 1 (8 to 14, all read) and over row 2 (five read), while only
+    four numbers over row 1 were read. Those between the rows are one printed line, evidence for
+    neither place: the numbers over row 1 decide, and row 2 keeps the numbers over it."""
+    above_1 = {0: 1, 1: 2, 3: 4, 5: 6}
+    above_2 = {0: 8, 1: 9, 2: 10, 4: 12, 5: 13}
+    row_1 = [_disc(40 * i, 100, below=(8 + i, 92.0),
+                   **({"above": (above_1[i], 95.0)} if i in above_1 else {})) for i in range(7)]
+    row_2 = [_disc(40 * i, 170, **({"above": (above_2[i], 93.0)} if i in above_2 else {}))
+             for i in range(7)]
+    ties = tie_strips([*row_1, *row_2], list(range(1, 15)))
+    assert {t.mark: t.measure for t in ties} == {i: i for i in range(13)}  # 14: unread, last
 
 
 def _born_digital_strip(path: Path, numbers: str, statuses: list[str]) -> None:
