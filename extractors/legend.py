@@ -83,6 +83,16 @@ def _height(box: BBox) -> float:
     return box[3] - box[1]
 
 
+SHORT_WORDS = {"a", "à", "au", "de", "du", "en", "et", "la", "le", "un"}
+
+
+def swatch_read_as_text(text: str) -> bool:
+    """A token that is a swatch read by OCR (« [IR », « MR », « © »), not a word of a label:
+    at most three characters, none a lower-case letter, not a short French word in capitals."""
+    return (len(text) <= 3 and not any(c.islower() for c in text)
+            and text.lower() not in SHORT_WORDS)
+
+
 def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourRegion],
                 side: str) -> list[Word] | None:
     """The words beside a blob on its band (right of it, or left), up to a wide gap, another
@@ -113,6 +123,8 @@ def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[Col
               and min(y1, b.bbox[3]) - max(y0, b.bbox[1]) > 0.3 * h]
     taken: list[Word] = []
     for w in ordered:
+        if taken and swatch_read_as_text(w.text):
+            break  # the next entry's swatch, of no colour (a black or grey one), read as text
         near = w.bbox[0] if side == "right" else w.bbox[2]
         limit = 3.5 * h if not taken else 1.2 * max(_height(w.bbox), h)
         span = (min(edge, near), max(edge, near))

@@ -666,6 +666,17 @@ def test_legend_is_found_by_its_structure_without_a_heading() -> None:
         ("remis_en_cause", "Pemis en cause")]
 
 
+def test_a_black_swatch_read_as_text_ends_the_label_before_it() -> None:
+    """A legend in a row whose « Remis en cause » swatch is black (no colour: no blob) and read
+    by OCR as « [IR »: the label before it stops there, it does not run on into the next one."""
+    y = 2000.0
+    extra = tuple(Word(t, (x, y, x + 14 * len(t), y + 24), 90.0)
+                  for t, x in (("[IR", 856.0), ("Remis", 910.0), ("en", 992.0), ("cause", 1032.0)))
+    page = _legend_page([("Satisfaisant", 100, 2000), ("Retard expliqué", 600, 2000)], extra)
+    assert [(s.status, s.label) for s in find_legend(page)] == [
+        ("satisfaisant", "Satisfaisant"), ("retard_explique", "Retard expliqué")]
+
+
 def test_words_of_a_sentence_beside_a_blob_are_no_legend_entry() -> None:
     sentence = "Satisfaisant dans l'ensemble malgré des retards importants relevés"
     page = _legend_page([(sentence, 100, 500), ("Retard expliqué", 100, 2000)])
