@@ -14,7 +14,7 @@ from extractors.ocr import _cv2
 from extractors.strips import is_compact
 from models.records import ColourRegion
 
-REGIONS_VERSION = 11  # part of the page cache key: bump when the regions found change
+REGIONS_VERSION = 12  # part of the page cache key: bump when the regions found change
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)
@@ -234,10 +234,8 @@ def _pieces(labels: np.ndarray, n: int) -> list[Piece]:
 def _cut_bridges(mask: np.ndarray, _lab: np.ndarray, chroma: np.ndarray, _px_mm: float
                  ) -> list[Piece]:
     """Marks joined by a faint bridge (blur, JPEG, a gap of a pixel at low resolution): cut
-    where the blob's chroma falls well under that of its surroundings (the median over a
-    5-pixel square, about 1.7 mm): a pale status cell under a table's saturated header bar is
-    no bridge, though it is far paler than the blob as a whole."""
-    level = BRIDGE * ndimage.median_filter(np.where(mask, chroma, 0.0), size=5)
+    where the blob's chroma falls well under its own."""
+    level = BRIDGE * float(np.median(chroma[mask]))
     labels, n = ndimage.label(mask & (chroma >= level))
     return _pieces(labels, n)
 
