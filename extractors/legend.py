@@ -25,6 +25,7 @@ LABEL_FORMS: dict[str, tuple[str, ...]] = {
 # Words a legend may print before its label (« Avancement très satisfaisant », « Niveau : … »)
 LEAD_WORDS = ("avancement", "niveau", "statut", "etat", "situation", "rythme", "au", "mesure",
               "mesures")
+ELIDED = ("d", "l", "de", "du", "des", "la", "le", "les")  # « d'avancement »: no status word
 MIN_SCORE = 80.0  # a label is read as a status when this similar (rapidfuzz, 0-100) …
 MIN_MARGIN = 8.0  # … and this much more similar to it than to any other status
 MAX_LABEL_WORDS = 5  # a longer run of words beside a blob is prose, not a legend label
@@ -60,8 +61,8 @@ def label_status(text: str) -> tuple[str | None, float]:
     folded = " ".join(tokens)
     if not folded or (len(tokens) > 1 and tokens[-1] in OPEN_END):
         return None, 0.0  # a label never stops on « en », « de »: words cut from a sentence
-    if all(t in LEAD_WORDS for t in tokens):
-        return None, 0.0  # « Avancement » alone names no status (the rest of it wrapped)
+    if all(t in LEAD_WORDS or t in ELIDED for t in tokens):
+        return None, 0.0  # « Avancement », « Niveau d'avancement » name no status
     scores = sorted(((max(_similarity(folded, form) for form in forms), status)
                      for status, forms in LABEL_FORMS.items()), reverse=True)
     (best, status), (second, _other) = scores[0], scores[1]
@@ -93,6 +94,12 @@ def swatch_read_as_text(text: str) -> bool:
             and text.lower() not in SHORT_WORDS)
 
 
+def on_blob(word: BBox, blob: BBox) -> bool:
+    """The word lies mostly on the blob: the swatch itself read as text (« Il », « À »)."""
+    overlap = min(word[2], blob[2]) - max(word[0], blob[0])
+    return overlap >= 0.5 * max(1.0, word[2] - word[0])
+
+
 def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourRegion],
                 side: str) -> list[Word] | None:
     """The words beside a blob on its band (right of it, or left), up to a wide gap, another
@@ -112,7 +119,8 @@ def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[Col
 
     band = [w for w in words if w.bbox is not None
             and y0 - 0.6 * h <= (w.bbox[1] + w.bbox[3]) / 2 <= y1 + 0.6 * h
-            and mine((w.bbox[1] + w.bbox[3]) / 2)]
+            and mine((w.bbox[1] + w.bbox[3]) / 2)
+            and not on_blob(w.bbox, region.bbox)]
     if side == "right":
         ordered = sorted((w for w in band if w.bbox[0] >= x1 - 0.3 * h), key=lambda w: w.bbox[0])
         edge = x1
@@ -286,7 +294,9 @@ def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
     # A legend prints its labels on one side of its swatches: the side more of them read on
     # (in a row, « ● Très satisfaisant ● Satisfaisant », a label also stands left of the next
     # swatch: it is not that swatch's).
-    found = sides["left"] if len(sides["left"]) > len(sides["right"]) else sides["right"]
+    found = _one_side(sides["right"], sides["left"])
+    if found is None:
+        return []
     line_h = sorted(_height(b) for b in measure_boxes)[len(measure_boxes) // 2] if measure_boxes \
         else 0.0
 
@@ -304,6 +314,29 @@ def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
             out.append(mine[0])
     out = _alike(out)
     return out if len(out) >= 2 else []
+
+
+def _gap(s: Swatch, side: str) -> float:
+    x0, _y0, x1, _y1 = s.region.bbox
+    return s.label_bbox[0] - x1 if side == "right" else x0 - s.label_bbox[2]
+
+
+def _one_side(right: list[Swatch], left: list[Swatch]) -> list[Swatch] | None:
+    """The side the legend's labels stand on. Read on both sides, a row of swatches can pair
+    each label with either neighbour: when the two readings give a swatch two statuses, the
+    side with clearly more entries wins, else the side whose labels stand clearly nearer their
+    swatches; None when neither is clear (no legend beats a legend read one swatch off)."""
+    mine = {id(s.region): s.status for s in right}
+    clash = any(id(s.region) in mine and mine[id(s.region)] != s.status for s in left)
+    if not clash or abs(len(right) - len(left)) >= 2 or min(len(right), len(left)) < 2:
+        return left if len(left) > len(right) else right
+    near_r = float(np.median([_gap(s, "right") for s in right]))
+    near_l = float(np.median([_gap(s, "left") for s in left]))
+    if near_r <= 0.6 * near_l:
+        return right
+    if near_l <= 0.6 * near_r:
+        return left
+    return None
 
 
 def _alike(found: list[Swatch]) -> list[Swatch]:
