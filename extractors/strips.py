@@ -59,7 +59,9 @@ def spans(regions: Sequence[ColourRegion], row: list[int]
 
 # -- tying a strip's marks to measures ---------------------------------------------------------
 
-MIN_DIGIT_CONF = 70.0  # a number read by a mark with less confidence is no evidence
+MIN_DIGIT_CONF = 75.0  # a number read by a mark with less confidence is no evidence (« 3 » read
+# « 5 » at 70 happens on a clean 200-dpi strip; the order between read neighbours places it)
+SEEN_CONF = 50.0  # a number read this surely by a second mark makes the first no anchor
 ORDER_CONF = 0.85  # how sure a tie is that rests on the strip's order between two read numbers
 LONE_CONF = 85.0  # a mark standing alone is tied by its number only when read this surely
 COUNT_CONF = 0.75  # how sure a tie is that rests on a strip holding one mark per measure
@@ -223,8 +225,9 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
     read = {i: _digits(marks[k], place) for i, k in enumerate(strip)}
     sure = {i: d for i, d in read.items() if d is not None and d[1] >= MIN_DIGIT_CONF}
     # A number read on more marks than measures print it (restarted numbering, measures not
-    # found) names no measure for sure: it is no anchor.
-    seen = [n for n, _c in sure.values()]
+    # found, a number printed between two marks read beside both) names no measure for sure:
+    # it is no anchor — however doubtfully read its second reading was.
+    seen = [d[0] for d in read.values() if d is not None and d[1] >= SEEN_CONF]
     pairs = [(i, j) for i, (n, _c) in sure.items() for j, m in enumerate(numbers)
              if m == n and seen.count(n) <= numbers.count(n)]
     chain = _essential(pairs)
