@@ -68,7 +68,7 @@ def _cues(lines: list[PageLine]) -> set[str]:
     postal address, closing formula, signatory's role."""
     found: set[str] = set()
     for pl in lines:
-        parts = _labels(pl, "letter-parts.v1")
+        parts = _labels(pl, "letter-parts.v2")
         text = pl.line.text.strip()
         if _is_salutation(pl):
             found.add("salutation")
@@ -105,7 +105,7 @@ def is_letter_anchor(doc: Doc) -> bool:
     text = doc.text.strip()
     if _SALUTATION.match(text) and text.endswith(",") and len(doc) <= 12:
         return True
-    if any(label == "SUBJECT" and s == 0 for label, s, _e in matches("letter-parts.v1", doc)):
+    if any(label == "SUBJECT" and s == 0 for label, s, _e in matches("letter-parts.v2", doc)):
         return True
     return bool(matches("date-line.v2", doc))
 
@@ -133,7 +133,7 @@ def extract_letter(lines: list[PageLine]) -> Letter | None:
         if found and date_iso is None:
             date_iso, place = found
             anchors.add(i)
-        parts = _labels(pl, "letter-parts.v1")
+        parts = _labels(pl, "letter-parts.v2")
         if "SUBJECT" in parts and parts["SUBJECT"][0] == 0 and subject is None:
             anchors.add(i)
             subject = pl.doc[parts["SUBJECT"][1]:].text.strip(" :")
@@ -165,7 +165,7 @@ def _reads_as_words(pl: PageLine) -> bool:
 
 
 def _is_address(pl: PageLine) -> bool:
-    return bool(_labels(pl, "letter-parts.v1").keys() & {"STREET", "POSTCODE"})
+    return bool(_labels(pl, "letter-parts.v2").keys() & {"STREET", "POSTCODE"})
 
 
 def _letterhead(lines: list[PageLine]) -> str | None:
@@ -183,7 +183,7 @@ def _body_start(lines: list[PageLine]) -> int:
     """Where the body starts when no salutation could be read: the paragraph after the last of
     the date line and the subject (its wrapped lines included)."""
     anchors = [i for i, pl in enumerate(lines) if _date_of(pl) or (
-        "SUBJECT" in (parts := _labels(pl, "letter-parts.v1")) and parts["SUBJECT"][0] == 0)]
+        "SUBJECT" in (parts := _labels(pl, "letter-parts.v2")) and parts["SUBJECT"][0] == 0)]
     i = max(anchors) + 1 if anchors else 0
     while i < len(lines) and not lines[i].line.para_break:
         i += 1
@@ -199,7 +199,7 @@ def _recipient_block(lines: list[PageLine]) -> tuple[str | None, str | None, str
     org: list[str] = []
     addr: list[str] = []
     block = lines[start:]
-    parts = [_labels(pl, "letter-parts.v1") for pl in block]
+    parts = [_labels(pl, "letter-parts.v2") for pl in block]
     for i, pl in enumerate(block):
         text = pl.line.text.strip()
         # the line just over the postcode's is the street, however OCR damaged its words
@@ -237,7 +237,7 @@ def _sender_role(lines: list[PageLine]) -> str | None:
     """The signatory's role: a short `Le/La <role>` line after the salutation, the last one."""
     role = None
     for pl in lines:
-        parts = _labels(pl, "letter-parts.v1")
+        parts = _labels(pl, "letter-parts.v2")
         if "ROLE" in parts and parts["ROLE"][0] == 0 and len(pl.doc) <= 8:
             role = pl.line.text.strip().rstrip(",")
     return role

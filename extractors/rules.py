@@ -193,7 +193,7 @@ def date_line() -> dict[str, list[Pattern]]:
     }
 
 
-@rule("letter-parts.v1")
+@rule("letter-parts.v2")
 def letter_parts() -> dict[str, list[Pattern]]:
     """Subject, civility, offices, street and postcode, signatory role."""
     return {
@@ -202,7 +202,8 @@ def letter_parts() -> dict[str, list[Pattern]]:
         "OFFICE": [[{"LOWER": {"REGEX": r"^(minist[èeé]re|secr[ée]tariat|pr[ée]fecture|direction|"
                                          r"d[ée]l[ée]gation|cabinet|agence|haut-commissariat|"
                                          r"commissariat|services?)$"}}]],
-        "STREET": [[NUM, {"LOWER": {"IN": ["bis", "ter"]}, "OP": "?"}, {"ORTH": ",", "OP": "?"},
+        "STREET": [[NUM, {"LOWER": {"IN": ["bis", "ter"]}, "OP": "?"},
+                    {"ORTH": {"IN": [",", ".", ";"]}, "OP": "?"},  # « 10; rue »: a comma misread
                     {"LOWER": {"REGEX": r"^(rue|avenue|av\.|boulevard|bd|place|quai|allée|chemin|"
                                         r"cours|impasse|route|square|esplanade|parvis)$"}}]],
         "POSTCODE": [[{"TEXT": {"REGEX": r"^\d{5}$"}}, {"IS_ALPHA": True}]],

@@ -287,3 +287,25 @@ def test_headings_and_legend_labels_after_the_last_measure_are_not_glued_to_it()
         extraction, _p, _r = extract_records([page_of(text)])
         assert [m.title for m in extraction.measures] == [
             "Inscrire les nouvelles formes d'alliance et de partenariats aux programmes de"], after
+
+
+def test_a_letterhead_whose_name_was_not_read_gives_no_address_for_a_sender() -> None:
+    """The organisation's name above its address is a logo OCR could not read: the address
+    line, its comma read as « ; », is not the sender (NULL, not a street)."""
+    extraction, _p, _r = extract_records([page_of("""
+@®
+10; rue de Fontenay
+75007 Paris
+
+Paris, le 3 février 2021
+
+Madame la Ministre de la Transition écologique
+Ministère de la Transition écologique
+
+Madame la Ministre,
+
+Nous avons l'honneur de vous adresser notre rapport.
+""")])
+    (letter,) = extraction.letters
+    assert letter.sender_org is None
+    assert letter.date == "2021-02-03"
