@@ -42,7 +42,8 @@ _OCR_WORD_RE = re.compile(r"(?<![\w])[A-Za-zÀ-ÖØ-öø-ÿœ][A-Za-zÀ-ÖØ-ö�
 _SPACES_RE = re.compile(r"[ \t]{2,}")
 _TOKEN_RE = re.compile(r"[^\s]+")
 _ALPHA_RE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿœ]+$")
-NORMALISE_VERSION = "normalise.v5"  # part of pipeline_version: bump when a repair changes
+NORMALISE_VERSION = "normalise.v6"  # part of pipeline_version: bump when a repair changes
+# (v6: a dot standing alone between two words of a scanned line is a speck, dropped)
 # (v5: the apostrophe titles and letters are published with; a run's label prefix by majority;
 # a number read out of order kept as printed, measures put in printed order)
 # (v2: words read off a coloured mark are dropped, glued guillemets are spaced; v3: text layers
@@ -52,6 +53,7 @@ NORMALISE_VERSION = "normalise.v5"  # part of pipeline_version: bump when a repa
 # -- line-level repairs: edits (start, end, replacement, rule) on a line's text ----------------
 
 Edit = tuple[int, int, str, str]
+STRAY_DOTS = (".", "·", "•")  # a word of one of these, between two words: a speck read as a dot
 
 
 def _stray_space_edits(text: str) -> list[Edit]:
@@ -224,6 +226,10 @@ def normalise_line(line: Line, marks: Sequence[BBox] = ()) -> tuple[Line, tuple[
         kept, dropped = drop_edge_junk(list(line.words), marks)
         if dropped:
             repairs.append(Repair("mark-junk.v2", " ".join(w.text for w in dropped), ""))
+        specks = [k for k, w in enumerate(kept) if w.text in STRAY_DOTS and 0 < k < len(kept) - 1]
+        if specks:  # French sets no space before a full stop: a dot between words is a speck
+            repairs.append(Repair("stray-dot.v1", " ".join(kept[k].text for k in specks), ""))
+            kept = [w for k, w in enumerate(kept) if k not in specks]
         for w in kept:
             text = _word_level(_typography(w.text, repairs), repairs)
             text = _SPACES_RE.sub(" ", text).strip()
