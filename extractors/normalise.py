@@ -42,8 +42,9 @@ _OCR_WORD_RE = re.compile(r"(?<![\w])[A-Za-zÀ-ÖØ-öø-ÿœ][A-Za-zÀ-ÖØ-ö�
 _SPACES_RE = re.compile(r"[ \t]{2,}")
 _TOKEN_RE = re.compile(r"[^\s]+")
 _ALPHA_RE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿœ]+$")
-NORMALISE_VERSION = "normalise.v6"  # part of pipeline_version: bump when a repair changes
-# (v6: a dot standing alone between two words of a scanned line is a speck, dropped)
+NORMALISE_VERSION = "normalise.v7"  # part of pipeline_version: bump when a repair changes
+# (v6: a dot standing alone between two words of a scanned line is a speck, dropped; v7: an
+# infinitive opening a paragraph with « i » or « l » for its capital I)
 # (v5: the apostrophe titles and letters are published with; a run's label prefix by majority;
 # a number read out of order kept as printed, measures put in printed order)
 # (v2: words read off a coloured mark are dropped, glued guillemets are spaced; v3: text layers
@@ -217,6 +218,19 @@ def _edit_words(words: list[Word], edits: list[Edit], repairs: list[Repair]) -> 
     return out
 
 
+_LOWER_I_INFINITIVE = re.compile(r"^[il][a-zà-ÿ]{2,}(er|ir|re|oir)$")
+
+
+def _capital_i(word: str) -> str | None:
+    """« inciter », « lnscrire » opening a paragraph: OCR's reading of « Inciter », « Inscrire »
+    (a capital I is a bar, read as i or l once no table rule stands beside it); the capitalised
+    infinitive when it is a known word, else None."""
+    if not _LOWER_I_INFINITIVE.match(word):
+        return None
+    capital = "I" + word[1:]
+    return capital if is_known_word(capital) else None
+
+
 def normalise_line(line: Line, marks: Sequence[BBox] = ()) -> tuple[Line, tuple[Repair, ...]]:
     """A line with normalised text (word by word when it has words, keeping boxes aligned);
     `marks`: the boxes of the page's coloured regions (words read off them are dropped)."""
@@ -235,6 +249,9 @@ def normalise_line(line: Line, marks: Sequence[BBox] = ()) -> tuple[Line, tuple[
             text = _SPACES_RE.sub(" ", text).strip()
             if text:
                 words.append(Word(text=text, bbox=w.bbox, conf=w.conf))
+        if line.para_break and words and (capital := _capital_i(words[0].text)):
+            repairs.append(Repair("capital-i.v1", words[0].text, capital))
+            words[0] = replace(words[0], text=capital)
         joined = " ".join(w.text for w in words)
         edits = _stray_space_edits(joined) + _context_edits(joined) + _guillemet_edits(joined)
         words = _edit_words(words, edits, repairs)

@@ -167,3 +167,20 @@ def test_a_dot_standing_alone_between_two_words_is_a_speck() -> None:
     line, repairs = normalise_line(Line("x", None, words=words))
     assert line.text == "Financer des postes sur trois ans ."
     assert [r.rule for r in repairs] == ["stray-dot.v1"]
+
+
+def test_an_infinitive_opening_a_paragraph_with_a_small_i_gets_its_capital() -> None:
+    """A capital I is a bar: with no table rule beside it OCR reads « inciter », « lnscrire ».
+    Opening a paragraph (a table row, a new title) it is the capital; inside a paragraph, or
+    where the capital would make no word (« lutter »), the line is left as read."""
+    def line(text: str, para_break: bool) -> Line:
+        words = tuple(Word(t, (60.0 * i, 0.0, 60.0 * i + 50, 20.0), 90.0)
+                      for i, t in enumerate(text.split()))
+        return Line(text, None, para_break=para_break, words=words)
+
+    fixed, repairs = normalise_line(line("inciter à un État exemplaire", True))
+    assert fixed.text == "Inciter à un État exemplaire"
+    assert [(r.rule, r.before, r.after) for r in repairs] == [("capital-i.v1", "inciter", "Inciter")]
+    assert normalise_line(line("lnscrire les alliances", True))[0].text.startswith("Inscrire")
+    assert normalise_line(line("inciter à un État exemplaire", False))[0].text.startswith("inciter")
+    assert normalise_line(line("lutter contre le gaspillage", True))[0].text.startswith("lutter")
