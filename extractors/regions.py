@@ -14,7 +14,7 @@ from extractors.ocr import _cv2
 from extractors.strips import is_compact
 from models.records import ColourRegion
 
-REGIONS_VERSION = 12  # part of the page cache key: bump when the regions found change
+REGIONS_VERSION = 13  # part of the page cache key: bump when the regions found change
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)
@@ -22,6 +22,7 @@ LOW_CHROMA = 8.0  # a blob grows from pixels of MIN_CHROMA into touching ones of
 # (a pale mark's noisy pixels), never starts from them (a tinted panel)
 MIN_SIDE_MM, MAX_SIDE_MM = 1.8, 40.0  # a mark or swatch is between these sizes
 MIN_CORE = 0.3  # share of a blob left after a 1-pixel erosion: solid shapes, not text strokes
+ONE_COLOUR_MM = 8.0  # a compact blob up to this size is one mark whatever its colours' spread
 MAX_SPREAD = 14.0  # ΔE76 (90th percentile) from a blob's median colour: beyond, two colours
 BRIDGE = 0.6  # a blob is cut where its chroma falls under this share of its own median
 MAX_COLOURS = 6  # a blob is split into at most this many colours (a table's header bar and
@@ -212,6 +213,8 @@ def _one_mark(mask: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: floa
         return False
     fill = mask.sum() / (h * w)
     compact = max(h, w) / max(1, min(h, w)) <= 1.5 and fill >= 0.6
+    if compact and max(h, w) <= ONE_COLOUR_MM * px_mm:
+        return True  # a swatch or a mark: too small to hold two (its rim and JPEG's noise vary)
     if not compact and fill < 0.9:
         return False
     core = ndimage.binary_erosion(mask)
