@@ -2,6 +2,7 @@
 (status marks, legend swatches), measured against the page's own paper, touching marks split."""
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -255,7 +256,9 @@ def _cut_colours(mask: np.ndarray, lab: np.ndarray, _chroma: np.ndarray, _px_mm:
     rng = np.random.default_rng(0)
     best: np.ndarray | None = None
     for k in range(2, MAX_COLOURS + 1):
-        centres, _ = kmeans2(colours, k, minit="++", seed=rng)
+        with warnings.catch_warnings():  # a cluster left empty: its centre stays where it was
+            warnings.simplefilter("ignore", UserWarning)  # drawn, and the gap test judges it
+            centres, _ = kmeans2(colours, k, minit="++", seed=rng)
         gaps = [np.sqrt(((a - b) ** 2).sum()) for i, a in enumerate(centres) for b in centres[i + 1:]]
         if min(gaps) < 15.0:
             break

@@ -162,8 +162,8 @@ def test_a_dot_standing_alone_between_two_words_is_a_speck() -> None:
     """« sur . trois ans », « de la . Relance »: French sets no space before a full stop, so a
     dot read as a word of its own between two words is a speck of the scan, dropped (and the
     repair recorded); a dot ending the line is left to the rules that read it."""
-    words = tuple(Word(t, (60.0 * i, 0.0, 60.0 * i + 50, 20.0), 90.0)
-                  for i, t in enumerate("Financer des postes sur . trois ans .".split()))
+    tokens = ["Financer", "des", "postes", "sur", ".", "trois", "ans", "."]
+    words = tuple(Word(t, (60.0 * i, 0.0, 60.0 * i + 50, 20.0), 90.0) for i, t in enumerate(tokens))
     line, repairs = normalise_line(Line("x", None, words=words))
     assert line.text == "Financer des postes sur trois ans ."
     assert [r.rule for r in repairs] == ["stray-dot.v1"]
