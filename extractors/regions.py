@@ -256,8 +256,9 @@ def _cut_colours(mask: np.ndarray, lab: np.ndarray, _chroma: np.ndarray, _px_mm:
     rng = np.random.default_rng(0)
     best: np.ndarray | None = None
     for k in range(2, MAX_COLOURS + 1):
-        with warnings.catch_warnings():  # a cluster left empty: its centre stays where it was
-            warnings.simplefilter("ignore", UserWarning)  # drawn, and the gap test judges it
+        with warnings.catch_warnings():  # a cluster left empty (its centre stays where it was
+            warnings.simplefilter("ignore")  # drawn: the gap test judges it), or no colour left
+            # to draw a centre from (k-means++ divides by zero): noise for the user, not news
             centres, _ = kmeans2(colours, k, minit="++", seed=rng)
         gaps = [np.sqrt(((a - b) ** 2).sum()) for i, a in enumerate(centres) for b in centres[i + 1:]]
         if min(gaps) < 15.0:
