@@ -13,6 +13,7 @@ from extractors.measures import PageLine
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 from extractors.rules import matches
+from extractors.spelling import is_known_word
 from extractors.vocabulary import MONTH_NAMES, MONTHS
 from models.records import Letter
 
@@ -155,8 +156,41 @@ def extract_letter(lines: list[PageLine]) -> Letter | None:
     return Letter(page=page, place=place, date=date_iso, sender_org=sender_org,
                   sender_role=_sender_role(lines[len(head) + 1:]), recipient=recipient,
                   recipient_org=recipient_org, recipient_address=address, subject=subject,
-                  salutation=lines[salutation_i].line.text.strip()
+                  salutation=spaced(lines[salutation_i].line.text.strip())
                   if salutation_i is not None else None)
+
+
+_ELIDED = re.compile(r"^[dlDL]'(\w[\w-]*)$")
+MAX_GLUED = 6  # words a glued token is split into, at most
+
+
+def _segments(token: str) -> list[str] | None:
+    """The fewest known words (« d'État » counts as one) that `token` is glued from, or None."""
+    def known(part: str) -> bool:
+        m = _ELIDED.match(part)
+        return is_known_word(m.group(1)) if m else is_known_word(part)
+
+    best: list[list[str] | None] = [[]] + [None] * len(token)
+    for end in range(1, len(token) + 1):
+        for start in range(max(0, end - 30), end):
+            prev = best[start]
+            if prev is not None and len(prev) < MAX_GLUED and known(token[start:end]) and (
+                    best[end] is None or len(prev) + 1 < len(best[end] or [])):
+                best[end] = [*prev, token[start:end]]
+    return best[len(token)]
+
+
+def spaced(salutation: str) -> str:
+    """« MonsieurlePréfet, » → « Monsieur le Préfet, »: OCR loses the spaces of a salutation set
+    in a wide face; a token that is no word is put back as the fewest known words it is glued
+    from, or left as read when it is glued from none (« MadamelaMinisre, »)."""
+    out = []
+    for token in salutation.split(" "):
+        core = token.rstrip(",.;:")
+        tail = token[len(core):]
+        parts = None if not core or is_known_word(core) else _segments(core)
+        out.append(" ".join(parts) + tail if parts and len(parts) > 1 else token)
+    return " ".join(out)
 
 
 def _reads_as_words(pl: PageLine) -> bool:

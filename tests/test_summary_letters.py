@@ -309,3 +309,27 @@ Nous avons l'honneur de vous adresser notre rapport.
     (letter,) = extraction.letters
     assert letter.sender_org is None
     assert letter.date == "2021-02-03"
+
+
+def test_a_salutation_ocr_read_without_its_spaces_is_spaced_again() -> None:
+    """« MonsieurlePréfet, »: a salutation set in a wide face loses its spaces to OCR. It is
+    published as the fewest known words it is glued from — and as read when it is glued from
+    none (« MadamelaMinisre, »: no guess)."""
+    from extractors.letters import spaced
+
+    assert spaced("MonsieurlePréfet,") == "Monsieur le Préfet,"
+    assert spaced("MadamelaDirectricegénérale,") == "Madame la Directrice générale,"
+    assert spaced("MadamelaSecrétaired'État,") == "Madame la Secrétaire d'État,"
+    assert spaced("Madame la Ministre,") == "Madame la Ministre,"
+    assert spaced("MadamelaMinisre,") == "MadamelaMinisre,"
+    extraction, _p, _r = extract_records([page_of("""
+Paris, le 3 février 2021
+
+Monsieur le Préfet de la région Occitanie
+
+MonsieurlePréfet,
+
+Nous avons l'honneur de vous adresser notre rapport.
+""")])
+    (letter,) = extraction.letters
+    assert letter.salutation == "Monsieur le Préfet,"
