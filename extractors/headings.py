@@ -87,7 +87,7 @@ def _joined(lines: list[PageLine]) -> PageLine:
     first = lines[0]
     text = " ".join(pl.line.text.strip() for pl in lines)
     boxes = [pl.line.bbox for pl in lines if pl.line.bbox is not None]
-    line = replace(first.line, text=text, bbox=enclose(boxes) if boxes else None,
+    line = replace(first.line, text=text, bbox=enclose(boxes),
                    words=tuple(w for pl in lines for w in pl.line.words),
                    raw_text=" ".join(pl.line.raw_text or pl.line.text for pl in lines))
     return replace(first, line=line, doc=parse_docs([text])[0])

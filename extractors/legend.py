@@ -100,6 +100,14 @@ def on_blob(word: BBox, blob: BBox) -> bool:
     return overlap >= 0.5 * max(1.0, word[2] - word[0])
 
 
+def stacked_with(region: ColourRegion, blobs: Sequence[ColourRegion]) -> list[float]:
+    """The centre heights of the other blobs in the region's column (overlapping it across by
+    more than half the narrower one): a legend's swatches one under another."""
+    x0, _y0, x1, _y1 = region.bbox
+    return [b.center[1] for b in blobs if b is not region
+            and min(x1, b.bbox[2]) - max(x0, b.bbox[0]) > 0.5 * min(x1 - x0, b.bbox[2] - b.bbox[0])]
+
+
 def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourRegion],
                 side: str) -> list[Word] | None:
     """The words beside a blob on its band (right of it, or left), up to a wide gap, another
@@ -110,9 +118,7 @@ def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[Col
     cy = (y0 + y1) / 2
     # blobs stacked with this one (a legend in a column): a word level with two of them is
     # the nearer one's label
-    stacked = [b.center[1] for b in blobs if b is not region
-               and min(x1, b.bbox[2]) - max(x0, b.bbox[0]) > 0.5 * min(x1 - x0, b.bbox[2] - b.bbox[0])
-               and abs(b.center[1] - cy) < 2.5 * h]
+    stacked = [c for c in stacked_with(region, blobs) if abs(c - cy) < 2.5 * h]
 
     def mine(wy: float) -> bool:
         return all(abs(wy - cy) <= abs(wy - by) for by in stacked)
@@ -168,8 +174,7 @@ def wrapped_labels(region: ColourRegion, band: Sequence[Word], words: Sequence[W
     start = min(w.bbox[0] for w in band) if side == "right" else max(w.bbox[2] for w in band)
     x0, y0, x1, y1 = region.bbox
     h, cy = y1 - y0, region.center[1]
-    stacked = [b.center[1] for b in blobs if b is not region
-               and min(x1, b.bbox[2]) - max(x0, b.bbox[0]) > 0.5 * min(x1 - x0, b.bbox[2] - b.bbox[0])]
+    stacked = stacked_with(region, blobs)
 
     def row_at(y: float) -> list[Word] | None:
         if any(abs(y - by) < abs(y - cy) for by in stacked):

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from extractors.edgejunk import drop_edge_junk
 from extractors.folding import fold
+from extractors.pagelines import CAPITAL_INFINITIVE, enclose
 from extractors.spelling import is_known_word, known_form, ocr_confusions, recase, repair_word
 from models.records import BBox, Line, Page, Repair, Word
 
@@ -184,11 +185,10 @@ def normalise_text(text: str) -> tuple[str, tuple[Repair, ...]]:
 
 
 def _merge_words(words: list[Word]) -> Word:
-    boxes = [w.bbox for w in words if w.bbox is not None]
     confs = [w.conf for w in words if w.conf is not None]
-    bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
-            max(b[3] for b in boxes)) if boxes else None
-    return Word(text=" ".join(w.text for w in words), bbox=bbox, conf=min(confs) if confs else None)
+    return Word(text=" ".join(w.text for w in words),
+                bbox=enclose([w.bbox for w in words if w.bbox is not None]),
+                conf=min(confs) if confs else None)
 
 
 def _edit_words(words: list[Word], edits: list[Edit], repairs: list[Repair]) -> list[Word]:
@@ -218,17 +218,13 @@ def _edit_words(words: list[Word], edits: list[Edit], repairs: list[Repair]) -> 
     return out
 
 
-_LOWER_I_INFINITIVE = re.compile(r"^[il][a-zà-ÿ]{2,}(er|ir|re|oir)$")
-
-
 def _capital_i(word: str) -> str | None:
     """« inciter », « lnscrire » opening a paragraph: OCR's reading of « Inciter », « Inscrire »
     (a capital I is a bar, read as i or l once no table rule stands beside it); the capitalised
     infinitive when it is a known word, else None."""
-    if not _LOWER_I_INFINITIVE.match(word):
-        return None
     capital = "I" + word[1:]
-    return capital if is_known_word(capital) else None
+    return capital if word[:1] in ("i", "l") and CAPITAL_INFINITIVE.match(capital) \
+        and is_known_word(capital) else None
 
 
 def normalise_line(line: Line, marks: Sequence[BBox] = ()) -> tuple[Line, tuple[Repair, ...]]:
@@ -256,9 +252,7 @@ def normalise_line(line: Line, marks: Sequence[BBox] = ()) -> tuple[Line, tuple[
         edits = _stray_space_edits(joined) + _context_edits(joined) + _guillemet_edits(joined)
         words = _edit_words(words, edits, repairs)
         text = " ".join(w.text for w in words)
-        boxes = [w.bbox for w in words if w.bbox is not None]
-        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
-                max(b[3] for b in boxes)) if boxes else line.bbox
+        bbox = enclose([w.bbox for w in words if w.bbox is not None]) or line.bbox
         return Line(text=text, bbox=bbox, conf=line.conf, para_break=line.para_break,
                     words=tuple(words), raw_text=line.raw_text or line.text), tuple(repairs)
     text, reps = normalise_text(line.text)
