@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `missions` needs on a Debian machine: tesseract with French data (apt),
-# then a virtual environment in .venv with the package and its test tools. Idempotent.
+# then a virtual environment in .venv with the package and its test tools, at the versions of
+# scripts/constraints.txt (the suite's OCR recordings are keyed by pixels). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,10 +28,10 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 stamp=.venv/.missions-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ scripts/constraints.txt -nt "$stamp" ]; then
   echo "setup: installing Python packages into .venv" >&2
   if ! { .venv/bin/python -m pip install -q --upgrade pip &&
-         .venv/bin/python -m pip install -q -e '.[dev]'; } >.venv/pip.log 2>&1; then
+         .venv/bin/python -m pip install -q -c scripts/constraints.txt -e '.[dev]'; } >.venv/pip.log 2>&1; then
     cat .venv/pip.log >&2
     echo "setup: pip install failed (log above, also in .venv/pip.log)" >&2
     exit 1
