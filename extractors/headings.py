@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from extractors.numbering import read_number
 from extractors.pagelines import PageLine, enclose
-from extractors.rules import matches, parse_docs
+from extractors.rules import dimension_headings, matches, parse_docs
 from extractors.vocabulary import NUMBER_WORDS
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def read_horizon(doc: Doc) -> tuple[int, int] | None:
 
 
 def read_dimension(doc: Doc) -> str | None:
-    for label, _s, _e in matches("dimension-heading.v2", doc):
+    for label, _s, _e in dimension_headings(doc):
         return DIMENSION_LABELS[label]
     return None
 

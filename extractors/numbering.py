@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extractors.rules import DIGIT_CONFUSIONS, matches
+from extractors.rules import DIGIT_CONFUSIONS, dimension_headings, matches
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -91,7 +91,7 @@ def read_number(doc: Doc) -> NumberRead | None:
         offset = span.start_char + m.end() + 1 if glued else span.end_char
         return NumberRead(label, int(m.group(2)), False, offset, prefix=m.group(1))
     if label == "NUM_BARE" and any(s <= end - 1 for _l, s, _e in [
-            *matches("section-heading.v2", doc), *matches("dimension-heading.v2", doc),
+            *matches("section-heading.v2", doc), *dimension_headings(doc),
             *matches("status-label.v1", doc)]):
         return None  # « 7 Mesures politiques », « 3 Outils pour agir », « 1 Satisfaisant »
     if label == "NUM_BARE":  # the title is the match's last token (glyphs may stand between)

@@ -455,3 +455,21 @@ E1 2 53 4 5 6 7 M8 M9 M10M11M12M13M14M15M16M17 M18 19 M20 H21
 """)
     assert [m.number for m in got] == [1, 2]
     assert got[1].title == "Favoriser la convergence entre la diversité des outils"
+
+
+def test_a_heading_of_the_dimension_adjective_alone_gives_its_measures_their_dimension() -> None:
+    """« Opérationnel · effets attendus à 3/9 mois »: the adjective opening its line is a heading;
+    a measure whose title opens with « Politique » stays a measure of the heading above it."""
+    got = measures("""
+Opérationnel · effets attendus à 3/9 mois
+1. Rendre immédiatement accessible l'existant
+2. Favoriser la convergence des outils
+STRATÉGIQUE : EFFETS ATTENDUS À 6/12 MOIS
+3. Politique d'achat public à revoir
+Politique
+4. Inscrire les alliances aux agendas
+""")
+    assert [(m.number, m.dimension, m.horizon_min_months, m.horizon_max_months) for m in got] == [
+        (1, "operationnelle", 3, 9), (2, "operationnelle", 3, 9), (3, "strategique", 6, 12),
+        (4, "politique", None, None)]
+    assert got[2].title == "Politique d'achat public à revoir"
