@@ -110,7 +110,7 @@ def numbering() -> dict[str, list[Pattern]]:
 @rule("dimension-heading.v3")
 def dimension_heading() -> dict[str, list[Pattern]]:
     """« 7 mesures opérationnelles », « MESURES STRATÉGIQUES », « Dimension politique : … »;
-    `BARE_*` is the adjective alone (« Opérationnel · effets attendus à 3/9 mois »): a heading
+    `BARE_*` is the adjective alone, singular (« Opérationnel · effets attendus à 3/9 mois »): a heading
     only where it opens its line (headings.read_dimension checks)."""
     dims = {
         "DIM_OPERATIONNELLE": r"^op[ée]rationnel(le)?s?$",
@@ -119,7 +119,9 @@ def dimension_heading() -> dict[str, list[Pattern]]:
     }
     lead = {"LOWER": {"REGEX": r"^(mesures?|dimensions?|axes?|volets?|registres?)$"}}
     patterns = {label: [[lead, {"LOWER": {"REGEX": rx}}]] for label, rx in dims.items()}
-    for label, rx in dims.items():
+    singular = {"DIM_OPERATIONNELLE": r"^op[ée]rationnel(le)?$", "DIM_STRATEGIQUE": r"^strat[ée]gique$",
+                "DIM_POLITIQUE": r"^politique$"}  # a plural alone is the end of « N mesures … »
+    for label, rx in singular.items():
         patterns["BARE_" + label[4:]] = [[{"LOWER": {"REGEX": rx}, "IS_TITLE": True}],
                                          [{"LOWER": {"REGEX": rx}, "IS_UPPER": True}]]
     return patterns
@@ -391,14 +393,14 @@ _BARE_AFTER = frozenset(":·•-–—(.;")  # what may follow a bare dimension 
 
 def dimension_headings(doc: Doc) -> list[tuple[str, int, int]]:
     """The dimension headings of a line, as `DIM_*` matches: a lead word and the adjective
-    anywhere; the adjective alone only where it opens the line (after an icon read as a glyph
-    or two, not a number) and ends it or is followed by punctuation or « effets »: « Politique ·
+    anywhere; the adjective alone, singular, only where it opens the line (after an icon read as
+    one glyph, not a digit) and ends it or is followed by punctuation or « effets »: « Politique ·
     effets attendus à 18 mois », never « 12. Politique d'achat … »."""
     found = []
     for label, s, e in matches("dimension-heading.v3", doc):
         if label.startswith("BARE_"):
             lead = [t for t in doc[:s] if any(c.isalnum() for c in t.text)]
-            opens = not lead or (s == 1 and len(lead[0].text) <= 2 and not lead[0].text.isdigit())
+            opens = not lead or (s == 1 and len(lead[0].text) == 1 and not lead[0].text.isdigit())
             nxt = doc[e] if e < len(doc) else None
             if not opens or not (nxt is None or nxt.text in _BARE_AFTER
                                  or nxt.lower_ in ("effets", "effet")):
