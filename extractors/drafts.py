@@ -39,10 +39,16 @@ def is_open(draft: Draft) -> bool:
     return ends_open(draft.parts[-1].line.text)
 
 
+_OPEN_WORD_DOT = re.compile(r"(?:^|\s)(?:de|des|du|la|le|les|à|au|aux|en|et|pour|par|sur|dans|"
+                            r"avec|un|une)\s?\.$")  # « pilotage de. » / « l'irrigation »
+
+
 def _clean_join(parts: list[str]) -> str:
     out = ""
     for part in parts:
         part = part.strip()
+        if out and _OPEN_WORD_DOT.search(out) and part[:1].islower():
+            out = out[:-1].rstrip()  # no title stops on « de »: the dot was a speck
         if not out:
             out = part
         elif out.endswith("-") and part[:1].islower():

@@ -43,7 +43,7 @@ _OCR_WORD_RE = re.compile(r"(?<![\w])[A-Za-zÀ-ÖØ-öø-ÿœ][A-Za-zÀ-ÖØ-ö�
 _SPACES_RE = re.compile(r"[ \t]{2,}")
 _TOKEN_RE = re.compile(r"[^\s]+")
 _ALPHA_RE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿœ]+$")
-NORMALISE_VERSION = "normalise.v7"  # part of pipeline_version: bump when a repair changes
+NORMALISE_VERSION = "normalise.v8"  # part of pipeline_version: bump when a repair changes
 # (v6: a dot standing alone between two words of a scanned line is a speck, dropped; v7: an
 # infinitive opening a paragraph with « i » or « l » for its capital I)
 # (v5: the apostrophe titles and letters are published with; a run's label prefix by majority;
@@ -236,9 +236,10 @@ def normalise_line(line: Line, marks: Sequence[BBox] = ()) -> tuple[Line, tuple[
         kept, dropped = drop_edge_junk(list(line.words), marks)
         if dropped:
             repairs.append(Repair("mark-junk.v2", " ".join(w.text for w in dropped), ""))
-        specks = [k for k, w in enumerate(kept) if w.text in STRAY_DOTS and 0 < k < len(kept) - 1]
-        if specks:  # French sets no space before a full stop: a dot between words is a speck
-            repairs.append(Repair("stray-dot.v1", " ".join(kept[k].text for k in specks), ""))
+        specks = [k for k, w in enumerate(kept) if w.text in STRAY_DOTS and k < len(kept) - 1]
+        if specks:  # French sets no space before a full stop, nor a line after one: a dot
+            # between words or before a line's first is a speck (« . semaine l'état des »)
+            repairs.append(Repair("stray-dot.v2", " ".join(kept[k].text for k in specks), ""))
             kept = [w for k, w in enumerate(kept) if k not in specks]
         for w in kept:
             text = _word_level(_typography(w.text, repairs), repairs)

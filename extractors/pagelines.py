@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extractors.numbering import is_glyph, read_number
+from extractors.numbering import EXPLICIT_STYLES, is_glyph, read_number
 from extractors.rules import INFINITIVE, matches
 from extractors.spelling import is_known_word
 from models.records import BBox, Line
@@ -73,6 +73,12 @@ def is_junk(pl: PageLine) -> bool:
     text = pl.line.text.strip()
     if sum(c.isalpha() for c in text) < 3:
         return True
+    numbered = read_number(pl.doc)
+    title = pl.line.text[numbered.offset:].split() if numbered is not None else []
+    if numbered is not None and numbered.style in EXPLICIT_STYLES and title and sum(
+            c.isalpha() for c in title[0]) >= 3:
+        return False  # « n° 9 Clariñier la »: a measure's number and title, however misread
+        # (not « M2 M3 M4 … », a strip's numbers read as a line)
     confs = {w.text: w.conf for w in pl.line.words}
     if any(_wordlike(t, confs.get(t)) for t in text.split()):
         return False

@@ -473,3 +473,41 @@ Politique
         (1, "operationnelle", 3, 9), (2, "operationnelle", 3, 9), (3, "strategique", 6, 12),
         (4, "politique", None, None)]
     assert got[2].title == "Politique d'achat public à revoir"
+
+
+def test_a_numbered_line_whose_words_ocr_misread_is_still_a_measure() -> None:
+    """« n° 2 Clariñier la »: no word of it is known, and it is short, as graphics' junk is;
+    its « n° 2 » says it is a measure, and its title goes on below."""
+    got = measures("""
+Les 3 mesures
+n° 1 Publier chaque semaine l'état des nappes
+n° 2 Clariñier la
+gouvernance des retenues
+n° 3 Intégrer la ressource en eau
+""")
+    assert [(m.number, m.title) for m in got] == [
+        (1, "Publier chaque semaine l'état des nappes"),
+        (2, "Clariñier la gouvernance des retenues"), (3, "Intégrer la ressource en eau")]
+
+
+def test_a_dot_after_a_word_that_cannot_end_a_title_is_a_speck() -> None:
+    got = measures("""
+Les 2 mesures
+1. Généraliser le pilotage de.
+l'irrigation par sondes
+2. Mettre à jour le plan (cf.
+annexe) des usages
+""")
+    assert [m.title for m in got] == ["Généraliser le pilotage de l'irrigation par sondes",
+                                      "Mettre à jour le plan (cf. annexe) des usages"]
+
+
+def test_a_strips_numbers_read_as_a_line_are_no_measure() -> None:
+    got = measures("""
+Les 3 mesures
+M1 Publier chaque semaine l'état des nappes
+M2 Clarifier la gouvernance des retenues
+M3 Intégrer la ressource en eau
+M1 M2 M3 M4
+""")
+    assert [m.label for m in got] == ["M1", "M2", "M3"]

@@ -161,12 +161,19 @@ def test_angle_brackets_read_for_guillemets_are_put_back() -> None:
 def test_a_dot_standing_alone_between_two_words_is_a_speck() -> None:
     """« sur . trois ans », « de la . Relance »: French sets no space before a full stop, so a
     dot read as a word of its own between two words is a speck of the scan, dropped (and the
-    repair recorded); a dot ending the line is left to the rules that read it."""
-    tokens = ["Financer", "des", "postes", "sur", ".", "trois", "ans", "."]
-    words = tuple(Word(t, (60.0 * i, 0.0, 60.0 * i + 50, 20.0), 90.0) for i, t in enumerate(tokens))
-    line, repairs = normalise_line(Line("x", None, words=words))
-    assert line.text == "Financer des postes sur trois ans ."
-    assert [r.rule for r in repairs] == ["stray-dot.v1"]
+    repair recorded), as is a dot opening a line before a word; a dot ending the line is left to
+    the rules that read it."""
+    def normalised(tokens: list[str]) -> tuple[str, list[str]]:
+        words = tuple(Word(t, (60.0 * i, 0.0, 60.0 * i + 50, 20.0), 90.0)
+                      for i, t in enumerate(tokens))
+        line, repairs = normalise_line(Line("x", None, words=words))
+        return line.text, [r.rule for r in repairs]
+
+    assert normalised(["Financer", "des", "postes", "sur", ".", "trois", "ans", "."]) == (
+        "Financer des postes sur trois ans .", ["stray-dot.v2"])
+    # nor does a line open with one (« n° 1 Publier chaque » / « . semaine l'état des »)
+    assert normalised([".", "semaine", "l'état", "des"]) == ("semaine l'état des", ["stray-dot.v2"])
+    assert normalised(["."]) == (".", [])
 
 
 def test_an_infinitive_opening_a_paragraph_with_a_small_i_gets_its_capital() -> None:
