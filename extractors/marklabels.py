@@ -14,6 +14,9 @@ from extractors.tilecolumn import ocr_words, stack_tiles
 from models.records import ColourRegion, Line, Word
 
 LABEL_PX = 48  # a label's line is enlarged to this height before tesseract reads it again
+SWATCH_GAP = 0.2  # a label's crop starts this many swatch heights from the swatch
+BLOCK_FILL = 0.75  # a mark's share of its box that is ink (a disc's is π/4 and more once
+# thresholded); bold letters blurred together fill up to 0.7 of theirs (« a », « sa »)
 
 
 def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
@@ -32,7 +35,13 @@ def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion]
                 x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
                 y0, y1 = min(b[1] for b in boxes), max(b[3] for b in boxes)
                 pad = 0.25 * (y1 - y0)
-                box = clip_box((x0 - pad, y0 - pad, x1 + pad, y1 + pad), img)
+                x0, x1 = x0 - pad, x1 + pad
+                gap = SWATCH_GAP * (region.bbox[3] - region.bbox[1])
+                if side == "right":  # from the swatch on: a first letter the page's OCR lost
+                    x0 = min(x0, region.bbox[2] + gap)  # by the swatch (« ès satisfaisant »)
+                else:
+                    x1 = max(x1, region.bbox[0] - gap)
+                box = clip_box((x0, y0 - pad, x1, y1 + pad), img)
             else:
                 box = _unread_beside(img, region, regions, words, side)
             if box is not None:
@@ -54,7 +63,7 @@ def _has_block(tile: np.ndarray) -> bool:
         if sl is None:
             continue
         h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
-        if h >= 0.5 * tile.shape[0] and w >= 0.4 * h and (tile[sl] < 128).mean() >= 0.6:
+        if h >= 0.5 * tile.shape[0] and w >= 0.4 * h and (tile[sl] < 128).mean() >= BLOCK_FILL:
             return True
     return False
 

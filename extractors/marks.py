@@ -10,7 +10,7 @@ from extractors.markbands import band_pairs, on_band, tie_marks_by_band
 from extractors.markcolour import MarkClass, classify_marks
 from extractors.regions import MIN_CHROMA
 from extractors.statuswords import legend_like_labels, text_statuses
-from extractors.strips import confirmed_inferred, tie_strips, with_labels
+from extractors.strips import confirmed_inferred, mark_rows, tie_strips, with_labels
 from models.records import (
     STATUSES,
     BBox,
@@ -24,7 +24,7 @@ from models.records import (
     Word,
 )
 
-MARKS_VERSION = "marks.v4"  # part of the pipeline version: a change here re-extracts
+MARKS_VERSION = "marks.v5"  # part of the pipeline version: a change here re-extracts
 # (it covers markcolour.py, markbands.py and statuswords.py too: bump it when they change what
 # is read)
 # (v3: a stack of legend labels whose swatches were not found is no measure's status; a line
@@ -176,6 +176,10 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
             # (A blob of no status colour there is print fringed with colour, no mark.)
             out[mi] = [StatusReading(None, None, UNREAD_FACTOR, "conflict")]
     apart = [k for k, m in enumerate(marks) if not any(on_band(m, b, line_h) for _i, b in boxes)]
+    if key:  # a blob alone, of no legend colour (a coloured heading's « 4 »), is no strip's mark:
+        # tied by the number read on it, it would rival the strip's own mark 4 and void both
+        alone = {row[0] for row in mark_rows(marks, apart) if len(row) == 1}
+        apart = [k for k in apart if not (k in alone and classes[k].reason == "too-far")]
     # A strip's numbers tie to numbers printed by the measures, and to inferred ones only where
     # the printed neighbours confirm them: a measure list that lost a number would shift every
     # tie after it, and a page read out of order would tie marks to guesses.

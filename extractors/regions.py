@@ -15,7 +15,7 @@ from extractors.ocr import _cv2
 from extractors.strips import is_compact
 from models.records import ColourRegion
 
-REGIONS_VERSION = 13  # part of the page cache key: bump when the regions found change
+REGIONS_VERSION = 14  # part of the page cache key: bump when the regions found change
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)
@@ -31,6 +31,7 @@ MAX_COLOURS = 6  # a blob is split into at most this many colours (a table's hea
 SADDLE = 0.75  # two discs are two marks when the neck between them is under this share
 PAPER_CELLS = 6  # the paper's colour is measured in a grid of this many cells a side
 PAPER_GREY = 0.8  # the white-balanced paper's sRGB value (L* ~ 92)
+PAPER_SPREAD = 0.4  # paper's channels differ by less than this (yellowed: ~0.2; a red mark: ~0.7)
 
 
 def find_colour_regions(img: Image.Image, dpi: int, scale: float = 1.0) -> tuple[ColourRegion, ...]:
@@ -109,8 +110,13 @@ class _Paper:
 
     def __init__(self, rgb: np.ndarray) -> None:
         self.rgb = rgb
-        # (np.maximum of the channels: max over a last axis of 3 is many times slower)
-        self.light = np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]) > 0.45
+        # (np.maximum of the channels: max over a last axis of 3 is many times slower). Light,
+        # and not saturated: in a crop of a red mark with white digits (a strip's tile), the
+        # red is the commonest colour bright in one channel, and taken for paper it turned red
+        # to white and the digits unreadable
+        top = np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2])
+        low = np.minimum(np.minimum(rgb[..., 0], rgb[..., 1]), rgb[..., 2])
+        self.light = (top > 0.45) & (top - low < PAPER_SPREAD)
         q = np.minimum((rgb * 24).astype(np.int32), 23)
         self.keys = (q[..., 0] * 24 + q[..., 1]) * 24 + q[..., 2]
 

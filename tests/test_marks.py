@@ -21,6 +21,7 @@ from extractors.marks import (
     assign_statuses,
     check_status_counts,
     find_marks,
+    read_page_marks,
     strip_ties,
 )
 from extractors.marktext import read_mark_text
@@ -873,3 +874,55 @@ def test_labels_as_wide_as_their_overlapping_discs_are_read_inside_them() -> Non
     ties = tie_strips(with_labels(regions, {"M"}), list(range(1, 22)))
     assert len(ties) >= 14
     assert all(t.mark == t.measure for t in ties)
+
+
+def test_a_blob_alone_of_no_legend_colour_does_not_rival_a_strips_mark() -> None:
+    """The « 4 » of a heading printed in teal (« Les 14 mesures ») is a blob with a 4 read on
+    it: it is no status mark, and the strip's own mark 4 keeps its measure."""
+    swatches = [Swatch(status, LABELS[status], (60.0 * i + 30, 500.0, 60.0 * i + 50, 520.0),
+                       region(rgb, x=60 * i, y=500), 100.0)
+                for i, (status, rgb) in enumerate(GREENS.items())]
+    colours = ["remis_en_cause", "satisfaisant", "retard_explique", "tres_satisfaisant"]
+    strip = [replace(region(GREENS[s], x=100 + 40 * i, y=300, side=30),
+                     readings=(DigitReading("in", i + 1, 95.0),)) for i, s in enumerate(colours)]
+    heading_digit = replace(region((20, 110, 120), x=900, y=40, side=14),
+                            readings=(DigitReading("in", 4, 95.0),))
+    page = Page(page=1, method="ocr", lines=(), dpi=DPI, width_px=1600, height_px=2200,
+                regions=(*strip, heading_digit, *(s.region for s in swatches)))
+    measures = [Measure(page=1, number=i, title=f"Titre {i}", position=i) for i in range(1, 5)]
+    found = read_page_marks(page, measures, swatches)
+    assert {mi: [r.status for r in rs] for mi, rs in found.readings.items()} == {
+        i: [s] for i, s in enumerate(colours)}
+
+
+def test_a_crop_mostly_of_a_saturated_mark_keeps_the_white_around_it_as_paper() -> None:
+    """A strip's tile is a crop of one mark with a little paper round it: the red, most of the
+    crop and bright in one channel, is not the paper (taken for it, it was turned white, and
+    the white digits on it were lost)."""
+    from extractors.regions import white_balanced
+    img = Image.new("RGB", (100, 100), (250, 250, 248))
+    ImageDraw.Draw(img).rectangle((10, 10, 90, 90), fill=(200, 35, 30))
+    out = white_balanced(np.asarray(img, dtype=np.float32) / 255.0)
+    assert out[50, 50, 0] > 0.5 and out[50, 50, 1] < 0.25  # still red
+    assert abs(float(out[2, 2, 0]) - float(out[2, 2, 2])) < 0.02  # the margin: neutral paper
+
+
+def test_a_legend_label_is_read_again_from_its_swatch_on() -> None:
+    """A bold label by its swatch whose first letters the page's OCR lost (« ès satisfaisant »,
+    its box starting after « Tr »): read again enlarged from the swatch's edge, the whole label
+    is read, and its bold letters, blurred together, are not taken for a mark in the crop."""
+    from PIL import ImageFilter
+    img = Image.new("RGB", (700, 200), (250, 250, 248))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((40, 80, 62, 102), fill=GREENS["tres_satisfaisant"])
+    bold = ImageFont.truetype(FONT.replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), 22)
+    draw.text((74, 78), "Très satisfaisant", font=bold, fill=(40, 40, 40))
+    tr = draw.textlength("Tr", font=bold)
+    img = img.filter(ImageFilter.GaussianBlur(1.0))
+    end = 74 + draw.textlength("Très satisfaisant", font=bold)
+    words = (Word("ès", (74 + tr, 82.0, 74 + tr + 26, 100.0), 7.0),
+             Word("satisfaisant", (74 + tr + 34, 80.0, end, 100.0), 95.0))
+    regions = read_mark_text(img, find_colour_regions(img, DPI), DPI, "fra",
+                             [Line("ès satisfaisant", (words[0].bbox[0], 80.0, end, 102.0),
+                                   words=words)])
+    assert [r.label_right for r in regions] == ["Très satisfaisant"]
