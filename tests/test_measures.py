@@ -502,7 +502,7 @@ annexe) des usages
                                       "Mettre à jour le plan (cf. annexe) des usages"]
 
 
-def test_a_strips_numbers_read_as_a_line_are_no_measure() -> None:
+def test_a_line_of_strip_labels_after_the_measures_is_no_measure() -> None:
     got = measures("""
 Les 3 mesures
 M1 Publier chaque semaine l'état des nappes
