@@ -8,9 +8,16 @@ from dataclasses import dataclass, replace
 from extractors.legend import Swatch, find_legend, legend_members
 from extractors.markbands import band_pairs, on_band, tie_marks_by_band
 from extractors.markcolour import MarkClass, classify_marks
+from extractors.pagelines import split_labels
 from extractors.regions import MIN_CHROMA
 from extractors.statuswords import legend_like_labels, text_statuses
-from extractors.strips import confirmed_inferred, mark_rows, tie_strips, with_labels
+from extractors.strips import (
+    confirmed_inferred,
+    keyed_by_label,
+    mark_rows,
+    tie_strips,
+    with_labels,
+)
 from models.records import (
     STATUSES,
     BBox,
@@ -24,7 +31,7 @@ from models.records import (
     Word,
 )
 
-MARKS_VERSION = "marks.v5"  # part of the pipeline version: a change here re-extracts
+MARKS_VERSION = "marks.v6"  # part of the pipeline version: a change here re-extracts
 # (it covers markcolour.py, markbands.py and statuswords.py too: bump it when they change what
 # is read)
 # (v3: a stack of legend labels whose swatches were not found is no measure's status; a line
@@ -96,7 +103,8 @@ def find_marks(page: Page, swatches: Sequence[Swatch]) -> list[ColourRegion]:
     text on them."""
     own = [s for s in swatches if any(s.region is r for r in page.regions)]
     taken = {id(r) for r in legend_members(own, page.regions)} | {id(s.region) for s in swatches}
-    words = [w for ln in page.lines for w in ln.words]
+    # (labels run together over overlapping marks, « O1O2O3 », are their numbers, not a word)
+    words = [part for ln in page.lines for w in ln.words for part in split_labels(w)]
     return [r for r in page.regions
             if id(r) not in taken and r.fill >= MIN_FILL and r.chroma >= MIN_CHROMA
             and not has_text_inside(r, words) and not _speck(r, swatches, page.dpi or 72)]
@@ -189,6 +197,11 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
                                   [(m.page, m.bbox) for m in measures])
     prefixes = {m.label.rstrip("0123456789") for m in measures if m.label} - {""}
     strip = with_labels([marks[k] for k in apart], prefixes)
+    keyed = keyed_by_label(strip, [m.label for m in measures])
+    if keyed is not None:  # O1-O7, S1-S7: each measure by its label, in document order
+        strip, keys = keyed
+        printed = [None if p is None else k for p, k in zip(printed, keys, strict=True)]
+        inferred = [None if n is None else k for n, k in zip(inferred, keys, strict=True)]
     for mark, (mi, conf) in strip_ties(strip, page.page, measures, printed, inferred).items():
         out.setdefault(mi, []).append(_reading(classes[apart[mark]], conf))
         tied += 1

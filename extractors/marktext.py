@@ -14,6 +14,7 @@ from PIL import Image
 from extractors.marklabels import label_tiles, read_labels
 from extractors.marktiles import BAND, row_tiles
 from extractors.ocr import StraightPage
+from extractors.pagelines import split_labels
 from extractors.strips import mark_rows
 from extractors.tilecolumn import read_tiles
 from models.records import ColourRegion, DigitReading, Line
@@ -113,7 +114,7 @@ def text_layer_numbers(regions: tuple[ColourRegion, ...], lines: Sequence[Line]
         return regions
     found: dict[int, list[DigitReading]] = {}
     for line in lines:
-        for word in line.words:
+        for word in (part for w in line.words for part in split_labels(w)):
             m = _NUMBER_WORD.match(word.text.strip())
             if m is None or word.bbox is None:
                 continue

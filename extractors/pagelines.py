@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from extractors.numbering import EXPLICIT_STYLES, is_glyph, read_number
 from extractors.rules import INFINITIVE, matches
 from extractors.spelling import is_known_word
-from models.records import BBox, Line
+from models.records import BBox, Line, Word
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -152,3 +152,23 @@ def ends_open(text: str) -> bool:
         return True
     last = text.rsplit(" ", 1)[-1].lower()
     return last in OPEN_ENDINGS or last.endswith("'")
+
+
+_GLUED_LABELS = re.compile(r"^(?:[A-Z]\d{1,3}){2,}$")  # « O1O2O3 »: marks drawn over each other
+_LABEL = re.compile(r"[A-Z]\d{1,3}")
+
+
+def split_labels(word: Word) -> list[Word]:
+    """A text layer's word of labels run together (their marks overlap, so the PDF's letters
+    touch: « O1O2O3O4 »), as one word per label, the box shared out by characters; any other
+    word as it is (digits alone run together cannot be told apart: « 123 » stays)."""
+    text = word.text.strip()
+    if word.bbox is None or not _GLUED_LABELS.match(text):
+        return [word]
+    x0, y0, x1, y1 = word.bbox
+    per_char = (x1 - x0) / len(text)
+    return [Word(m.group(0), (x0 + per_char * m.start(), y0, x0 + per_char * m.end(), y1),
+                 word.conf) for m in _LABEL.finditer(text)]
+TEXT_LAYER_CONF = 99.0  # a number a text layer gives is as its author typed it
+_BESIDE = 1.0  # a number beside a mark stands within this many mark heights of it (above or
+# below it, within marktiles.BAND, as on a scan)

@@ -117,6 +117,33 @@ def with_labels(marks: Sequence[ColourRegion], prefixes: set[str]) -> list[Colou
             if m.readings else m for m in marks]
 
 
+UNKNOWN_LABEL = 10_000  # a label read by a mark that no measure of the document prints
+
+
+def keyed_by_label(marks: Sequence[ColourRegion], labels: Sequence[str | None]
+                   ) -> tuple[list[ColourRegion], list[int]] | None:
+    """Numbering by dimension (O1-O7, S1-S7, P1-P7): a number names a measure only with its
+    letter, so the marks and the measures are keyed by label instead: the i-th measure is
+    i + 1, a mark reading « S3 » is the key of the measure labelled S3 (one printing no label
+    of the document is a number no measure has, which still stops the order; digits read
+    without their letter name no measure and are dropped). None when the labels are not all
+    lettered and distinct: the numbers are the keys."""
+    if not labels or any(not lb or not lb.rstrip("0123456789") or lb[-1:] not in "0123456789"
+                         for lb in labels) or len(set(labels)) < len(labels):
+        return None
+    key = {lb: i + 1 for i, lb in enumerate(labels)}
+
+    def keyed(r: DigitReading) -> DigitReading | None:
+        if not r.prefix:
+            return None
+        found = key.get(f"{r.prefix}{r.number}")
+        number = found if found is not None else UNKNOWN_LABEL + 1000 * ord(r.prefix[0]) + r.number
+        return replace(r, number=number, prefix="")
+
+    return ([replace(m, readings=tuple(x for x in map(keyed, m.readings) if x is not None))
+             for m in marks], list(range(1, len(labels) + 1)))
+
+
 def _digits(mark: ColourRegion, place: str) -> tuple[int, float] | None:
     for r in mark.readings:
         if r.place == place:

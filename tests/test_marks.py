@@ -24,7 +24,7 @@ from extractors.marks import (
     read_page_marks,
     strip_ties,
 )
-from extractors.marktext import read_mark_text
+from extractors.marktext import read_mark_text, text_layer_numbers
 from extractors.regions import find_colour_regions
 from extractors.statuswords import status_in_text
 from extractors.strips import confirmed_inferred, mark_rows, tie_strip, tie_strips, with_labels
@@ -926,3 +926,28 @@ def test_a_legend_label_is_read_again_from_its_swatch_on() -> None:
                              [Line("ès satisfaisant", (words[0].bbox[0], 80.0, end, 102.0),
                                    words=words)])
     assert [r.label_right for r in regions] == ["Très satisfaisant"]
+
+
+def test_marks_numbered_by_dimension_tie_by_their_labels() -> None:
+    """O1-O3 then S1-S3 (numbering restarting by dimension, a letter for each): « S2 » names
+    the measure labelled S2, not the second measure; a born-digital strip whose squares overlap
+    gives its labels as one word (« O1O2O3S1S2S3 »), which is six numbers, not text on the
+    marks."""
+    swatches = [Swatch(status, LABELS[status], (60.0 * i + 30, 500.0, 60.0 * i + 50, 520.0),
+                       region(rgb, x=60 * i, y=500), 100.0)
+                for i, (status, rgb) in enumerate(GREENS.items())]
+    colours = ["remis_en_cause", "satisfaisant", "retard_explique", "tres_satisfaisant",
+               "satisfaisant", "remis_en_cause"]
+    strip = tuple(region(GREENS[s], x=100 + 18 * i, y=300, side=20) for i, s in enumerate(colours))
+    glued = Line("O1O2O3S1S2S3", (102.0, 304.0, 206.0, 316.0),
+                 words=(Word("O1O2O3S1S2S3", (102.0, 304.0, 206.0, 316.0), None),))
+    regions = text_layer_numbers((*strip, *(s.region for s in swatches)), [glued])
+    assert [[(d.place, d.prefix, d.number) for d in r.readings] for r in regions[:6]] == [
+        [("in", p, n)] for p in "OS" for n in (1, 2, 3)]
+    page = Page(page=1, method="text-layer", lines=(glued,), dpi=72, width_px=600,
+                height_px=800, regions=regions)
+    measures = [Measure(page=1, number=n, label=f"{p}{n}", title=f"Titre {p}{n}", position=i)
+                for i, (p, n) in enumerate((p, n) for p in "OS" for n in (1, 2, 3))]
+    found = read_page_marks(page, measures, swatches)
+    assert {mi: [r.status for r in rs] for mi, rs in found.readings.items()} == {
+        i: [s] for i, s in enumerate(colours)}
