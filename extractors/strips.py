@@ -316,8 +316,15 @@ def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
     if any(t.measure != strip.index(t.mark) for t in ties):
         return []
     least = MIN_DIGIT_CONF if ties else 50.0
+
+    def against(r: DigitReading, expected: int) -> bool:
+        """A reading that says another number: read surely, or doubtfully and not a part of
+        the expected one (« 1 » read at 54 by the mark of 16 lost a digit, it says no 1)."""
+        return r.number != expected and r.conf >= least and (
+            r.conf >= MIN_DIGIT_CONF or str(r.number) not in str(expected))
+
     for i, k in enumerate(strip):
-        if any(r.conf >= least and r.number != first + i for r in marks[k].readings):
+        if any(against(r, first + i) for r in marks[k].readings):
             return []
     done = {t.mark for t in ties}
     return [StripTie(k, i, COUNT_CONF, "count") for i, k in enumerate(strip) if k not in done]

@@ -951,3 +951,18 @@ def test_marks_numbered_by_dimension_tie_by_their_labels() -> None:
     found = read_page_marks(page, measures, swatches)
     assert {mi: [r.status for r in rs] for mi, rs in found.readings.items()} == {
         i: [s] for i, s in enumerate(colours)}
+
+
+def test_a_number_read_in_part_does_not_stop_a_strip_tied_by_its_count() -> None:
+    """Slide 2's measures 16 to 21, a strip of six marks whose numbers blur read nothing but a
+    doubtful « 1 » on the mark of 16 (a digit lost): the count ties the strip; a doubtful
+    « 3 » there says another number, and stops it."""
+    measures = [Measure(page=1 if i < 15 else 2, number=i + 1, title=f"T{i}", position=i + 1)
+                for i in range(21)]
+    printed = [m.number for m in measures]
+    strip = [_disc(40 * i) for i in range(6)]
+    strip[0] = _disc(0, above=(1, 54.0))
+    ties = strip_ties(strip, 2, measures, printed, [None] * 21)
+    assert {mark: mi for mark, (mi, _conf) in ties.items()} == {i: 15 + i for i in range(6)}
+    strip[0] = _disc(0, above=(3, 54.0))
+    assert strip_ties(strip, 2, measures, printed, [None] * 21) == {}
