@@ -10,6 +10,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from extractors.normalise import fold
+from extractors.pagelines import enclose
 from extractors.strips import mark_rows
 from models.records import STATUSES, BBox, ColourRegion, LegendEntry, Page, Word
 
@@ -318,7 +319,39 @@ def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
         if len(mine) == 1:
             out.append(mine[0])
     out = _alike(out)
+    if len(out) == len(STATUSES) - 1:
+        out.extend(_last_entry(out, blobs, words, page.regions))
     return out if len(out) >= 2 else []
+
+
+LAST_SCORE = 70.0  # the one label left unread of a legend is its missing status this similar
+
+
+def _last_entry(found: list[Swatch], blobs: Sequence[ColourRegion], words: Sequence[Word],
+                regions: Sequence[ColourRegion]) -> list[Swatch]:
+    """A legend read but for one entry (« Satstarsant », 78 like « satisfaisant »): the one
+    swatch lined up with the others, about their size, whose label, read on their side, is
+    more like the missing status than like any other, is that status's — the set of four
+    labels is evidence the lone misread label cannot give."""
+    missing = next(s for s in STATUSES if s not in {f.status for f in found})
+    side = "right" if found[0].label_bbox[0] >= found[0].region.bbox[2] else "left"
+    members = legend_members(found, regions)
+    taken = {id(f.region) for f in found}
+    out = []
+    for r in blobs:
+        if id(r) in taken or not any(r is m for m in members):
+            continue
+        band = label_words(r, words, regions, side)
+        texts = [t for t in (r.label(side), " ".join(w.text for w in band or [])) if t]
+        for text in texts:
+            folded = " ".join(_PUNCT.sub(" ", fold(text)).split())
+            scores = {st: max(_similarity(folded, form) for form in forms)
+                      for st, forms in LABEL_FORMS.items()}
+            if max(scores, key=scores.__getitem__) == missing and scores[missing] >= LAST_SCORE:
+                box = enclose([w.bbox for w in band or [] if w.bbox is not None]) or r.bbox
+                out.append(Swatch(missing, text, box, r, scores[missing]))
+                break
+    return out if len(out) == 1 else []
 
 
 def _gap(s: Swatch, side: str) -> float:

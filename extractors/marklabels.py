@@ -17,6 +17,10 @@ LABEL_PX = 48  # a label's line is enlarged to this height before tesseract read
 SWATCH_GAP = 0.2  # a label's crop starts this many swatch heights from the swatch
 BLOCK_FILL = 0.75  # a mark's share of its box that is ink (a disc's is π/4 and more once
 # thresholded); bold letters blurred together fill up to 0.7 of theirs (« a », « sa »)
+BLOCK_WIDTH = 1.3  # … and is about as wide as high: small letters blurred into a run are wider
+INK_SHARE = 0.6  # a label crop whose ink rows span less than this share of it is cut to them
+BLOCK_HEIGHT = 0.6  # … and spans this share of the crop cut to its ink rows at least (a small
+# letter, « a » filled by blur, spans half of it)
 
 
 def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
@@ -38,12 +42,14 @@ def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion]
                 x0, x1 = x0 - pad, x1 + pad
                 gap = SWATCH_GAP * (region.bbox[3] - region.bbox[1])
                 if side == "right":  # from the swatch on: a first letter the page's OCR lost
-                    x0 = min(x0, region.bbox[2] + gap)  # by the swatch (« ès satisfaisant »)
-                else:
-                    x1 = max(x1, region.bbox[0] - gap)
+                    x0 = region.bbox[2] + gap  # by the swatch (« ès satisfaisant »), and not
+                else:  # the swatch itself, which a word read across it takes in (« BB: »)
+                    x1 = region.bbox[0] - gap
                 box = clip_box((x0, y0 - pad, x1, y1 + pad), img)
             else:
                 box = _unread_beside(img, region, regions, words, side)
+            if box is not None:
+                box = _to_ink_rows(img, box)
             if box is not None:
                 crop = img.crop(box).convert("L")
                 scale = LABEL_PX / crop.height
@@ -55,6 +61,22 @@ def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion]
     return out
 
 
+def _to_ink_rows(img: Image.Image | StraightPage, box: tuple[int, int, int, int]
+                 ) -> tuple[int, int, int, int] | None:
+    """The box cut down to the rows its ink stands on, with a fifth of their height round
+    them: a label printed small beside a large swatch (text a third of its height) was read
+    from a crop as tall as the swatch, enlarged too little to be read."""
+    ink, _grey = find_ink(img.crop(box))
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size == 0:
+        return None
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    if bottom - top >= INK_SHARE * (box[3] - box[1]):
+        return box  # the label fills its crop already
+    pad = max(2, round(0.2 * (bottom - top)))
+    return clip_box((box[0], box[1] + top - pad, box[2], box[1] + bottom + pad), img)
+
+
 def _has_block(tile: np.ndarray) -> bool:
     """A solid dark block in a label's crop (the next mark, a bar): no label, and set among the
     labels it throws tesseract's reading of the whole column (« Satisfaisant » read « n »)."""
@@ -63,7 +85,8 @@ def _has_block(tile: np.ndarray) -> bool:
         if sl is None:
             continue
         h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
-        if h >= 0.5 * tile.shape[0] and w >= 0.4 * h and (tile[sl] < 128).mean() >= BLOCK_FILL:
+        if (h >= BLOCK_HEIGHT * tile.shape[0] and 0.4 * h <= w <= BLOCK_WIDTH * h
+                and (tile[sl] < 128).mean() >= BLOCK_FILL):
             return True
     return False
 

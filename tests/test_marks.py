@@ -966,3 +966,39 @@ def test_a_number_read_in_part_does_not_stop_a_strip_tied_by_its_count() -> None
     assert {mark: mi for mark, (mi, _conf) in ties.items()} == {i: 15 + i for i in range(6)}
     strip[0] = _disc(0, above=(3, 54.0))
     assert strip_ties(strip, 2, measures, printed, [None] * 21) == {}
+
+
+def test_a_legend_read_but_for_one_label_takes_the_missing_status_for_it() -> None:
+    """Four swatches in a row, three labels read and one misread (« Satstarsant », 78 like
+    « satisfaisant », under the 80 a label needs alone): the set of four names it. Two labels
+    misread leave both out."""
+    def legend(texts: list[str]) -> list[str]:
+        regions, lines = [], []
+        for i, (rgb, text) in enumerate(zip(GREENS.values(), texts, strict=True)):
+            regions.append(region(rgb, x=100 + 400 * i, y=500, side=30))
+            box = (140.0 + 400 * i, 505.0, 140.0 + 400 * i + 14 * len(text), 525.0)
+            lines.append(Line(text, box, words=(Word(text, box, 90.0),)))
+        page = Page(page=1, method="ocr", lines=tuple(lines), dpi=DPI, width_px=1800,
+                    height_px=1000, regions=tuple(regions))
+        return [s.status for s in find_legend(page)]
+
+    assert legend(["Très satisfaisant", "Satstarsant", "Retard expliqué", "Remis en cause"]) == [
+        "tres_satisfaisant", "retard_explique", "remis_en_cause", "satisfaisant"]
+    assert legend(["Très satisfaisant", "Satstarsant", "Retard expliqué", "Rmssencse"]) == [
+        "tres_satisfaisant", "retard_explique"]
+
+
+def test_a_small_label_beside_a_large_swatch_is_read_from_its_own_rows() -> None:
+    """A label printed a third of its swatch's height, the page's OCR giving its words the
+    swatch's height (« BB: » read across swatch and label): the label's crop is cut to its
+    ink rows, enlarged enough to be read."""
+    from PIL import ImageFilter
+    img = Image.new("RGB", (900, 240), (246, 240, 228))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((40, 60, 112, 132), fill=(60, 130, 40))
+    draw.text((130, 84), "Remis en cause", font=ImageFont.truetype(FONT, 20), fill=(70, 70, 70))
+    img = img.filter(ImageFilter.GaussianBlur(0.8))
+    words = (Word("B:---", (36.0, 58.0, 300.0, 134.0), 0.0),)
+    regions = read_mark_text(img, find_colour_regions(img, DPI), DPI, "fra",
+                             [Line("B:---", (36.0, 58.0, 300.0, 134.0), words=words)])
+    assert [r.label_right for r in regions] == ["Remis en cause"]
