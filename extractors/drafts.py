@@ -128,6 +128,43 @@ def fit_counts(drafts: list[Draft], sections: list[Section], announced: list[int
     return out
 
 
+CELL_GAP = 1.5  # a gap this many word heights wide in a title's line: a table's cell border
+_CELL_HORIZON = re.compile(r"^(?:(?:de|à|a|d'ici)\s+)?\d{1,2}(?:\s*(?:/|à|a|-|–)\s*\d{1,2})?\s+"
+                           r"(?:mois|ans?|années?)$", re.IGNORECASE)
+_HEAD_WORDS = {"horizon", "horizons", "avancement", "état", "statut", "niveau", "d'avancement",
+               "échéance", "calendrier"}
+
+
+def _cell_word(text: str) -> bool:
+    """A token that may stand in a horizon cell: not a glyph read off a rule or a speck."""
+    return len(text) > 1 or text.isdigit() or text in ("à", "a")
+
+
+def _cell_tail(pl: PageLine) -> str:
+    """The words a title's line ends with that stand in cells of their own, after a gap of
+    CELL_GAP word heights: the table's horizon cell (« de 3 à 9 mois »), its head (« Horizon
+    Avancement ») or a rule read as a glyph (« | »), which are not the title."""
+    words = list(pl.line.words)
+    if len(words) < 2 or any(w.bbox is None for w in words):
+        return ""
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in words)
+    h = heights[len(heights) // 2]
+    cut = len(words)
+    while cut > 1:
+        k = next((i for i in range(cut - 1, 0, -1)
+                  if words[i].bbox[0] - words[i - 1].bbox[2] >= CELL_GAP * h), None)
+        if k is None:
+            break
+        texts = [w.text for w in words[k:cut]]
+        kept = " ".join(t for t in texts if _cell_word(t))
+        glyphs = not any(c.isalnum() for t in texts for c in t)
+        if not (glyphs or _CELL_HORIZON.match(kept)
+                or (kept and all(t.lower() in _HEAD_WORDS for t in kept.split()))):
+            break
+        cut = k
+    return " ".join(w.text for w in words[cut:])
+
+
 def _repair_count(raw: str, text: str) -> int:
     ops = difflib.SequenceMatcher(None, raw.split(), text.split(), autojunk=False).get_opcodes()
     return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
@@ -135,6 +172,10 @@ def _repair_count(raw: str, text: str) -> int:
 
 def _to_measure(d: Draft) -> Measure:
     texts = [d.first_text] + [p.line.text for p in d.parts[1:]]
+    for i, p in enumerate(d.parts):  # a table's horizon cell read on a title's line
+        tail = _cell_tail(p)
+        if tail and texts[i].endswith(tail) and len(texts[i]) > len(tail):
+            texts[i] = texts[i][:-len(tail)].rstrip()
     raw = [d.parts[0].line.raw_text or d.parts[0].line.text] + [
         p.line.raw_text or p.line.text for p in d.parts[1:]]
     boxes = [p.line.bbox for p in d.parts if p.line.bbox is not None]

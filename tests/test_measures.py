@@ -511,3 +511,25 @@ M3 Intégrer la ressource en eau
 M1 M2 M3 M4
 """)
     assert [m.label for m in got] == ["M1", "M2", "M3"]
+
+
+def test_a_tables_horizon_cell_read_on_a_titles_line_is_not_the_title() -> None:
+    """A table row read as one line, its horizon cell (« de 3 à 9 mois ») or its head
+    (« Horizon Avancement ») standing past a cell's gap: not the title; a word past a wide gap
+    that is neither stays the title's."""
+    from tests.test_columns import line_of, words_at
+    rows = [("7 mesures opérationnelles, aux premiers effets à 3/9 mois", None),
+            ("1. Faciliter l'usage des données", "de 3 à 9 mois"),
+            ("2. Valoriser les alliances stratégiques", "Horizon Avancement"),
+            ("3. Créer un fonds de catégorie", "nationale")]
+    lines = []
+    for i, (title, cell) in enumerate(rows):
+        words = words_at(title, 100.0, 100.0 + 40 * i)
+        if cell:
+            words += words_at(cell, 100.0 + 10 * len(title) + 40, 100.0 + 40 * i)
+        lines.append(line_of(words, para=True))
+    page = Page(page=1, method="ocr", lines=tuple(lines), width_px=1200, height_px=1600, dpi=150)
+    extraction, _pages, _repairs = extract_records([page])
+    assert [m.title for m in extraction.measures] == [
+        "Faciliter l'usage des données", "Valoriser les alliances stratégiques",
+        "Créer un fonds de catégorie nationale"]
