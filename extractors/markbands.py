@@ -54,17 +54,48 @@ def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, Col
     stands nearest, clearly."""
     columns = _columns(boxes, width or max((b[2] for _m, b in boxes), default=1.0))
     extents = sorted(set(columns.values()))
+    homes: dict[int, tuple[float, float] | None] = {}
+    for k, mark in marks:
+        gaps = sorted((_gap(mark.center[0], e), e) for e in extents)
+        clear = len(gaps) < 2 or gaps[1][0] - gaps[0][0] >= max(line_h, 0.25 * gaps[1][0])
+        homes[k] = gaps[0][1] if gaps and clear else None  # None: about as near to two columns
+    side = _marks_side([(mark, homes[k]) for k, mark in marks if homes[k] is not None], line_h)
     pairs: list[tuple[float, int, int]] = []
     for k, mark in marks:
-        cx, cy = mark.center
-        gaps = sorted((_gap(cx, e), e) for e in extents)
-        if len(gaps) > 1 and gaps[1][0] - gaps[0][0] < max(line_h, 0.25 * gaps[1][0]):
-            continue  # about as near to two columns: whose it is cannot be told
-        home = gaps[0][1] if gaps else None
+        home = homes[k] if homes[k] is not None or side is None else _by_side(mark, extents, side)
+        if home is None:
+            continue  # whose it is cannot be told
         for mi, box in boxes:
             if columns[mi] == home and on_band(mark, box, line_h):
-                pairs.append((abs(cy - (box[1] + line_h / 2)), mi, k))
+                pairs.append((abs(mark.center[1] - (box[1] + line_h / 2)), mi, k))
     return sorted(pairs)
+
+
+MIN_SIDED = 3  # marks clearly in their column that show the page's mark side and gap
+
+
+def _marks_side(placed: Sequence[tuple[ColourRegion, tuple[float, float]]], line_h: float
+                ) -> tuple[str, float] | None:
+    """Where the page sets its marks by their column: ("left", gap) when every mark clearly in
+    a column stands left of it, about `gap` from its start (a line layout with its marks
+    before the titles), ("right", gap) after its end; None otherwise."""
+    for name, gap_of in (("left", lambda m, e: e[0] - m.bbox[2]),
+                         ("right", lambda m, e: m.bbox[0] - e[1])):
+        gaps = [gap_of(m, e) for m, e in placed]
+        if len(gaps) >= MIN_SIDED and all(-0.5 * line_h <= g <= 3 * line_h for g in gaps):
+            return name, sorted(gaps)[len(gaps) // 2]
+    return None
+
+
+def _by_side(mark: ColourRegion, extents: Sequence[tuple[float, float]], side: tuple[str, float]
+             ) -> tuple[float, float] | None:
+    """The one column the mark stands beside as the page's clear marks stand beside theirs
+    (same side, about the same gap), when no other column has it so."""
+    name, gap = side
+    fits = [e for e in extents
+            if abs(((e[0] - mark.bbox[2]) if name == "left" else (mark.bbox[0] - e[1])) - gap)
+            <= 0.5 * max(gap, 1.0) + 2.0]
+    return fits[0] if len(fits) == 1 else None
 
 
 def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],

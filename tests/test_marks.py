@@ -1002,3 +1002,16 @@ def test_a_small_label_beside_a_large_swatch_is_read_from_its_own_rows() -> None
     regions = read_mark_text(img, find_colour_regions(img, DPI), DPI, "fra",
                              [Line("B:---", (36.0, 58.0, 300.0, 134.0), words=words)])
     assert [r.label_right for r in regions] == ["Remis en cause"]
+
+
+def test_a_mark_between_two_columns_goes_where_the_page_sets_its_marks() -> None:
+    """Two columns of measures, each with its mark just left of its title: the right column's
+    marks stand about as near the end of the left column's titles as the start of their own;
+    the page's other marks, all left of their titles at one gap, say whose they are."""
+    left = [(i, (330.0, 700.0 + 140 * i, 1290.0, 790.0 + 140 * i)) for i in range(4)]
+    right = [(4 + i, (1410.0, 720.0 + 140 * i, 2370.0, 810.0 + 140 * i)) for i in range(4)]
+    marks = [(i, region(GREENS["satisfaisant"], x=272, y=710 + 140 * i, side=32)) for i in range(4)]
+    marks += [(4 + i, region(GREENS["remis_en_cause"], x=1352, y=730 + 140 * i, side=32))
+              for i in range(4)]
+    tied = tie_marks_by_band([*left, *right], marks, line_h=42.0, width=2480.0)
+    assert tied == {i: i for i in range(8)}
