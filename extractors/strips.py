@@ -127,10 +127,14 @@ def keyed_by_label(marks: Sequence[ColourRegion], labels: Sequence[str | None]
     i + 1, a mark reading « S3 » is the key of the measure labelled S3 (one printing no label
     of the document is a number no measure has, which still stops the order; digits read
     without their letter name no measure and are dropped). None when the labels are not all
-    lettered and distinct: the numbers are the keys."""
+    lettered and distinct, or their numbers do not repeat and the strip prints no letter: the
+    numbers are the keys."""
     if not labels or any(not lb or not lb.rstrip("0123456789") or lb[-1:] not in "0123456789"
                          for lb in labels) or len(set(labels)) < len(labels):
         return None
+    if (len({lb.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for lb in labels}) == len(labels)
+            and not any(r.prefix for m in marks for r in m.readings)):
+        return None  # M1-M21 and a strip printing « 7 »: the numbers alone name the measures
     key = {lb: i + 1 for i, lb in enumerate(labels)}
 
     def keyed(r: DigitReading) -> DigitReading | None:

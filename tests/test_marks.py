@@ -1015,3 +1015,22 @@ def test_a_mark_between_two_columns_goes_where_the_page_sets_its_marks() -> None
               for i in range(4)]
     tied = tie_marks_by_band([*left, *right], marks, line_h=42.0, width=2480.0)
     assert tied == {i: i for i in range(8)}
+
+
+def test_a_strip_printing_bare_numbers_ties_to_measures_labelled_m() -> None:
+    """Measures M1 to M5, a strip of four marks printing « 1 » to « 4 » without the letter:
+    the numbers name the measures (no label repeats a number), so the four are tied."""
+    swatches = [Swatch(status, LABELS[status], (60.0 * i + 30, 500.0, 60.0 * i + 50, 520.0),
+                       region(rgb, x=60 * i, y=500), 100.0)
+                for i, (status, rgb) in enumerate(GREENS.items())]
+    colours = ["remis_en_cause", "satisfaisant", "retard_explique", "tres_satisfaisant"]
+    strip = tuple(replace(region(GREENS[s], x=100 + 40 * i, y=300, side=30),
+                          readings=(DigitReading("below", i + 1, 95.0),))
+                  for i, s in enumerate(colours))
+    page = Page(page=1, method="ocr", lines=(), dpi=DPI, width_px=1600, height_px=2200,
+                regions=(*strip, *(s.region for s in swatches)))
+    measures = [Measure(page=1, number=i, label=f"M{i}", title=f"Titre {i}", position=i)
+                for i in range(1, 6)]
+    found = read_page_marks(page, measures, swatches)
+    assert {mi: [r.status for r in rs] for mi, rs in found.readings.items()} == {
+        i: [s] for i, s in enumerate(colours)}
