@@ -131,6 +131,7 @@ def fit_counts(drafts: list[Draft], sections: list[Section], announced: list[int
 CELL_GAP = 1.5  # a gap this many word heights wide in a title's line: a table's cell border
 _CELL_HORIZON = re.compile(r"^(?:(?:de|à|a|d'ici)\s+)?\d{1,2}(?:\s*(?:/|à|a|-|–)\s*\d{1,2})?\s+"
                            r"(?:mois|ans?|années?)$", re.IGNORECASE)
+_RULE_GLYPHS = frozenset("|[]{}_—–-=~")  # a cell's rule read as a glyph
 _HEAD_WORDS = {"horizon", "horizons", "avancement", "état", "statut", "niveau", "d'avancement",
                "échéance", "calendrier"}
 
@@ -157,7 +158,7 @@ def _cell_tail(pl: PageLine) -> str:
             break
         texts = [w.text for w in words[k:cut]]
         kept = " ".join(t for t in texts if _cell_word(t))
-        glyphs = not any(c.isalnum() for t in texts for c in t)
+        glyphs = all(c in _RULE_GLYPHS for t in texts for c in t)  # never « » » or « ) »
         if not (glyphs or _CELL_HORIZON.match(kept)
                 or (kept and all(t.lower() in _HEAD_WORDS for t in kept.split()))):
             break

@@ -18,9 +18,9 @@ SWATCH_GAP = 0.2  # a label's crop starts this many swatch heights from the swat
 BLOCK_FILL = 0.75  # a mark's share of its box that is ink (a disc's is π/4 and more once
 # thresholded); bold letters blurred together fill up to 0.7 of theirs (« a », « sa »)
 BLOCK_WIDTH = 1.3  # … and is about as wide as high: small letters blurred into a run are wider
-INK_SHARE = 0.6  # a label crop whose ink rows span less than this share of it is cut to them
 BLOCK_HEIGHT = 0.6  # … and spans this share of the crop cut to its ink rows at least (a small
 # letter, « a » filled by blur, spans half of it)
+INK_SHARE = 0.6  # a label crop whose ink rows span less than this share of it is cut to them
 
 
 def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],

@@ -169,6 +169,3 @@ def split_labels(word: Word) -> list[Word]:
     per_char = (x1 - x0) / len(text)
     return [Word(m.group(0), (x0 + per_char * m.start(), y0, x0 + per_char * m.end(), y1),
                  word.conf) for m in _LABEL.finditer(text)]
-TEXT_LAYER_CONF = 99.0  # a number a text layer gives is as its author typed it
-_BESIDE = 1.0  # a number beside a mark stands within this many mark heights of it (above or
-# below it, within marktiles.BAND, as on a scan)
