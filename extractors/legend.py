@@ -64,12 +64,18 @@ def label_status(text: str) -> tuple[str | None, float]:
         return None, 0.0  # a label never stops on « en », « de »: words cut from a sentence
     if all(t in LEAD_WORDS or t in ELIDED for t in tokens):
         return None, 0.0  # « Avancement », « Niveau d'avancement » name no status
-    scores = sorted(((max(_similarity(folded, form) for form in forms), status)
-                     for status, forms in LABEL_FORMS.items()), reverse=True)
+    scores = sorted(((score, status) for status, score in _status_scores(folded).items()),
+                    reverse=True)
     (best, status), (second, _other) = scores[0], scores[1]
     if best >= MIN_SCORE and best - second >= MIN_MARGIN:
         return status, best
     return None, best
+
+
+def _status_scores(folded: str) -> dict[str, float]:
+    """How like each status's forms a folded label is (0-100)."""
+    return {status: max(_similarity(folded, form) for form in forms)
+            for status, forms in LABEL_FORMS.items()}
 
 
 def _similarity(label: str, form: str) -> float:
@@ -345,8 +351,7 @@ def _last_entry(found: list[Swatch], blobs: Sequence[ColourRegion], words: Seque
         texts = [t for t in (r.label(side), " ".join(w.text for w in band or [])) if t]
         for text in texts:
             folded = " ".join(_PUNCT.sub(" ", fold(text)).split())
-            scores = {st: max(_similarity(folded, form) for form in forms)
-                      for st, forms in LABEL_FORMS.items()}
+            scores = _status_scores(folded)
             if max(scores, key=scores.__getitem__) == missing and scores[missing] >= LAST_SCORE:
                 box = enclose([w.bbox for w in band or [] if w.bbox is not None]) or r.bbox
                 out.append(Swatch(missing, text, box, r, scores[missing]))

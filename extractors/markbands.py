@@ -79,9 +79,8 @@ def _marks_side(placed: Sequence[tuple[ColourRegion, tuple[float, float]]], line
     """Where the page sets its marks by their column: ("left", gap) when every mark clearly in
     a column stands left of it, about `gap` from its start (a line layout with its marks
     before the titles), ("right", gap) after its end; None otherwise."""
-    for name, gap_of in (("left", lambda m, e: e[0] - m.bbox[2]),
-                         ("right", lambda m, e: m.bbox[0] - e[1])):
-        gaps = [gap_of(m, e) for m, e in placed]
+    for name in ("left", "right"):
+        gaps = [_side_gap(name, m, e) for m, e in placed]
         if len(gaps) >= MIN_SIDED and all(-0.5 * line_h <= g <= 3 * line_h for g in gaps):
             return name, sorted(gaps)[len(gaps) // 2]
     return None
@@ -92,10 +91,13 @@ def _by_side(mark: ColourRegion, extents: Sequence[tuple[float, float]], side: t
     """The one column the mark stands beside as the page's clear marks stand beside theirs
     (same side, about the same gap), when no other column has it so."""
     name, gap = side
-    fits = [e for e in extents
-            if abs(((e[0] - mark.bbox[2]) if name == "left" else (mark.bbox[0] - e[1])) - gap)
-            <= 0.5 * max(gap, 1.0) + 2.0]
+    fits = [e for e in extents if abs(_side_gap(name, mark, e) - gap) <= 0.5 * max(gap, 1.0) + 2.0]
     return fits[0] if len(fits) == 1 else None
+
+
+def _side_gap(side: str, mark: ColourRegion, extent: tuple[float, float]) -> float:
+    """The white from the mark to its column's start (side "left") or from its end ("right")."""
+    return extent[0] - mark.bbox[2] if side == "left" else mark.bbox[0] - extent[1]
 
 
 def tie_marks_by_band(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],

@@ -198,10 +198,10 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
     prefixes = {m.label.rstrip("0123456789") for m in measures if m.label} - {""}
     strip = with_labels([marks[k] for k in apart], prefixes)
     keyed = keyed_by_label(strip, [m.label for m in measures])
-    if keyed is not None:  # O1-O7, S1-S7: each measure by its label, in document order
-        strip, keys = keyed
-        printed = [None if p is None else k for p, k in zip(printed, keys, strict=True)]
-        inferred = [None if n is None else k for n, k in zip(inferred, keys, strict=True)]
+    if keyed is not None:  # O1-O7, S1-S7: each measure by its label, its key its place (i + 1)
+        strip = keyed
+        printed = [None if p is None else i + 1 for i, p in enumerate(printed)]
+        inferred = [None if n is None else i + 1 for i, n in enumerate(inferred)]
     for mark, (mi, conf) in strip_ties(strip, page.page, measures, printed, inferred).items():
         out.setdefault(mi, []).append(_reading(classes[apart[mark]], conf))
         tied += 1

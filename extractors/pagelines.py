@@ -73,15 +73,15 @@ def is_junk(pl: PageLine) -> bool:
     text = pl.line.text.strip()
     if sum(c.isalpha() for c in text) < 3:
         return True
+    confs = {w.text: w.conf for w in pl.line.words}
+    if any(_wordlike(t, confs.get(t)) for t in text.split()):
+        return False
     numbered = read_number(pl.doc)
     title = pl.line.text[numbered.offset:].split() if numbered is not None else []
     if numbered is not None and numbered.style in EXPLICIT_STYLES and title and sum(
             c.isalpha() for c in title[0]) >= 3:
         return False  # « n° 9 Clariñier la »: a measure's number and title, however misread
         # (not « M2 M3 M4 … », a strip's numbers read as a line)
-    confs = {w.text: w.conf for w in pl.line.words}
-    if any(_wordlike(t, confs.get(t)) for t in text.split()):
-        return False
     words = [re.sub(r"^\w{1,5}'", "", t.strip(",.;:«»")) for t in text.split()]
     words = [w for w in words if any(c.isalpha() for c in w)]
     if len(words) >= 2 and all(is_known_word(w) for w in words) and any(

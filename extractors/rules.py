@@ -112,16 +112,12 @@ def dimension_heading() -> dict[str, list[Pattern]]:
     """« 7 mesures opérationnelles », « MESURES STRATÉGIQUES », « Dimension politique : … »;
     `BARE_*` is the adjective alone, singular (« Opérationnel · effets attendus à 3/9 mois »): a heading
     only where it opens its line (headings.read_dimension checks)."""
-    dims = {
-        "DIM_OPERATIONNELLE": r"^op[ée]rationnel(le)?s?$",
-        "DIM_STRATEGIQUE": r"^strat[ée]giques?$",
-        "DIM_POLITIQUE": r"^politiques?$",
-    }
-    lead = {"LOWER": {"REGEX": r"^(mesures?|dimensions?|axes?|volets?|registres?)$"}}
-    patterns = {label: [[lead, {"LOWER": {"REGEX": rx}}]] for label, rx in dims.items()}
     singular = {"DIM_OPERATIONNELLE": r"^op[ée]rationnel(le)?$", "DIM_STRATEGIQUE": r"^strat[ée]gique$",
-                "DIM_POLITIQUE": r"^politique$"}  # a plural alone is the end of « N mesures … »
-    for label, rx in singular.items():
+                "DIM_POLITIQUE": r"^politique$"}
+    lead = {"LOWER": {"REGEX": r"^(mesures?|dimensions?|axes?|volets?|registres?)$"}}
+    patterns = {label: [[lead, {"LOWER": {"REGEX": rx.removesuffix("$") + "s?$"}}]]
+                for label, rx in singular.items()}
+    for label, rx in singular.items():  # alone, a plural is the end of « N mesures … »
         patterns["BARE_" + label[4:]] = [[{"LOWER": {"REGEX": rx}, "IS_TITLE": True}],
                                          [{"LOWER": {"REGEX": rx}, "IS_UPPER": True}]]
     return patterns

@@ -121,7 +121,7 @@ UNKNOWN_LABEL = 10_000  # a label read by a mark that no measure of the document
 
 
 def keyed_by_label(marks: Sequence[ColourRegion], labels: Sequence[str | None]
-                   ) -> tuple[list[ColourRegion], list[int]] | None:
+                   ) -> list[ColourRegion] | None:
     """Numbering by dimension (O1-O7, S1-S7, P1-P7): a number names a measure only with its
     letter, so the marks and the measures are keyed by label instead: the i-th measure is
     i + 1, a mark reading « S3 » is the key of the measure labelled S3 (one printing no label
@@ -144,8 +144,8 @@ def keyed_by_label(marks: Sequence[ColourRegion], labels: Sequence[str | None]
         number = found if found is not None else UNKNOWN_LABEL + 1000 * ord(r.prefix[0]) + r.number
         return replace(r, number=number, prefix="")
 
-    return ([replace(m, readings=tuple(x for x in map(keyed, m.readings) if x is not None))
-             for m in marks], list(range(1, len(labels) + 1)))
+    return [replace(m, readings=tuple(x for x in map(keyed, m.readings) if x is not None))
+            for m in marks]
 
 
 def _digits(mark: ColourRegion, place: str) -> tuple[int, float] | None:

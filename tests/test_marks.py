@@ -876,12 +876,17 @@ def test_labels_as_wide_as_their_overlapping_discs_are_read_inside_them() -> Non
     assert all(t.mark == t.measure for t in ties)
 
 
+def _swatch_row() -> list[Swatch]:
+    """A legend of the four statuses in a row at y = 500, already read."""
+    return [Swatch(status, LABELS[status], (60.0 * i + 30, 500.0, 60.0 * i + 50, 520.0),
+                   region(rgb, x=60 * i, y=500), 100.0)
+            for i, (status, rgb) in enumerate(GREENS.items())]
+
+
 def test_a_blob_alone_of_no_legend_colour_does_not_rival_a_strips_mark() -> None:
     """The « 4 » of a heading printed in teal (« Les 14 mesures ») is a blob with a 4 read on
     it: it is no status mark, and the strip's own mark 4 keeps its measure."""
-    swatches = [Swatch(status, LABELS[status], (60.0 * i + 30, 500.0, 60.0 * i + 50, 520.0),
-                       region(rgb, x=60 * i, y=500), 100.0)
-                for i, (status, rgb) in enumerate(GREENS.items())]
+    swatches = _swatch_row()
     colours = ["remis_en_cause", "satisfaisant", "retard_explique", "tres_satisfaisant"]
     strip = [replace(region(GREENS[s], x=100 + 40 * i, y=300, side=30),
                      readings=(DigitReading("in", i + 1, 95.0),)) for i, s in enumerate(colours)]
@@ -933,9 +938,7 @@ def test_marks_numbered_by_dimension_tie_by_their_labels() -> None:
     the measure labelled S2, not the second measure; a born-digital strip whose squares overlap
     gives its labels as one word (« O1O2O3S1S2S3 »), which is six numbers, not text on the
     marks."""
-    swatches = [Swatch(status, LABELS[status], (60.0 * i + 30, 500.0, 60.0 * i + 50, 520.0),
-                       region(rgb, x=60 * i, y=500), 100.0)
-                for i, (status, rgb) in enumerate(GREENS.items())]
+    swatches = _swatch_row()
     colours = ["remis_en_cause", "satisfaisant", "retard_explique", "tres_satisfaisant",
                "satisfaisant", "remis_en_cause"]
     strip = tuple(region(GREENS[s], x=100 + 18 * i, y=300, side=20) for i, s in enumerate(colours))
@@ -1020,9 +1023,7 @@ def test_a_mark_between_two_columns_goes_where_the_page_sets_its_marks() -> None
 def test_a_strip_printing_bare_numbers_ties_to_measures_labelled_m() -> None:
     """Measures M1 to M5, a strip of four marks printing « 1 » to « 4 » without the letter:
     the numbers name the measures (no label repeats a number), so the four are tied."""
-    swatches = [Swatch(status, LABELS[status], (60.0 * i + 30, 500.0, 60.0 * i + 50, 520.0),
-                       region(rgb, x=60 * i, y=500), 100.0)
-                for i, (status, rgb) in enumerate(GREENS.items())]
+    swatches = _swatch_row()
     colours = ["remis_en_cause", "satisfaisant", "retard_explique", "tres_satisfaisant"]
     strip = tuple(replace(region(GREENS[s], x=100 + 40 * i, y=300, side=30),
                           readings=(DigitReading("below", i + 1, 95.0),))
