@@ -29,6 +29,9 @@ MIN_TEXT_WIDTH = 4.0  # a column's lines are this many word heights wide (not a 
 MIN_WIDTH_RATIO = 0.25  # ... and at least this share of the other column's width
 MIN_CELL_WIDTH = 1.5  # a table's cells right of a gutter are this many word heights wide
 LABEL_SHARE = 0.5  # a left side whose lines are mostly a list's labels is no column
+NEAR = 0.25  # the middle of a strip of white is a candidate of its own unless this many word
+# heights from one found already (not only a word height: a column's own starts, just right of
+# a narrow gutter, must not hide the white beside them)
 _LIST_LABEL = re.compile(r"^(?:mesure|n°|no|[a-z])?\s*\(?\d{1,3}\s*[.)—–:-]?$", re.IGNORECASE)
 
 
@@ -113,7 +116,7 @@ class Geometry:
         white[:int(np.argmax(ink > 0))] = 0
         white[size - int(np.argmax(ink[::-1] > 0)):] = 0
         for x in _peaks(white, min_width=self.gap, spread=self.h):
-            if all(abs(x0 + x - f) > self.h for f in found):
+            if all(abs(x0 + x - f) > NEAR * self.h for f in found):
                 found.append(x0 + x)
         return found
 

@@ -1,6 +1,9 @@
 """Columns found from word boxes: lines read across a gutter are split, columns read in turn."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from extractors.columns import column_boxes, read_columns
 from extractors.document import extract_records
 from models.records import Line, Page, Word
@@ -159,3 +162,26 @@ def test_status_marks_read_as_glyphs_before_titles_are_dropped() -> None:
         (None, "Favoriser la convergence des outils"), (None, "Inciter à un État exemplaire"),
         (None, "Piloter une recherche-action collective")]
     assert [r.before for r in repairs if r.rule == "mark-glyph.v1"] == ["@", "6", "©"]
+
+
+
+def test_a_page_in_three_columns_under_a_heading_that_nears_the_gutter() -> None:
+    """A held-out-style page read by tesseract (tests/data/pages: its lines and marks as read,
+    100 dpi, three tinted columns of measures with their titles indented after « M6 »): the
+    heading above the strip ends within a word height of the second column, and the indent of
+    that column's titles is a straighter line of starts than the gutter. The gutter is still the
+    white between the columns: each measure's title is read down its own column."""
+    from flows.pipeline.pagecache import page_from_json
+
+    data = json.loads((Path(__file__).parent / "data" / "pages" / "three-columns-100dpi.json")
+                      .read_text(encoding="utf-8"))
+    extraction, _pages, _r = extract_records([page_from_json(data)])
+    got = {m.label: (m.dimension, m.title) for m in extraction.measures}
+    titles = {"M1": "Ouvrir dans chaque canton un point d’accueil numérique tenu par des "
+                    "médiateurs formés",
+              "M6": "Mutualiser les moyens de médiation entre communes voisines’",
+              "M7": "Évaluer chaque année l’accessibilité des services publics en ligne"}
+    for label, title in titles.items():
+        assert got[label][1] == title
+    assert [label for label, (dim, _t) in got.items() if dim == "strategique"] == [
+        "M6", "M7", "M8", "M9", "M10"]
