@@ -64,7 +64,7 @@ GLUED_TITLE = r"^\d{1,3}[A-ZÀ-Ý«][a-zà-ÿ]"  # `N° 1Élargir`: a text layer
 def numbering() -> dict[str, list[Pattern]]:
     """A measure's number at the start of a line: `7.`, `7)`, `Mesure 7 —`, `n°7`, `M7`,
     a letter's prefix (`S1.`, `O2 —`, `P1)`), `14.Piloter`, a table's bare `7 Créer`; lost
-    (`. Faciliter`, `Mesure — …`); misread (`l4.`, `I5.`, `2l.`, `S.`)."""
+    (`. Faciliter`, `Mesure — …`); misread (`l4.`, `I5.`, `2l.`, `S.`, `MLL Garantir` for M11)."""
     sep = {"ORTH": {"IN": [".", ")", "°"]}}
     dash = {"ORTH": {"IN": DASHES}, "OP": "?"}
     return {
@@ -97,7 +97,7 @@ def numbering() -> dict[str, list[Pattern]]:
                         [{"LOWER": "mesure"}, {"TEXT": {"REGEX": MANGLED_ALONE}},
                          {"ORTH": {"IN": DASHES}}],
                         [{"TEXT": {"REGEX": rf"^M{_CORE}$"}}, dash],
-                        [{"TEXT": {"REGEX": rf"^M{_D}$"}}, dash, {"IS_TITLE": True}]],
+                        [{"TEXT": {"REGEX": rf"^M{_D}{{1,2}}$"}}, dash, {"IS_TITLE": True}]],
         "NUM_BARE": [[NUM, CELL_GLYPHS, {"IS_TITLE": True}],
                      [NUM, CELL_GLYPHS, {"TEXT": {"REGEX": r"^[a-zà-ÿ]{3,}(er|ir|re|oir)$"}}]],
         "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_ALPHA": True}],

@@ -185,3 +185,7 @@ def test_a_page_in_three_columns_under_a_heading_that_nears_the_gutter() -> None
         assert got[label][1] == title
     assert [label for label, (dim, _t) in got.items() if dim == "strategique"] == [
         "M6", "M7", "M8", "M9", "M10"]
+    # all 14 found (« MLL » is M11), so the strip of 14 discs, whose small « M7 » … « M14 »
+    # 100 dpi leaves illegible, ties by its count: every status as the page draws it
+    s, r, t = "satisfaisant", "retard_explique", "tres_satisfaisant"
+    assert [m.status for m in extraction.measures] == [s, s, s, r, s, s, t, s, r, t, s, s, s, s]

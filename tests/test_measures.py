@@ -533,3 +533,18 @@ def test_a_tables_horizon_cell_read_on_a_titles_line_is_not_the_title() -> None:
     assert [m.title for m in extraction.measures] == [
         "Faciliter l'usage des données", "Valoriser les alliances stratégiques",
         "Créer un fonds de catégorie nationale"]
+
+
+def test_an_m_label_whose_two_digits_ocr_read_as_letters_is_confirmed_by_its_neighbours() -> None:
+    got = measures("""
+MESURES POLITIQUES (À 18 MOIS)
+M10 Développer les partenariats avec les bailleurs sociaux
+” MLL Garantir un accès non numérique à toute démarche
+M12 Créer un observatoire national de l'inclusion numérique
+MIL Miser sur les communes
+""")
+    assert [(m.label, m.number_inferred, m.title) for m in got] == [
+        ("M10", False, "Développer les partenariats avec les bailleurs sociaux"),
+        ("M11", False, "Garantir un accès non numérique à toute démarche"),
+        ("M12", False, "Créer un observatoire national de l'inclusion numérique"),
+        ("M13", True, "Miser sur les communes")]  # « MIL » out of sequence: 13 by its place
