@@ -91,16 +91,20 @@ def _reading_key(geo: Geometry) -> Callable[[Item], tuple[float, float]]:
 
 
 def read_columns(lines: Sequence[Line], whole: Callable[[Line], bool] = lambda _ln: False,
-                 marks: Sequence[BBox] = ()) -> list[Line]:
+                 marks: Sequence[BBox] = (),
+                 spans: Callable[[Line], tuple[float, float] | None] = lambda _ln: None
+                 ) -> list[Line]:
     """The page's lines in reading order: column by column where lines were read across
     gutters; `whole`: lines that stand across the page whatever their width (a legend row, a
-    summary); `marks`: boxes of coloured marks, whose misread glyphs do not shape columns."""
+    summary); `spans`: the left and right of what a line stands across, or None (a table's
+    row: a gutter may pass beside the table, never through it); `marks`: boxes of coloured marks, whose
+    misread glyphs do not shape columns."""
     if not lines or any(ln.bbox is None for ln in lines):
         return list(lines)
     h = word_height(lines)
     if h <= 0:
         return list(lines)
-    geo = Geometry(h, marks, whole, word_space(lines))
+    geo = Geometry(h, marks, whole, word_space(lines), spans)
     items = [Item(i, ln) for i, ln in enumerate(lines)]
     return [it.line for it in _block(items, geo)]
 

@@ -17,7 +17,9 @@ from extractors.pages import plan_pages, read_legacy_text, read_page
 from extractors.rules import parse_docs, rules_version
 from extractors.series import describe_report
 from extractors.sources import read_source
+from extractors.statuswords import whole_label
 from extractors.summary import extract_legend, extract_status_counts
+from extractors.tablerows import TABLE_ROWS_VERSION, table_rows
 from models.errors import InputRejected
 from models.records import DocumentResult, Extraction, Page, SourceDocument
 
@@ -31,24 +33,27 @@ def pipeline_version() -> str:
     except PackageNotFoundError:
         code = CODE_VERSION
     return (f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
-            f".{COLUMNS_VERSION}")
+            f".{COLUMNS_VERSION}.{TABLE_ROWS_VERSION}")
 
 
 def in_columns(page: Page) -> tuple[Page, list[Repair]]:
     """The page with its lines read column by column where they were read across gutters
-    (extractors/columns.py; legend rows, summaries and a letter's date, subject and
-    salutation stand across the page), without the
-    glyphs OCR read off a status mark just before a line's text (`@ Favoriser …`)."""
+    (extractors/columns.py; legend rows, summaries and a letter's date, subject and salutation
+    stand across the page; a ruled table's rows, read from its rules — extractors/tablerows.py
+    —, across the table), without the glyphs OCR read off a status mark just before a line's
+    text (`@ Favoriser …`) or in a table row's cell."""
     if not page.lines or any(ln.bbox is None for ln in page.lines):
         return page, []
-    across = {i for i, doc in enumerate(parse_docs([ln.text for ln in page.lines]))
-              if stands_across(doc) or is_letter_anchor(doc)}
-    whole = {id(page.lines[i]) for i in across}
     marks = [r.bbox for r in page.regions]
-    lines = read_columns(page.lines, whole=lambda ln: id(ln) in whole, marks=marks)
+    read, rows, glyphs = table_rows(page.lines, page.rules, marks,
+                                    apart=lambda text: whole_label(text) is not None)
+    across = {id(read[i]) for i, doc in enumerate(parse_docs([ln.text for ln in read]))
+              if stands_across(doc) or is_letter_anchor(doc)}
+    lines = read_columns(read, whole=lambda ln: id(ln) in across, marks=marks,
+                         spans=lambda ln: rows.get(id(ln)))
     kept, dropped = drop_mark_glyphs(lines, marks)
     return replace(page, lines=tuple(kept)), [Repair("mark-glyph.v1", glyph, "", page.page)
-                                              for glyph in dropped]
+                                              for glyph in glyphs + dropped]
 
 
 LETTER_TEXT = ("place", "sender_org", "sender_role", "recipient", "recipient_org",

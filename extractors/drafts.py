@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from extractors.numbering import NUMBERING, Printed, printed_order, settle_numbers
 from extractors.pagelines import CAPITAL_INFINITIVE, PageLine, enclose, ends_open
 from extractors.spelling import is_known_word
+from extractors.vocabulary import RULE_GLYPHS
 from models.records import Measure
 
 SPLIT_SCORE = 3.0  # a capitalised word after a line that ended its title
@@ -131,9 +132,17 @@ def fit_counts(drafts: list[Draft], sections: list[Section], announced: list[int
 CELL_GAP = 1.5  # a gap this many word heights wide in a title's line: a table's cell border
 _CELL_HORIZON = re.compile(r"^(?:(?:de|à|a|d'ici)\s+)?\d{1,2}(?:\s*(?:/|à|a|-|–)\s*\d{1,2})?\s+"
                            r"(?:mois|ans?|années?)$", re.IGNORECASE)
-_RULE_GLYPHS = frozenset("|[]{}_—–-=~")  # a cell's rule read as a glyph
 _HEAD_WORDS = {"horizon", "horizons", "avancement", "état", "statut", "niveau", "d'avancement",
                "échéance", "calendrier"}
+_HEAD_LABELS = _HEAD_WORDS | {"mesure", "mesures", "n°", "n", "no", "°", "d'avanceme"}
+
+
+def is_table_head(text: str) -> bool:
+    """A table's head read on a line of its own (« Horizon | Niveau d'avancement », « N°
+    Mesure »): no measure's title, whatever stands under it."""
+    words = [t.lower() for t in text.split() if t.strip(RULE_GLYPHS)]
+    return bool(words) and any(w in _HEAD_WORDS for w in words) and all(
+        w in _HEAD_LABELS or w.startswith("d'avanc") for w in words)
 
 
 def _cell_word(text: str) -> bool:
@@ -158,7 +167,7 @@ def _cell_tail(pl: PageLine) -> str:
             break
         texts = [w.text for w in words[k:cut]]
         kept = " ".join(t for t in texts if _cell_word(t))
-        glyphs = all(c in _RULE_GLYPHS for t in texts for c in t)  # never « » » or « ) »
+        glyphs = all(c in RULE_GLYPHS for t in texts for c in t)  # never « » » or « ) »
         if not (glyphs or _CELL_HORIZON.match(kept)
                 or (kept and all(t.lower() in _HEAD_WORDS for t in kept.split()))):
             break

@@ -73,8 +73,9 @@ class Geometry:
     """The lines' geometry, as the search for gutters needs it."""
 
     def __init__(self, h: float, marks: Sequence[BBox], whole: Callable[[Line], bool],
-                 space: float = 0.0) -> None:
-        self.h, self.marks, self.whole = h, marks, whole
+                 space: float = 0.0,
+                 spans: Callable[[Line], tuple[float, float] | None] = lambda _ln: None) -> None:
+        self.h, self.marks, self.whole, self.spans = h, marks, whole, spans
         self._words: dict[int, tuple[Line, list[Word]]] = {}  # a line's text words, by line
         self.gap = min(MIN_GUTTER * h, SPACES * space) if space > 0 else MIN_GUTTER * h
 
@@ -184,6 +185,9 @@ class Geometry:
         """How a line stands to a gutter at x: left, right, split (words both sides) or cross."""
         if self.whole(line):
             return "cross"
+        span = self.spans(line)
+        if span is not None:  # a table's row: whole across the table, beside it no more
+            return "cross" if span[0] < x < span[1] else "left" if span[1] <= x else "right"
         words = self.text_words(line)
         if not words:
             return "left" if line.bbox is not None and line.bbox[2] <= x else "right"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from models.records import Line, Word
@@ -158,7 +158,7 @@ def drop_mark_glyphs(lines: list[Line], marks: list[tuple[float, float, float, f
         heights = sorted(w.bbox[3] - w.bbox[1] for w in words[1:] if w.bbox is not None)
         text_h = heights[len(heights) // 2] if heights else 0.0
         k = 0
-        while k < len(words) - 1 and (_on_mark(words[k], marks) or _mark_sized(words[k], text_h)):
+        while k < len(words) - 1 and (on_mark(words[k], marks) or _mark_sized(words[k], text_h)):
             k += 1
         rest = words[k:]
         if k and sum(1 for w in rest if sum(c.isalpha() for c in w.text) >= 2) >= 2:
@@ -181,7 +181,8 @@ def _mark_sized(word: Word, text_h: float) -> bool:
     return h >= MARK_HEIGHT * text_h and 0.6 <= w / max(h, 1e-6) <= 1.6
 
 
-def _on_mark(word: Word, marks: list[tuple[float, float, float, float]]) -> bool:
+def on_mark(word: Word, marks: Sequence[tuple[float, float, float, float]]) -> bool:
+    """A short glyph (two characters at most) whose box's middle lies on a coloured mark."""
     if word.bbox is None or len(word.text) > 2:
         return False
     cx, cy = (word.bbox[0] + word.bbox[2]) / 2, (word.bbox[1] + word.bbox[3]) / 2

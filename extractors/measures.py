@@ -1,7 +1,7 @@
 """Measures: numbered titles under dimension headings, joined across wrapped lines."""
 from __future__ import annotations
 
-from extractors.drafts import Draft, Section, fit_counts, infer_numbers, is_open
+from extractors.drafts import Draft, Section, fit_counts, infer_numbers, is_open, is_table_head
 from extractors.headings import (
     is_heading,
     join_wrapped_headings,
@@ -125,7 +125,8 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             current.parts.append(pl)
             continue
         finish()
-        if in_measures and dimension is not None and pl.line.text[:1].isupper():
+        if in_measures and dimension is not None and pl.line.text[:1].isupper() and (
+                not is_table_head(pl.line.text)):
             current = Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
                              horizon=horizon, section=len(sections) - 1, parts=[pl],
                              first_text=without_glyphs(pl), weak=True)

@@ -24,10 +24,12 @@ from extractors.orientation import (
 from extractors.pageimage import (
     DESKEW_VERSION,
     MIN_SKEW_DEG,
+    UNRULED_VERSION,
     StraightPage,
     estimate_skew,
     rotated,
     to_rgb,
+    without_rules,
 )
 from extractors.pageimage import opencv as _cv2
 from models.errors import MissingDependency, PageError
@@ -70,7 +72,7 @@ class OcrSettings:
         deskew = f"v{DESKEW_VERSION}" if self.deskew else "0"
         orient = f"v{ORIENT_VERSION}" if self.orient else "0"
         return (f"{self.lang}-psm{self.psm}-deskew{deskew}-orient{orient}-low{UPSCALE_TO}"
-                f"-tess{tesseract_version()}")
+                f"-unruled{UNRULED_VERSION}-tess{tesseract_version()}")
 
 
 DEFAULT_OCR = OcrSettings()
@@ -133,13 +135,14 @@ def _run_tesseract(gray: Image.Image, output: str, config: str, lang: str,
 
 def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings,
                  budget: _Budget, rotation: int) -> tuple[Page, StraightPage]:
-    """Tesseract on the page's grayscale, deskewed first: only the gray page is turned in full,
+    """Tesseract on the page's grayscale, deskewed and its rules erased first (`without_rules`):
+    only the gray page is turned in full,
     the colour one is turned piecewise later (`StraightPage`), which costs a fraction."""
     gray = rgb.convert("L")
     skew = estimate_skew(gray) if settings.deskew else 0.0
     if abs(skew) < MIN_SKEW_DEG:
         skew = 0.0
-    straight = rotated(gray, -skew) if skew else gray
+    straight, rules = without_rules(rotated(gray, -skew) if skew else gray, dpi)
     factor = upscale_factor(dpi)
     if factor > 1:  # a low-resolution scan is enlarged for tesseract, its boxes brought back
         straight = straight.resize((straight.width * factor, straight.height * factor),
@@ -155,6 +158,7 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
         page=page_no, method="ocr", lines=tuple(lines), width_px=rgb.width, height_px=rgb.height,
         dpi=dpi, mean_confidence=round(float(np.mean(confs)), 2) if confs else None,
         skew_degrees=skew, rotation=rotation, text_pdf=read["pdf"], ocr_scale=factor,
+        rules=tuple((float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1 in rules),
         alto=page_alto(read["alto"], read["tsv"], factor, (rgb.width, rgb.height), dpi, skew,
                        rotation),
     )

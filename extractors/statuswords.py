@@ -13,6 +13,7 @@ from models.records import BBox, Line, Measure
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+WHOLE_LABEL_WORDS = 5  # a status label is this many words at most (« En retard (expliqué) »)
 _STATUS_PREFIX = re.compile(r"\b(statut|avancement|[ée]tat)\s*[:：—–-]\s*", re.IGNORECASE)
 
 
@@ -35,8 +36,18 @@ def status_in_text(text: str) -> str | None:
 
 
 def _whole_label(line: Line) -> str | None:
-    doc = parse_docs([line.text])[0]
-    found = matches("status-label.v1", doc)
+    return whole_label(line.text)
+
+
+def whole_label(text: str) -> str | None:
+    """The status a text is nothing but (a table's status cell: « Retard expliqué »), if so."""
+    if not text[:1].isalpha() or len(text.split()) > WHOLE_LABEL_WORDS:
+        return None
+    doc = parse_docs([text])[0]
+    every = matches("status-label.v1", doc)
+    # « Très satisfaisant » is one label, though it holds « satisfaisant »
+    found = [(label, s, e) for label, s, e in every
+             if not any(s2 <= s and e <= e2 and e2 - s2 > e - s for _l, s2, e2 in every)]
     return found[0][0] if len(found) == 1 and found[0][1:] == (0, len(doc)) else None
 
 

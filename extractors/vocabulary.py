@@ -1,4 +1,5 @@
-"""The French words the extractors share, spelled once: month names and number words."""
+"""The French words the extractors share, spelled once: month names and number words; and the
+glyphs OCR reads a table's ruled lines as."""
 from __future__ import annotations
 
 MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -20,3 +21,9 @@ NUMBER_WORDS = {
 }
 # A regex alternation of the number words, the longest first (« dix-huit » before « dix »).
 NUMBER_WORD_ALTERNATIVES = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+
+# What OCR reads a stretch of a table's rule as (a cell's border beside a word, a row's underline).
+RULE_GLYPHS = "|[]{}_—–-=~"
+# ... and an upright rule alone, which OCR may also read as a letter or a stroke: only a glyph
+# standing alone beyond a table's side is taken for one, never a letter inside a word or a cell.
+UPRIGHT_RULE_GLYPHS = RULE_GLYPHS + "!lI"

@@ -150,6 +150,9 @@ class Page:
     alto: str | None = None
     text_pdf: bytes | None = None
     ocr_scale: int = 1  # how much the page was enlarged for tesseract (a low-dpi scan)
+    # The straight rules of its tables and frames, erased before OCR (pages read by OCR only;
+    # boxes in this page's pixels, as the words'): where a table's rows and cells are.
+    rules: tuple[BBox, ...] = ()
 
     def __post_init__(self) -> None:
         if self.page < 1:

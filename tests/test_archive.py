@@ -103,7 +103,7 @@ def test_a_pdf_reader_finds_each_measures_words_at_their_ocr_box(sample_release:
         pages[["doc_id", "page", "alto_path", "width_px", "height_px", "skew_degrees",
                "rotation"]], on=["doc_id", "page"])
     docs = frames["documents"].set_index("doc_id")
-    found = total = 0
+    found = total = lines = 0
     missed: list[tuple] = []
     for doc_id, rows in linked.groupby("doc_id"):
         pdfa = docs.loc[doc_id, "pdfa_path"]
@@ -132,22 +132,30 @@ def test_a_pdf_reader_finds_each_measures_words_at_their_ocr_box(sample_release:
                     if not hit:
                         missed.append((doc_id[:12], m["page"], s.get("CONTENT"), round(ex),
                                        round(ey)))
-                # the title's words, read back from their box in the order the PDF holds them
-                # (pdfplumber's own line grouping mixes lines that slope with the scan's skew)
+                # the title's words, read back line by line from each OCR line's box in the order
+                # the PDF holds them (pdfplumber's own line grouping mixes lines that slope with the
+                # scan's skew; a table row's label and title are two lines of the text layer)
                 strings = [alto.find(f".//a:String[@ID='{sid}']", NS)
                            for sid in m["alto_words"].split()]
-                corners = [_to_points(float(s.get(k)) + dx * float(s.get("WIDTH")),
-                                      float(s.get("VPOS")) + dy * float(s.get("HEIGHT")), m,
-                                      (page.width, page.height))
-                           for s in strings for k in ("HPOS",) for dx in (0, 1) for dy in (0, 1)]
-                box = (max(0, min(x for x, _ in corners) - 3), max(0, min(y for _, y in corners) - 4),
-                       min(page.width, max(x for x, _ in corners) + 6),
-                       min(page.height, max(y for _, y in corners) + 4))
-                text = " ".join(w["text"] for w in page.crop(box).extract_words(
-                    use_text_flow=True))
-                title = " ".join(c for s in strings if (c := s.get("CONTENT").strip()))
-                assert title in text, (doc_id[:12], m["page"], title, text)
+                by_line: dict[int, list] = {}
+                for s in strings:
+                    by_line.setdefault(id(s.getparent()), []).append(s)
+                for line in by_line.values():
+                    corners = [_to_points(float(s.get("HPOS")) + dx * float(s.get("WIDTH")),
+                                          float(s.get("VPOS")) + dy * float(s.get("HEIGHT")), m,
+                                          (page.width, page.height))
+                               for s in line for dx in (0, 1) for dy in (0, 1)]
+                    box = (max(0, min(x for x, _ in corners) - 3),
+                           max(0, min(y for _, y in corners) - 4),
+                           min(page.width, max(x for x, _ in corners) + 6),
+                           min(page.height, max(y for _, y in corners) + 4))
+                    text = " ".join(w["text"] for w in page.crop(box).extract_words(
+                        use_text_flow=True))
+                    words = " ".join(c for s in line if (c := s.get("CONTENT").strip()))
+                    assert words in text, (doc_id[:12], m["page"], words, text)
+                    lines += 1
     assert total > 50 and found == total, f"{found}/{total} words at their OCR box: {missed}"
+    assert lines >= len(linked)
 
 
 def test_alto_files_are_valid_and_listed(sample_release: Release) -> None:

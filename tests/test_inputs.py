@@ -5,6 +5,7 @@ text layers where possible: no OCR."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import random
@@ -201,22 +202,27 @@ def test_a_text_layer_is_published_as_written(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("entry", ["null", "[]", '{"format": 2, "page": null}',
                                    '{"format": 2, "page": {"page": "1"}}', "{",
-                                   "WRONG_PAGE"])
+                                   "WRONG_PAGE", "FORMAT_BEFORE"])
 def test_a_bad_page_cache_entry_is_a_miss_named_under_v(tmp_path: Path, entry: str,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     cache = PageCache(tmp_path)
-    good = Page(page=2, method="text-layer", lines=(Line("Texte", (1, 2, 3, 4)),), width_px=10,
-                height_px=10, dpi=72)
+    good = Page(page=2, method="ocr", lines=(Line("Texte", (1, 2, 3, 4)),), width_px=10,
+                height_px=10, dpi=72, rules=((0, 8, 10, 9),))
     cache.put("ab" * 32, 1, "k", good)  # a valid record, but of page 2: not page 1's
     path = cache._path("ab" * 32, 1, "k")
-    if entry != "WRONG_PAGE":
+    if entry == "FORMAT_BEFORE":  # page 1's own record, written before pages kept their rules
+        record = json.loads(path.read_text(encoding="utf-8"))
+        record["format"] = CACHE_FORMAT - 1
+        record["page"]["page"] = 1
+        path.write_text(json.dumps(record), encoding="utf-8")
+    elif entry != "WRONG_PAGE":
         path.write_text(entry, encoding="utf-8")
     with caplog.at_level(logging.INFO, logger="missions"):
         assert cache.get("ab" * 32, 1, "k") is None
     assert f"page cache entry {path} is not usable" in caplog.text
     assert "reading the page again" in caplog.text
     cache.put("ab" * 32, 2, "k", good)
-    assert cache.get("ab" * 32, 2, "k") == good and CACHE_FORMAT == 4
+    assert cache.get("ab" * 32, 2, "k") == good  # the rules erased before OCR come back too
 
 
 # --------------------------------------------------------------------------- CSV and query

@@ -14,8 +14,9 @@ from typing import Any
 from flows.release.layout import PAGE_CACHE
 from models.records import ColourRegion, DigitReading, Line, Page, Word
 
-CACHE_FORMAT = 4  # 2: pages carry their coloured regions; 3: digits read by each region;
-# 4: OCR'd pages carry their ALTO and text-only PDF page (the archival outputs, without OCR)
+CACHE_FORMAT = 5  # 2: pages carry their coloured regions; 3: digits read by each region;
+# 4: OCR'd pages carry their ALTO and text-only PDF page (the archival outputs, without OCR);
+# 5: and the rules erased before OCR
 log = logging.getLogger("missions")
 
 
@@ -127,6 +128,13 @@ def _bbox(v: Any) -> tuple[float, float, float, float] | None:
     return tuple(float(_is(x, int, float)) for x in v)  # type: ignore[return-value]
 
 
+def _box(v: Any) -> tuple[float, float, float, float]:
+    box = _bbox(v)
+    if box is None:
+        raise ValueError("a rule without a box")
+    return box
+
+
 def _triple(v: Any) -> tuple[float, float, float]:
     if len(_is(v, list)) != 3:
         raise ValueError(f"a colour of {len(v)} values")
@@ -184,5 +192,6 @@ def page_from_json(d: dict[str, Any]) -> Page:
                 skew_degrees=_opt(d["skew_degrees"], int, float), rotation=_is(d["rotation"], int),
                 error=_opt(d["error"], str), regions=tuple(_region(r) for r in _is(d["regions"], list)),
                 alto=_opt(d["alto"], str), ocr_scale=_is(d["ocr_scale"], int),
+                rules=tuple(_box(b) for b in _is(d["rules"], list)),
                 text_pdf=None if d["text_pdf"] is None else base64.b64decode(
                     _is(d["text_pdf"], str), validate=True))
