@@ -21,11 +21,14 @@ def strip(doc: dict, idxs: list[int]) -> str:
     for row in rows:
         cells = []
         for k, m in enumerate(row):
-            colour = doc["style"]["palette"][m["status"]]
-            border = f"border:1px solid {_darker(colour)};" if st["border"] else ""
+            if m["status"] is None:  # a measure without a status: its place left empty
+                colour, border = "transparent", ""
+            else:
+                colour = doc["style"]["palette"][m["status"]]
+                border = f"border:1px solid {_darker(colour)};" if st["border"] else ""
             inside = (f'<span style="position:absolute;inset:0;display:flex;align-items:center;'
                       f'justify-content:center;font-size:{npx}px;font-weight:bold;'
-                      f'color:{ink_on(colour)}">{escape(m["label"])}</span>'
+                      f'color:{ink_on(colour) if m["status"] else "#111111"}">{escape(m["label"])}</span>'
                       if st["numbers"] == "inside" else "")
             disc = (f'<div style="position:relative;width:{d}px;height:{d}px;background:{colour};'
                     f'{border}border-radius:{radius};flex:none">{inside}</div>')
