@@ -12,6 +12,7 @@ from models.records import ColourRegion
 MAX_DELTA_E = 10.0  # CIEDE2000 from a mark to its swatch beyond which it is no match
 MIN_MARGIN = 6.0  # the second-nearest swatch must be at least this much farther
 SAME_INK = 4.0  # ΔE2000 under which marks are one colour (one status's ink, scanned)
+TWO_INKS = 3 * SAME_INK  # ΔE2000 between two inks beyond which they are not one status's
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,20 @@ def classify_marks(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegi
     to_swatch = {(ink, s): delta_e(c, sw.lab) for ink, c in centres.items()
                  for s, sw in swatches.items()}
     nearest = {s: min(centres, key=lambda ink, s=s: to_swatch[ink, s]) for s in swatches}
+    read_as: dict[str, set[int]] = {}
+    for k, cls in enumerate(classes):
+        if cls.status is not None:
+            read_as.setdefault(cls.status, set()).add(inks[k])
     out = []
     for k, cls in enumerate(classes):
         ink, status = inks[k], cls.status
         if status is not None:
             mixed = len({classes[j].status for j in groups[ink]}) > 1
             other = to_swatch[ink, status] > to_swatch[nearest[status], status] + SAME_INK
-            if mixed or other:
+            # one status, one ink: two inks well apart read as one status are two statuses
+            # (a photographed page's shade darkens a pale green towards the dark one's swatch)
+            twice = any(delta_e(centres[ink], centres[o]) > TWO_INKS for o in read_as[status])
+            if mixed or other or twice:
                 cls = MarkClass(None, cls.delta_e, cls.runner_up, 0.0, "ambiguous")
         out.append(cls)
     return out

@@ -61,6 +61,7 @@ def spans(regions: Sequence[ColourRegion], row: list[int]
 
 MIN_DIGIT_CONF = 75.0  # a number read by a mark with less confidence is no evidence (« 3 » read
 # « 5 » at 70 happens on a clean 200-dpi strip; the order between read neighbours places it)
+BESIDE = ("left", "right")  # the places beside a mark, level with it
 SEEN_CONF = 50.0  # a number read this surely by a second mark makes the first no anchor
 ORDER_CONF = 0.85  # how sure a tie is that rests on the strip's order between two read numbers
 LONE_CONF = 85.0  # a mark standing alone is tied by its number only when read this surely
@@ -259,8 +260,14 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
     # found, a number printed between two marks read beside both) names no measure for sure:
     # it is no anchor — however doubtfully read its second reading was.
     seen = [d[0] for d in read.values() if d is not None and d[1] >= SEEN_CONF]
+    # ... and so does a number read by another mark of the strip beside it, when this place is
+    # over, under or in the marks (or the other way round): numbers printed beside the marks of
+    # one row stand over the marks of the row below it, set half a step along
+    family = BESIDE if place in BESIDE else tuple(p for p in DIGIT_PLACES if p not in BESIDE)
+    crossed = {r.number for k in strip for r in marks[k].readings
+               if r.place not in family and r.conf >= SEEN_CONF}
     pairs = [(i, j) for i, (n, _c) in sure.items() for j, m in enumerate(numbers)
-             if m == n and seen.count(n) <= numbers.count(n)]
+             if m == n and seen.count(n) <= numbers.count(n) and n not in crossed]
     chain = _essential(pairs)
     if _restarts(numbers, seen):
         chain = _until_a_mark_too_many(chain)
@@ -368,6 +375,23 @@ def _rivals(best: Sequence[StripTie], other: Sequence[StripTie], best_own: int, 
     return any(t.mark in mine and mine[t.mark] != t.measure for t in other)
 
 
+def _ends_against(marks: Sequence[ColourRegion], strip: Sequence[int], place: str) -> bool:
+    """Numbers read beside the marks (`left`, `right`) that a row's ends contradict. Printed
+    between marks spaced evenly (« 1 ● 2 ● 3 ● »), each number stands as near the mark before it
+    as the one after: read on either side, both run in order, one shifted by a mark. The row's
+    ends tell which: a number before its first mark and none after its last says the numbers
+    precede their marks (never `right`), and the other way round (never `left`)."""
+    if place not in ("left", "right"):
+        return False
+    other = "right" if place == "left" else "left"
+    for row in mark_rows(marks, strip):
+        # read `left`, the row's first mark has its number before it; `right`, the last after it
+        own_end, other_end = (row[0], row[-1]) if place == "left" else (row[-1], row[0])
+        if _digits(marks[other_end], other) is not None and _digits(marks[own_end], place) is None:
+            return True
+    return False
+
+
 def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
                inferred: Sequence[int | None] = ()) -> list[StripTie]:
     """Every strip's ties, each strip read at the place (inside, above, below its marks) whose
@@ -380,7 +404,7 @@ def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
     for strip in strips:
         shared = shared_readings(marks, strip)
         options = sorted(((_own(place, found, shared), sum(x.how == "digits" for x in found), found)
-                          for place in DIGIT_PLACES
+                          for place in DIGIT_PLACES if not _ends_against(marks, strip, place)
                           for found in [tie_strip(marks, strip, numbers, place, inferred)]),
                          key=lambda o: (-o[0], -o[1]))
         (best_own, _n, best), (other_own, _m, runner_up) = options[0], options[1]

@@ -152,6 +152,24 @@ def test_mark_between_two_swatches_is_not_read() -> None:
     assert got.status is None and got.reason == "ambiguous"
 
 
+def test_two_inks_read_as_one_status_are_two_statuses_and_neither_is_read() -> None:
+    """A phone photo's shade darkens the pale green of three measures to within reach of the
+    dark green's swatch: both inks read « très satisfaisant », though they are ΔE 13 apart.
+    One status is printed in one ink, so neither ink is published (NULL beats a wrong value);
+    marks of one ink spread by the scan keep their status."""
+    dark, pale = (40.0, -40.0, 20.0), (70.0, -30.0, 15.0)
+    swatches = {"tres_satisfaisant": region((0, 0, 0), lab=dark),
+                "satisfaisant": region((0, 0, 0), lab=pale)}
+    shaded, printed = (33.0, -40.0, 20.0), (48.0, -40.0, 20.0)
+    assert all(classify_mark(region((0, 0, 0), lab=ink), swatches).status == "tres_satisfaisant"
+               for ink in (shaded, printed))
+    assert delta_e(shaded, printed) > 12
+    marks = [region((0, 0, 0), lab=shaded)] * 4 + [region((0, 0, 0), lab=printed)] * 3
+    assert [c.reason for c in classify_marks(marks, swatches)] == ["ambiguous"] * 7
+    drifted = [region((0, 0, 0), lab=(dark[0] + d, dark[1], dark[2])) for d in (-3, 0, 3, 6)]
+    assert {c.status for c in classify_marks(drifted, swatches)} == {"tres_satisfaisant"}
+
+
 def test_no_legend_reads_no_mark() -> None:
     assert classify_marks([region((0, 122, 61))], {})[0].status is None
 
@@ -786,6 +804,30 @@ def test_a_number_read_by_two_marks_is_no_anchor_however_doubtfully_the_second_w
         _disc(72 * 9, left=(10, 93.0)), _disc(72 * 10, left=(12, 74.0)),
         _disc(72 * 11, left=(12, 77.0))]
     assert tie_strips(strip, list(range(1, 15))) == []
+
+
+def test_numbers_printed_between_evenly_spaced_marks_precede_them_when_the_rows_ends_say_so(
+        ) -> None:
+    """« 1 ● 2 ● 3 ● 4 ● 5 ● 6 ● »: each number stands as near the mark before it as the one
+    after, so the right of each disc reads the next number in order too (2 to 6, all sure),
+    while only the row's first and last numbers were read on their left. A number before the
+    first mark and none after the last says which: the numbers precede their marks."""
+    strip = [_disc(40 * k, right=(k + 2, 95.0)) for k in range(5)] + [_disc(200)]
+    strip[0] = _disc(0, left=(1, 95.0), right=(2, 95.0))
+    strip[5] = _disc(200, left=(6, 93.0))
+    ties = tie_strips(strip, list(range(1, 7)))
+    assert {t.mark: t.measure for t in ties} == {k: k for k in range(6)}
+
+
+def test_a_number_read_beside_one_row_and_over_the_next_names_neither() -> None:
+    """Two rows, each disc's number printed on its left; row 2 sits half a step along, so the
+    numbers of row 2 stand over row 1's gaps and read as « below » row 1's discs, shifted by
+    one. Read beside the marks, they are no anchors below them."""
+    row_1 = [_disc(40 * k, 100, left=(k + 1, 95.0), below=(k + 5, 90.0)) for k in range(4)]
+    row_2 = [_disc(40 * k + 20, 140, left=(k + 5, 95.0)) for k in range(4)]
+    assert tie_strip([*row_1, *row_2], range(8), list(range(1, 9)), "below") == []
+    ties = tie_strips([*row_1, *row_2], list(range(1, 9)))
+    assert {t.mark: t.measure for t in ties} == {k: k for k in range(8)}
 
 
 def _born_digital_strip(path: Path, numbers: str, statuses: list[str]) -> None:
