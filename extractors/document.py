@@ -17,7 +17,7 @@ from extractors.pages import plan_pages, read_legacy_text, read_page
 from extractors.rules import parse_docs, rules_version
 from extractors.series import describe_report
 from extractors.sources import read_source
-from extractors.statuswords import whole_label
+from extractors.statuswords import whole_label, with_pill_words
 from extractors.summary import extract_legend, extract_status_counts
 from extractors.tablerows import TABLE_ROWS_VERSION, table_rows
 from models.errors import InputRejected
@@ -41,19 +41,22 @@ def in_columns(page: Page) -> tuple[Page, list[Repair]]:
     (extractors/columns.py; legend rows, summaries and a letter's date, subject and salutation
     stand across the page; a ruled table's rows, read from its rules — extractors/tablerows.py
     —, across the table), without the glyphs OCR read off a status mark just before a line's
-    text (`@ Favoriser …`) or in a table row's cell."""
+    text (`@ Favoriser …`) or in a table row's cell, and with the status printed in a coloured
+    pill read from the pill (extractors/statuswords.py `with_pill_words`)."""
     if not page.lines or any(ln.bbox is None for ln in page.lines):
         return page, []
     marks = [r.bbox for r in page.regions]
-    read, rows, glyphs = table_rows(page.lines, page.rules, marks,
+    pilled, lost = with_pill_words(page.lines, page.regions)
+    read, rows, glyphs = table_rows(pilled, page.rules, marks,
                                     apart=lambda text: whole_label(text) is not None)
     across = {id(read[i]) for i, doc in enumerate(parse_docs([ln.text for ln in read]))
               if stands_across(doc) or is_letter_anchor(doc)}
     lines = read_columns(read, whole=lambda ln: id(ln) in across, marks=marks,
                          spans=lambda ln: rows.get(id(ln)))
     kept, dropped = drop_mark_glyphs(lines, marks)
-    return replace(page, lines=tuple(kept)), [Repair("mark-glyph.v1", glyph, "", page.page)
-                                              for glyph in glyphs + dropped]
+    return replace(page, lines=tuple(kept)), [
+        *(Repair("pill-words.v1", words, pill, page.page) for words, pill in lost),
+        *(Repair("mark-glyph.v1", glyph, "", page.page) for glyph in glyphs + dropped)]
 
 
 LETTER_TEXT = ("place", "sender_org", "sender_role", "recipient", "recipient_org",

@@ -1,4 +1,5 @@
-"""The short label beside a legend swatch, cropped from the page image and read again enlarged."""
+"""The short label beside a legend swatch, and the words printed inside a coloured pill, cropped
+from the page image and read again enlarged."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -21,6 +22,10 @@ BLOCK_WIDTH = 1.3  # … and is about as wide as high: small letters blurred int
 BLOCK_HEIGHT = 0.6  # … and spans this share of the crop cut to its ink rows at least (a small
 # letter, « a » filled by blur, spans half of it)
 INK_SHARE = 0.6  # a label crop whose ink rows span less than this share of it is cut to them
+PILL_ASPECT = 2.2  # a blob this many times as wide as high may hold words (a pill, a cell)
+PILL_HEIGHT_IN = (0.08, 0.6)  # … when this high, in inches (a line of words and its margins)
+PILL_INK = 40.0  # grey levels from the pill's own colour from which a pixel is its print
+PILL_INK_SHARE = 0.02  # a pill's inside with less print than this holds no words
 
 
 def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
@@ -58,6 +63,35 @@ def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion]
                 tile = _on_white(np.asarray(crop))
                 if not _has_block(tile):
                     out.append(((k, side), tile))
+    return out
+
+
+def pill_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion], dpi: int
+               ) -> list[tuple[tuple[int, str], np.ndarray]]:
+    """Per blob shaped to hold a line of words (a coloured pill in a table's status column), its
+    inside, grey, its print turned dark on white, enlarged to LABEL_PX high: white words on a
+    saturated pill are lost by the page's OCR, whose threshold takes the pill for ink."""
+    out = []
+    for k, region in enumerate(regions):
+        x0, y0, x1, y1 = region.bbox
+        h = y1 - y0
+        if not (PILL_HEIGHT_IN[0] * dpi <= h <= PILL_HEIGHT_IN[1] * dpi
+                and x1 - x0 >= PILL_ASPECT * h):
+            continue
+        box = clip_box((x0 + 0.3 * h, y0 + 0.1 * h, x1 - 0.3 * h, y1 - 0.1 * h), img)  # not its
+        if box is None:  # rounded ends nor its rim
+            continue
+        grey = np.asarray(img.crop(box).convert("L"), dtype=np.float64)
+        ground = float(np.median(grey))
+        ink = np.abs(grey - ground) > PILL_INK
+        if ink.mean() < PILL_INK_SHARE:
+            continue  # a tinted cell, a bar: nothing printed in it
+        if grey[ink].mean() > ground:
+            grey = 255.0 - grey  # light words on the pill, turned dark on light
+        crop = Image.fromarray(grey.astype(np.uint8))
+        scale = LABEL_PX / crop.height
+        crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX), Image.Resampling.LANCZOS)
+        out.append(((k, "in"), _on_white(np.asarray(crop))))
     return out
 
 

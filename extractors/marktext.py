@@ -1,7 +1,8 @@
 """What is printed by the coloured marks of a page, read again enlarged while its image is in
-memory: the numbers of a strip (inside, above or below each mark) and the short label beside a
-legend swatch, each enlarged before tesseract reads it (small print at 100-150 dpi is misread
-at its own size: « Très » read « nés », 19 read 43)."""
+memory: the numbers of a strip (inside, above or below each mark), the short label beside a
+legend swatch and the words inside a coloured pill, each enlarged before tesseract reads it
+(small print at 100-150 dpi is misread at its own size: « Très » read « nés », 19 read 43;
+white words on a pill are not read at all)."""
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image
 
-from extractors.marklabels import label_tiles, read_labels
+from extractors.marklabels import label_tiles, pill_tiles, read_labels
 from extractors.marktiles import BAND, row_tiles
 from extractors.ocr import StraightPage
 from extractors.pagelines import split_labels
@@ -53,8 +54,8 @@ def marks_to_read(regions: Sequence[ColourRegion], lines: Sequence[Line]) -> lis
 def read_mark_text(img: Image.Image | StraightPage, regions: tuple[ColourRegion, ...],
                    dpi: int, lang: str, lines: Sequence[Line] = ()) -> tuple[ColourRegion, ...]:
     """The regions, each with the numbers printed inside it, above it and below it (when any)
-    and the short label beside it (when any), read again enlarged: one tesseract call (digits
-    only) over the ink of every number place, one over every label. Which place a strip uses,
+    the short label beside it and the words inside it (when any), read again enlarged: one
+    tesseract call (digits only) over the ink of every number place, one over every label. Which place a strip uses,
     and which blobs are a legend, is decided later, with the whole page in view."""
     tiles: list[tuple[int, str, np.ndarray]] = []
     for row in marks_to_read(regions, lines):
@@ -63,7 +64,7 @@ def read_mark_text(img: Image.Image | StraightPage, regions: tuple[ColourRegion,
     if tiles:
         for k, readings in read_tiles(tiles, lang).items():
             out[k] = replace(out[k], readings=tuple(readings))
-    labels = label_tiles(img, regions, lines, dpi)
+    labels = label_tiles(img, regions, lines, dpi) + pill_tiles(img, regions, dpi)
     if labels:
         for (k, side), text in read_labels(labels, lang).items():
             out[k] = replace(out[k], **{f"label_{side}": text})

@@ -80,6 +80,8 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             paused, in_measures = paused or in_measures, False
             continue
         if numbered is None and is_legend_entry(doc):
+            if current is not None and _beside(current, pl):
+                continue  # a status in its cell right of the title: the title goes on under it
             finish()  # a legend's label under the last measure is not part of its title
             continue
         if numbered is None and dim:
@@ -157,6 +159,17 @@ def _resumes(numbered: NumberRead, drafts: list[Draft]) -> bool:
     comes next (or starts them: 1)."""
     last = next((d.number for d in reversed(drafts) if d.number is not None), None)
     return numbered.number is not None and numbered.number in (1, (last or 0) + 1)
+
+
+def _beside(draft: Draft, pl: PageLine) -> bool:
+    """A line standing right of every line of the title so far, level with its last line or
+    just under it: a cell of the title's row (its status), not the title's next line."""
+    last, box = draft.parts[-1].line.bbox, pl.line.bbox
+    rights = [p.line.bbox[2] for p in draft.parts if p.line.bbox is not None]
+    if last is None or box is None or pl.page != draft.page or not rights:
+        return False
+    height = max(1.0, last[3] - last[1])
+    return box[0] > max(rights) and last[1] - height <= box[1] <= last[3] + height
 
 
 def _continues(draft: Draft, pl: PageLine) -> bool:

@@ -8,7 +8,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from extractors.rules import matches, parse_docs
-from models.records import BBox, Line, Measure
+from models.records import BBox, ColourRegion, Line, Measure, Word
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -121,3 +121,49 @@ def text_statuses(measures: Sequence[Measure], lines_by_page: dict[int, Sequence
                      if f is not None and f[1] is not None)
     return [None if f is None or (f[1] is not None and claims[(m.page, f[1])] > 1) else f[0]
             for m, f in zip(measures, found, strict=True)]
+
+
+PILL_WORD_CONF = 90.0  # a pill's words, read again alone and enlarged, matched whole to a label
+
+
+def _centre_in(word: BBox, box: BBox) -> bool:
+    cx, cy = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def with_pill_words(lines: Sequence[Line], regions: Sequence[ColourRegion]
+                    ) -> tuple[list[Line], list[tuple[str, str]]]:
+    """The lines with the status printed inside a coloured pill (its words read again alone,
+    dark on white: `ColourRegion.label_in`) in place of what the page's OCR read there: white
+    words on a pill come out as junk (« EFED », « Radeon ») or glued to the title beside them
+    (« … à 3/9 mois Très satisfa »). Only a pill whose words are a status label and nothing
+    else is heard; the pills stand as lines of their own after the page's, one under the other
+    (as tesseract reads a column of cells: a title wrapped beside its pill stays whole; the
+    statuses are tied to the measures by where they stand). Returns the
+    lines and, per line that lost words to a pill, those words and the pill's."""
+    pills = [(r.bbox, text) for r in regions
+             if r.label_in and whole_label(text := " ".join(r.label_in.split())) is not None]
+    if not pills:
+        return list(lines), []
+    out: list[Line] = []
+    lost: list[tuple[str, str]] = []
+    for ln in lines:
+        inside = [next((t for b, t in pills if w.bbox is not None and _centre_in(w.bbox, b)), None)
+                  for w in ln.words]
+        kept = tuple(w for w, pill in zip(ln.words, inside, strict=True) if pill is None)
+        if len(kept) == len(ln.words):
+            out.append(ln)
+            continue
+        lost.append((" ".join(w.text for w, pill in zip(ln.words, inside, strict=True) if pill),
+                     next(pill for pill in inside if pill is not None)))
+        boxes = [w.bbox for w in kept if w.bbox is not None]
+        if boxes:
+            out.append(Line(text=" ".join(w.text for w in kept),
+                            bbox=(min(b[0] for b in boxes), min(b[1] for b in boxes),
+                                  max(b[2] for b in boxes), max(b[3] for b in boxes)),
+                            conf=ln.conf, para_break=ln.para_break, words=kept,
+                            raw_text=ln.raw_text))
+    out.extend(Line(text=text, bbox=box, conf=PILL_WORD_CONF, para_break=True,
+                    words=(Word(text=text, bbox=box, conf=PILL_WORD_CONF),))
+               for box, text in sorted(pills, key=lambda p: (p[0][1], p[0][0])))
+    return out, lost

@@ -101,6 +101,8 @@ class ColourRegion:
     readings: tuple[DigitReading, ...] = ()  # numbers printed by it (a numbered strip)
     label_right: str | None = None  # a short text right of it, read again enlarged (a label)
     label_left: str | None = None  # a short text left of it, read again enlarged
+    label_in: str | None = None  # the words printed inside it (a coloured pill holding its
+    # status, « Très satisfaisant » in white), read again enlarged, dark on white
 
     def label(self, side: str) -> str | None:
         return self.label_right if side == "right" else self.label_left

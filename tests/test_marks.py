@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from skimage.color import rgb2lab
 
 from extractors.document import extract_records, process_file
@@ -26,7 +26,7 @@ from extractors.marks import (
 )
 from extractors.marktext import read_mark_text, text_layer_numbers
 from extractors.regions import find_colour_regions
-from extractors.statuswords import status_in_text
+from extractors.statuswords import status_in_text, with_pill_words
 from extractors.strips import confirmed_inferred, mark_rows, tie_strip, tie_strips, with_labels
 from flows.pipeline.pagecache import PageCache, page_from_json
 from models.records import (
@@ -223,6 +223,32 @@ def test_status_written_as_words() -> None:
                 bbox=(0, 0, 10, 10))
     got = apply_statuses([m], assign_statuses([m], [], []).readings)[0]
     assert (got.status, got.status_source) == ("remis_en_cause", "text")
+
+
+def test_a_pills_words_replace_what_the_pages_ocr_read_on_it_only_when_they_are_a_status() -> None:
+    """The page's OCR glued half a pill's white words to the title beside it (« … à 3/9 mois
+    Très satisfa ») and read another pill as « Radeon »: the pills' words, read again, stand as
+    lines of their own after the titles, and the words they replace are said. A pill whose
+    words are no status (a slide's title bar) leaves the page's reading alone."""
+    title = Line("6 Articuler les acteurs à 3/9 mois Très satisfa", (100, 100, 1500, 130), words=(
+        Word("6", (100, 100, 115, 130)), Word("Articuler", (130, 100, 300, 130)),
+        Word("les", (310, 100, 360, 130)), Word("acteurs", (370, 100, 500, 130)),
+        Word("à", (900, 100, 915, 130)), Word("3/9", (925, 100, 980, 130)),
+        Word("mois", (990, 100, 1060, 130)), Word("Très", (1210, 100, 1290, 130)),
+        Word("satisfa", (1300, 100, 1400, 130))))
+    junk = Line("Radeon", (1220, 160, 1380, 190), words=(Word("Radeon", (1220, 160, 1380, 190)),))
+    bar = Line("Les mesures", (100, 10, 400, 40), words=(Word("Les", (100, 10, 160, 40)),
+                                                        Word("mesures", (170, 10, 400, 40))))
+    pills = [replace(region((31, 94, 170), 1180, 95), bbox=(1180, 95, 1500, 135),
+                     label_in="Très  satisfaisant"),
+             replace(region((214, 32, 62), 1180, 155), bbox=(1180, 155, 1500, 195),
+                     label_in="Remis en cause"),
+             replace(region((31, 94, 170), 0, 0), bbox=(0, 0, 1654, 50), label_in="Les mesures")]
+    lines, lost = with_pill_words([bar, title, junk], pills)
+    assert [ln.text for ln in lines] == ["Les mesures", "6 Articuler les acteurs à 3/9 mois",
+                                         "Très satisfaisant", "Remis en cause"]
+    assert lines[1].bbox == (100, 100, 1060, 130) and lines[2].bbox == (1180, 95, 1500, 135)
+    assert lost == [("Très satisfa", "Très satisfaisant"), ("Radeon", "Remis en cause")]
 
 
 def test_legend_labels_level_with_measures_are_not_their_statuses() -> None:
@@ -973,6 +999,46 @@ def test_a_legend_label_is_read_again_from_its_swatch_on() -> None:
                              [Line("ès satisfaisant", (words[0].bbox[0], 80.0, end, 102.0),
                                    words=words)])
     assert [r.label_right for r in regions] == ["Très satisfaisant"]
+
+
+PILLS = {"tres_satisfaisant": (29, 90, 162), "remis_en_cause": (209, 28, 65),
+         "satisfaisant": (41, 130, 86)}
+
+
+def _pill_table(path: Path) -> list[str]:
+    """A report page (200 dpi, softened as by a scan) whose table prints each status as small
+    white words on a coloured pill, without a legend: the statuses in the order drawn."""
+    img = Image.new("RGB", (1654, 1100), (252, 252, 250))
+    draw = ImageDraw.Draw(img)
+    text, pill_font = ImageFont.truetype(FONT, 27), ImageFont.truetype(FONT, 19)
+    draw.text((100, 80), "Les mesures de la mission", font=text, fill=(20, 20, 20))
+    draw.text((100, 160), "Dimension opérationnelle (à 3/9 mois)", font=text, fill=(20, 20, 20))
+    titles = ["Rendre accessible l'existant pour agir dès à présent",
+              "Favoriser la convergence entre les outils des territoires",
+              "Faciliter l'usage des données pour cibler les priorités",
+              "Valoriser les alliances au travers des événements"]
+    statuses = ["tres_satisfaisant", "remis_en_cause", "satisfaisant", "tres_satisfaisant"]
+    for i, (title, status) in enumerate(zip(titles, statuses, strict=True)):
+        y = 250 + 110 * i
+        draw.text((100, y), f"{i + 1}. {title}", font=text, fill=(20, 20, 20))
+        draw.rounded_rectangle((1230, y - 2, 1440, y + 32), radius=17, fill=PILLS[status])
+        label = LABELS[status]
+        w = draw.textlength(label, font=pill_font)
+        draw.text((1335 - w / 2, y + 4), label, font=pill_font, fill=(255, 255, 255))
+    img.filter(ImageFilter.GaussianBlur(1.2)).save(path, dpi=(200, 200))  # as a scan softens it
+    return statuses
+
+
+def test_a_status_printed_in_white_on_a_coloured_pill_is_read_from_the_pill(tmp_path: Path
+                                                                             ) -> None:
+    """No legend: each status is the words on its pill, white on a saturated colour, which the
+    page's OCR loses (here every one of them). Read again from the pill, dark on white and
+    enlarged, the words are the measures' statuses."""
+    statuses = _pill_table(tmp_path / "pills.png")
+    result = process_file(str(tmp_path / "pills.png"))
+    measures = result.extraction.measures
+    assert [m.status for m in measures] == statuses
+    assert {m.status_source for m in measures} == {"text"}
 
 
 def test_marks_numbered_by_dimension_tie_by_their_labels() -> None:

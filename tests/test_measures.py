@@ -548,3 +548,25 @@ MIL Miser sur les communes
         ("M11", False, "Garantir un accès non numérique à toute démarche"),
         ("M12", False, "Créer un observatoire national de l'inclusion numérique"),
         ("M13", True, "Miser sur les communes")]  # « MIL » out of sequence: 13 by its place
+
+
+def test_a_status_cell_beside_a_wrapped_title_does_not_cut_it() -> None:
+    """A table row: the title on two lines, its status in words in the last column, read by
+    OCR between the title's two lines (it stands a little lower than the first). The title is
+    whole, and the status is the measure's."""
+    def line(text: str, x0: float, y0: float, x1: float, y1: float) -> Line:
+        return Line(text=text, bbox=(x0, y0, x1, y1))
+    lines = (line("Opérationnel : effets attendus de 3 à 9 mois", 160, 400, 900, 440),
+             line("2. Publier chaque semaine l'état des nappes par", 164, 514, 1100, 560),
+             line("Satisfaisant", 1371, 525, 1593, 570),
+             line("bassin versant", 236, 552, 461, 577),
+             line("3. Généraliser le pilotage de l'irrigation par sondes", 164, 615, 1100, 659),
+             line("Retard expliqué", 1338, 624, 1626, 669),
+             line("d'humidité", 235, 654, 403, 678),
+             line("4. Réparer en priorité les réseaux de distribution", 164, 714, 1100, 760),
+             line("Satisfaisant", 1371, 726, 1593, 768))
+    extraction, _pages, _repairs = extract_records([Page(page=1, method="ocr", lines=lines)])
+    assert [(m.title, m.status) for m in extraction.measures] == [
+        ("Publier chaque semaine l'état des nappes par bassin versant", "satisfaisant"),
+        ("Généraliser le pilotage de l'irrigation par sondes d'humidité", "retard_explique"),
+        ("Réparer en priorité les réseaux de distribution", "satisfaisant")]

@@ -14,9 +14,9 @@ from typing import Any
 from flows.release.layout import PAGE_CACHE
 from models.records import ColourRegion, DigitReading, Line, Page, Word
 
-CACHE_FORMAT = 5  # 2: pages carry their coloured regions; 3: digits read by each region;
+CACHE_FORMAT = 6  # 2: pages carry their coloured regions; 3: digits read by each region;
 # 4: OCR'd pages carry their ALTO and text-only PDF page (the archival outputs, without OCR);
-# 5: and the rules erased before OCR
+# 5: and the rules erased before OCR; 6: the words printed inside each region
 log = logging.getLogger("missions")
 
 
@@ -163,7 +163,8 @@ def _region(r: Any) -> ColourRegion:
                         area=float(_is(r["area"], int, float)), fill=float(_is(r["fill"], int, float)),
                         readings=tuple(_reading(d) for d in _is(r["readings"], list)),
                         label_right=_opt(r["label_right"], str),
-                        label_left=_opt(r["label_left"], str))
+                        label_left=_opt(r["label_left"], str),
+                        label_in=_opt(r["label_in"], str))
 
 
 def _reading(d: Any) -> DigitReading:
