@@ -11,6 +11,7 @@ from extractors.letters import extract_letter, is_letter_anchor
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses, check_status_counts
 from extractors.measures import extract_measures
 from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
+from extractors.numbering import SEQUENCES_VERSION
 from extractors.ocr import DEFAULT_OCR, OcrSettings
 from extractors.pagelines import PageLine, stands_across
 from extractors.pages import plan_pages, read_legacy_text, read_page
@@ -33,7 +34,7 @@ def pipeline_version() -> str:
     except PackageNotFoundError:
         code = CODE_VERSION
     return (f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
-            f".{COLUMNS_VERSION}.{TABLE_ROWS_VERSION}")
+            f".{COLUMNS_VERSION}.{TABLE_ROWS_VERSION}.{SEQUENCES_VERSION}")
 
 
 def in_columns(page: Page) -> tuple[Page, list[Repair]]:

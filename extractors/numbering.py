@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 NUMBERING = "numbering.v3"
+SEQUENCES_VERSION = "sequences.v2"  # part of pipeline_version: how runs and lost numbers settle
 EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" by themselves
 # When several numbering patterns match at a line's start, the most specific reading wins.
 STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_PREFIX", "NUM_GLUED", "NUM_DOT",
@@ -129,13 +130,17 @@ def _firm(p: Printed) -> int | None:
 def _restarts(printed: list[Printed], start: int, last: int | None) -> bool:
     """Whether the section starting at `start` numbers its measures afresh (1–3 then 1–2):
     one of its first two legible numbers puts its start at 1, or both put it at the same
-    place at or below the run's last number."""
+    place at or below the run's last number — unless more of its first three legible numbers
+    go on from the run's last (« ·, 2), 10., 11. » after « 7. »: « 9) » misread « 2) »)."""
     section = printed[start].section
     firm = [(k, n) for k, p in enumerate(printed[start:]) if p.section == section
-            and (n := _firm(p)) is not None][:2]
+            and (n := _firm(p)) is not None][:3]
     if not firm or last is None:
         return False
     begins = [n - k for k, n in firm]
+    if sum(b > last for b in begins) > sum(b == 1 for b in begins):
+        return False
+    begins = begins[:2]
     return 1 in begins or (len(begins) == 2 and begins[0] == begins[1] and 1 <= begins[0] <= last)
 
 
@@ -161,9 +166,16 @@ def sequences(printed: list[Printed]) -> list[list[int]]:
 
 def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
     """(number, inferred) per measure of one run: a misread number (`l4.`) stands when its
-    neighbours confirm it; the longest sequence of numbers that rise at least one a measure
-    stands; a number out of it (`38.` read among 7, 9) or lost is inferred from its
-    neighbours; a run with no legible number keeps None."""
+    neighbours confirm it; a run whose measures print each number from its first to its last
+    once stands as printed, in whatever order it was read (columns read across); else the longest sequence of
+    numbers that rise from measure to measure stands, and a number out of it or lost is
+    inferred from its neighbours — between two numbers of the sequence only where the measures
+    between them fill the gap exactly (`38.` read among 7 and 9 is 8; a line read as a measure
+    or a measure lost would shift every guess), at a run's end from the one neighbour. A legible
+    number out of the sequence that no gap places stands as printed where the sequence leaves
+    it room (« 6. » read between « 5. » and « 9. »), and is no number where its neighbours
+    contradict it (« 15 » read between « 3 » and « 5 »: columns read across, a measure lost);
+    a run with no legible number keeps None."""
     n = len(run)
     firm = [_firm(p) for p in run]
     for i, p in enumerate(run):  # a misread number that fits between its neighbours is kept
@@ -175,61 +187,67 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
         if (prev is None or prev == p.number) and (nxt is None or nxt == p.number) and (
                 prev is not None or nxt is not None or (i == 0 and p.number == 1)):
             firm[i] = p.number
+    if all(f is not None for f in firm) and len(set(firm)) == n and (
+            max(firm) - min(firm) == n - 1):  # type: ignore[type-var, operator]
+        return [(f, False) for f in firm]
     kept = _in_sequence(firm)
-    out: list[tuple[int | None, bool]] = [(f if i in kept else None, f is None or i not in kept)
-                                          for i, f in enumerate(firm)]
-    for i, (num, _inferred) in enumerate(out):
-        if num is not None:
-            continue
-        prev = out[i - 1][0] if i > 0 else None
-        ahead = next(((j, x[0]) for j, x in enumerate(out[i + 1:]) if x[0] is not None), None)
-        guess = prev + 1 if prev is not None else (ahead[1] - ahead[0] - 1 if ahead else None)
-        out[i] = (guess if guess is not None and guess >= 1 else None, True)
-    return _keep_misplaced(firm, kept, out)
-
-
-def _keep_misplaced(firm: list[int | None], kept: set[int],
-                    out: list[tuple[int | None, bool]]) -> list[tuple[int | None, bool]]:
-    """A legible number out of the sequence whose neighbours leave it no place (« 6. » read
-    between « 1. » and « 2. », columns read in the wrong order) is the measure's own number,
-    not a misread: kept as printed when no other measure of the run prints it. A number
-    inferred that another measure of the run prints is no number (None)."""
     printed = Counter(f for f in firm if f is not None)
-    taken = {out[i][0] for i in kept}
+    out: list[tuple[int | None, bool]] = []
     for i, f in enumerate(firm):
-        if f is None or i in kept or printed[f] > 1 or f in taken:
+        if i in kept:
+            out.append((f, False))
             continue
-        guess = out[i][0]
-        if guess is None or (guess in printed and guess != f):
-            out[i] = (f, False)
-            taken.add(f)
-    numbers = Counter(n for n, _inf in out if n is not None)
-    return [(None, True) if inferred and n is not None and (numbers[n] > 1 or n in printed
-                                                              and firm[i] != n) else (n, inferred)
-            for i, (n, inferred) in enumerate(out)]
+        before = max((k for k in kept if k < i), default=None)
+        after = min((k for k in kept if k > i), default=None)
+        low = None if before is None else firm[before]
+        high = None if after is None else firm[after]
+        guess = None
+        if low is not None and high is not None:
+            if high - low == after - before:  # type: ignore[operator]
+                guess = low + i - before  # type: ignore[operator]
+        elif f is None and low is not None:
+            guess = low + i - before  # type: ignore[operator]
+        elif f is None and high is not None:
+            guess = high - (after - i)  # type: ignore[operator]
+        if guess is not None and guess >= 1:
+            out.append((guess, True))
+        elif f is not None and printed[f] == 1 and (low is None or low < f) and (
+                high is None or f < high):
+            out.append((f, False))
+        else:
+            out.append((None, True))
+    numbers = Counter(m for m, _inf in out if m is not None)
+    # a number inferred that another measure of the run prints, or infers too, is no number
+    return [(None, True) if inferred and m is not None and (numbers[m] > 1 or m in printed)
+            else (m, inferred) for m, inferred in out]
 
 
 def _in_sequence(numbers: list[int | None]) -> set[int]:
-    """Indices of the longest chain of numbers that rise at least one a measure (a measure
-    whose title was lost leaves a larger step); among equally long chains, the one that
-    starts lowest."""
+    """Indices of the longest chain of numbers that rise from measure to measure; among equally
+    long chains, the one whose numbers best fit their places (a step of one a measure: « 44 »
+    read for « 4 » among 3 and 5 fits worse than 5), then the one that starts lowest. A step
+    may be larger than the measures between (a measure whose title was lost) or smaller (a
+    line read as a measure that is none: « 14. », a stray line, « 15. »)."""
     idx = [i for i, n in enumerate(numbers) if n is not None]
-    best: dict[int, tuple[int, int, int | None]] = {}  # i -> (length, -start, previous)
+    # i -> (length, -misfit, -start, previous)
+    best: dict[int, tuple[int, int, int, int | None]] = {}
     for k, i in enumerate(idx):
-        length, start, prev = 1, -(numbers[i] or 0) + i, None
+        n_i = numbers[i] or 0
+        length, misfit, start, prev = 1, 0, -n_i + i, None
         for j in idx[:k]:
-            if (numbers[i] or 0) - (numbers[j] or 0) >= i - j:
-                cand = (best[j][0] + 1, best[j][1])
-                if cand > (length, start):
-                    length, start, prev = cand[0], cand[1], j
-        best[i] = (length, start, prev)
+            n_j = numbers[j] or 0
+            if n_i > n_j:
+                cand = (best[j][0] + 1, best[j][1] - abs((n_i - n_j) - (i - j)), best[j][2])
+                if cand > (length, misfit, start):
+                    length, misfit, start, prev = *cand, j
+        best[i] = (length, misfit, start, prev)
     if not best:
         return set()
-    end: int | None = max(best, key=lambda i: (best[i][0], best[i][1]))
+    end: int | None = max(best, key=lambda i: best[i][:3])
     chain: set[int] = set()
     while end is not None:
         chain.add(end)
-        end = best[end][2]
+        end = best[end][3]
     return chain
 
 
@@ -237,7 +255,14 @@ def settle_numbers(printed: list[Printed]) -> list[Settled]:
     """Each measure's number and label: as printed where legible and in sequence; inferred
     from its neighbours in its own run where lost; None where nothing was printed to go by."""
     out: list[Settled | None] = [None] * len(printed)
-    for k, run in enumerate(sequences(printed)):
+    firm = [_firm(p) for p in printed]
+    # every number from the first to the last printed once, one style: one run, read in
+    # whatever order (two columns read across, the right one's first measure before the
+    # left one's heading), not runs cut at its sections
+    whole = (bool(firm) and None not in firm and len(set(firm)) == len(firm)
+             and max(firm) - min(firm) == len(firm) - 1  # type: ignore[type-var, operator]
+             and len({p.prefix for p in printed}) == 1)
+    for k, run in enumerate([list(range(len(printed)))] if whole else sequences(printed)):
         items = [printed[i] for i in run]
         # the prefix most of the run prints (« Z0) » read for « 20) » among « 19) » gives none)
         printed_prefixes = Counter(p.prefix for p in items if p.number is not None)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from extractors.document import extract_records
+from extractors.numbering import Printed, settle_numbers
 from models.records import Line, Page
 
 
@@ -370,6 +371,24 @@ Mesures stratégiques, aux effets à 6/12 mois
         (6, False), (7, False), (8, True), (9, False), (10, False)]
 
 
+
+def test_a_section_whose_numbers_go_on_is_no_restart_for_one_misread_number() -> None:
+    """« 9) » read « 2) » in the second section, whose first number OCR lost: « 2 » alone
+    would start the section at 1, but « 10. » and « 11. » go on from « 7. ». The lost number
+    is 8, the misread one 9 (inferred, as their neighbours place them) — not 1 and 2."""
+    got = measures("""
+Mesures opérationnelles, aux premiers effets à 3/9 mois
+6. Ouvrir un guichet unique
+7. Publier un annuaire des lieux
+Mesures stratégiques, aux effets à 6/12 mois
+Former les agents de l'accueil
+2) Associer les entreprises
+10. Évaluer les dispositifs
+11. Réviser les volumes prélevables
+""")
+    assert [(m.number, m.number_inferred) for m in got] == [
+        (6, False), (7, False), (8, True), (9, True), (10, False), (11, False)]
+
 def test_measures_printed_without_numbers_get_no_number() -> None:
     got = measures("""
 3 mesures opérationnelles, aux premiers effets à 3/9 mois
@@ -548,6 +567,46 @@ MIL Miser sur les communes
         ("M11", False, "Garantir un accès non numérique à toute démarche"),
         ("M12", False, "Créer un observatoire national de l'inclusion numérique"),
         ("M13", True, "Miser sur les communes")]  # « MIL » out of sequence: 13 by its place
+
+
+def _settled(numbers: list[int | None], sections: list[int] | None = None) -> list[int | None]:
+    printed = [Printed(n, "", False, s) for n, s in zip(numbers, sections or [0] * len(numbers),
+                                                          strict=True)]
+    return [s.number for s in settle_numbers(printed)]
+
+
+def test_a_line_read_as_a_measure_does_not_shift_the_numbers_printed_around_it() -> None:
+    """Numbers 2-7 and 9-13 lost, « 8. » and « 14. » read, then a stray line taken for a
+    measure before « 15. »: the printed 8 and 14 stand (they were published 7 and 13, the
+    stray line's place pushing every guess back by one), and the stray line gets no number."""
+    numbers = [1, *[None] * 6, 8, *[None] * 5, 14, None, 15, 16, 17, 18, None, None, None]
+    assert _settled(numbers) == [*range(1, 15), None, *range(15, 22)]
+
+
+def test_numbers_are_inferred_in_a_gap_only_where_its_measures_fill_it() -> None:
+    """Between « 7 » and « 16 » stand seven measures whose numbers were lost, for the eight
+    numbers 8-15: one measure was not found, and where is unknown, so none of the seven gets
+    a number (from the left they were 8-14, wrong after the lost one). At the run's end the
+    one neighbour places them."""
+    assert _settled([1, 2, None, None, None, None, 7, *[None] * 7, 16, 17, None]) == [
+        1, 2, 3, 4, 5, 6, 7, *[None] * 7, 16, 17, 18]
+
+
+def test_a_legible_number_its_neighbours_contradict_is_no_number() -> None:
+    """« 15 » and « 14 » read between « 3 » and « 5 » (a right-hand column read across, the
+    measure 4 between lost): neither the printed numbers, which the order contradicts, nor a
+    guess, which the extra measure makes unsure — no number."""
+    assert _settled([1, 2, 3, 14, 15, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16]) == [
+        1, 2, 3, None, None, *range(5, 14), 16]
+
+
+def test_two_columns_read_across_keep_every_number_printed_once() -> None:
+    """Two columns read line by line across (12, 1, 13, 2, …), the right column's first
+    measure read before the left one's heading: every number from 1 to 21 printed once is
+    each measure's own, in whatever order and sections it was read."""
+    numbers = [12, 1, 13, 2, 14, 3, 4, 5, 15, 6, 16, 17, 7, 18, 19, 8, 20, 9, 10, 21, 11]
+    sections = [0] + [1] * 6 + [2] * 7 + [3] * 7
+    assert _settled(numbers, sections) == numbers
 
 
 def test_a_status_cell_beside_a_wrapped_title_does_not_cut_it() -> None:

@@ -51,6 +51,7 @@ class DocScore:
     dim_right: int = 0
     number_right: int = 0
     number_total: int = 0
+    number_wrong: int = 0  # a number published that is not the one printed (or none printed)
     label_right: int = 0
     label_total: int = 0
     horizon_right: int = 0
@@ -113,6 +114,10 @@ def score_measures(ds: DocScore, truth: dict[str, Any], rows: list[dict]) -> Non
             if t.get("number") is not None:
                 ds.number_total += 1
                 ds.number_right += row["number"] == t["number"]
+            if row["number"] is not None and row["number"] != t.get("number"):
+                ds.number_wrong += 1
+                ds.problems.append(f"NUMBER   {where}: truth {t.get('number')}, release "
+                                   f"{row['number']}")
             if t.get("label") is not None:
                 ds.label_total += 1
                 ds.label_right += _label(row) == str(t["label"])

@@ -25,7 +25,7 @@ from bench.stress.pairing import (
     score_summary,
 )
 
-DOC_KEYS = ("expected", "found", "extra", "dim_right", "number_right", "label_right",
+DOC_KEYS = ("expected", "found", "extra", "dim_right", "number_right", "number_wrong", "label_right",
             "horizon_right", "st_right", "st_wrong", "st_null", "st_expected", "title_exact_pct",
             "title_mean", "sum_right", "sum_expected", "letters_expected", "letters_found")
 TARGETS = [  # (key, label, comparison, threshold)
@@ -97,7 +97,7 @@ def _pct(a: float, b: float) -> float | None:
 def aggregate(scores: list[DocScore]) -> dict[str, Any]:
     """Totals over documents; percentages None when nothing was expected."""
     s: dict[str, Any] = {"documents": len(scores)}
-    for key in ("expected", "found", "extra", "dim_right", "number_right", "number_total",
+    for key in ("expected", "found", "extra", "dim_right", "number_right", "number_total", "number_wrong",
                 "label_right", "label_total", "horizon_right", "st_right", "st_wrong",
                 "st_null", "st_expected", "st_null_right", "st_on_extra", "sum_right",
                 "sum_expected", "sum_extra", "letters_expected", "letters_found"):
@@ -153,7 +153,7 @@ def format_report(scores: list[DocScore]) -> str:
     t = total
     lines += ["", (f"Documents {t['documents']} ({t['not_published']} not published); measures "
               f"{t['found']}/{t['expected']} found, {t['extra']} extra; numbers right "
-              f"{t['number_right']}/{t['number_total']}, labels right {t['label_right']}/"
+              f"{t['number_right']}/{t['number_total']} ({t['number_wrong']} published wrong), labels right {t['label_right']}/"
               f"{t['label_total']}, dimensions right {t['dim_right']}, horizons right "
               f"{t['horizon_right']}."),
               (f"Statuses where legible: {t['st_right']} right, {t['st_wrong']} WRONG (all "
