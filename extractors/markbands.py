@@ -28,7 +28,7 @@ def _columns(boxes: Sequence[tuple[int, BBox]], width: float) -> dict[int, tuple
     merged = True
     while merged:
         merged = False
-        spans = [(min(b[0] for _m, b in g), max(b[2] for _m, b in g)) for g in groups]
+        spans = [_span(g) for g in groups]
         for a, b in itertools.permutations(range(len(groups)), 2):
             (a0, a1), (b0, b1) = spans[a], spans[b]
             if (len(groups[a]) <= len(groups[b]) and a1 - a0 <= 1.15 * (b1 - b0)
@@ -38,9 +38,22 @@ def _columns(boxes: Sequence[tuple[int, BBox]], width: float) -> dict[int, tuple
                 break
     out: dict[int, tuple[float, float]] = {}
     for group in groups:
-        extent = (min(b[0] for _m, b in group), max(b[2] for _m, b in group))
+        extent = _span(group)
         out.update({mi: extent for mi, _b in group})
     return out
+
+
+WIDE = 1.6  # a measure's box this many times wider than its column's middle one ran across
+
+
+def _span(group: Sequence[tuple[int, BBox]]) -> tuple[float, float]:
+    """A column's x-extent, from its measures' boxes but the few run across the page (a last
+    title that took in the lines under it, legend and all): they would make one column of
+    three."""
+    widths = sorted(b[2] - b[0] for _m, b in group)
+    middle = widths[len(widths) // 2]
+    own = [b for _m, b in group if b[2] - b[0] <= WIDE * middle] or [b for _m, b in group]
+    return min(b[0] for b in own), max(b[2] for b in own)
 
 
 def _gap(x: float, extent: tuple[float, float]) -> float:

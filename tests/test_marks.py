@@ -13,7 +13,7 @@ from skimage.color import rgb2lab
 
 from extractors.document import extract_records, process_file
 from extractors.legend import Swatch, find_legend, label_status, legend_members
-from extractors.markbands import tie_marks_by_band
+from extractors.markbands import band_pairs, tie_marks_by_band
 from extractors.markcolour import MAX_DELTA_E, classify_mark, classify_marks, delta_e
 from extractors.marks import (
     UNREAD_FACTOR,
@@ -746,6 +746,19 @@ def test_marks_tie_within_their_own_column() -> None:
     assert tie_marks_by_band(boxes, [right], line_h=28.0, width=2000.0) == {1: 0}
     assert tie_marks_by_band(boxes, [middle], line_h=28.0, width=2000.0) == {}
 
+
+
+def test_a_title_run_across_the_page_does_not_make_one_column_of_three() -> None:
+    """A slide of three columns, marks left of each title; the last title took in the lines
+    under it, legend and all, its box running from the page's margin across every column.
+    The columns stay three: each mark is its own measure's, not heard on the measures level
+    with it in the other columns (every status was a conflict)."""
+    boxes = [(k * 3 + r, (136.0 + 840 * k, 180.0 + 70 * r, 860.0 + 840 * k, 230.0 + 70 * r))
+             for k in range(3) for r in range(3)] + [(9, (89.0, 400.0, 2560.0, 1400.0))]
+    marks = [(k * 3 + r, region((0, 0, 0), x=100.0 + 840 * k, y=185.0 + 70 * r, side=24))
+             for k in range(3) for r in range(3)]
+    pairs = band_pairs(boxes, marks, line_h=26.0, width=2667.0)
+    assert sorted((mi, k) for _cost, mi, k in pairs) == [(k, k) for k in range(9)]
 
 def test_a_measure_indented_further_is_no_column_of_its_own() -> None:
     """A table's measures start at x=160, one (a label read apart) at x=231 within their span:
