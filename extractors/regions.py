@@ -15,7 +15,7 @@ from extractors.ocr import _cv2
 from extractors.strips import is_compact
 from models.records import ColourRegion
 
-REGIONS_VERSION = 18  # part of the page cache key: bump when the regions found change
+REGIONS_VERSION = 19  # part of the page cache key: bump when the regions found change
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)
@@ -28,6 +28,8 @@ MAX_SPREAD = 14.0  # ΔE76 (90th percentile) from a blob's median colour: beyond
 BRIDGE = 0.6  # a blob is cut where its chroma falls under this share of its own median
 MAX_COLOURS = 6  # a blob is split into at most this many colours (a table's header bar and
 # the status cells of 4 statuses below it can touch)
+PALE = 0.45  # … and its pixels under this share of its median chroma are print on it, not it
+HOLLOW = 0.3  # a piece of a colour cut filling less of its box than this is a rim, no mark
 SADDLE = 0.75  # two discs are two marks when the neck between them is under this share
 PAPER_CELLS = 6  # the paper's colour is measured in a grid of this many cells a side
 PAPER_GREY = 0.8  # the white-balanced paper's sRGB value (L* ~ 92)
@@ -181,7 +183,9 @@ def _marks_of(mask: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: floa
         parts = [p for p in cutter(piece, lab[sub], chroma[sub], px_mm)
                  if min(p[0].shape) >= MIN_SIDE_MM * px_mm / 2]  # specks, rims: dropped
         if cutter is _cut_colours:
-            parts = _outermost(parts)  # a number printed on a mark is not a mark
+            # a number printed on a mark is not a mark; nor is a hollow piece (the blended rim
+            # of cells of two colours, the rule between them), which would lie over them all
+            parts = _outermost([p for p in parts if p[0].mean() >= HOLLOW])
         if not parts or (len(parts) > 1 and _stacked(parts)):
             pending.append((piece, (r0, c0), step + 1))
             continue
@@ -225,7 +229,9 @@ def _one_mark(mask: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: floa
     if not compact and fill < 0.9:
         return False
     core = ndimage.binary_erosion(mask)
-    core &= chroma >= BRIDGE * float(np.median(chroma[mask]))
+    # a pale cell stacked on a saturated one is of its colours too: only the print on a mark
+    # (a white number, its dark outline), far paler than the mark, is left out
+    core &= chroma >= PALE * float(np.median(chroma[mask]))
     if core.sum() < 4:
         return True  # too small to cut; judged as it is
     colours = lab[core]

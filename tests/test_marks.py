@@ -43,6 +43,7 @@ from models.records import (
 from tests.conftest import FONT
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+DATA = Path(__file__).resolve().parent / "data"
 STATUS_SAMPLES = sorted((SAMPLES / "status").glob("*.expected.json"))
 DPI = 200
 GREENS = {"tres_satisfaisant": (0, 122, 61), "satisfaisant": (132, 196, 65),
@@ -433,6 +434,22 @@ def test_stacked_table_cells_of_three_statuses_are_three_marks() -> None:
     regions = sorted(find_colour_regions(img, DPI), key=lambda r: r.bbox[1])
     assert len(regions) == 3
     assert all(delta_e(lab_of(r.rgb), lab_of(c)) < 6 for r, c in zip(regions, colours, strict=True))
+
+
+
+def test_a_pale_cell_between_two_saturated_ones_is_a_mark_of_its_own() -> None:
+    """A pale palette's table scanned at 150 dpi (a crop of the copy regions are found on, 75
+    dpi; tests/data/cells): a pale blue cell between two pink ones, half as saturated. Judged
+    by the pink's saturation alone it was left out of the colours, the three cells read as one
+    pink mark, and the blue row's measure published the pink status."""
+    img = Image.open(DATA / "cells" / "pale-table-75dpi.png")
+    cells = sorted((r for r in find_colour_regions(img, 75) if r.bbox[0] > 50),
+                   key=lambda r: r.bbox[1])[:4]
+    pink, blue, green = lab_of((236, 140, 206)), lab_of((140, 176, 228)), lab_of((140, 226, 140))
+    assert [min(("pink", "blue", "green"), key=lambda c, r=r: delta_e(r.lab, {
+        "pink": pink, "blue": blue, "green": green}[c])) for r in cells] == [
+        "pink", "blue", "pink", "green"]
+    assert all(r.bbox[3] - r.bbox[1] < 40 for r in cells)  # one row each
 
 
 def _measures(n: int) -> list[Measure]:
