@@ -192,6 +192,7 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
         return [(f, False) for f in firm]
     kept = _in_sequence(firm)
     printed = Counter(f for f in firm if f is not None)
+    restarting = _restarts_by_section(run, firm)
     out: list[tuple[int | None, bool]] = []
     for i, f in enumerate(firm):
         if i in kept:
@@ -205,9 +206,13 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
         if low is not None and high is not None:
             if high - low == after - before:  # type: ignore[operator]
                 guess = low + i - before  # type: ignore[operator]
-        elif f is None and low is not None:
+        # a number lost at a run's end: its neighbour on one side places it — in its own
+        # section only when the numbering restarts by section
+        elif f is None and low is not None and not (
+                restarting and run[i].section != run[before].section):  # type: ignore[index]
             guess = low + i - before  # type: ignore[operator]
-        elif f is None and high is not None:
+        elif f is None and high is not None and not (
+                restarting and run[i].section != run[after].section):  # type: ignore[index]
             guess = high - (after - i)  # type: ignore[operator]
         if guess is not None and guess >= 1:
             out.append((guess, True))
@@ -220,6 +225,19 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
     # a number inferred that another measure of the run prints, or infers too, is no number
     return [(None, True) if inferred and m is not None and (numbers[m] > 1 or m in printed)
             else (m, inferred) for m, inferred in out]
+
+
+def _restarts_by_section(run: list[Printed], firm: list[int | None]) -> bool:
+    """Whether a section after the run's first starts its numbers at 1 (its first legible
+    number minus the measures before it in the section): numbering by section, though the
+    first section's numbers were all lost and the run was not cut."""
+    first: dict[int, int] = {}
+    for i, p in enumerate(run):
+        first.setdefault(p.section, i)
+    for i, (p, f) in enumerate(zip(run, firm, strict=True)):
+        if f is not None and p.section != run[0].section and f - (i - first[p.section]) == 1:
+            return True
+    return False
 
 
 def _in_sequence(numbers: list[int | None]) -> set[int]:

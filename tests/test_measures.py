@@ -607,3 +607,12 @@ def test_two_columns_read_across_keep_every_number_printed_once() -> None:
     numbers = [12, 1, 13, 2, 14, 3, 4, 5, 15, 6, 16, 17, 7, 18, 19, 8, 20, 9, 10, 21, 11]
     sections = [0] + [1] * 6 + [2] * 7 + [3] * 7
     assert _settled(numbers, sections) == numbers
+
+
+def test_lost_numbers_after_a_section_that_restarts_at_one_are_not_inferred_across_it() -> None:
+    """The first section's numbers all lost, the second's read 1, 2, 4 (numbering by
+    dimension), the third's all lost: the third's are not 8-14 counted on from the second's
+    (its own would be 1-7), they are no number; the second's lost ones are counted in it."""
+    numbers = [*[None] * 7, 1, 2, None, 4, None, None, None, *[None] * 7]
+    sections = [1] * 7 + [2] * 7 + [3] * 7
+    assert _settled(numbers, sections) == [*[None] * 7, 1, 2, 3, 4, 5, 6, 7, *[None] * 7]
