@@ -244,8 +244,9 @@ def _in_sequence(numbers: list[int | None]) -> set[int]:
     """Indices of the longest chain of numbers that rise from measure to measure; among equally
     long chains, the one whose numbers best fit their places (a step of one a measure: « 44 »
     read for « 4 » among 3 and 5 fits worse than 5), then the one that starts lowest. A step
-    may be larger than the measures between (a measure whose title was lost) or smaller (a
-    line read as a measure that is none: « 14. », a stray line, « 15. »)."""
+    may be larger than the measures between (a measure whose title was lost — not more numbers
+    than the run has measures) or smaller (a line read as a measure that is none: « 14. », a
+    stray line, « 15. »)."""
     idx = [i for i, n in enumerate(numbers) if n is not None]
     # i -> (length, -misfit, -start, previous)
     best: dict[int, tuple[int, int, int, int | None]] = {}
@@ -254,7 +255,9 @@ def _in_sequence(numbers: list[int | None]) -> set[int]:
         length, misfit, start, prev = 1, 0, -n_i + i, None
         for j in idx[:k]:
             n_j = numbers[j] or 0
-            if n_i > n_j:
+            # a step that skips more numbers than the run has measures is a misread
+            # (« O5 » read « 95 » after « O4 »), not measures lost
+            if n_i > n_j and (n_i - n_j) - (i - j) <= len(numbers):
                 cand = (best[j][0] + 1, best[j][1] - abs((n_i - n_j) - (i - j)), best[j][2])
                 if cand > (length, misfit, start):
                     length, misfit, start, prev = *cand, j

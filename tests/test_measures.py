@@ -616,3 +616,10 @@ def test_lost_numbers_after_a_section_that_restarts_at_one_are_not_inferred_acro
     numbers = [*[None] * 7, 1, 2, None, 4, None, None, None, *[None] * 7]
     sections = [1] * 7 + [2] * 7 + [3] * 7
     assert _settled(numbers, sections) == [*[None] * 7, 1, 2, 3, 4, 5, 6, 7, *[None] * 7]
+
+
+def test_a_number_too_far_from_its_neighbours_to_be_measures_lost_is_a_misread() -> None:
+    """« O5 » and « O6 » read « 95 » and « 98 » between « O4 » and « O7 »: they rise, but skip
+    more numbers than the run has measures — misreads, not 90 measures lost. The gap between
+    4 and 7 holds two measures, so they are 5 and 6, inferred."""
+    assert _settled([1, 2, 3, 4, 95, 98, 7]) == [1, 2, 3, 4, 5, 6, 7]
