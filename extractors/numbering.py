@@ -192,6 +192,7 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
         return [(f, False) for f in firm]
     kept = _in_sequence(firm)
     printed = Counter(f for f in firm if f is not None)
+    restarting = _restarts_by_section(run, firm)
     out: list[tuple[int | None, bool]] = []
     for i, f in enumerate(firm):
         if i in kept:
@@ -205,9 +206,13 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
         if low is not None and high is not None:
             if high - low == after - before:  # type: ignore[operator]
                 guess = low + i - before  # type: ignore[operator]
-        elif f is None and low is not None:
+        # a number lost at a run's end: its neighbour on one side places it — in its own
+        # section only when the numbering restarts by section
+        elif f is None and low is not None and not (
+                restarting and run[i].section != run[before].section):  # type: ignore[index]
             guess = low + i - before  # type: ignore[operator]
-        elif f is None and high is not None:
+        elif f is None and high is not None and not (
+                restarting and run[i].section != run[after].section):  # type: ignore[index]
             guess = high - (after - i)  # type: ignore[operator]
         if guess is not None and guess >= 1:
             out.append((guess, True))
@@ -222,12 +227,26 @@ def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
             else (m, inferred) for m, inferred in out]
 
 
+def _restarts_by_section(run: list[Printed], firm: list[int | None]) -> bool:
+    """Whether a section after the run's first starts its numbers at 1 (its first legible
+    number minus the measures before it in the section): numbering by section, though the
+    first section's numbers were all lost and the run was not cut."""
+    first: dict[int, int] = {}
+    for i, p in enumerate(run):
+        first.setdefault(p.section, i)
+    for i, (p, f) in enumerate(zip(run, firm, strict=True)):
+        if f is not None and p.section != run[0].section and f - (i - first[p.section]) == 1:
+            return True
+    return False
+
+
 def _in_sequence(numbers: list[int | None]) -> set[int]:
     """Indices of the longest chain of numbers that rise from measure to measure; among equally
     long chains, the one whose numbers best fit their places (a step of one a measure: « 44 »
     read for « 4 » among 3 and 5 fits worse than 5), then the one that starts lowest. A step
-    may be larger than the measures between (a measure whose title was lost) or smaller (a
-    line read as a measure that is none: « 14. », a stray line, « 15. »)."""
+    may be larger than the measures between (a measure whose title was lost — not more numbers
+    than the run has measures) or smaller (a line read as a measure that is none: « 14. », a
+    stray line, « 15. »)."""
     idx = [i for i, n in enumerate(numbers) if n is not None]
     # i -> (length, -misfit, -start, previous)
     best: dict[int, tuple[int, int, int, int | None]] = {}
@@ -236,7 +255,9 @@ def _in_sequence(numbers: list[int | None]) -> set[int]:
         length, misfit, start, prev = 1, 0, -n_i + i, None
         for j in idx[:k]:
             n_j = numbers[j] or 0
-            if n_i > n_j:
+            # a step that skips more numbers than the run has measures is a misread
+            # (« O5 » read « 95 » after « O4 »), not measures lost
+            if n_i > n_j and (n_i - n_j) - (i - j) <= len(numbers):
                 cand = (best[j][0] + 1, best[j][1] - abs((n_i - n_j) - (i - j)), best[j][2])
                 if cand > (length, misfit, start):
                     length, misfit, start, prev = *cand, j

@@ -609,6 +609,22 @@ def test_two_columns_read_across_keep_every_number_printed_once() -> None:
     assert _settled(numbers, sections) == numbers
 
 
+def test_lost_numbers_after_a_section_that_restarts_at_one_are_not_inferred_across_it() -> None:
+    """The first section's numbers all lost, the second's read 1, 2, 4 (numbering by
+    dimension), the third's all lost: the third's are not 8-14 counted on from the second's
+    (its own would be 1-7), they are no number; the second's lost ones are counted in it."""
+    numbers = [*[None] * 7, 1, 2, None, 4, None, None, None, *[None] * 7]
+    sections = [1] * 7 + [2] * 7 + [3] * 7
+    assert _settled(numbers, sections) == [*[None] * 7, 1, 2, 3, 4, 5, 6, 7, *[None] * 7]
+
+
+def test_a_number_too_far_from_its_neighbours_to_be_measures_lost_is_a_misread() -> None:
+    """« O5 » and « O6 » read « 95 » and « 98 » between « O4 » and « O7 »: they rise, but skip
+    more numbers than the run has measures — misreads, not 90 measures lost. The gap between
+    4 and 7 holds two measures, so they are 5 and 6, inferred."""
+    assert _settled([1, 2, 3, 4, 95, 98, 7]) == [1, 2, 3, 4, 5, 6, 7]
+
+
 def test_a_status_cell_beside_a_wrapped_title_does_not_cut_it() -> None:
     """A table row: the title on two lines, its status in words in the last column, read by
     OCR between the title's two lines (it stands a little lower than the first). The title is
