@@ -53,10 +53,11 @@ def marks_to_read(regions: Sequence[ColourRegion], lines: Sequence[Line]) -> lis
 
 def read_mark_text(img: Image.Image | StraightPage, regions: tuple[ColourRegion, ...],
                    dpi: int, lang: str, lines: Sequence[Line] = ()) -> tuple[ColourRegion, ...]:
-    """The regions, each with the numbers printed inside it, above it and below it (when any)
+    """The regions, each with the numbers printed inside it, above it and below it (when any),
     the short label beside it and the words inside it (when any), read again enlarged: one
-    tesseract call (digits only) over the ink of every number place, one over every label. Which place a strip uses,
-    and which blobs are a legend, is decided later, with the whole page in view."""
+    tesseract call (digits only) over the ink of every number place, one over every label.
+    Which place a strip uses, and which blobs are a legend, is decided later, with the whole
+    page in view."""
     tiles: list[tuple[int, str, np.ndarray]] = []
     for row in marks_to_read(regions, lines):
         tiles.extend(row_tiles(img, regions, row))

@@ -167,11 +167,12 @@ def sequences(printed: list[Printed]) -> list[list[int]]:
 def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:
     """(number, inferred) per measure of one run: a misread number (`l4.`) stands when its
     neighbours confirm it; a run whose measures print each number from its first to its last
-    once stands as printed, in whatever order it was read (columns read across); else the longest sequence of
-    numbers that rise from measure to measure stands, and a number out of it or lost is
-    inferred from its neighbours — between two numbers of the sequence only where the measures
-    between them fill the gap exactly (`38.` read among 7 and 9 is 8; a line read as a measure
-    or a measure lost would shift every guess), at a run's end from the one neighbour. A legible
+    once stands as printed, in whatever order it was read (columns read across); else the
+    longest sequence of numbers that rise from measure to measure stands, and a number out of
+    it or lost is inferred from its neighbours — between two numbers of the sequence only where
+    the measures between them fill the gap exactly (`38.` read among 7 and 9 is 8; a line read
+    as a measure or a measure lost would shift every guess), at a run's end from the one
+    neighbour (within its section when the numbering restarts by section). A legible
     number out of the sequence that no gap places stands as printed where the sequence leaves
     it room (« 6. » read between « 5. » and « 9. »), and is no number where its neighbours
     contradict it (« 15 » read between « 3 » and « 5 »: columns read across, a measure lost);

@@ -381,7 +381,7 @@ def _ends_against(marks: Sequence[ColourRegion], strip: Sequence[int], place: st
     as the one after: read on either side, both run in order, one shifted by a mark. The row's
     ends tell which: a number before its first mark and none after its last says the numbers
     precede their marks (never `right`), and the other way round (never `left`)."""
-    if place not in ("left", "right"):
+    if place not in BESIDE:
         return False
     other = "right" if place == "left" else "left"
     for row in mark_rows(marks, strip):
