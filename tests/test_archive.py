@@ -155,8 +155,8 @@ def test_a_pdf_reader_finds_each_measures_words_at_their_ocr_box(sample_release:
                     # in order, unless the line's box spans two printed lines (a row's label
                     # « 1. » set between its title's two lines, tesseract's line for either):
                     # then each of its words is there
-                    found = words in text or all(w in text.split() for w in words.split())
-                    assert found, (doc_id[:12], m["page"], words, text)
+                    there = words in text or all(w in text.split() for w in words.split())
+                    assert there, (doc_id[:12], m["page"], words, text)
                     lines += 1
     assert total > 50 and found == total, f"{found}/{total} words at their OCR box: {missed}"
     assert lines >= len(linked)
