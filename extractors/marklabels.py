@@ -56,11 +56,7 @@ def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion]
             if box is not None:
                 box = _to_ink_rows(img, box)
             if box is not None:
-                crop = img.crop(box).convert("L")
-                scale = LABEL_PX / crop.height
-                crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX),
-                                   Image.Resampling.LANCZOS)
-                tile = _on_white(np.asarray(crop))
+                tile = _label_tile(img.crop(box).convert("L"))
                 if not _has_block(tile):
                     out.append(((k, side), tile))
     return out
@@ -88,11 +84,15 @@ def pill_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
             continue  # a tinted cell, a bar: nothing printed in it
         if grey[ink].mean() > ground:
             grey = 255.0 - grey  # light words on the pill, turned dark on light
-        crop = Image.fromarray(grey.astype(np.uint8))
-        scale = LABEL_PX / crop.height
-        crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX), Image.Resampling.LANCZOS)
-        out.append(((k, "in"), _on_white(np.asarray(crop))))
+        out.append(((k, "in"), _label_tile(Image.fromarray(grey.astype(np.uint8)))))
     return out
+
+
+def _label_tile(crop: Image.Image) -> np.ndarray:
+    """A grey crop of a line of words enlarged to LABEL_PX high, its paper stretched to white."""
+    scale = LABEL_PX / crop.height
+    crop = crop.resize((max(1, round(crop.width * scale)), LABEL_PX), Image.Resampling.LANCZOS)
+    return _on_white(np.asarray(crop))
 
 
 def _to_ink_rows(img: Image.Image | StraightPage, box: tuple[int, int, int, int]

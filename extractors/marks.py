@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from extractors.legend import Swatch, find_legend, legend_members
 from extractors.markbands import band_pairs, on_band, tie_marks_by_band
 from extractors.markcolour import MarkClass, classify_marks
-from extractors.pagelines import split_labels
+from extractors.pagelines import centred_in, split_labels
 from extractors.regions import MIN_CHROMA
 from extractors.statuswords import legend_like_labels, text_statuses
 from extractors.strips import (
@@ -61,13 +61,6 @@ class MarkReport:
 
 # --- marks ----------------------------------------------------------------------------------
 
-def _inside(word: Word, box: BBox) -> bool:
-    if word.bbox is None:
-        return False
-    cx, cy = (word.bbox[0] + word.bbox[2]) / 2, (word.bbox[1] + word.bbox[3]) / 2
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
-
-
 def _area(box: BBox) -> float:
     return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
 
@@ -86,13 +79,13 @@ def has_text_inside(region: ColourRegion, words: Sequence[Word]) -> bool:
     for w in words:
         if w.bbox is None or not _legible(w):
             continue
-        if _inside(w, region.bbox) and _area(w.bbox) < 0.5 * _area(region.bbox):
+        if centred_in(w, region.bbox) and _area(w.bbox) < 0.5 * _area(region.bbox):
             return True  # a word printed on the blob
         cx, cy = region.center
         if (w.bbox[0] <= cx <= w.bbox[2] and w.bbox[1] <= cy <= w.bbox[3]
                 and w.bbox[2] - w.bbox[0] >= 1.5 * (rx1 - rx0)):
             return True  # the blob is a few letters of a coloured word
-        if (rx1 - rx0 > 2.5 * (ry1 - ry0) and _inside(w, region.bbox)
+        if (rx1 - rx0 > 2.5 * (ry1 - ry0) and centred_in(w, region.bbox)
                 and (w.conf is None or w.conf >= 70)):
             return True  # a long blob read as a word: bold print fringed with colour (« Mesure »)
     return False

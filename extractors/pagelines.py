@@ -99,6 +99,14 @@ def enclose(boxes: list[BBox]) -> BBox | None:
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
+def centred_in(word: Word, box: BBox) -> bool:
+    """Whether a word's middle lies within a box (a word printed on a mark, a pill)."""
+    if word.bbox is None:
+        return False
+    cx, cy = (word.bbox[0] + word.bbox[2]) / 2, (word.bbox[1] + word.bbox[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
 def _lead(pl: PageLine) -> int:
     """Index of a line's first token after a table rule's or a mark's glyphs (`|`, `©`)."""
     k = 0

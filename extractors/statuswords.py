@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from extractors.pagelines import centred_in, enclose
 from extractors.rules import matches, parse_docs
 from models.records import BBox, ColourRegion, Line, Measure, Word
 
@@ -126,11 +127,6 @@ def text_statuses(measures: Sequence[Measure], lines_by_page: dict[int, Sequence
 PILL_WORD_CONF = 90.0  # a pill's words, read again alone and enlarged, matched whole to a label
 
 
-def _centre_in(word: BBox, box: BBox) -> bool:
-    cx, cy = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
-
-
 def with_pill_words(lines: Sequence[Line], regions: Sequence[ColourRegion]
                     ) -> tuple[list[Line], list[tuple[str, str]]]:
     """The lines with the status printed inside a coloured pill (its words read again alone,
@@ -148,21 +144,17 @@ def with_pill_words(lines: Sequence[Line], regions: Sequence[ColourRegion]
     out: list[Line] = []
     lost: list[tuple[str, str]] = []
     for ln in lines:
-        inside = [next((t for b, t in pills if w.bbox is not None and _centre_in(w.bbox, b)), None)
-                  for w in ln.words]
+        inside = [next((t for b, t in pills if centred_in(w, b)), None) for w in ln.words]
         kept = tuple(w for w, pill in zip(ln.words, inside, strict=True) if pill is None)
         if len(kept) == len(ln.words):
             out.append(ln)
             continue
         lost.append((" ".join(w.text for w, pill in zip(ln.words, inside, strict=True) if pill),
                      next(pill for pill in inside if pill is not None)))
-        boxes = [w.bbox for w in kept if w.bbox is not None]
-        if boxes:
-            out.append(Line(text=" ".join(w.text for w in kept),
-                            bbox=(min(b[0] for b in boxes), min(b[1] for b in boxes),
-                                  max(b[2] for b in boxes), max(b[3] for b in boxes)),
-                            conf=ln.conf, para_break=ln.para_break, words=kept,
-                            raw_text=ln.raw_text))
+        box = enclose([w.bbox for w in kept if w.bbox is not None])
+        if box is not None:
+            out.append(Line(text=" ".join(w.text for w in kept), bbox=box, conf=ln.conf,
+                            para_break=ln.para_break, words=kept, raw_text=ln.raw_text))
     out.extend(Line(text=text, bbox=box, conf=PILL_WORD_CONF, para_break=True,
                     words=(Word(text=text, bbox=box, conf=PILL_WORD_CONF),))
                for box, text in sorted(pills, key=lambda p: (p[0][1], p[0][0])))
