@@ -2,6 +2,7 @@
 tesseract's invisible text page from the same OCR pass placed over each (pikepdf, img2pdf)."""
 from __future__ import annotations
 
+import gc
 import io
 import math
 from collections.abc import Sequence
@@ -149,7 +150,25 @@ def searchable_pdfa(path: Path, file_type: str, pages: Sequence[Page], dest: Pat
         with out.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["dc:title"] = title
             meta["dc:source"] = source_name
+        _save_checked(out, dest)
+
+
+def _save_checked(pdf: pikepdf.Pdf, dest: Path) -> None:
+    """pikepdf's save-and-validate, tried twice. Its content checker fails a stream on *any*
+    Python warning raised while it parses (it records them process-wide), so a warning of
+    another thread's, or a ResourceWarning from a file the collector finalises meanwhile, fails
+    a valid file at random (seen: « content stream: unclosed file <_io.TextIOWrapper …> »).
+    The collector is held off while it runs, and a failure is checked once more: a file that
+    does not conform fails again, the same way."""
+    for attempt in (1, 2):
+        gc.collect()
+        gc.disable()
         try:
-            save_pdfa(out, dest, FLAVOUR, output_intent="sRGB")
+            save_pdfa(pdf, dest, FLAVOUR, output_intent="sRGB")
+            return
         except pikepdf.pdfa.PdfaError as exc:
-            raise NotArchivable(f"it does not pass as PDF/A-{FLAVOUR} ({str(exc)[:300]})") from exc
+            if attempt == 2:
+                raise NotArchivable(f"it does not pass as PDF/A-{FLAVOUR} "
+                                    f"({str(exc)[:300]})") from exc
+        finally:
+            gc.enable()

@@ -57,6 +57,7 @@ def browsing(release: Release, port: int) -> Iterator[tuple[subprocess.Popen[str
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        proc.communicate()  # its pipes closed (an open one is a ResourceWarning, later, anywhere)
 
 
 def test_browse_serves_the_release_read_only(sample_release: Release) -> None:

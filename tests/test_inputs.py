@@ -287,6 +287,7 @@ def runaway_query(tmp_path: Path, launcher: Sequence[str] = ()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.communicate()  # its pipes closed
 
 
 def test_ctrl_c_stops_a_runaway_query(tmp_path: Path) -> None:

@@ -199,6 +199,8 @@ def test_lock_held_by_another_process(tmp_path: Path) -> None:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(timeout=10)
+        assert holder.stdout is not None
+        holder.stdout.close()
     with acquire_lock(out):
         pass
 
@@ -323,7 +325,7 @@ def test_kill_9_at_any_instant_leaves_a_complete_release(tmp_path: Path) -> None
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.05, 0.6))
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # gone, its pipe closed
         assert verify_release(out) == []  # the manifest through the links matches the files
         manifest = read_manifest(out)
         assert manifest is not None
