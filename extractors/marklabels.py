@@ -17,8 +17,9 @@ from models.records import ColourRegion, Line, Word
 LABEL_PX = 48  # a label's line is enlarged to this height before tesseract reads it again
 SWATCH_GAP = 0.2  # a label's crop starts this many swatch heights from the swatch
 BLOCK_FILL = 0.75  # a mark's share of its box that is ink (a disc's is π/4 and more once
-# thresholded); bold letters blurred together fill up to 0.7 of theirs (« a », « sa »)
-BLOCK_WIDTH = 1.3  # … and is about as wide as high: small letters blurred into a run are wider
+# thresholded); bold letters blurred together fill up to 0.7 of theirs (« a », « sa »)…
+BLOCK_NARROW, BLOCK_WIDTH = 0.8, 1.3  # … and is about as wide as high (a disc, a square): a
+# bold « a » blurred full (0.77 of its box) is two thirds as wide, a run of letters wider
 BLOCK_HEIGHT = 0.6  # … and spans this share of the crop cut to its ink rows at least (a small
 # letter, « a » filled by blur, spans half of it)
 INK_SHARE = 0.6  # a label crop whose ink rows span less than this share of it is cut to them
@@ -50,6 +51,9 @@ def label_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion]
                     x0 = region.bbox[2] + gap  # by the swatch (« ès satisfaisant »), and not
                 else:  # the swatch itself, which a word read across it takes in (« BB: »)
                     x1 = region.bbox[0] - gap
+                # up to the next blob of the row: the page's OCR reads the next swatch as a
+                # letter (« atisfaisant @ Satisfaisant »), and a crop taking it in is refused
+                x0, x1 = _short_of_next(region, regions, side, x0, x1)
                 box = clip_box((x0, y0 - pad, x1, y1 + pad), img)
             else:
                 box = _unread_beside(img, region, regions, words, side)
@@ -88,6 +92,22 @@ def pill_tiles(img: Image.Image | StraightPage, regions: Sequence[ColourRegion],
     return out
 
 
+def _short_of_next(region: ColourRegion, regions: Sequence[ColourRegion], side: str,
+                   x0: float, x1: float) -> tuple[float, float]:
+    """The span (x0, x1) beside `region` cut short of the next blob on that side of it in its
+    row (a fifth of the swatch's height before it)."""
+    rx0, ry0, rx1, ry1 = region.bbox
+    h = ry1 - ry0
+    for b in regions:
+        if b is region or min(ry1, b.bbox[3]) - max(ry0, b.bbox[1]) <= 0.3 * h:
+            continue
+        if side == "right" and b.bbox[0] > rx1:
+            x1 = min(x1, b.bbox[0] - 0.2 * h)
+        elif side == "left" and b.bbox[2] < rx0:
+            x0 = max(x0, b.bbox[2] + 0.2 * h)
+    return x0, x1
+
+
 def _label_tile(crop: Image.Image) -> np.ndarray:
     """A grey crop of a line of words enlarged to LABEL_PX high, its paper stretched to white."""
     scale = LABEL_PX / crop.height
@@ -119,7 +139,7 @@ def _has_block(tile: np.ndarray) -> bool:
         if sl is None:
             continue
         h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
-        if (h >= BLOCK_HEIGHT * tile.shape[0] and 0.4 * h <= w <= BLOCK_WIDTH * h
+        if (h >= BLOCK_HEIGHT * tile.shape[0] and BLOCK_NARROW * h <= w <= BLOCK_WIDTH * h
                 and (tile[sl] < 128).mean() >= BLOCK_FILL):
             return True
     return False
@@ -144,12 +164,7 @@ def _unread_beside(img: Image.Image | StraightPage, region: ColourRegion,
     x0, y0, x1, y1 = region.bbox
     h = y1 - y0
     left, right = (x1 + 0.2 * h, x1 + 12 * h) if side == "right" else (x0 - 12 * h, x0 - 0.2 * h)
-    for b in regions:
-        if b is not region and min(y1, b.bbox[3]) - max(y0, b.bbox[1]) > 0.3 * h:
-            if side == "right" and b.bbox[0] > x1:
-                right = min(right, b.bbox[0] - 0.2 * h)
-            elif side == "left" and b.bbox[2] < x0:
-                left = max(left, b.bbox[2] + 0.2 * h)
+    left, right = _short_of_next(region, regions, side, left, right)
     box = clip_box((left, y0 - 0.1 * h, right, y1 + 0.1 * h), img)
     if box is None or box[2] - box[0] < 2 * h:
         return None

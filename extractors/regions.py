@@ -15,7 +15,7 @@ from extractors.ocr import _cv2
 from extractors.strips import is_compact
 from models.records import ColourRegion
 
-REGIONS_VERSION = 19  # part of the page cache key: bump when the regions found change
+REGIONS_VERSION = 20  # part of the page cache key: bump when the regions found change
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)
