@@ -6,19 +6,19 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extractors.rules import DIGIT_CONFUSIONS, dimension_headings, matches
+from extractors.rules import DIGIT_CONFUSIONS, M_CONFUSIONS, dimension_headings, matches
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-NUMBERING = "numbering.v3"
+NUMBERING = "numbering.v4"
 SEQUENCES_VERSION = "sequences.v2"  # part of pipeline_version: how runs and lost numbers settle
 EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" by themselves
 # When several numbering patterns match at a line's start, the most specific reading wins.
 STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_PREFIX", "NUM_GLUED", "NUM_DOT",
                   "NUM_COMMA", "NUM_MANGLED", "NUM_BARE", "NUM_LOST")
-_MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|(M)(?=[0-9lIL|iOoSZB]))?"
-                             r"([0-9lIL|iOoSZB]{1,3})")
+_MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|(M)(?=[0-9lIL|iOoSZBA]))?"
+                             r"([0-9lIL|iOoSZBA]{1,3})")
 _PREFIXED = re.compile(r"^([A-Z])(\d{1,3})")
 
 
@@ -110,7 +110,8 @@ def _read_mangled(text: str, start_char: int, titled: bool, last_idx: int) -> Nu
     m = _MANGLED_NUMBER.match(text)
     if m is None:
         return None
-    digits = "".join(DIGIT_CONFUSIONS.get(c, c) for c in m.group(2))
+    confusions = M_CONFUSIONS if m.group(1) else DIGIT_CONFUSIONS  # `A` for 4 after `M` only
+    digits = "".join(confusions.get(c, c) for c in m.group(2))
     if not digits.isdigit() or int(digits) == 0:
         return NumberRead("NUM_LOST", None, False, m.end())
     rest = text[m.end():]

@@ -51,6 +51,9 @@ _D = "[0-9" + "".join(DIGIT_CONFUSIONS).replace("|", "\\|") + "]"
 _CORE = rf"(?=[^.)\s]*\d)(?=[^.)\s]*[^\d.)\s]){_D}{{1,3}}"  # a digit kept and one misread
 MANGLED = rf"^{_CORE}$"  # `l4`, `1O`, `2l`
 MANGLED_ALONE = rf"^{_D}$"  # a one-character number with no digit left: `S`, `l`, `B`
+# After a measure's `M`, a 4 read `A` too (`MA Former …` for M4); alone, `A.` is a letter's list
+M_CONFUSIONS = {**DIGIT_CONFUSIONS, "A": "4"}
+_DM = "[0-9" + "".join(M_CONFUSIONS).replace("|", "\\|") + "]"
 # A capital letter printed before a number (`S1` stratégique, `O2`, `P1`): a label, not a misread
 # digit; `I` excepted (`I2.` is 12 misread), and `M` has its own style (`M7`, « mesure 7 »).
 PREFIX = "[A-HJ-LN-Z]"
@@ -60,11 +63,11 @@ CELL_GLYPHS = {"TEXT": {"REGEX": r"^(?:[^\w\s]{1,3}|[A-Z]{1,2})$"}, "OP": "{0,2}
 GLUED_TITLE = r"^\d{1,3}[A-ZÀ-Ý«][a-zà-ÿ]"  # `N° 1Élargir`: a text layer with no space after it
 
 
-@rule("numbering.v3")
+@rule("numbering.v4")
 def numbering() -> dict[str, list[Pattern]]:
     """A measure's number at the start of a line: `7.`, `7)`, `Mesure 7 —`, `n°7`, `M7`,
     a letter's prefix (`S1.`, `O2 —`, `P1)`), `14.Piloter`, a table's bare `7 Créer`; lost
-    (`. Faciliter`, `Mesure — …`); misread (`l4.`, `I5.`, `2l.`, `S.`, `MLL Garantir` for M11)."""
+    (`. Faciliter`, `Mesure — …`); misread (`l4.`, `I5.`, `2l.`, `S.`, `MLL Garantir` for M11, `MA` for M4)."""
     sep = {"ORTH": {"IN": [".", ")", "°"]}}
     dash = {"ORTH": {"IN": DASHES}, "OP": "?"}
     return {
@@ -97,7 +100,7 @@ def numbering() -> dict[str, list[Pattern]]:
                         [{"LOWER": "mesure"}, {"TEXT": {"REGEX": MANGLED_ALONE}},
                          {"ORTH": {"IN": DASHES}}],
                         [{"TEXT": {"REGEX": rf"^M{_CORE}$"}}, dash],
-                        [{"TEXT": {"REGEX": rf"^M{_D}{{1,2}}$"}}, dash, {"IS_TITLE": True}]],
+                        [{"TEXT": {"REGEX": rf"^M{_DM}{{1,2}}$"}}, dash, {"IS_TITLE": True}]],
         "NUM_BARE": [[NUM, CELL_GLYPHS, {"IS_TITLE": True}],
                      [NUM, CELL_GLYPHS, {"TEXT": {"REGEX": r"^[a-zà-ÿ]{3,}(er|ir|re|oir)$"}}]],
         "NUM_LOST": [[{"ORTH": {"IN": [".", ")"]}}, {"IS_ALPHA": True}],
