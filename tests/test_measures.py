@@ -569,6 +569,22 @@ MIL Miser sur les communes
         ("M13", True, "Miser sur les communes")]  # « MIL » out of sequence: 13 by its place
 
 
+def test_an_m_label_whose_4_ocr_read_as_a_is_a_measure_of_its_own() -> None:
+    """A photographed deck (hb-018): « M4 » read « MA », « M5 » read « MS ». M4's title was
+    glued onto M3's."""
+    got = measures("""
+M3 Simplifier les formulaires en ligne les plus demandés par les usagers
+MA Former les agents d'accueil des mairies à l'accompagnement numérique
+MS Prêter des ordinateurs reconditionnés aux familles qui en sont dépourvues
+M6 Créer une ligne téléphonique d'assistance pour les démarches administratives
+""")
+    assert [(m.label, m.title) for m in got] == [
+        ("M3", "Simplifier les formulaires en ligne les plus demandés par les usagers"),
+        ("M4", "Former les agents d'accueil des mairies à l'accompagnement numérique"),
+        ("M5", "Prêter des ordinateurs reconditionnés aux familles qui en sont dépourvues"),
+        ("M6", "Créer une ligne téléphonique d'assistance pour les démarches administratives")]
+
+
 def _settled(numbers: list[int | None], sections: list[int] | None = None) -> list[int | None]:
     printed = [Printed(n, "", False, s) for n, s in zip(numbers, sections or [0] * len(numbers),
                                                           strict=True)]
