@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
-from skimage.color import deltaE_ciede2000
+from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
 from models.records import ColourRegion
 
@@ -13,6 +13,13 @@ MAX_DELTA_E = 10.0  # CIEDE2000 from a mark to its swatch beyond which it is no 
 MIN_MARGIN = 6.0  # the second-nearest swatch must be at least this much farther
 SAME_INK = 4.0  # ΔE2000 under which marks are one colour (one status's ink, scanned)
 TWO_INKS = 3 * SAME_INK  # ΔE2000 between two inks beyond which they are not one status's
+# A photo's marks stand in another light than its legend (a shade, a lamp's fall-off): the
+# swatches are lit again by a factor on their linear RGB, tried over this range, …
+LIGHTS = tuple(float(v) for v in np.geomspace(0.3, 1.7, 31))
+LIGHT_FIT = 0.7  # … and the one that explains the marks best is taken when it does so this
+LIGHT_GAIN = 2  # much better than the printed light, reads this many more marks, of two
+LIGHT_CLOSE = 1.15  # statuses at least, and no light explaining them within this factor as
+# well reads a mark otherwise
 
 
 @dataclass(frozen=True)
@@ -65,13 +72,16 @@ def _inks(marks: Sequence[ColourRegion]) -> list[int]:
 
 def classify_marks(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegion]
                    ) -> list[MarkClass]:
-    """Each mark's status by its swatch, checked against the other marks of its page: marks of
-    one ink (one colour, printed and scanned) are one status, so a mark is not read when its
-    ink reads two ways, nor when another ink stands clearly nearer its swatch than its own does
-    (a status missing from the legend, one shade off)."""
+    """Each mark's status by its swatch, seen in the marks' light (`in_page_light`: a photo's
+    shade), checked against the other marks of its page: marks of one ink (one colour, printed
+    and scanned) are one status, so a mark is not read when its ink reads two ways, nor when
+    another ink stands clearly nearer its swatch than its own does (a status missing from the
+    legend, one shade off)."""
     if not swatches or not marks:
         return [MarkClass(None, float("inf"), float("inf"), 0.0, "too-far") for _m in marks]
-    classes = [classify_mark(m, swatches) for m in marks]
+    swatches, doubtful = in_page_light(marks, swatches)
+    classes = [MarkClass(None, c.delta_e, c.runner_up, 0.0, "ambiguous") if k in doubtful else c
+               for k, c in enumerate(classify_mark(m, swatches) for m in marks)]
     inks = _inks(marks)
     groups: dict[int, list[int]] = {}
     for k, ink in enumerate(inks):
@@ -97,3 +107,52 @@ def classify_marks(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegi
                 cls = MarkClass(None, cls.delta_e, cls.runner_up, 0.0, "ambiguous")
         out.append(cls)
     return out
+
+
+def _lit(lab: Sequence[float], factor: float) -> tuple[float, float, float]:
+    """A CIELAB colour seen in `factor` times the light (its linear RGB scaled, then clipped)."""
+    rgb = lab2rgb(np.asarray([[lab]], dtype=np.float64))[0, 0]
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    linear = np.clip(linear * factor, 0.0, 1.0)
+    srgb = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
+    out = rgb2lab(srgb[None, None])[0, 0]
+    return (float(out[0]), float(out[1]), float(out[2]))
+
+
+def _fit(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegion]
+         ) -> tuple[float, list[str | None]]:
+    """How well the swatches explain the marks (the sum of each mark's ΔE to its nearest swatch,
+    at most MAX_DELTA_E: a blob of no status colour costs the same in any light), and what
+    each mark reads as."""
+    classes = [classify_mark(m, swatches) for m in marks]
+    return sum(min(c.delta_e, MAX_DELTA_E) for c in classes), [c.status for c in classes]
+
+
+def in_page_light(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegion]
+                  ) -> tuple[dict[str, ColourRegion], set[int]]:
+    """The swatches as the marks' light shows them, and the marks whose status the light leaves
+    in doubt. The light (a factor of LIGHTS) that explains the marks best is taken when it does
+    so clearly better than the printed light (LIGHT_FIT of its cost), reads LIGHT_GAIN more
+    marks, of two statuses at least, and no light explaining them about as well reads any of
+    them otherwise (a palette of one hue's shades, one light off, reads each status's marks as
+    the next one's: such a page keeps its own). When it explains them clearly better but is not
+    taken, a mark it reads otherwise than the printed light does is in doubt."""
+    cost, reads = _fit(marks, swatches)
+    tried = []
+    for factor in LIGHTS:
+        lit = {s: replace(sw, lab=_lit(sw.lab, factor)) for s, sw in swatches.items()}
+        tried.append((*_fit(marks, lit), lit))
+    best_cost, best_reads, best = min(tried, key=lambda t: t[0])
+    if best_cost > LIGHT_FIT * cost:
+        return swatches, set()
+    doubtful = {k for k, (a, b) in enumerate(zip(reads, best_reads, strict=True))
+                if a is not None and a != b}
+    if (sum(r is not None for r in best_reads) < sum(r is not None for r in reads) + LIGHT_GAIN
+            or len({r for r in best_reads if r is not None}) < 2):
+        return swatches, doubtful
+    for other_cost, other, _lit_sw in tried:
+        if other_cost <= LIGHT_CLOSE * best_cost and any(
+                a is not None and b is not None and a != b
+                for a, b in zip(best_reads, other, strict=True)):
+            return swatches, doubtful
+    return best, set()

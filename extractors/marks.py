@@ -31,7 +31,7 @@ from models.records import (
     Word,
 )
 
-MARKS_VERSION = "marks.v9"  # part of the pipeline version: a change here re-extracts
+MARKS_VERSION = "marks.v10"  # part of the pipeline version: a change here re-extracts
 # (it covers markcolour.py, markbands.py and statuswords.py too: bump it when they change what
 # is read)
 # (v3: a stack of legend labels whose swatches were not found is no measure's status; a line

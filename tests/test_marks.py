@@ -171,6 +171,51 @@ def test_two_inks_read_as_one_status_are_two_statuses_and_neither_is_read() -> N
     assert {c.status for c in classify_marks(drifted, swatches)} == {"tres_satisfaisant"}
 
 
+def test_marks_in_a_photos_shade_are_read_in_its_light() -> None:
+    """A phone photo of a page (hb-012 of a development set): the legend at the top in the
+    lamp's light, the marks at the right in shade, half as bright. Read against the printed
+    swatches, the light green marks are nearest the dark green's (a wrong status, saved only
+    by the ink check) and the others too far; in the one light that explains them all, each
+    is its own status. A page whose marks match their swatches as printed (hb-010: one blue
+    heading's letters read in a dimmer light too) keeps the printed light."""
+    swatches = {"tres_satisfaisant": (44.3, -40.0, 26.9), "satisfaisant": (63.9, -34.8, 44.0),
+                "retard_explique": (62.2, 9.0, 62.9), "remis_en_cause": (37.2, 45.6, 37.3)}
+    key = {s: region((0, 0, 0), lab=lab) for s, lab in swatches.items()}
+    shade = {"satisfaisant": (46.8, -26.6, 33.6), "retard_explique": (47.1, 7.3, 50.2),
+             "remis_en_cause": (31.3, 40.0, 32.4), "tres_satisfaisant": (33.6, -32.1, 21.7)}
+    printed_light = [classify_mark(region((0, 0, 0), lab=lab), key) for lab in shade.values()]
+    assert [c.status for c in printed_light] == ["tres_satisfaisant", None, "remis_en_cause",
+                                                 "tres_satisfaisant"]
+    statuses = ["satisfaisant", "retard_explique", "retard_explique", "retard_explique",
+                "satisfaisant", "remis_en_cause", "tres_satisfaisant", "retard_explique"]
+    marks = [region((0, 0, 0), lab=shade[s]) for s in statuses]
+    assert [c.status for c in classify_marks(marks, key)] == statuses
+    assert [c.status for c in classify_marks(marks[:2], key)] == [None, None]  # too few to tell
+
+    legend = {"tres_satisfaisant": (72.1, -11.1, 28.5), "satisfaisant": (70.9, -19.1, 1.3),
+              "retard_explique": (66.4, -3.8, -14.4), "remis_en_cause": (63.2, 19.0, -3.2)}
+    key = {s: region((0, 0, 0), lab=lab) for s, lab in legend.items()}
+    heading = [(42.5, -6.3, -25.0), (53.5, -6.3, -18.1), (53.7, -6.3, -17.8), (49.0, -6.4, -19.9)]
+    own = ["satisfaisant", "tres_satisfaisant", "satisfaisant", "tres_satisfaisant"]
+    marks = [region((0, 0, 0), lab=lab) for lab in heading] + [
+        region((0, 0, 0), lab=legend[s]) for s in own]
+    assert [c.status for c in classify_marks(marks, key)][4:] == own
+    assert [c.status for c in classify_marks(marks, key)][:4] == [None] * 4
+
+
+def test_a_palette_of_one_hues_shades_keeps_the_printed_light() -> None:
+    """Four shades of one purple: a dimmer light would read each status's marks as the next
+    one's, as well as the printed light reads them as their own. Marks that match no swatch in
+    any one light are not read."""
+    shades = {"tres_satisfaisant": (20.0, 34.0, -19.0), "satisfaisant": (33.0, 51.0, -27.0),
+              "retard_explique": (45.0, 53.0, -29.0), "remis_en_cause": (62.0, 31.0, -17.0)}
+    key = {s: region((0, 0, 0), lab=lab) for s, lab in shades.items()}
+    from extractors.markcolour import _lit
+    dim = [region((0, 0, 0), lab=_lit(lab, 0.55)) for lab in shades.values()]
+    got = [c.status for c in classify_marks(dim, key)]
+    assert all(g is None or g == s for g, s in zip(got, shades, strict=True))
+
+
 def test_no_legend_reads_no_mark() -> None:
     assert classify_marks([region((0, 122, 61))], {})[0].status is None
 
