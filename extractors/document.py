@@ -9,7 +9,7 @@ from extractors.columns import COLUMNS_VERSION, read_columns
 from extractors.layout import drop_mark_glyphs
 from extractors.letters import extract_letter, is_letter_anchor
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses, check_status_counts
-from extractors.measures import extract_measures
+from extractors.measures import MEASURES_VERSION, extract_measures
 from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
 from extractors.numbering import SEQUENCES_VERSION
 from extractors.ocr import DEFAULT_OCR, OcrSettings
@@ -34,7 +34,7 @@ def pipeline_version() -> str:
     except PackageNotFoundError:
         code = CODE_VERSION
     return (f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
-            f".{COLUMNS_VERSION}.{TABLE_ROWS_VERSION}.{SEQUENCES_VERSION}")
+            f".{COLUMNS_VERSION}.{TABLE_ROWS_VERSION}.{SEQUENCES_VERSION}.{MEASURES_VERSION}")
 
 
 def in_columns(page: Page) -> tuple[Page, list[Repair]]:

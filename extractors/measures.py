@@ -25,6 +25,8 @@ from extractors.pagelines import (  # PageLine: extractors/letters.py imports it
 from extractors.rules import matches, parse_docs
 from models.records import Measure
 
+MEASURES_VERSION = "measures.v2"  # part of pipeline_version: bump when the measures found change
+
 
 def _column_number(pl: PageLine) -> int | None:
     read = read_number(pl.doc)
@@ -102,8 +104,10 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             in_measures = False
             continue
         if numbered is None and section & {"LEGEND", "PROGRESS"} and len(doc) <= 10:
-            finish()  # a legend or a strip ends a title; the measures may go on after it
-            paused, in_measures = paused or in_measures, False
+            finish()  # a legend or a strip ends a title; the measures may go on after it, or
+            # begin after it: « Niveau d'avancement des mesures » heading a page of them
+            names_them = "PROGRESS" in section and any(t.lower_ == "mesures" for t in doc)
+            paused, in_measures = paused or in_measures or names_them, False
             continue
         if numbered is not None and paused and _resumes(numbered, drafts):
             in_measures, paused = True, False
@@ -122,6 +126,12 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
             current = Draft(page=pl.page, number=None, style="NUM_NONE", dimension=dimension,
                              horizon=horizon, section=len(sections) - 1, parts=[pl],
                              first_text=without_glyphs(pl))
+            continue
+        if in_measures and current is not None and (title := _row_below(current, pl)):
+            finish()  # a row of the hanging-indented list whose number OCR mangled (« ice »)
+            current = Draft(page=pl.page, number=None, style="NUM_LOST", dimension=dimension,
+                             horizon=horizon, section=len(sections) - 1, parts=[pl],
+                             first_text=title)
             continue
         if current is not None and _continues(current, pl):
             current.parts.append(pl)
@@ -170,6 +180,38 @@ def _beside(draft: Draft, pl: PageLine) -> bool:
         return False
     height = max(1.0, last[3] - last[1])
     return box[0] > max(rights) and last[1] - height <= box[1] <= last[3] + height
+
+
+def _row_below(draft: Draft, pl: PageLine) -> str | None:
+    """The title of a line that opens the next row of a list set with a hanging indent — its
+    numbers in a column, its titles' every line further right, as the row above shows — though
+    OCR read no number in it (« ice inciter à croiser … » for « 17. Inciter … »): the line
+    starts in the numbers' column with one short word, and its next word in the titles'.
+    None for a line that carries on the title."""
+    first, box = draft.parts[0].line, pl.line.bbox
+    if draft.number is None or pl.page != draft.page or first.bbox is None or box is None:
+        return None
+    height = max(1.0, first.bbox[3] - first.bbox[1])
+    label_x = first.bbox[0]
+    title_x = _title_x(draft)
+    words = [w for w in pl.line.words if w.bbox is not None]
+    if title_x is None or title_x - label_x < 1.5 * height or len(words) < 3:
+        return None
+    if abs(box[0] - label_x) > 0.6 * height or len(words[0].text) > 4:
+        return None
+    if not (words[1].bbox is not None and abs(words[1].bbox[0] - title_x) <= 0.6 * height):
+        return None
+    if not (draft.parts[-1].line.bbox is not None
+            and 0 <= box[1] - draft.parts[-1].line.bbox[3] <= 1.2 * height):
+        return None  # right under the row above, as the list's rows follow each other
+    return " ".join(w.text for w in words[1:])
+
+
+def _title_x(draft: Draft) -> float | None:
+    """Where the titles of a hanging-indented list start: the left of the row's next lines,
+    which all stand clear right of its number (None when the row has a single line)."""
+    lefts = [p.line.bbox[0] for p in draft.parts[1:] if p.line.bbox is not None]
+    return min(lefts) if lefts else None
 
 
 def _continues(draft: Draft, pl: PageLine) -> bool:

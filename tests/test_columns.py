@@ -189,3 +189,43 @@ def test_a_page_in_three_columns_under_a_heading_that_nears_the_gutter() -> None
     # 100 dpi leaves illegible, ties by its count: every status as the page draws it
     s, r, t = "satisfaisant", "retard_explique", "tres_satisfaisant"
     assert [m.status for m in extraction.measures] == [s, s, s, r, s, s, t, s, r, t, s, s, s, s]
+
+
+def _page(rows: list[tuple[str, float]], top: float = 100.0) -> Page:
+    """A page of lines (text, left) one PITCH apart."""
+    lines = [line_of(words_at(text, x, top + PITCH * i)) for i, (text, x) in enumerate(rows)]
+    return Page(page=1, method="ocr", lines=tuple(lines), width_px=1400, height_px=1800, dpi=150)
+
+
+def test_a_row_whose_number_ocr_mangled_opens_a_measure_of_a_hanging_indented_list() -> None:
+    """« 17. » read « ice » (hb-030 of a development set): the row's title was glued onto
+    measure 16's, whose title then held two measures'. In a list whose titles all stand right
+    of their numbers, a line that starts in the numbers' column with one short word and goes on
+    in the titles' column opens the next row."""
+    rows = [("Mesures politiques — de 12 à 18 mois", 100.0),
+            ("16. Créer une Conférence des alliances stratégiques", 100.0),
+            ("communs, déclinée localement", 140.0),
+            ("ice inciter à croiser les espaces de dialogue", 100.0),
+            ("et la pédagogie des alliances", 140.0),
+            ("18. Créer un droit d'expérimentation partenariale", 100.0)]
+    extraction, _pages, _repairs = extract_records([_page(rows)])
+    got = [(m.number, m.title) for m in extraction.measures]
+    assert got == [(16, ("Créer une Conférence des alliances stratégiques communs, déclinée "
+                         "localement")),
+                   (17, "Inciter à croiser les espaces de dialogue et la pédagogie des alliances"),
+                   (18, "Créer un droit d'expérimentation partenariale")]
+    # a title's next line that starts left (a list with no hanging indent) carries on
+    flush = [(text, 100.0) for text, _x in rows]
+    extraction, _pages, _repairs = extract_records([_page(flush)])
+    assert [m.number for m in extraction.measures] == [16, 18]
+
+
+def test_a_page_headed_niveau_d_avancement_des_mesures_lists_measures() -> None:
+    """A deck's page of measures under « Niveau d'avancement des mesures » and its legend, no
+    dimension heading nor count: its numbered list is the measures (none were found)."""
+    rows = [("Niveau d'avancement des mesures", 100.0),
+            ("1. Installer des compteurs sur tous les prélèvements agricoles", 100.0),
+            ("2. Publier chaque semaine l'état des nappes par bassin versant", 100.0),
+            ("3. Généraliser le pilotage de l'irrigation par sondes", 100.0)]
+    extraction, _pages, _repairs = extract_records([_page(rows)])
+    assert [m.number for m in extraction.measures] == [1, 2, 3]
