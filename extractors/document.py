@@ -64,17 +64,27 @@ LETTER_TEXT = ("place", "sender_org", "sender_role", "recipient", "recipient_org
                "recipient_address", "subject", "salutation")
 
 
-def uses_typographic_apostrophe(pages: Sequence[Page]) -> bool:
-    """Whether the document prints its apostrophes as `’`. On pages OCR read, any `’` says so
-    (OCR reads a `’` as `'` often, an `'` as `’` never); in a text layer, the form most of its
-    apostrophes take. Legacy OCR text says nothing of the page: whichever engine made it mixed
-    both forms its own way, so its titles and letters keep the plain `'` normalisation gives.
-    Normalisation reads both as `'`; titles and letters are published with the document's own."""
-    texts = [(p.method, ln.raw_text or ln.text) for p in pages for ln in p.lines]
-    if any(method == "ocr" and "’" in text for method, text in texts):
-        return True
-    layer = [text for method, text in texts if method == "text-layer"]
-    return sum(t.count("’") for t in layer) > sum(t.count("'") for t in layer)
+def typographic_pages(pages: Sequence[Page]) -> set[int]:
+    """The pages that print their apostrophes as `’`. A document prints one form, unless a text
+    layer's page says otherwise (a cover letter typed apart from the report it covers: its
+    layer holds the form each page prints): `’` when any page OCR read has one (OCR reads a
+    `’` as `'` often — 19 of 21 on a page of the stress set —, an `'` as `’` never, so a page
+    OCR read never says `'`) or when most apostrophes of the text layers are. Legacy OCR text
+    says nothing of the page: whichever engine made it mixed both forms its own way, so its
+    titles and letters keep the plain `'` normalisation gives. Normalisation reads both as `'`;
+    titles and letters are published with their page's own."""
+    own: dict[int, tuple[int, int]] = {}
+    for page in pages:
+        if page.method == "text-layer":
+            texts = [ln.raw_text or ln.text for ln in page.lines]
+            own[page.page] = (sum(t.count("’") for t in texts), sum(t.count("'") for t in texts))
+    ocr = any(p.method == "ocr" and "’" in (ln.raw_text or ln.text)
+              for p in pages for ln in p.lines)
+    curly, plain = sum(c for c, _p in own.values()), sum(p for _c, p in own.values())
+    document = ocr or curly > plain
+    return {p.page for p in pages
+            if (own[p.page][0] > own[p.page][1] if p.page in own and own[p.page][0] != own[p.page][1]
+                else document)}
 
 
 def typographic(text: str | None) -> str | None:
@@ -141,10 +151,11 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
         letter = extract_letter(by_page.get(page.page, []))
         if letter is not None:
             letters.append(letter)
-    if uses_typographic_apostrophe(pages):
-        measures = [replace(m, title=typographic(m.title)) for m in measures]
-        letters = [replace(lt, **{f: typographic(getattr(lt, f)) for f in LETTER_TEXT})
-                   for lt in letters]
+    curly = typographic_pages(pages)
+    measures = [replace(m, title=typographic(m.title)) if m.page in curly else m
+                for m in measures]
+    letters = [replace(lt, **{f: typographic(getattr(lt, f)) for f in LETTER_TEXT})
+               if lt.page in curly else lt for lt in letters]
     kind = ("report+letter" if measures and letters else "report" if measures
             else "letter" if letters else "text" if pages and pages[0].method == "legacy-text"
             else "unknown")

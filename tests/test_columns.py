@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from extractors.columns import column_boxes, read_columns
-from extractors.document import extract_records
+from extractors.document import extract_records, typographic_pages
 from models.records import Line, Page, Word
 
 CHAR, HEIGHT, PITCH = 10.0, 20.0, 30.0  # a character's width, a word's height, line pitch
@@ -229,3 +230,31 @@ def test_a_page_headed_niveau_d_avancement_des_mesures_lists_measures() -> None:
             ("3. Généraliser le pilotage de l'irrigation par sondes", 100.0)]
     extraction, _pages, _repairs = extract_records([_page(rows)])
     assert [m.number for m in extraction.measures] == [1, 2, 3]
+
+
+def test_a_cover_letter_typed_with_plain_apostrophes_keeps_them_beside_a_typographic_report(
+        ) -> None:
+    """A born-digital PDF whose report pages print `’` and whose cover letter prints `'` (its
+    text layer says so, page by page): each page keeps its own (the letter's recipient was
+    published « l’Éducation »). Read by OCR, a page never says `'` (tesseract reads `’` as `'`
+    often: 19 of 21 on a page of the stress set), so there the document's `’` holds."""
+    letter = [("Toulouse, le 8 novembre 2023", 100.0),
+              ("Madame la Ministre de l'Éducation nationale", 100.0),
+              ("Objet : Bilan à un an des mesures proposées", 100.0),
+              ("Madame la Ministre,", 100.0),
+              ("Nous avons l'honneur de vous remettre le rapport d'étape de l'observatoire.", 100.0),
+              ("Nous vous prions de croire, Madame la Ministre, à notre profond respect.", 100.0)]
+    report = [("7 mesures opérationnelles, aux premiers effets à 3/9 mois", 100.0),
+              ("1. Publier chaque semaine l’état des nappes", 100.0),
+              ("2. Réutiliser les eaux usées pour l’irrigation", 100.0)]
+    for method, recipient in (("text-layer", "Madame la Ministre de l'Éducation nationale"),
+                              ("ocr", "Madame la Ministre de l’Éducation nationale")):
+        pages = [replace(_page(letter), page=1, method=method),
+                 replace(_page(report), page=2, method=method)]
+        extraction, _pages, _repairs = extract_records(pages)
+        assert [m.title for m in extraction.measures] == [
+            "Publier chaque semaine l’état des nappes",
+            "Réutiliser les eaux usées pour l’irrigation"]
+        (got,) = extraction.letters
+        assert got.recipient == recipient, method
+        assert typographic_pages(pages) == ({2} if method == "text-layer" else {1, 2})
