@@ -109,23 +109,29 @@ def classify_marks(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegi
     return out
 
 
-def _lit(lab: Sequence[float], factor: float) -> tuple[float, float, float]:
-    """A CIELAB colour seen in `factor` times the light (its linear RGB scaled, then clipped)."""
-    rgb = lab2rgb(np.asarray([[lab]], dtype=np.float64))[0, 0]
+def _lit(labs: np.ndarray, factors: Sequence[float]) -> np.ndarray:
+    """CIELAB colours (n, 3) seen in each of `factors` times the light (their linear RGB scaled,
+    then clipped): (len(factors), n, 3)."""
+    rgb = lab2rgb(labs[None].astype(np.float64))[0]
     linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    linear = np.clip(linear * factor, 0.0, 1.0)
-    srgb = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
-    out = rgb2lab(srgb[None, None])[0, 0]
-    return (float(out[0]), float(out[1]), float(out[2]))
+    lit = np.clip(linear[None] * np.asarray(factors, dtype=np.float64)[:, None, None], 0.0, 1.0)
+    srgb = np.where(lit <= 0.0031308, lit * 12.92, 1.055 * lit ** (1 / 2.4) - 0.055)
+    return rgb2lab(srgb)
 
 
-def _fit(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegion]
+def _fit(marks: np.ndarray, swatches: np.ndarray, names: Sequence[str]
          ) -> tuple[float, list[str | None]]:
-    """How well the swatches explain the marks (the sum of each mark's ΔE to its nearest swatch,
-    at most MAX_DELTA_E: a blob of no status colour costs the same in any light), and what
-    each mark reads as."""
-    classes = [classify_mark(m, swatches) for m in marks]
-    return sum(min(c.delta_e, MAX_DELTA_E) for c in classes), [c.status for c in classes]
+    """How well swatch colours (s, 3) explain mark colours (m, 3) — the sum of each mark's ΔE
+    to its nearest swatch, at most MAX_DELTA_E: a blob of no status colour costs the same in
+    any light — and what each mark reads as (`classify_mark`'s rule)."""
+    dist = deltaE_ciede2000(marks[:, None, :], swatches[None, :, :])
+    order = np.argsort(dist, axis=1, kind="stable")
+    rows = np.arange(len(marks))
+    d1 = dist[rows, order[:, 0]]
+    d2 = dist[rows, order[:, 1]] if len(names) > 1 else np.full(len(marks), np.inf)
+    read = (d1 <= MAX_DELTA_E) & (d2 - d1 >= MIN_MARGIN)
+    return (float(np.minimum(d1, MAX_DELTA_E).sum()),
+            [names[order[k, 0]] if read[k] else None for k in range(len(marks))])
 
 
 def in_page_light(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegion]
@@ -137,11 +143,12 @@ def in_page_light(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegio
     them otherwise (a palette of one hue's shades, one light off, reads each status's marks as
     the next one's: such a page keeps its own). When it explains them clearly better but is not
     taken, a mark it reads otherwise than the printed light does is in doubt."""
-    cost, reads = _fit(marks, swatches)
-    tried = []
-    for factor in LIGHTS:
-        lit = {s: replace(sw, lab=_lit(sw.lab, factor)) for s, sw in swatches.items()}
-        tried.append((*_fit(marks, lit), lit))
+    names = sorted(swatches)
+    inks = np.asarray([m.lab for m in marks], dtype=np.float64)
+    printed = np.asarray([swatches[s].lab for s in names], dtype=np.float64)
+    cost, reads = _fit(inks, printed, names)
+    lit = _lit(printed, LIGHTS)
+    tried = [(*_fit(inks, labs, names), k) for k, labs in enumerate(lit)]
     best_cost, best_reads, best = min(tried, key=lambda t: t[0])
     if best_cost > LIGHT_FIT * cost:
         return swatches, set()
@@ -150,9 +157,10 @@ def in_page_light(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegio
     if (sum(r is not None for r in best_reads) < sum(r is not None for r in reads) + LIGHT_GAIN
             or len({r for r in best_reads if r is not None}) < 2):
         return swatches, doubtful
-    for other_cost, other, _lit_sw in tried:
+    for other_cost, other, _k in tried:
         if other_cost <= LIGHT_CLOSE * best_cost and any(
                 a is not None and b is not None and a != b
                 for a, b in zip(best_reads, other, strict=True)):
             return swatches, doubtful
-    return best, set()
+    return {s: replace(swatches[s], lab=tuple(float(v) for v in lit[best][i]))
+            for i, s in enumerate(names)}, set()

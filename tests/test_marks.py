@@ -211,7 +211,8 @@ def test_a_palette_of_one_hues_shades_keeps_the_printed_light() -> None:
               "retard_explique": (45.0, 53.0, -29.0), "remis_en_cause": (62.0, 31.0, -17.0)}
     key = {s: region((0, 0, 0), lab=lab) for s, lab in shades.items()}
     from extractors.markcolour import _lit
-    dim = [region((0, 0, 0), lab=_lit(lab, 0.55)) for lab in shades.values()]
+    dim = [region((0, 0, 0), lab=tuple(_lit(np.asarray([lab]), [0.55])[0, 0]))
+           for lab in shades.values()]
     got = [c.status for c in classify_marks(dim, key)]
     assert all(g is None or g == s for g, s in zip(got, shades, strict=True))
 
