@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 NUMBERING = "numbering.v4"
-SEQUENCES_VERSION = "sequences.v2"  # part of pipeline_version: how runs and lost numbers settle
+SEQUENCES_VERSION = "sequences.v3"  # part of pipeline_version: how runs and lost numbers settle
 EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" by themselves
 # When several numbering patterns match at a line's start, the most specific reading wins.
 STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_PREFIX", "NUM_GLUED", "NUM_DOT",
@@ -151,18 +151,29 @@ def sequences(printed: list[Printed]) -> list[list[int]]:
     runs: list[list[int]] = []
     prefix = ""
     last: int | None = None
+    restarted = False  # a section numbered its measures afresh: the document numbers by section
     for i, p in enumerate(printed):
         new_section = i > 0 and p.section != printed[i - 1].section
         own = p.prefix or next((q.prefix for q in printed[i:] if q.section == p.section
                                 and q.prefix), "") if new_section else p.prefix
-        if not runs or (own and prefix and own != prefix) or (new_section and _restarts(
-                printed, i, last)):
+        restarts = new_section and _restarts(printed, i, last)
+        restarted = restarted or restarts
+        if not runs or (own and prefix and own != prefix) or restarts or (
+                new_section and restarted and not _legible(printed, i)):
+            # (a section whose every number was lost, after sections that restart at 1,
+            # restarts too: counting on across it published 3-6 for its 1-4)
             runs.append([])
             last = None
         runs[-1].append(i)
         prefix = own or prefix
         last = _firm(p) if _firm(p) is not None else last
     return runs
+
+
+def _legible(printed: list[Printed], start: int) -> bool:
+    """Whether the section starting at `start` has a legible number."""
+    section = printed[start].section
+    return any(_firm(p) is not None for p in printed[start:] if p.section == section)
 
 
 def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:

@@ -591,6 +591,17 @@ def _settled(numbers: list[int | None], sections: list[int] | None = None) -> li
     return [s.number for s in settle_numbers(printed)]
 
 
+def test_a_section_whose_numbers_were_all_lost_is_not_counted_on_after_sections_that_restart(
+        ) -> None:
+    """A deck numbering each dimension from 1 (1-3, 1-2, 1-4), the last section's numbers all
+    lost (« . Créer … »): they were published 3-6, counting on from the section before. The
+    document numbers by section, so they are no number (hb-026 of a development set)."""
+    assert _settled([1, 2, 3, 1, 2, None, None, None, None], [0, 0, 0, 1, 1, 2, 2, 2, 2]) == [
+        1, 2, 3, 1, 2, None, None, None, None]
+    # one numbering across sections: a section's lost numbers go on from the one before
+    assert _settled([1, 2, 3, 4, 5, None, None], [0, 0, 0, 1, 1, 2, 2]) == [1, 2, 3, 4, 5, 6, 7]
+
+
 def test_a_line_read_as_a_measure_does_not_shift_the_numbers_printed_around_it() -> None:
     """Numbers 2-7 and 9-13 lost, « 8. » and « 14. » read, then a stray line taken for a
     measure before « 15. »: the printed 8 and 14 stand (they were published 7 and 13, the
