@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from extractors.numbering import NUMBERING, Printed, printed_order, settle_numbers
@@ -206,10 +207,13 @@ def _to_measure(d: Draft) -> Measure:
     )
 
 
-def infer_numbers(drafts: list[Draft]) -> list[Measure]:
+def infer_numbers(drafts: list[Draft], sections: Sequence[Section] = ()) -> list[Measure]:
     """Each draft as a measure with its number and label settled in its own sequence (see
     extractors/numbering.py); an inferred number costs confidence."""
-    settled = settle_numbers([Printed(d.number, d.prefix, d.soft, d.section) for d in drafts])
+    caps = [s.announced for s in sections]
+    settled = settle_numbers([Printed(d.number, d.prefix, d.soft, d.section,
+                                      caps[d.section] if d.section < len(caps) else None)
+                              for d in drafts])
     order = printed_order(settled)
     out = []
     for d, found in ((drafts[i], settled[i]) for i in order):

@@ -144,7 +144,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
                              first_text=without_glyphs(pl), weak=True)
     finish()
     drafts = fit_counts(drafts, sections, announced)
-    return infer_numbers(drafts), announced
+    return infer_numbers(drafts, sections), announced
 
 
 def _reading_order(lines: list[PageLine]) -> list[PageLine]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from extractors.rules import DIGIT_CONFUSIONS, M_CONFUSIONS, dimension_headings, matches
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 NUMBERING = "numbering.v4"
-SEQUENCES_VERSION = "sequences.v3"  # part of pipeline_version: how runs and lost numbers settle
+SEQUENCES_VERSION = "sequences.v4"  # part of pipeline_version: how runs and lost numbers settle
 EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" by themselves
 # When several numbering patterns match at a line's start, the most specific reading wins.
 STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_PREFIX", "NUM_GLUED", "NUM_DOT",
@@ -41,6 +41,7 @@ class Printed:
     prefix: str
     soft: bool
     section: int  # index of the heading the measure stands under
+    cap: int | None = None  # how many measures that heading announces (« 3 mesures … »)
 
 
 @dataclass(frozen=True)
@@ -296,8 +297,15 @@ def settle_numbers(printed: list[Printed]) -> list[Settled]:
     whole = (bool(firm) and None not in firm and len(set(firm)) == len(firm)
              and max(firm) - min(firm) == len(firm) - 1  # type: ignore[type-var, operator]
              and len({p.prefix for p in printed}) == 1)
-    for k, run in enumerate([list(range(len(printed)))] if whole else sequences(printed)):
+    runs = [list(range(len(printed)))] if whole else sequences(printed)
+    for k, run in enumerate(runs):
         items = [printed[i] for i in run]
+        cap = items[0].cap if len({p.section for p in items}) == 1 else None
+        if len(runs) > 1 and cap is not None:
+            # a section numbered from 1 that announces its count prints no number beyond it
+            # (« 5. » read for « 3. » in « 3 mesures opérationnelles »): that one is a misread
+            items = [replace(p, number=None, soft=False)
+                     if p.number is not None and p.number > cap else p for p in items]
         # the prefix most of the run prints (« Z0) » read for « 20) » among « 19) » gives none)
         printed_prefixes = Counter(p.prefix for p in items if p.number is not None)
         prefix = printed_prefixes.most_common(1)[0][0] if printed_prefixes else ""

@@ -602,6 +602,18 @@ def test_a_section_whose_numbers_were_all_lost_is_not_counted_on_after_sections_
     assert _settled([1, 2, 3, 4, 5, None, None], [0, 0, 0, 1, 1, 2, 2]) == [1, 2, 3, 4, 5, 6, 7]
 
 
+def test_a_number_beyond_its_restarting_sections_announced_count_is_a_misread() -> None:
+    """« 3 MESURES OPÉRATIONNELLES » numbered 1, 2, « 5. » (3 misread), then « 2 MESURES
+    STRATÉGIQUES » numbered from 1 again: the 5 cannot be, and its place makes it 3. Numbered
+    on across sections (one run), a section's numbers exceed its count rightly."""
+    def settled(numbers: list[int], sections: list[int], caps: dict[int, int]) -> list[int | None]:
+        return [s.number for s in settle_numbers(
+            [Printed(n, "", False, sec, caps[sec]) for n, sec in zip(numbers, sections,
+                                                                      strict=True)])]
+    assert settled([1, 2, 5, 1, 2], [0, 0, 0, 1, 1], {0: 3, 1: 2}) == [1, 2, 3, 1, 2]
+    assert settled([1, 2, 3, 4, 5], [0, 0, 0, 1, 1], {0: 3, 1: 2}) == [1, 2, 3, 4, 5]
+
+
 def test_a_line_read_as_a_measure_does_not_shift_the_numbers_printed_around_it() -> None:
     """Numbers 2-7 and 9-13 lost, « 8. » and « 14. » read, then a stray line taken for a
     measure before « 15. »: the printed 8 and 14 stand (they were published 7 and 13, the
