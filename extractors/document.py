@@ -73,18 +73,16 @@ def typographic_pages(pages: Sequence[Page]) -> set[int]:
     says nothing of the page: whichever engine made it mixed both forms its own way, so its
     titles and letters keep the plain `'` normalisation gives. Normalisation reads both as `'`;
     titles and letters are published with their page's own."""
-    own: dict[int, tuple[int, int]] = {}
+    layer: dict[int, tuple[int, int]] = {}  # text-layer page -> (its `’`, its `'`)
     for page in pages:
         if page.method == "text-layer":
             texts = [ln.raw_text or ln.text for ln in page.lines]
-            own[page.page] = (sum(t.count("’") for t in texts), sum(t.count("'") for t in texts))
-    ocr = any(p.method == "ocr" and "’" in (ln.raw_text or ln.text)
-              for p in pages for ln in p.lines)
-    curly, plain = sum(c for c, _p in own.values()), sum(p for _c, p in own.values())
-    document = ocr or curly > plain
-    return {p.page for p in pages
-            if (own[p.page][0] > own[p.page][1] if p.page in own and own[p.page][0] != own[p.page][1]
-                else document)}
+            layer[page.page] = (sum(t.count("’") for t in texts), sum(t.count("'") for t in texts))
+    document = any(p.method == "ocr" and "’" in (ln.raw_text or ln.text)
+                   for p in pages for ln in p.lines) or (
+        sum(c for c, _p in layer.values()) > sum(p for _c, p in layer.values()))
+    told = {page: curly > plain for page, (curly, plain) in layer.items() if curly != plain}
+    return {p.page for p in pages if told.get(p.page, document)}
 
 
 def typographic(text: str | None) -> str | None:

@@ -43,7 +43,12 @@ def classify_mark(mark: ColourRegion, swatches: dict[str, ColourRegion]) -> Mark
     """The status whose swatch is nearest in ΔE2000, when near enough and clearly nearest."""
     dists = sorted((delta_e(mark.lab, sw.lab), status) for status, sw in swatches.items())
     d1, status = dists[0]
-    d2 = dists[1][0] if len(dists) > 1 else float("inf")
+    return _judged(status, d1, dists[1][0] if len(dists) > 1 else float("inf"))
+
+
+def _judged(status: str, d1: float, d2: float) -> MarkClass:
+    """A mark `d1` from its nearest swatch's colour (`status`'s), `d2` from the next one's:
+    read when near enough and clearly nearest."""
     confidence = round(0.5 + 0.5 * (1 - d1 / d2), 3) if d2 > 0 else 0.0
     if d1 > MAX_DELTA_E:
         return MarkClass(None, d1, d2, 0.0, "too-far")
@@ -123,15 +128,16 @@ def _fit(marks: np.ndarray, swatches: np.ndarray, names: Sequence[str]
          ) -> tuple[float, list[str | None]]:
     """How well swatch colours (s, 3) explain mark colours (m, 3) — the sum of each mark's ΔE
     to its nearest swatch, at most MAX_DELTA_E: a blob of no status colour costs the same in
-    any light — and what each mark reads as (`classify_mark`'s rule)."""
+    any light — and what each mark reads as (`classify_mark`'s rule; `names` sorted, as its
+    ties are)."""
     dist = deltaE_ciede2000(marks[:, None, :], swatches[None, :, :])
     order = np.argsort(dist, axis=1, kind="stable")
     rows = np.arange(len(marks))
     d1 = dist[rows, order[:, 0]]
     d2 = dist[rows, order[:, 1]] if len(names) > 1 else np.full(len(marks), np.inf)
-    read = (d1 <= MAX_DELTA_E) & (d2 - d1 >= MIN_MARGIN)
     return (float(np.minimum(d1, MAX_DELTA_E).sum()),
-            [names[order[k, 0]] if read[k] else None for k in range(len(marks))])
+            [_judged(names[order[k, 0]], float(d1[k]), float(d2[k])).status
+             for k in range(len(marks))])
 
 
 def in_page_light(marks: Sequence[ColourRegion], swatches: dict[str, ColourRegion]

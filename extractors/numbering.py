@@ -17,8 +17,9 @@ EXPLICIT_STYLES = {"NUM_MESURE", "NUM_N", "NUM_M"}  # styles that say "measure" 
 # When several numbering patterns match at a line's start, the most specific reading wins.
 STYLE_PRIORITY = ("NUM_MESURE", "NUM_N", "NUM_M", "NUM_PREFIX", "NUM_GLUED", "NUM_DOT",
                   "NUM_COMMA", "NUM_MANGLED", "NUM_BARE", "NUM_LOST")
-_MANGLED_NUMBER = re.compile(r"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|(M)(?=[0-9lIL|iOoSZBA]))?"
-                             r"([0-9lIL|iOoSZBA]{1,3})")
+_MISREAD = "[0-9" + re.escape("".join(M_CONFUSIONS)) + "]"  # digits, and what OCR reads for them
+_MANGLED_NUMBER = re.compile(rf"^(?:[Mm]esures?\s+|[nN][°º]\s*|no\s+|(M)(?={_MISREAD}))?"
+                             rf"({_MISREAD}{{1,3}})")
 _PREFIXED = re.compile(r"^([A-Z])(\d{1,3})")
 
 
@@ -134,9 +135,7 @@ def _restarts(printed: list[Printed], start: int, last: int | None) -> bool:
     one of its first two legible numbers puts its start at 1, or both put it at the same
     place at or below the run's last number — unless more of its first three legible numbers
     go on from the run's last (« ·, 2), 10., 11. » after « 7. »: « 9) » misread « 2) »)."""
-    section = printed[start].section
-    firm = [(k, n) for k, p in enumerate(printed[start:]) if p.section == section
-            and (n := _firm(p)) is not None][:3]
+    firm = _legible_numbers(printed, start)[:3]
     if not firm or last is None:
         return False
     begins = [n - k for k, n in firm]
@@ -160,7 +159,7 @@ def sequences(printed: list[Printed]) -> list[list[int]]:
         restarts = new_section and _restarts(printed, i, last)
         restarted = restarted or restarts
         if not runs or (own and prefix and own != prefix) or restarts or (
-                new_section and restarted and not _legible(printed, i)):
+                new_section and restarted and not _legible_numbers(printed, i)):
             # (a section whose every number was lost, after sections that restart at 1,
             # restarts too: counting on across it published 3-6 for its 1-4)
             runs.append([])
@@ -171,10 +170,12 @@ def sequences(printed: list[Printed]) -> list[list[int]]:
     return runs
 
 
-def _legible(printed: list[Printed], start: int) -> bool:
-    """Whether the section starting at `start` has a legible number."""
+def _legible_numbers(printed: list[Printed], start: int) -> list[tuple[int, int]]:
+    """(place in the section, number) of each legible number of the section starting at
+    `start`."""
     section = printed[start].section
-    return any(_firm(p) is not None for p in printed[start:] if p.section == section)
+    return [(k, n) for k, p in enumerate(printed[start:]) if p.section == section
+            and (n := _firm(p)) is not None]
 
 
 def _settle_run(run: list[Printed]) -> list[tuple[int | None, bool]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import img2pdf
@@ -161,14 +162,23 @@ def _save_checked(pdf: pikepdf.Pdf, dest: Path) -> None:
     The collector is held off while it runs, and a failure is checked once more: a file that
     does not conform fails again, the same way."""
     for attempt in (1, 2):
-        gc.collect()
-        gc.disable()
         try:
-            save_pdfa(pdf, dest, FLAVOUR, output_intent="sRGB")
+            with collector_paused():
+                save_pdfa(pdf, dest, FLAVOUR, output_intent="sRGB")
             return
         except pikepdf.pdfa.PdfaError as exc:
             if attempt == 2:
                 raise NotArchivable(f"it does not pass as PDF/A-{FLAVOUR} "
                                     f"({str(exc)[:300]})") from exc
-        finally:
-            gc.enable()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The garbage collector run now and held off for the block: what it finalises (a file left
+    open, with its ResourceWarning) is not finalised during pikepdf's PDF/A check."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -4,7 +4,6 @@ reader finds where the OCR saw it; ALTO 4.2 per OCR'd page, valid, its words and
 tesseract's; measures linked to their ALTO words; all of it in the release, incremental."""
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import json
@@ -46,12 +45,8 @@ def passes_pdfa(path: Path) -> bool:
     """pikepdf's PDF/A check of a written file, with the collector held off: it fails a file on
     any warning raised while it parses, such as a ResourceWarning for an unclosed file of an
     earlier test's that the collector finalises meanwhile."""
-    gc.collect()
-    gc.disable()
-    try:
+    with pdfa.collector_paused():
         return validate_written(path, "2b").passed
-    finally:
-        gc.enable()
 
 
 def source_of(doc: dict) -> Path:
