@@ -15,7 +15,7 @@ SIDEWAYS_SHARE = 0.4  # this share of a page's words standing taller than wide: 
 MIN_SIDEWAYS_WORDS = 5  # ... counted over words of 3+ letters, at least this many of them
 
 
-def _confident_mass(page: Page) -> float:
+def confident_mass(page: Page) -> float:
     """How much confidently read text a page holds: the sum of its words' confidences >= 50."""
     return sum(w.conf for ln in page.lines for w in ln.words if w.conf is not None and w.conf >= 50)
 
@@ -84,8 +84,13 @@ def likely_turns(rgb: Image.Image) -> list[int]:
 
 def reads_better(again: Page, first: Page, sideways: bool) -> bool:
     """Whether the turned reading replaces the first one: it holds more confidently read text,
-    or, for a page read sideways, its words stand upright and it holds about as much text."""
-    if _confident_mass(again) > _confident_mass(first):
+    or, for a page read sideways, its words stand upright and it holds about as much text. A
+    turned reading whose words stand sideways never does: the turn laid an upright page on its
+    side, which tesseract read as vertical lines (a blurred page of pale text read poorly
+    upright, then 3x the words turned a quarter)."""
+    if sideways_turn(again):
+        return False
+    if confident_mass(again) > confident_mass(first):
         return True
     return (sideways and not looks_misread(again, None) and _upright_share(again) >
-            _upright_share(first) and _confident_mass(again) >= 0.6 * _confident_mass(first))
+            _upright_share(first) and confident_mass(again) >= 0.6 * confident_mass(first))
