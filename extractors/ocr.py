@@ -13,9 +13,17 @@ from PIL import Image
 
 from extractors.alto import page_alto
 from extractors.engines import OcrFailed, OcrTimeout, engine, parse_tsv
+from extractors.inkcover import (
+    LOCAL_GAIN,
+    LOCAL_THRESHOLD,
+    LOCAL_VERSION,
+    UNREAD_SHARE,
+    unread_share,
+)
 from extractors.layout import attach_hanging_numbers
 from extractors.orientation import (
     ORIENT_VERSION,
+    confident_mass,
     likely_turns,
     looks_misread,
     reads_better,
@@ -72,7 +80,7 @@ class OcrSettings:
         deskew = f"v{DESKEW_VERSION}" if self.deskew else "0"
         orient = f"v{ORIENT_VERSION}" if self.orient else "0"
         return (f"{self.lang}-psm{self.psm}-deskew{deskew}-orient{orient}-low{UPSCALE_TO}"
-                f"-unruled{UNRULED_VERSION}-tess{tesseract_version()}")
+                f"-unruled{UNRULED_VERSION}-local{LOCAL_VERSION}-tess{tesseract_version()}")
 
 
 DEFAULT_OCR = OcrSettings()
@@ -134,20 +142,23 @@ def _run_tesseract(gray: Image.Image, output: str, config: str, lang: str,
 
 
 def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings,
-                 budget: _Budget, rotation: int) -> tuple[Page, StraightPage]:
+                 budget: _Budget, rotation: int, local: bool = False
+                 ) -> tuple[Page, StraightPage, float]:
     """Tesseract on the page's grayscale, deskewed and its rules erased first (`without_rules`):
     only the gray page is turned in full,
-    the colour one is turned piecewise later (`StraightPage`), which costs a fraction."""
+    the colour one is turned piecewise later (`StraightPage`), which costs a fraction. With
+    `local`, tesseract thresholds the page tile by tile. Also returns the share of the page's
+    letter-sized ink the reading left out (`unread_share`)."""
     gray = rgb.convert("L")
     skew = estimate_skew(gray) if settings.deskew else 0.0
     if abs(skew) < MIN_SKEW_DEG:
         skew = 0.0
     straight, rules = without_rules(rotated(gray, -skew) if skew else gray, dpi)
-    factor = upscale_factor(dpi)
-    if factor > 1:  # a low-resolution scan is enlarged for tesseract, its boxes brought back
-        straight = straight.resize((straight.width * factor, straight.height * factor),
-                                   Image.Resampling.LANCZOS)
-    read = _read_renderers(straight, page_no, dpi * factor, settings, budget)
+    factor = upscale_factor(dpi)  # a low-resolution scan is enlarged for tesseract, its boxes
+    # brought back
+    read = _read_renderers(straight.resize((straight.width * factor, straight.height * factor),
+                                           Image.Resampling.LANCZOS) if factor > 1 else straight,
+                           page_no, dpi * factor, settings, budget, local)
     data = parse_tsv(read["tsv"])
     if factor > 1:
         for name in ("left", "top", "width", "height"):
@@ -162,13 +173,16 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
         alto=page_alto(read["alto"], read["tsv"], factor, (rgb.width, rgb.height), dpi, skew,
                        rotation),
     )
-    return page, StraightPage(rgb, skew)
+    return page, StraightPage(rgb, skew), unread_share(straight, dpi, lines)
 
 
 def _read_renderers(image: Image.Image, page_no: int, dpi: int, settings: OcrSettings,
-                    budget: _Budget) -> dict[str, bytes]:
-    """The page's words (TSV), ALTO and text-only PDF page from one pass of the OCR engine."""
+                    budget: _Budget, local: bool = False) -> dict[str, bytes]:
+    """The page's words (TSV), ALTO and text-only PDF page from one pass of the OCR engine
+    (thresholded tile by tile with `local`)."""
     config = f"--psm {settings.psm} --dpi {dpi} -c textonly_pdf=1"
+    if local:
+        config += f" {LOCAL_THRESHOLD}"
     try:
         return engine().run(image, lang=settings.lang, config=config,
                             outputs=("tsv", "alto", "pdf"), timeout=budget.left())
@@ -215,25 +229,44 @@ def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = D
     turned the way its words run and read again (no extra call for an upright page). A page
     read with low confidence (or not at all, though it has ink) is checked for a quarter or
     half turn with tesseract's orientation detection (when it cannot tell, the turns its ink's
-    lines allow are tried). A turned page is read again and the better reading kept (`Page.rotation` = the clockwise turn applied). Every tesseract call of
-    the page shares one time budget (`timeout`, default `page_timeout()`); PageError when it
-    runs out.
+    lines allow are tried). A turned page is read again and the better reading kept (`Page.rotation` = the clockwise turn applied). A reading that left much of
+    the page's text out (`extractors/inkcover.py`: grey text on a tinted panel, a shaded photo)
+    is read again with a threshold set tile by tile, and that reading kept when it holds clearly
+    more confidently read text. Every tesseract call of the page shares one time budget
+    (`timeout`, default `page_timeout()`); PageError when it runs out.
     """
     budget = _Budget(page_no, page_timeout() if timeout is None else timeout)
     rgb = to_rgb(img)
-    page, used = _read_turned(rgb, page_no, dpi, settings, budget, rotation=0)
-    if not settings.orient:
-        return page, used
+    page, used, unread = _read_turned(rgb, page_no, dpi, settings, budget, rotation=0)
+    source = rgb
+    if settings.orient:
+        page, used, unread, source = _orient(page, used, unread, rgb, page_no, dpi, settings,
+                                             budget)
+    if unread > UNREAD_SHARE:
+        again, again_used, _unread = _read_turned(source, page_no, dpi, settings, budget,
+                                                  rotation=page.rotation, local=True)
+        if confident_mass(again) > LOCAL_GAIN * confident_mass(page):
+            page, used = again, again_used
+    return page, used
+
+
+def _orient(page: Page, used: StraightPage, unread: float, rgb: Image.Image, page_no: int,
+            dpi: int, settings: OcrSettings, budget: _Budget
+            ) -> tuple[Page, StraightPage, float, Image.Image]:
+    """The reading of the page turned the way it stands (see `ocr_page`), with the share of its
+    text left out and the page image it was read from."""
+    source = rgb
     misread = looks_misread(page, rgb)
     sideways = 0 if misread else sideways_turn(page)  # words run the right way only if read well
     turn = sideways or (detect_rotation(rgb, budget, upscale_factor(dpi)) if misread else 0)
     turns = [turn] if turn else (likely_turns(rgb) if misread else [])
     for turn in turns:  # OSD could not tell (too little text at this resolution): try them
         turned = rgb.rotate(-turn, expand=True)  # PIL turns counter-clockwise
-        again, again_used = _read_turned(turned, page_no, dpi, settings, budget, rotation=turn)
+        again, again_used, again_unread = _read_turned(turned, page_no, dpi, settings, budget,
+                                                       rotation=turn)
         if reads_better(again, page, sideways=bool(sideways)):
-            page, used = again, again_used
-    return page, used
+            page, used, unread, source = again, again_used, again_unread, turned
+    return page, used, unread, source
 
 
 def lines_from_tesseract(data: dict[str, list]) -> list[Line]:

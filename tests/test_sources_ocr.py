@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from extractors.ocr import OcrSettings, ocr_page
 from extractors.pageimage import estimate_skew
 from extractors.pages import decode_text, plan_pages, read_legacy_text
 from extractors.sources import detect_type, find_inputs, read_source
 from models.errors import DamagedFile, UnsupportedFile
-from tests.conftest import text_image
+from tests.conftest import FONT, text_image
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,6 +96,51 @@ def test_skew_is_detected_and_corrected() -> None:
     assert abs(estimate_skew(whole.convert("L"))) < 0.3  # turned back, not doubled
     assert abs(estimate_skew(straightened.reduced(2).convert("L"))) < 0.3
     assert "accessible" in page.text
+
+
+def test_a_letter_of_pale_text_is_not_deskewed_by_its_logo_and_signature() -> None:
+    # Reduced for the skew's measure, the blurred grey strokes grow paler than any fixed grey
+    # level: only the logo and the signature's stroke (leaning 5°) were left to measure.
+    img = Image.new("RGB", (2100, 2970), (239, 229, 198))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((160, 150, 240, 230), fill=(0, 84, 143))
+    font = ImageFont.truetype(FONT, 34)
+    words = ("Vous avez bien voulu nous confier une mission consacrée aux alliances stratégiques "
+             "entre acteurs d'intérêt général. Nous avons l'honneur de vous en remettre le "
+             "rapport d'étape, fruit de nombreux échanges avec les acteurs de terrain.").split()
+    lines = [" ".join(words[i:i + 8]) for i in range(0, len(words), 8)] * 4
+    for i, line in enumerate(lines):
+        draw.text((160, 500 + 70 * i), line, fill=(150, 145, 125), font=font)
+    draw.line((1100, 1930, 1500, 1895), fill=(20, 40, 90), width=10)
+    img = img.filter(ImageFilter.GaussianBlur(1.5))
+    assert abs(estimate_skew(img.convert("L"))) < 0.3
+    page, _used = ocr_page(img, 1, 255, OcrSettings())
+    assert page.rotation == 0
+    assert "Vous avez bien voulu nous confier une mission" in page.text
+    assert "rapport d'étape, fruit de nombreux échanges avec les" in page.text
+
+
+def test_grey_text_on_a_tinted_panel_below_a_dark_band_is_read() -> None:
+    # One threshold for the whole page lies between the dark band and the paper: the panel's
+    # grey text falls on the paper's side and tesseract reads none of it. The reading leaves
+    # most of the page's letters out, so the page is read again thresholded tile by tile.
+    img = Image.new("RGB", (1650, 1200), (236, 226, 196))  # yellowed paper
+    draw = ImageDraw.Draw(img)
+    bold = ImageFont.truetype(FONT.replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), 44)
+    draw.rectangle((0, 0, 1650, 260), fill=(20, 60, 100))
+    draw.text((80, 90), "Accélérer les alliances stratégiques", fill="white", font=bold)
+    lines = ["1. Rendre immédiatement accessible l'existant",
+             "2. Favoriser la convergence entre les outils",
+             "3. Faciliter l'usage des données partagées",
+             "4. Valoriser les alliances stratégiques",
+             "5. Organiser une démarche de dialogue actif"]
+    draw.rectangle((60, 330, 1100, 390 + 70 * len(lines)), fill=(205, 203, 190))
+    font = ImageFont.truetype(FONT, 30)
+    for i, text in enumerate(lines):
+        draw.text((100, 370 + 70 * i), text, fill=(150, 148, 140), font=font)
+    page, _used = ocr_page(img.filter(ImageFilter.GaussianBlur(2.2)), 1, 200, OcrSettings())
+    assert "Accélérer les alliances stratégiques" in page.text
+    assert all(text in page.text for text in lines)
 
 
 def test_extractors_and_the_run_never_import_prefect() -> None:
