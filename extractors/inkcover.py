@@ -15,7 +15,7 @@ from models.records import Line
 
 LOCAL_VERSION = 1  # bump when the re-reading of a page whose text went unread changes
 LOCAL_THRESHOLD = "-c thresholding_method=1"  # tesseract's adaptive Otsu (Leptonica), per tile
-UNREAD_SHARE = 0.4  # a reading that leaves this share of the letter-sized ink out is read again
+UNREAD_SHARE = 0.25  # a reading that leaves this share of the letter-sized ink out is read again
 LOCAL_GAIN = 1.3  # the local reading is kept when it holds this much more confident text
 WINDOW_MM = 4.0  # the neighbourhood a pixel is judged ink against (a few letters wide)
 INK_CONTRAST = 12  # grey levels under that neighbourhood's mean: ink
