@@ -23,9 +23,10 @@ from extractors.pagelines import (  # PageLine: extractors/letters.py imports it
     without_glyphs,
 )
 from extractors.rules import matches, parse_docs
+from extractors.vocabulary import UPRIGHT_RULE_GLYPHS
 from models.records import Measure
 
-MEASURES_VERSION = "measures.v2"  # part of pipeline_version: bump when the measures found change
+MEASURES_VERSION = "measures.v3"  # part of pipeline_version: bump when the measures found change
 
 
 def _column_number(pl: PageLine) -> int | None:
@@ -197,14 +198,27 @@ def _row_below(draft: Draft, pl: PageLine) -> str | None:
     words = [w for w in pl.line.words if w.bbox is not None]
     if title_x is None or title_x - label_x < 1.5 * height or len(words) < 3:
         return None
-    if abs(box[0] - label_x) > 0.6 * height or len(words[0].text) > 4:
-        return None
-    if not (words[1].bbox is not None and abs(words[1].bbox[0] - title_x) <= 0.6 * height):
+    if _number_dropped(pl):  # its number's glyphs were dropped: its words are the title's
+        if box[0] < title_x - 0.6 * height:
+            return None
+        words = [words[0], *words]
+    elif (abs(box[0] - label_x) > 0.6 * height or len(words[0].text) > 4 or not (
+            words[1].bbox is not None and abs(words[1].bbox[0] - title_x) <= 0.6 * height)):
         return None
     if not (draft.parts[-1].line.bbox is not None
             and 0 <= box[1] - draft.parts[-1].line.bbox[3] <= 1.2 * height):
         return None  # right under the row above, as the list's rows follow each other
     return " ".join(w.text for w in words[1:])
+
+
+def _number_dropped(pl: PageLine) -> bool:
+    """Whether the line, a block's first, opened as read with a short token of no letter nor
+    digit (« >. » for « 2. ») that the repairs dropped as a stray glyph — a table's rule read as
+    a glyph (« | ») excepted, which opens a title's further line as often."""
+    raw, text = (pl.line.raw_text or "").split(), pl.line.text.split()
+    return (pl.line.para_break and bool(raw) and bool(text) and raw[0] != text[0]
+            and len(raw[0]) <= 3 and not any(c.isalnum() for c in raw[0])
+            and not all(c in UPRIGHT_RULE_GLYPHS + "." for c in raw[0]))
 
 
 def _title_x(draft: Draft) -> float | None:

@@ -221,6 +221,39 @@ def test_a_row_whose_number_ocr_mangled_opens_a_measure_of_a_hanging_indented_li
     assert [m.number for m in extraction.measures] == [16, 18]
 
 
+def test_a_table_row_whose_number_the_repairs_dropped_opens_its_own_measure() -> None:
+    """« 2. » read « >. » and « Favoriser » read « F riser » at a ruled table's row start (hb-010
+    of a development set): the repairs drop both as glyphs left of a gap, the row's title then
+    began in lowercase right of the titles' column and was glued onto measure 1's, which carried
+    measure 1's status under measure 2's words. A block's first line that opened with a dropped
+    glyph of no letter opens the next row."""
+    def row(text: str, x: float, i: int, para: bool) -> Line:
+        return line_of(words_at(text, x, 100.0 + PITCH * i), para)
+    y = 100.0 + 3 * PITCH
+    mangled = line_of([Word(">.", (100.0, y + 8, 118.0, y + HEIGHT), 40.0),
+                       Word("F", (140.0, y, 150.0, y + HEIGHT), 30.0),
+                       *words_at("riser | la convergence entre la diversité des outils", 190.0, y)],
+                      True)
+    lines = [row("Mesures opérationnelles — à 3/9 mois", 100.0, 0, True),
+             row("1. Rendre immédiatement accessible l'existant pour agir", 100.0, 1, True),
+             row("dès à présent", 140.0, 2, False),
+             mangled,
+             row("pour les organisations et les territoires", 140.0, 4, False),
+             row("3. Faciliter l'usage des données", 100.0, 5, True)]
+    page = Page(page=1, method="ocr", lines=tuple(lines), width_px=1400, height_px=1800, dpi=150)
+    extraction, _pages, _repairs = extract_records([page])
+    got = [(m.number, m.title) for m in extraction.measures]
+    assert got == [(1, "Rendre immédiatement accessible l'existant pour agir dès à présent"),
+                   (2, ("Riser | la convergence entre la diversité des outils pour les "
+                        "organisations et les territoires")),
+                   (3, "Faciliter l'usage des données")]
+    # a rule read as a glyph (« | ») opens a title's further line as often: it carries on
+    lines[3] = line_of([Word("|", (100.0, y, 104.0, y + HEIGHT), 40.0),
+                        *words_at("la convergence entre la diversité des outils", 190.0, y)], True)
+    extraction, _pages, _repairs = extract_records([replace(page, lines=tuple(lines))])
+    assert [m.number for m in extraction.measures] == [1, 3]
+
+
 def test_a_page_headed_niveau_d_avancement_des_mesures_lists_measures() -> None:
     """A deck's page of measures under « Niveau d'avancement des mesures » and its legend, no
     dimension heading nor count: its numbered list is the measures (none were found)."""

@@ -105,9 +105,10 @@ def test_a_letter_of_pale_text_is_not_deskewed_by_its_logo_and_signature() -> No
     draw = ImageDraw.Draw(img)
     draw.rectangle((160, 150, 240, 230), fill=(0, 84, 143))
     font = ImageFont.truetype(FONT, 34)
-    words = ("Vous avez bien voulu nous confier une mission consacrée aux alliances stratégiques "
-             "entre acteurs d'intérêt général. Nous avons l'honneur de vous en remettre le "
-             "rapport d'étape, fruit de nombreux échanges avec les acteurs de terrain.").split()
+    letter = ("Vous avez bien voulu nous confier une mission consacrée aux alliances stratégiques "
+              "entre acteurs d'intérêt général. Nous avons l'honneur de vous en remettre le "
+              "rapport d'étape, fruit de nombreux échanges avec les acteurs de terrain.")
+    words = letter.split()
     lines = [" ".join(words[i:i + 8]) for i in range(0, len(words), 8)] * 4
     for i, line in enumerate(lines):
         draw.text((160, 500 + 70 * i), line, fill=(150, 145, 125), font=font)
