@@ -154,8 +154,8 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
     if abs(skew) < MIN_SKEW_DEG:
         skew = 0.0
     straight, rules = without_rules(rotated(gray, -skew) if skew else gray, dpi)
-    factor = upscale_factor(dpi)  # a low-resolution scan is enlarged for tesseract, its boxes
-    # brought back
+    # a low-resolution scan is enlarged for tesseract, its boxes brought back
+    factor = upscale_factor(dpi)
     read = _read_renderers(straight.resize((straight.width * factor, straight.height * factor),
                                            Image.Resampling.LANCZOS) if factor > 1 else straight,
                            page_no, dpi * factor, settings, budget, local)
@@ -229,8 +229,9 @@ def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = D
     turned the way its words run and read again (no extra call for an upright page). A page
     read with low confidence (or not at all, though it has ink) is checked for a quarter or
     half turn with tesseract's orientation detection (when it cannot tell, the turns its ink's
-    lines allow are tried). A turned page is read again and the better reading kept (`Page.rotation` = the clockwise turn applied). A reading that left much of
-    the page's text out (`extractors/inkcover.py`: grey text on a tinted panel, a shaded photo)
+    lines allow are tried). A turned page is read again and the better reading kept
+    (`Page.rotation` = the clockwise turn applied). A reading that left much of the page's text
+    out (`extractors/inkcover.py`: grey text on a tinted panel, a shaded photo)
     is read again with a threshold set tile by tile, and that reading kept when it holds clearly
     more confidently read text. Every tesseract call of the page shares one time budget
     (`timeout`, default `page_timeout()`); PageError when it runs out.
