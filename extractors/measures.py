@@ -201,14 +201,16 @@ def _row_below(draft: Draft, pl: PageLine) -> str | None:
     if _number_dropped(pl):  # its number's glyphs were dropped: its words are the title's
         if box[0] < title_x - 0.6 * height:
             return None
-        words = [words[0], *words]
+        title = words
     elif (abs(box[0] - label_x) > 0.6 * height or len(words[0].text) > 4 or not (
             words[1].bbox is not None and abs(words[1].bbox[0] - title_x) <= 0.6 * height)):
         return None
+    else:
+        title = words[1:]  # after the mangled number
     if not (draft.parts[-1].line.bbox is not None
             and 0 <= box[1] - draft.parts[-1].line.bbox[3] <= 1.2 * height):
         return None  # right under the row above, as the list's rows follow each other
-    return " ".join(w.text for w in words[1:])
+    return " ".join(w.text for w in title)
 
 
 def _number_dropped(pl: PageLine) -> bool:

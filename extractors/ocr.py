@@ -143,12 +143,12 @@ def _run_tesseract(gray: Image.Image, output: str, config: str, lang: str,
 
 def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings,
                  budget: _Budget, rotation: int, local: bool = False
-                 ) -> tuple[Page, StraightPage, float]:
+                 ) -> tuple[Page, StraightPage, Image.Image]:
     """Tesseract on the page's grayscale, deskewed and its rules erased first (`without_rules`):
     only the gray page is turned in full,
     the colour one is turned piecewise later (`StraightPage`), which costs a fraction. With
-    `local`, tesseract thresholds the page tile by tile. Also returns the share of the page's
-    letter-sized ink the reading left out (`unread_share`)."""
+    `local`, tesseract thresholds the page tile by tile. Also returns the grayscale page
+    tesseract was given (before any enlarging), to judge how much of it was read."""
     gray = rgb.convert("L")
     skew = estimate_skew(gray) if settings.deskew else 0.0
     if abs(skew) < MIN_SKEW_DEG:
@@ -173,7 +173,7 @@ def _read_turned(rgb: Image.Image, page_no: int, dpi: int, settings: OcrSettings
         alto=page_alto(read["alto"], read["tsv"], factor, (rgb.width, rgb.height), dpi, skew,
                        rotation),
     )
-    return page, StraightPage(rgb, skew), unread_share(straight, dpi, lines)
+    return page, StraightPage(rgb, skew), straight
 
 
 def _read_renderers(image: Image.Image, page_no: int, dpi: int, settings: OcrSettings,
@@ -238,24 +238,24 @@ def ocr_page(img: Image.Image, page_no: int, dpi: int, settings: OcrSettings = D
     """
     budget = _Budget(page_no, page_timeout() if timeout is None else timeout)
     rgb = to_rgb(img)
-    page, used, unread = _read_turned(rgb, page_no, dpi, settings, budget, rotation=0)
+    page, used, straight = _read_turned(rgb, page_no, dpi, settings, budget, rotation=0)
     source = rgb
     if settings.orient:
-        page, used, unread, source = _orient(page, used, unread, rgb, page_no, dpi, settings,
-                                             budget)
-    if unread > UNREAD_SHARE:
-        again, again_used, _unread = _read_turned(source, page_no, dpi, settings, budget,
-                                                  rotation=page.rotation, local=True)
+        page, used, straight, source = _orient(page, used, straight, rgb, page_no, dpi,
+                                               settings, budget)
+    if unread_share(straight, dpi, page.lines) > UNREAD_SHARE:
+        again, again_used, _straight = _read_turned(source, page_no, dpi, settings, budget,
+                                                    rotation=page.rotation, local=True)
         if confident_mass(again) > LOCAL_GAIN * confident_mass(page):
             page, used = again, again_used
     return page, used
 
 
-def _orient(page: Page, used: StraightPage, unread: float, rgb: Image.Image, page_no: int,
-            dpi: int, settings: OcrSettings, budget: _Budget
-            ) -> tuple[Page, StraightPage, float, Image.Image]:
-    """The reading of the page turned the way it stands (see `ocr_page`), with the share of its
-    text left out and the page image it was read from."""
+def _orient(page: Page, used: StraightPage, straight: Image.Image, rgb: Image.Image,
+            page_no: int, dpi: int, settings: OcrSettings, budget: _Budget
+            ) -> tuple[Page, StraightPage, Image.Image, Image.Image]:
+    """The reading of the page turned the way it stands (see `ocr_page`), with the grayscale
+    page tesseract was given and the page image it was read from."""
     source = rgb
     misread = looks_misread(page, rgb)
     sideways = 0 if misread else sideways_turn(page)  # words run the right way only if read well
@@ -263,11 +263,11 @@ def _orient(page: Page, used: StraightPage, unread: float, rgb: Image.Image, pag
     turns = [turn] if turn else (likely_turns(rgb) if misread else [])
     for turn in turns:  # OSD could not tell (too little text at this resolution): try them
         turned = rgb.rotate(-turn, expand=True)  # PIL turns counter-clockwise
-        again, again_used, again_unread = _read_turned(turned, page_no, dpi, settings, budget,
-                                                       rotation=turn)
+        again, again_used, again_straight = _read_turned(turned, page_no, dpi, settings,
+                                                         budget, rotation=turn)
         if reads_better(again, page, sideways=bool(sideways)):
-            page, used, unread, source = again, again_used, again_unread, turned
-    return page, used, unread, source
+            page, used, straight, source = again, again_used, again_straight, turned
+    return page, used, straight, source
 
 
 def lines_from_tesseract(data: dict[str, list]) -> list[Line]:
