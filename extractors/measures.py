@@ -26,7 +26,7 @@ from extractors.rules import matches, parse_docs
 from extractors.vocabulary import UPRIGHT_RULE_GLYPHS
 from models.records import Measure
 
-MEASURES_VERSION = "measures.v3"  # part of pipeline_version: bump when the measures found change
+MEASURES_VERSION = "measures.v4"  # part of pipeline_version: bump when the measures found change
 
 
 def _column_number(pl: PageLine) -> int | None:
@@ -35,15 +35,43 @@ def _column_number(pl: PageLine) -> int | None:
 
 
 def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
-    """Measures in document order, and the counts of measures that headings announce."""
+    """Measures in document order, and the counts of measures that headings announce.
+
+    A numbered list opens the measures after a dimension heading or a count of measures; in a
+    document that has neither, yet reports progress (« Niveau d'avancement », a legend of the
+    statuses), the numbered lists are its measures."""
     lines = join_wrapped_headings(_reading_order(lines))
+    drafts, sections, announced = _drafts(lines, open_list=False)
+    if not drafts and not announced and _reports_progress(lines):
+        drafts, sections, announced = _drafts(lines, open_list=True)
+    drafts = fit_counts(drafts, sections, announced)
+    return infer_numbers(drafts, sections), announced
+
+
+def _reports_progress(lines: list[PageLine]) -> bool:
+    """A progress heading, or a legend: two lines that open with a status label."""
+    entries = 0
+    for pl in lines:
+        if is_junk(pl):
+            continue
+        if any(label == "PROGRESS" and s <= 2
+               for label, s, _e in matches("section-heading.v2", pl.doc)):
+            return True
+        entries += read_number(pl.doc) is None and is_legend_entry(pl.doc)
+    return entries >= 2
+
+
+def _drafts(lines: list[PageLine], open_list: bool,
+            ) -> tuple[list[Draft], list[Section], list[int]]:
+    """The titles found in reading order, the sections they fall in, and the announced counts;
+    `open_list`: numbered lines are measures from the first page on."""
     widths: dict[int, int] = {}
     for pl in lines:
         widths[pl.page] = max(widths.get(pl.page, 0), len(pl.line.text))
     drafts: list[Draft] = []
     sections: list[Section] = [Section(None, None)]
     announced: list[int] = []
-    in_measures = False
+    in_measures = open_list
     dimension: str | None = None
     horizon: tuple[int, int] | None = None
     current: Draft | None = None
@@ -144,8 +172,7 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
                              horizon=horizon, section=len(sections) - 1, parts=[pl],
                              first_text=without_glyphs(pl), weak=True)
     finish()
-    drafts = fit_counts(drafts, sections, announced)
-    return infer_numbers(drafts, sections), announced
+    return drafts, sections, announced
 
 
 def _reading_order(lines: list[PageLine]) -> list[PageLine]:

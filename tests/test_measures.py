@@ -684,3 +684,24 @@ def test_a_status_cell_beside_a_wrapped_title_does_not_cut_it() -> None:
         ("Publier chaque semaine l'état des nappes par bassin versant", "satisfaisant"),
         ("Généraliser le pilotage de l'irrigation par sondes d'humidité", "retard_explique"),
         ("Réparer en priorité les réseaux de distribution", "satisfaisant")]
+
+
+def test_a_list_without_dimensions_is_measures_when_the_document_reports_their_progress() -> None:
+    listing = """
+Suivi de la mise en œuvre des propositions
+1. Généraliser le pilotage de
+l'irrigation par sondes
+2. Réparer en priorité les
+réseaux de distribution
+"""
+    progress = """
+Niveau d'avancement — décembre 2024
+Très satisfaisant
+Satisfaisant
+"""
+    got = measures(listing + progress)
+    assert [(m.number, m.title, m.dimension) for m in got] == [
+        (1, "Généraliser le pilotage de l'irrigation par sondes", None),
+        (2, "Réparer en priorité les réseaux de distribution", None)]
+    assert measures(listing) == ()  # a numbered list alone is not taken for measures
+    assert measures(listing.replace("Suivi", "4 chantiers\nSuivi") + progress) == ()
