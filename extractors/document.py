@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from extractors.columns import COLUMNS_VERSION, read_columns
 from extractors.layout import drop_mark_glyphs
-from extractors.letters import extract_letter, is_letter_anchor
+from extractors.letters import LETTERS_VERSION, extract_letter, is_letter_anchor
 from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses, check_status_counts
 from extractors.measures import MEASURES_VERSION, extract_measures
 from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
@@ -34,7 +34,8 @@ def pipeline_version() -> str:
     except PackageNotFoundError:
         code = CODE_VERSION
     return (f"{code}+rules.{rules_version()}.{MARKS_VERSION}.{NORMALISE_VERSION}"
-            f".{COLUMNS_VERSION}.{TABLE_ROWS_VERSION}.{SEQUENCES_VERSION}.{MEASURES_VERSION}")
+            f".{COLUMNS_VERSION}.{TABLE_ROWS_VERSION}.{SEQUENCES_VERSION}.{MEASURES_VERSION}"
+            f".{LETTERS_VERSION}")
 
 
 def in_columns(page: Page) -> tuple[Page, list[Repair]]:

@@ -93,10 +93,11 @@ def _date_of(pl: PageLine) -> tuple[str, str | None] | None:
         iso = parse_french_date(pl.doc[s:e].text)
         if iso is None:
             continue
-        before = pl.doc[:s].text.strip()
-        place = re.sub(r",?\s*(le|du)?\s*$", "", before, flags=re.IGNORECASE).strip(" ,")
-        place = re.sub(r"^(fait|écrit)\s+(à|a|&)\s+", "", place, flags=re.IGNORECASE) or None
-        return iso, place
+        before = pl.doc[:s].text.split()
+        while before and len(before[-1]) <= 2 and before[-1].islower():
+            before.pop()  # « le », « du », and « le » as OCR misreads it: « te », « ie »
+        place = re.sub(r"^(fait|écrit)\s+(à|a|&)\s+", "", " ".join(before), flags=re.IGNORECASE)
+        return iso, trimmed(place)
     return None
 
 
@@ -160,6 +161,9 @@ def extract_letter(lines: list[PageLine]) -> Letter | None:
                   if salutation_i is not None else None)
 
 
+LETTERS_VERSION = "letters.v2"  # part of pipeline_version: bump when the letters' fields change
+STRAY = " .,;:_|\"'‘’“”"  # end punctuation that is no part of a place or a name
+
 _ELIDED = re.compile(r"^[dlDL]'(\w[\w-]*)$")
 MAX_GLUED = 6  # words a glued token is split into, at most
 
@@ -198,6 +202,17 @@ def _reads_as_words(pl: PageLine) -> bool:
     return any(len(t.text) >= 3 and t.is_alpha for t in pl.doc)
 
 
+def trimmed(text: str) -> str | None:
+    """A one-line field without the specks OCR read at its ends (« _ Fédération … », « … . »,
+    « " Lyon », « Toulouse. »): end tokens of no letter nor digit, end punctuation."""
+    words = text.split()
+    while words and not any(c.isalnum() for c in words[0]):
+        words.pop(0)
+    while words and not any(c.isalnum() for c in words[-1]):
+        words.pop()
+    return " ".join(words).strip(STRAY) or None
+
+
 def _is_address(pl: PageLine) -> bool:
     return bool(_labels(pl, "letter-parts.v2").keys() & {"STREET", "POSTCODE"})
 
@@ -210,7 +225,7 @@ def _letterhead(lines: list[PageLine]) -> str | None:
     address = next((i for i, pl in enumerate(lines) if _is_address(pl)), None)
     above = [i for i in named if address is not None and i < address]
     pick = above[-1] if above else (named[0] if named else None)
-    return lines[pick].line.text.strip() or None if pick is not None else None
+    return trimmed(lines[pick].line.text) if pick is not None else None
 
 
 def _body_start(lines: list[PageLine]) -> int:

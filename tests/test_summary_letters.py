@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -333,3 +334,20 @@ Nous avons l'honneur de vous adresser notre rapport.
 """)])
     (letter,) = extraction.letters
     assert letter.salutation == "Monsieur le Préfet,"
+
+
+@pytest.mark.parametrize(("letterhead", "date_line", "sender_org", "place"), [
+    ("_ Le RAMEAU", "Vincennes, te 17 octobre 2020", "Le RAMEAU", "Vincennes"),
+    ("Le RAMEAU .", "Vincennes. le 17 octobre 2020", "Le RAMEAU", "Vincennes"),
+    ("Le RAMEAU", '" Vincennes, ie 17 octobre 2020', "Le RAMEAU", "Vincennes"),
+    ("Le RAMEAU", "Fait à Le Havre, le 17 octobre 2020", "Le RAMEAU", "Le Havre"),
+])
+def test_specks_at_the_ends_of_a_place_or_a_sender_are_not_published(
+        letterhead: str, date_line: str, sender_org: str, place: str) -> None:
+    """OCR reads a speck of the paper as « _ » or « . » beside a line, « le » as « te » or
+    « ie », a comma as a period: the place and the sender are published without them."""
+    text = LETTER.replace("Le RAMEAU", letterhead).replace(
+        "Vincennes, le 17 octobre 2020", date_line)
+    extraction, _p, _r = extract_records([page_of(text)])
+    (letter,) = extraction.letters
+    assert (letter.sender_org, letter.place, letter.date) == (sender_org, place, "2020-10-17")
