@@ -8,7 +8,13 @@ from importlib.metadata import PackageNotFoundError, version
 from extractors.columns import COLUMNS_VERSION, read_columns
 from extractors.layout import drop_mark_glyphs
 from extractors.letters import LETTERS_VERSION, extract_letter, is_letter_anchor
-from extractors.marks import MARKS_VERSION, apply_statuses, assign_statuses, check_status_counts
+from extractors.marks import (
+    MARKS_VERSION,
+    apply_statuses,
+    assign_statuses,
+    check_status_counts,
+    keyed_greys,
+)
 from extractors.measures import MEASURES_VERSION, extract_measures
 from extractors.normalise import NORMALISE_VERSION, Repair, normalise_page
 from extractors.numbering import SEQUENCES_VERSION
@@ -130,7 +136,7 @@ def extract_records(pages: Sequence[Page]) -> tuple[Extraction, tuple[Page, ...]
     """
     normalised: list[Page] = []
     repairs: list[Repair] = []
-    for page in pages:
+    for page in keyed_greys(pages):
         read, dropped = in_columns(page)
         repairs.extend(dropped)
         new, reps = normalise_page(read)

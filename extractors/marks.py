@@ -9,7 +9,7 @@ from extractors.legend import Swatch, find_legend, legend_members
 from extractors.markbands import band_pairs, on_band, tie_marks_by_band
 from extractors.markcolour import MarkClass, classify_marks
 from extractors.pagelines import centred_in, split_labels
-from extractors.regions import MIN_CHROMA
+from extractors.regions import GREY_MAX_L, LOW_CHROMA, MIN_CHROMA
 from extractors.statuswords import legend_like_labels, text_statuses
 from extractors.strips import (
     confirmed_inferred,
@@ -31,7 +31,7 @@ from models.records import (
     Word,
 )
 
-MARKS_VERSION = "marks.v10"  # part of the pipeline version: a change here re-extracts
+MARKS_VERSION = "marks.v11"  # part of the pipeline version: a change here re-extracts
 # (it covers markcolour.py, markbands.py and statuswords.py too: bump it when they change what
 # is read)
 # (v3: a stack of legend labels whose swatches were not found is no measure's status; a line
@@ -99,8 +99,29 @@ def find_marks(page: Page, swatches: Sequence[Swatch]) -> list[ColourRegion]:
     # (labels run together over overlapping marks, « O1O2O3 », are their numbers, not a word)
     words = [part for ln in page.lines for w in ln.words for part in split_labels(w)]
     return [r for r in page.regions
-            if id(r) not in taken and r.fill >= MIN_FILL and r.chroma >= MIN_CHROMA
+            if id(r) not in taken and r.fill >= MIN_FILL and (r.chroma >= MIN_CHROMA or is_grey(r))
             and not has_text_inside(r, words) and not _speck(r, swatches, page.dpi or 72)]
+
+
+def is_grey(region: ColourRegion) -> bool:
+    """A dark grey blob (extractors/regions.py `_grey_marks`), not a coloured one."""
+    return region.chroma < LOW_CHROMA and region.lab[0] < GREY_MAX_L
+
+
+def keyed_greys(pages: Sequence[Page]) -> list[Page]:
+    """The pages without their grey blobs, unless the document's legend shows a status in grey
+    beside two coloured ones at least: a grey blob is a bullet, a logo or bold print
+    otherwise, and no page's business (its columns, its table, its glyphs) but where a legend
+    says a grey is a status."""
+    if not any(is_grey(r) for page in pages for r in page.regions):
+        return list(pages)
+    for page in pages:
+        found = find_legend(page) if any(is_grey(r) for r in page.regions) else []
+        if any(is_grey(s.region) for s in found) and sum(
+                s.region.chroma >= MIN_CHROMA for s in found) >= 2:
+            return list(pages)
+    return [replace(page, regions=tuple(r for r in page.regions if not is_grey(r)))
+            for page in pages]
 
 
 def _speck(region: ColourRegion, swatches: Sequence[Swatch], dpi: float) -> bool:
