@@ -2,6 +2,7 @@
 own legend swatches; why a status stays NULL when it does."""
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -15,6 +16,7 @@ from extractors.strips import (
     confirmed_inferred,
     keyed_by_label,
     mark_rows,
+    strips_of,
     tie_strips,
     with_labels,
 )
@@ -99,7 +101,8 @@ def find_marks(page: Page, swatches: Sequence[Swatch]) -> list[ColourRegion]:
     # (labels run together over overlapping marks, « O1O2O3 », are their numbers, not a word)
     words = [part for ln in page.lines for w in ln.words for part in split_labels(w)]
     return [r for r in page.regions
-            if id(r) not in taken and r.fill >= MIN_FILL and (r.chroma >= MIN_CHROMA or is_grey(r))
+            if id(r) not in taken and r.fill >= MIN_FILL
+            and (r.chroma >= MIN_CHROMA or is_grey(r) and keys_grey(swatches))
             and not has_text_inside(r, words) and not _speck(r, swatches, page.dpi or 72)]
 
 
@@ -108,17 +111,21 @@ def is_grey(region: ColourRegion) -> bool:
     return region.chroma < LOW_CHROMA and region.lab[0] < GREY_MAX_L
 
 
+def keys_grey(swatches: Sequence[Swatch]) -> bool:
+    """A legend that shows a status in grey beside two coloured ones at least (a grey scan of
+    a coloured legend shows greys only: its marks are not told apart by their lightness)."""
+    return any(is_grey(s.region) for s in swatches) and sum(
+        s.region.chroma >= MIN_CHROMA for s in swatches) >= 2
+
+
 def keyed_greys(pages: Sequence[Page]) -> list[Page]:
     """The pages without their grey blobs, unless the document's legend shows a status in grey
-    beside two coloured ones at least: a grey blob is a bullet, a logo or bold print
-    otherwise, and no page's business (its columns, its table, its glyphs) but where a legend
+    (`keys_grey`): a grey blob is a bullet, a logo or bold print otherwise, and no page's business (its columns, its table, its glyphs) but where a legend
     says a grey is a status."""
     if not any(is_grey(r) for page in pages for r in page.regions):
         return list(pages)
     for page in pages:
-        found = find_legend(page) if any(is_grey(r) for r in page.regions) else []
-        if any(is_grey(s.region) for s in found) and sum(
-                s.region.chroma >= MIN_CHROMA for s in found) >= 2:
+        if any(is_grey(r) for r in page.regions) and keys_grey(find_legend(page)):
             return list(pages)
     return [replace(page, regions=tuple(r for r in page.regions if not is_grey(r)))
             for page in pages]
@@ -216,10 +223,29 @@ def read_page_marks(page: Page, measures: Sequence[Measure], swatches: Sequence[
         strip = keyed
         printed = [None if p is None else i + 1 for i, p in enumerate(printed)]
         inferred = [None if n is None else i + 1 for i, n in enumerate(inferred)]
-    for mark, (mi, conf) in strip_ties(strip, page.page, measures, printed, inferred).items():
+    unnumbered = _unnumbered(measures) and keyed is None
+    if unnumbered:  # no number read: each measure is keyed by its place, as its strip is
+        printed = [i + 1 for i in range(len(measures))]
+    ties = strip_ties(strip, page.page, measures, printed, inferred)
+    if unnumbered and sorted(map(len, strips_of(strip))) != [len(measures)]:
+        ties = {}  # … only by a strip of as many marks as the list's measures, and alone
+    for mark, (mi, conf) in ties.items():
         out.setdefault(mi, []).append(_reading(classes[apart[mark]], conf))
         tied += 1
     return PageMarks(out, len(marks), tied)
+
+
+def _unnumbered(measures: Sequence[Measure]) -> bool:
+    """A list of measures (three or more) none of which prints a number OCR read, standing
+    top to bottom in one column of one page: the k-th is the k-th its strip numbers, when the
+    strip prints numbers 1 to N for as many marks as there are measures (a measure lost or one
+    too many, a list read across two columns would shift them: those are not tied)."""
+    boxes = [m.bbox for m in measures]
+    if len(measures) < 3 or any(m.number is not None for m in measures) or (
+            len({m.page for m in measures}) != 1 or any(b is None for b in boxes)):
+        return False
+    return all(b is not None and a is not None and min(a[2], b[2]) > max(a[0], b[0])
+               and b[1] > a[1] for a, b in itertools.pairwise(boxes))
 
 
 def strip_ties(strip: Sequence[ColourRegion], page: int, measures: Sequence[Measure],

@@ -21,6 +21,8 @@ from extractors.marks import (
     assign_statuses,
     check_status_counts,
     find_marks,
+    is_grey,
+    keyed_greys,
     read_page_marks,
     strip_ties,
 )
@@ -98,7 +100,7 @@ def read_synthetic(img: Image.Image, measures: list[Measure], legend: list[Legen
                    lines: list[Line]) -> list[Measure]:
     page = Page(page=1, method="ocr", lines=tuple(lines), width_px=img.width,
                 height_px=img.height, dpi=DPI, regions=find_colour_regions(img, DPI))
-    return apply_statuses(measures, assign_statuses(measures, [page], legend).readings)
+    return apply_statuses(measures, assign_statuses(measures, keyed_greys([page]), legend).readings)
 
 
 def random_palette(rng: random.Random) -> dict[str, tuple[int, int, int]]:
@@ -123,8 +125,11 @@ def test_regions_are_solid_saturated_blobs_not_text_grey_or_tint() -> None:
     draw.rectangle((650, 300, 990, 302), fill=(208, 32, 39))  # a thin coloured rule
     for k in range(10):  # coloured text strokes
         draw.line((100 + 12 * k, 500, 104 + 12 * k, 530), fill=(18, 52, 120), width=2)
-    regions = find_colour_regions(img, DPI)
+    found = find_colour_regions(img, DPI)
+    regions = [r for r in found if not is_grey(r)]
     assert len(regions) == 2
+    # the solid grey square is found as grey, a status mark only where a legend keys a grey
+    assert [abs(r.bbox[0] - 500) <= 4 for r in found if is_grey(r)] == [True]
     square, disc = sorted(regions, key=lambda r: r.bbox[0])
     assert abs(square.bbox[0] - 100) <= 4 and abs(square.bbox[3] - 337) <= 4
     assert square.fill > 0.9 and 0.65 < disc.fill < 0.9
@@ -232,6 +237,37 @@ def test_any_palette_is_learnt_from_the_page(seed: int) -> None:
     assert [m.status for m in got] == statuses
     assert {m.status_source for m in got} == {"legend-colour"}
     assert all(m.confidence < 0.95 + 1e-9 for m in got)
+
+
+def test_a_status_printed_in_dark_grey_is_read_by_its_grey_swatch() -> None:
+    """A palette may print « Remis en cause » in dark grey: no colour, yet a solid disc or
+    square beside a legend label, as the marks on the measures are."""
+    palette = {**GREENS, "remis_en_cause": (70, 70, 70)}
+    statuses = list(STATUSES) * 2 + ["remis_en_cause"]
+    got = read_synthetic(*synthetic_page(palette, statuses, cast=(1.05, 1.0, 0.92)))
+    assert [m.status for m in got] == statuses
+
+
+def test_dark_bullets_are_no_marks_where_the_legend_shows_no_grey() -> None:
+    """Dark bullets before the measures are solid and mark-sized too: without a grey in the
+    legend they are not kept with the page, and the coloured marks are read as they were."""
+    statuses = list(STATUSES) * 2
+    img, measures, legend, lines = synthetic_page(GREENS, statuses)
+    draw = ImageDraw.Draw(img)
+    for m in measures:  # a bullet of 3 mm before each title
+        draw.ellipse((110, m.bbox[1], 134, m.bbox[1] + 24), fill=(25, 25, 25))
+    page = Page(page=1, method="ocr", lines=tuple(lines), width_px=img.width,
+                height_px=img.height, dpi=DPI, regions=find_colour_regions(img, DPI))
+    assert sum(is_grey(r) for r in page.regions) == len(measures)
+    (kept,) = keyed_greys([page])
+    assert not any(is_grey(r) for r in kept.regions)
+    got = apply_statuses(measures, assign_statuses(measures, [kept], legend).readings)
+    assert [m.status for m in got] == statuses
+    # where the legend shows a grey, the document's grey blobs are kept, on every page
+    grey = synthetic_page({**GREENS, "remis_en_cause": (70, 70, 70)}, statuses)[0]
+    keyed = Page(page=2, method="ocr", lines=tuple(lines), width_px=grey.width,
+                 height_px=grey.height, dpi=DPI, regions=find_colour_regions(grey, DPI))
+    assert [p.regions for p in keyed_greys([page, keyed])] == [page.regions, keyed.regions]
 
 
 def test_grayscale_page_reads_no_status_and_lowers_confidence() -> None:
@@ -1219,3 +1255,29 @@ def test_a_strip_printing_bare_numbers_ties_to_measures_labelled_m() -> None:
     found = read_page_marks(page, measures, swatches)
     assert {mi: [r.status for r in rs] for mi, rs in found.readings.items()} == {
         i: [s] for i, s in enumerate(colours)}
+
+
+def test_a_list_that_read_no_number_is_keyed_by_place_to_a_strip_of_as_many_marks() -> None:
+    """A list of five measures whose numbers OCR lost, top to bottom in one column, and a strip
+    numbered 1 to 5 beside its marks: the k-th mark is the k-th measure's. Not when a measure
+    was lost (four measures for five marks), nor when the list stands in two columns (its
+    reading order is ours, not the page's)."""
+    swatches = _swatch_row()
+    colours = ["remis_en_cause", "satisfaisant", "retard_explique", "tres_satisfaisant",
+               "satisfaisant"]
+    strip = [replace(region(GREENS[s], x=100 + 40 * i, y=900, side=30),
+                     readings=(DigitReading("left", i + 1, 95.0),)) for i, s in enumerate(colours)]
+    page = Page(page=1, method="ocr", lines=(), dpi=DPI, width_px=1600, height_px=2200,
+                regions=(*strip, *(s.region for s in swatches)))
+
+    def listed(n: int, columns: int = 1) -> list[Measure]:
+        return [Measure(page=1, number=None, title=f"Titre {i}", position=i + 1,
+                        bbox=(150.0 + 700 * (i % columns), 100.0 + 60 * (i // columns),
+                              700.0 + 700 * (i % columns), 150.0 + 60 * (i // columns)))
+                for i in range(n)]
+
+    found = read_page_marks(page, listed(5), swatches)
+    assert {mi: [r.status for r in rs] for mi, rs in found.readings.items()} == {
+        i: [s] for i, s in enumerate(colours)}
+    assert read_page_marks(page, listed(4), swatches).readings == {}
+    assert read_page_marks(page, listed(5, columns=2), swatches).readings == {}
