@@ -11,6 +11,7 @@ from scipy import ndimage
 from extractors.legend import label_words, swatch_sized
 from extractors.marktiles import clip_box, find_ink
 from extractors.ocr import StraightPage
+from extractors.regions import PILL_ASPECT, PILL_HEIGHT_IN
 from extractors.tilecolumn import ocr_words, stack_tiles
 from models.records import ColourRegion, Line, Word
 
@@ -23,8 +24,6 @@ BLOCK_NARROW, BLOCK_WIDTH = 0.8, 1.3  # … and is about as wide as high (a disc
 BLOCK_HEIGHT = 0.6  # … and spans this share of the crop cut to its ink rows at least (a small
 # letter, « a » filled by blur, spans half of it)
 INK_SHARE = 0.6  # a label crop whose ink rows span less than this share of it is cut to them
-PILL_ASPECT = 2.2  # a blob this many times as wide as high may hold words (a pill, a cell)
-PILL_HEIGHT_IN = (0.08, 0.6)  # … when this high, in inches (a line of words and its margins)
 PILL_INK = 40.0  # grey levels from the pill's own colour from which a pixel is its print
 PILL_INK_SHARE = 0.02  # a pill's inside with less print than this holds no words
 

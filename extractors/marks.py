@@ -11,7 +11,7 @@ from extractors.markbands import band_pairs, on_band, tie_marks_by_band
 from extractors.markcolour import MarkClass, classify_marks
 from extractors.pagelines import centred_in, split_labels
 from extractors.regions import GREY_MAX_L, LOW_CHROMA, MIN_CHROMA
-from extractors.statuswords import legend_like_labels, text_statuses
+from extractors.statuswords import legend_like_labels, text_statuses, whole_label
 from extractors.strips import (
     confirmed_inferred,
     keyed_by_label,
@@ -120,15 +120,17 @@ def keys_grey(swatches: Sequence[Swatch]) -> bool:
 
 def keyed_greys(pages: Sequence[Page]) -> list[Page]:
     """The pages without their grey blobs, unless the document's legend shows a status in grey
-    (`keys_grey`): a grey blob is a bullet, a logo or bold print otherwise, and no page's business (its columns, its table, its glyphs) but where a legend
-    says a grey is a status."""
+    (`keys_grey`) or the blob is a pill a status is written on (its words are read, not its
+    grey): a grey blob is a bullet, a logo or bold print otherwise, and no page's business
+    (its columns, its table, its glyphs)."""
     if not any(is_grey(r) for page in pages for r in page.regions):
         return list(pages)
     for page in pages:
         if any(is_grey(r) for r in page.regions) and keys_grey(find_legend(page)):
             return list(pages)
-    return [replace(page, regions=tuple(r for r in page.regions if not is_grey(r)))
-            for page in pages]
+    return [replace(page, regions=tuple(r for r in page.regions if not is_grey(r) or (
+        r.label_in and whole_label(" ".join(r.label_in.split())) is not None)))
+        for page in pages]
 
 
 def _speck(region: ColourRegion, swatches: Sequence[Swatch], dpi: float) -> bool:

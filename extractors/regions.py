@@ -15,7 +15,7 @@ from extractors.ocr import _cv2
 from extractors.strips import is_compact
 from models.records import ColourRegion
 
-REGIONS_VERSION = 21  # part of the page cache key: bump when the regions found change
+REGIONS_VERSION = 22  # part of the page cache key: bump when the regions found change
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)
@@ -31,10 +31,12 @@ MAX_COLOURS = 6  # a blob is split into at most this many colours (a table's hea
 PALE = 0.45  # … and its pixels under this share of its median chroma are print on it, not it
 HOLLOW = 0.3  # a piece of a colour cut filling less of its box than this is a rim, no mark
 SADDLE = 0.75  # two discs are two marks when the neck between them is under this share
+PILL_ASPECT = 2.2  # a blob this many times as wide as high may hold words (a pill, a cell)
+PILL_HEIGHT_IN = (0.08, 0.6)  # … when this high, in inches (a line of words and its margins)
 GREY_MAX_L = 62.0  # a grey mark is darker than this (L*, paper ~92), and of chroma < MIN_CHROMA
 GREY_STROKE_MM = 1.0  # print's strokes are thinner than this; a grey mark's body is wider
 GREY_MAX_SIDE_MM = 15.0  # a grey mark or swatch is at most this large (a dark band is no mark)
-GREY_SPREAD_L = 8.0  # a grey mark is of one lightness (L* standard deviation under this)
+GREY_SPREAD_L = 8.0  # a grey mark is of one lightness (its L* quartiles this close)
 PAPER_CELLS = 6  # the paper's colour is measured in a grid of this many cells a side
 PAPER_GREY = 0.8  # the white-balanced paper's sRGB value (L* ~ 92)
 PAPER_SPREAD = 0.4  # paper's channels differ by less than this (yellowed: ~0.2; a red mark: ~0.7)
@@ -70,10 +72,11 @@ def find_colour_regions(img: Image.Image, dpi: int, scale: float = 1.0) -> tuple
 
 def _grey_marks(rgb: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: float, unit: float
                 ) -> list[ColourRegion]:
-    """Solid discs and squares of a dark grey (a palette may print a status in grey): dark, not
-    coloured pixels that stay after an opening by a disc of GREY_STROKE_MM across — print's
-    strokes do not, a mark's body does — each blob as solid and compact as a mark, of one
-    lightness. Whether the page's legend shows a grey at all is judged later (`find_marks`)."""
+    """Solid discs and squares of a dark grey (a palette may print a status in grey), and grey
+    pills (a status written on one, or a coloured pill on a grey scan): dark, not coloured
+    pixels that stay after an opening by a disc of GREY_STROKE_MM across — print's strokes do
+    not, a mark's body does — each blob as solid and compact as a mark or shaped as a pill, of
+    one lightness. Whether a grey is a status at all is judged later (`marks.keyed_greys`)."""
     dark = (lab[..., 0] < GREY_MAX_L) & (chroma < MIN_CHROMA)
     radius = max(1, round(GREY_STROKE_MM * px_mm / 2))
     yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
@@ -84,13 +87,18 @@ def _grey_marks(rgb: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: flo
         if sl is None:
             continue
         h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
-        if (min(h, w) < MIN_SIDE_MM * px_mm or max(h, w) > GREY_MAX_SIDE_MM * px_mm
-                or max(h, w) > 1.3 * min(h, w)):
+        mark = (MIN_SIDE_MM * px_mm <= min(h, w) and max(h, w) <= GREY_MAX_SIDE_MM * px_mm
+                and max(h, w) <= 1.3 * min(h, w))
+        pill = (PILL_HEIGHT_IN[0] * 25.4 * px_mm <= h <= PILL_HEIGHT_IN[1] * 25.4 * px_mm
+                and w >= PILL_ASPECT * h and w <= MAX_SIDE_MM * px_mm)
+        if not (mark or pill):
             continue
         mask = ndimage.binary_fill_holes(labels[sl] == i)  # a number printed on it
         inner = ndimage.binary_erosion(labels[sl] == i)  # its rim blurred into the paper left out
-        if (mask.mean() < 0.7 or inner.sum() < 4
-                or float(np.std(lab[sl][..., 0][inner])) > GREY_SPREAD_L):
+        if mask.mean() < (0.7 if mark else 0.85) or inner.sum() < 4:
+            continue
+        low, high = np.percentile(lab[sl][..., 0][inner], [25, 75])  # the words on a pill left out
+        if high - low > GREY_SPREAD_L:
             continue
         region = _region(mask, rgb[sl], lab[sl], (0, 0), (sl[0].start, sl[1].start), px_mm, unit)
         if region is not None:
