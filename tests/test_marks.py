@@ -1281,3 +1281,25 @@ def test_a_list_that_read_no_number_is_keyed_by_place_to_a_strip_of_as_many_mark
         i: [s] for i, s in enumerate(colours)}
     assert read_page_marks(page, listed(4), swatches).readings == {}
     assert read_page_marks(page, listed(5, columns=2), swatches).readings == {}
+
+
+def test_a_grey_pill_is_kept_only_when_a_status_is_written_on_it() -> None:
+    """A status written in dark grey on a mid-grey pill (a grey scan of a coloured pill) is a
+    grey blob shaped to hold words; its words, read again alone, are the status. A grey pill
+    whose words are no status, and a dark disc, are let go where no legend shows a grey."""
+    img = Image.new("RGB", (1200, 500), (250, 249, 245))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((100, 100, 400, 150), radius=25, fill=(130, 130, 130))
+    draw.text((125, 110), "Retard expliqué", fill=(45, 45, 45),
+              font=ImageFont.truetype(FONT, 28))
+    draw.ellipse((700, 100, 740, 140), fill=(40, 40, 40))
+    found = find_colour_regions(img, DPI)
+    pill, disc = sorted((r for r in found if is_grey(r)), key=lambda r: r.bbox[0])
+    assert abs(pill.bbox[0] - 100) <= 6 and abs(pill.bbox[2] - 400) <= 6
+    assert abs(disc.bbox[0] - 700) <= 6
+    page = Page(page=1, method="ocr", lines=(), width_px=img.width, height_px=img.height,
+                dpi=DPI, regions=(replace(pill, label_in="Retard expliqué"), disc))
+    (kept,) = keyed_greys([page])
+    assert [r.label_in for r in kept.regions] == ["Retard expliqué"]
+    other = replace(page, regions=(replace(pill, label_in="Horizon"), disc))
+    assert keyed_greys([other])[0].regions == ()
