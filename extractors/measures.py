@@ -1,6 +1,8 @@
 """Measures: numbered titles under dimension headings, joined across wrapped lines."""
 from __future__ import annotations
 
+import itertools
+
 from extractors.drafts import Draft, Section, fit_counts, infer_numbers, is_open, is_table_head
 from extractors.headings import (
     is_heading,
@@ -39,13 +41,23 @@ def extract_measures(lines: list[PageLine]) -> tuple[list[Measure], list[int]]:
 
     A numbered list opens the measures after a dimension heading or a count of measures; in a
     document that has neither, yet reports progress (« Niveau d'avancement », a legend of the
-    statuses), the numbered lists are its measures."""
+    statuses), a numbered list (1, 2, 3 …) is its measures."""
     lines = join_wrapped_headings(_reading_order(lines))
     drafts, sections, announced = _drafts(lines, open_list=False)
     if not drafts and not announced and _reports_progress(lines):
-        drafts, sections, announced = _drafts(lines, open_list=True)
+        listed = _drafts(lines, open_list=True)
+        if _a_list(listed[0]):
+            drafts, sections, announced = listed
     drafts = fit_counts(drafts, sections, announced)
     return infer_numbers(drafts, sections), announced
+
+
+def _a_list(drafts: list[Draft]) -> bool:
+    """Three numbered lines or more, numbered from 1 upwards: a list, not a number that opens
+    a sentence (« et 1 mesure remise en cause »)."""
+    numbers = [d.number for d in drafts if d.number is not None]
+    return (len(drafts) >= 3 and bool(numbers) and numbers[0] == 1
+            and all(a < b for a, b in itertools.pairwise(numbers)))
 
 
 def _reports_progress(lines: list[PageLine]) -> bool:

@@ -693,6 +693,7 @@ Suivi de la mise en œuvre des propositions
 l'irrigation par sondes
 2. Réparer en priorité les
 réseaux de distribution
+3. Réutiliser les eaux usées
 """
     progress = """
 Niveau d'avancement — décembre 2024
@@ -702,6 +703,11 @@ Satisfaisant
     got = measures(listing + progress)
     assert [(m.number, m.title, m.dimension) for m in got] == [
         (1, "Généraliser le pilotage de l'irrigation par sondes", None),
-        (2, "Réparer en priorité les réseaux de distribution", None)]
+        (2, "Réparer en priorité les réseaux de distribution", None),
+        (3, "Réutiliser les eaux usées", None)]
     assert measures(listing) == ()  # a numbered list alone is not taken for measures
     assert measures(listing.replace("Suivi", "4 chantiers\nSuivi") + progress) == ()
+    # nor a number opening a sentence's line (« et 1 mesure … ») by a legend
+    assert measures("Sur les vingt et une mesures : onze très satisfaisantes, six "
+                    "satisfaisantes, trois en retard\net 1 mesure remise en cause.\n"
+                    + progress) == ()
