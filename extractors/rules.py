@@ -110,15 +110,17 @@ def numbering() -> dict[str, list[Pattern]]:
     }
 
 
-@rule("dimension-heading.v3")
+@rule("dimension-heading.v4")
 def dimension_heading() -> dict[str, list[Pattern]]:
-    """« 7 mesures opérationnelles », « MESURES STRATÉGIQUES », « Dimension politique : … »;
+    """« 7 mesures opérationnelles », « MESURES STRATÉGIQUES », « Dimension politique : … »
+    (« Dimension-politique » as OCR may join them);
     `BARE_*` is the adjective alone, singular (« Opérationnel · effets attendus à 3/9 mois »): a heading
     only where it opens its line (headings.read_dimension checks)."""
     singular = {"DIM_OPERATIONNELLE": r"^op[ée]rationnel(le)?$", "DIM_STRATEGIQUE": r"^strat[ée]gique$",
                 "DIM_POLITIQUE": r"^politique$"}
     lead = {"LOWER": {"REGEX": r"^(mesures?|dimensions?|axes?|volets?|registres?)$"}}
-    patterns = {label: [[lead, {"LOWER": {"REGEX": rx.removesuffix("$") + "s?$"}}]]
+    glued = {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}  # « Dimension-opérationnelle »
+    patterns = {label: [[lead, glued, {"LOWER": {"REGEX": rx.removesuffix("$") + "s?$"}}]]
                 for label, rx in singular.items()}
     for label, rx in singular.items():  # alone, a plural is the end of « N mesures … »
         patterns["BARE_" + label[4:]] = [[{"LOWER": {"REGEX": rx}, "IS_TITLE": True}],
@@ -396,7 +398,7 @@ def dimension_headings(doc: Doc) -> list[tuple[str, int, int]]:
     one glyph, not a digit) and ends it or is followed by punctuation or « effets »: « Politique ·
     effets attendus à 18 mois », never « 12. Politique d'achat … »."""
     found = []
-    for label, s, e in matches("dimension-heading.v3", doc):
+    for label, s, e in matches("dimension-heading.v4", doc):
         if label.startswith("BARE_"):
             lead = [t for t in doc[:s] if any(c.isalnum() for c in t.text)]
             opens = not lead or (s == 1 and len(lead[0].text) == 1 and not lead[0].text.isdigit())

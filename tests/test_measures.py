@@ -711,3 +711,13 @@ Satisfaisant
     assert measures("Sur les vingt et une mesures : onze très satisfaisantes, six "
                     "satisfaisantes, trois en retard\net 1 mesure remise en cause.\n"
                     + progress) == ()
+
+
+def test_a_dimension_heading_whose_words_ocr_joined_by_a_hyphen_is_a_heading() -> None:
+    got = measures("""
+Dimension-opérationnelle (à 3/9 mois)
+1) Rendre immédiatement accessible l'existant
+2) Favoriser la convergence entre les outils
+""")
+    assert [(m.number, m.dimension, m.horizon_min_months, m.horizon_max_months) for m in got] == [
+        (1, "operationnelle", 3, 9), (2, "operationnelle", 3, 9)]
