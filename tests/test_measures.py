@@ -721,3 +721,20 @@ Dimension-opérationnelle (à 3/9 mois)
 """)
     assert [(m.number, m.dimension, m.horizon_min_months, m.horizon_max_months) for m in got] == [
         (1, "operationnelle", 3, 9), (2, "operationnelle", 3, 9)]
+
+
+def test_measures_go_on_after_a_legend_when_the_title_between_lost_its_number() -> None:
+    """A slide's third column read in two halves, the legend beside it read between them; the
+    first title of the lower half lost its number: 17 goes on after 15 (16 lost), as 16 would."""
+    got = measures("""
+Dimension politique (à 12/18 mois)
+14) Piloter une recherche-action collective
+15) Inscrire les alliances aux agendas
+Légende du niveau d'avancement
+Très satisfaisant
+Satisfaisant
+17) Inciter à croiser les espaces de dialogue
+18) Créer un droit d'expérimentation
+""")
+    assert [m.number for m in got] == [14, 15, 17, 18]
+    assert all(m.dimension == "politique" for m in got)
