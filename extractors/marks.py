@@ -10,7 +10,7 @@ from extractors.legend import Swatch, find_legend, legend_members
 from extractors.markbands import band_pairs, on_band, tie_marks_by_band
 from extractors.markcolour import MarkClass, classify_marks
 from extractors.pagelines import centred_in, split_labels
-from extractors.regions import GREY_MAX_L, LOW_CHROMA, MIN_CHROMA
+from extractors.regions import MIN_CHROMA, is_grey
 from extractors.statuswords import legend_like_labels, text_statuses, whole_label
 from extractors.strips import (
     confirmed_inferred,
@@ -104,11 +104,6 @@ def find_marks(page: Page, swatches: Sequence[Swatch]) -> list[ColourRegion]:
             if id(r) not in taken and r.fill >= MIN_FILL
             and (r.chroma >= MIN_CHROMA or is_grey(r) and keys_grey(swatches))
             and not has_text_inside(r, words) and not _speck(r, swatches, page.dpi or 72)]
-
-
-def is_grey(region: ColourRegion) -> bool:
-    """A dark grey blob (extractors/regions.py `_grey_marks`), not a coloured one."""
-    return region.chroma < LOW_CHROMA and region.lab[0] < GREY_MAX_L
 
 
 def keys_grey(swatches: Sequence[Swatch]) -> bool:
@@ -242,12 +237,12 @@ def _unnumbered(measures: Sequence[Measure]) -> bool:
     top to bottom in one column of one page: the k-th is the k-th its strip numbers, when the
     strip prints numbers 1 to N for as many marks as there are measures (a measure lost or one
     too many, a list read across two columns would shift them: those are not tied)."""
-    boxes = [m.bbox for m in measures]
+    boxes = [m.bbox for m in measures if m.bbox is not None]
     if len(measures) < 3 or any(m.number is not None for m in measures) or (
-            len({m.page for m in measures}) != 1 or any(b is None for b in boxes)):
+            len({m.page for m in measures}) != 1 or len(boxes) != len(measures)):
         return False
-    return all(b is not None and a is not None and min(a[2], b[2]) > max(a[0], b[0])
-               and b[1] > a[1] for a, b in itertools.pairwise(boxes))
+    return all(min(a[2], b[2]) > max(a[0], b[0]) and b[1] > a[1]
+               for a, b in itertools.pairwise(boxes))
 
 
 def strip_ties(strip: Sequence[ColourRegion], page: int, measures: Sequence[Measure],

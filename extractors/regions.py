@@ -93,8 +93,9 @@ def _grey_marks(rgb: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: flo
                 and w >= PILL_ASPECT * h and w <= MAX_SIDE_MM * px_mm)
         if not (mark or pill):
             continue
-        mask = ndimage.binary_fill_holes(labels[sl] == i)  # a number printed on it
-        inner = ndimage.binary_erosion(labels[sl] == i)  # its rim blurred into the paper left out
+        own = labels[sl] == i
+        mask = ndimage.binary_fill_holes(own)  # a number printed on it
+        inner = ndimage.binary_erosion(own)  # its rim blurred into the paper left out
         if mask.mean() < (0.7 if mark else 0.85) or inner.sum() < 4:
             continue
         low, high = np.percentile(lab[sl][..., 0][inner], [25, 75])  # the words on a pill left out
@@ -104,6 +105,12 @@ def _grey_marks(rgb: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: flo
         if region is not None:
             out.append(region)
     return out
+
+
+def is_grey(region: ColourRegion) -> bool:
+    """A dark grey blob (`_grey_marks`), not a coloured one: whether it is a status is for the
+    document's legend to say (`marks.keyed_greys`)."""
+    return region.chroma < LOW_CHROMA and region.lab[0] < GREY_MAX_L
 
 
 def _split_runs(regions: list[ColourRegion], rgb: np.ndarray, lab: np.ndarray, unit: float
