@@ -2,7 +2,7 @@
 speed, and cut as the deskewed page would be (`StraightPage`) without turning all of it."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, reduce
 from types import ModuleType
 
 import numpy as np
@@ -188,13 +188,20 @@ def _thin(arr: np.ndarray, offsets: tuple[tuple[int, int], ...]) -> np.ndarray:
     m = max(abs(v) for off in offsets for v in off)
     padded = np.pad(arr.astype(np.int16), m, mode="edge")
     h, w = arr.shape
-    lighter = np.min([padded[m + dy:m + dy + h, m + dx:m + dx + w] for dy, dx in offsets], axis=0)
-    return np.where(lighter - arr > RULE_CONTRAST, 255, 0).astype(np.uint8)
+    lighter = reduce(np.minimum, (padded[m + dy:m + dy + h, m + dx:m + dx + w]
+                                  for dy, dx in offsets))  # no stack of k copies of the page
+    return ((lighter - arr) > RULE_CONTRAST).view(np.uint8) * np.uint8(255)
 
 
 def _boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
-    n, _labels, stats, _c = opencv().connectedComponentsWithStats(mask, connectivity=8)
-    return [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _a in stats[1:n]]
+    # labelled within the box of what the mask holds (a page's rules: little, often nothing)
+    bx, by, bw, bh = opencv().boundingRect(mask)
+    if not bw:
+        return []
+    n, _labels, stats, _c = opencv().connectedComponentsWithStats(
+        np.ascontiguousarray(mask[by:by + bh, bx:bx + bw]), connectivity=8)
+    return [(int(bx + x), int(by + y), int(bx + x + w), int(by + y + h))
+            for x, y, w, h, _a in stats[1:n]]
 
 
 def _beside(arr: np.ndarray, d: int, upright: bool) -> np.ndarray:

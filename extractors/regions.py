@@ -156,6 +156,9 @@ def to_lab(rgb: np.ndarray) -> np.ndarray:
     return _cv2().cvtColor(np.ascontiguousarray(rgb, dtype=np.float32), _cv2().COLOR_RGB2Lab)
 
 
+_BINS = 24 ** 3  # a colour's bin: 24 levels a channel
+
+
 class _Paper:
     """An image's light pixels and their colour bins, worked out once for the whole image, so
     that the paper of the image and of each cell of a grid is found without doing that again."""
@@ -181,6 +184,32 @@ class _Paper:
         mode = int(np.bincount(keys[mask]).argmax())
         return self.rgb[cell][mask & (keys == mode)].mean(axis=0)
 
+    def grid_colours(self, cells: int) -> tuple[np.ndarray, np.ndarray]:
+        """`colour` of each cell of a `cells` × `cells` grid (row by row), and whether the cell
+        has one: the light pixels' bins counted for all cells at once (a page's tiles are
+        many small crops, where 36 counts of their own cost more than the crop's OCR)."""
+        h, w = self.keys.shape
+        ys = [i * h // cells for i in range(cells + 1)]
+        xs = [i * w // cells for i in range(cells + 1)]
+        cell = (np.repeat(np.arange(cells), np.diff(ys))[:, None] * cells
+                + np.repeat(np.arange(cells), np.diff(xs))[None, :])
+        # the (cell, bin) pairs of light pixels and their counts; each cell's commonest bin is
+        # its first pair ordered by count (descending), then bin (np.bincount's argmax: lowest)
+        pairs, counts = np.unique(cell[self.light] * _BINS + self.keys[self.light],
+                                  return_counts=True)
+        of_cell = pairs // _BINS
+        has = np.bincount(of_cell, weights=counts, minlength=cells * cells) >= 50
+        order = np.lexsort((pairs % _BINS, -counts, of_cell))
+        first = order[np.r_[True, of_cell[order][1:] != of_cell[order][:-1]]]
+        mode = np.full(cells * cells, -1)
+        mode[of_cell[first]] = pairs[first] % _BINS
+        chosen = self.light & (self.keys == mode[cell])
+        out = np.zeros((cells * cells, 3), dtype=np.float32)
+        for i in np.flatnonzero(has):
+            at = (slice(ys[i // cells], ys[i // cells + 1]), slice(xs[i % cells], xs[i % cells + 1]))
+            out[i] = self.rgb[at][chosen[at]].mean(axis=0)
+        return out, has
+
 
 def white_balanced(rgb: np.ndarray) -> np.ndarray:
     """The image divided by its paper's colour, measured per cell of a grid and smoothed, so
@@ -191,22 +220,14 @@ def white_balanced(rgb: np.ndarray) -> np.ndarray:
     page = paper.colour((slice(None), slice(None)))
     if page is None:
         return rgb
-    page_lab = to_lab(page[None, None])
-    grid = np.empty((PAPER_CELLS, PAPER_CELLS, 3), dtype=np.float32)
-    for gy in range(PAPER_CELLS):
-        for gx in range(PAPER_CELLS):
-            local = paper.colour((slice(gy * h // PAPER_CELLS, (gy + 1) * h // PAPER_CELLS),
-                                  slice(gx * w // PAPER_CELLS, (gx + 1) * w // PAPER_CELLS)))
-            near = local is not None and _delta_e76(to_lab(local[None, None]), page_lab) <= 12.0
-            grid[gy, gx] = local if near else page
+    local, has = paper.grid_colours(PAPER_CELLS)
+    distance = np.sqrt(((to_lab(local[:, None]) - to_lab(page[None, None])) ** 2).sum(axis=-1))[:, 0]
+    near = has & (distance <= 12.0)
+    grid = np.where(near[:, None], local, page).astype(np.float32).reshape(PAPER_CELLS, PAPER_CELLS, 3)
     field = _cv2().resize(grid, (w, h), interpolation=_cv2().INTER_LINEAR)
     # Paper is brought to PAPER_GREY, not to white: a pale blue on yellowed paper is bluer than
     # the paper, and keeps that headroom (sRGB values are clipped at 1).
     return np.clip(rgb * (PAPER_GREY / np.maximum(field, 0.05)), 0.0, 1.0)
-
-
-def _delta_e76(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.sqrt(((a - b) ** 2).sum()))
 
 
 # -- one blob into its marks -----------------------------------------------------------------
