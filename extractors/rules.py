@@ -1,6 +1,8 @@
 """spaCy rule families (patterns as data), registered under versioned names, built once."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -328,15 +330,23 @@ def french_tokenizer_rules() -> bytes:
         return path.read_bytes()
     except OSError:
         pass
-    data = spacy.blank("fr").tokenizer.to_bytes(exclude=["vocab"])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # built again next time
+    # built by one process: the others that start meanwhile (a run's page readers, a test
+    # session's workers) wait for it rather than spend the same seconds of CPU beside it
+    with contextlib.ExitStack() as held:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = held.enter_context(open(path.with_suffix(".lock"), "w"))
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            with contextlib.suppress(OSError):
+                return path.read_bytes()
+        data = spacy.blank("fr").tokenizer.to_bytes(exclude=["vocab"])
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # built again next time
     return data
 
 

@@ -90,6 +90,12 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[MISSES_ENV] = str(OCR_MISSES)
     if OWNS_SESSION:
         start_session_server()
+        # spaCy's French tokenizer rules, built once into the session's cache while the
+        # workers start (they and the runs they start wait on its lock rather than build it)
+        global _tokenizer
+        build = "from extractors.rules import french_tokenizer_rules; french_tokenizer_rules()"
+        _tokenizer = subprocess.Popen([sys.executable, "-c", build], cwd=ROOT,
+                                      env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 # One Prefect API server for the whole session (its SQLite migrated once, not once per process
@@ -99,6 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # PREFECT_API_URL in the run's environment.
 SERVER_HOME = SESSION / "prefect-server"
 _server: subprocess.Popen[bytes] | None = None
+_tokenizer: subprocess.Popen[bytes] | None = None
 
 
 def start_session_server() -> None:
@@ -157,6 +164,8 @@ def migrated_prefect_home(home: Path | None = None) -> Path:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not OWNS_SESSION:  # a worker: the process that made the session speaks for it
         return
+    if _tokenizer is not None:
+        _tokenizer.wait()
     if _server is not None:
         from flows.orchestration.server import _stop
 
