@@ -14,7 +14,7 @@ from dataclasses import replace
 from extractors.gutters import Geometry, Item, best_gutter, word_height, word_space
 from models.records import BBox, Line, Word
 
-COLUMNS_VERSION = "columns.v2"  # part of pipeline_version: bump when the reading order changes
+COLUMNS_VERSION = "columns.v3"  # part of pipeline_version: bump when the reading order changes
 
 
 def _cut(line: Line, x: float) -> tuple[Line, Line]:

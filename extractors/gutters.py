@@ -191,6 +191,12 @@ class Geometry:
         words = self.text_words(line)
         if not words:
             return "left" if line.bbox is not None and line.bbox[2] <= x else "right"
+        # a speck OCR read as punctuation before a line, in or at the gutter (« . M14
+        # Piloter »), is no text across it: the line stands right of the gutter
+        first = words[0]
+        if len(words) > 1 and _speck(first) and (
+                first.bbox[0] - self.gap < x < first.bbox[2] + self.gap):  # type: ignore[index]
+            words = words[1:]
         if any(w.bbox[0] < x < w.bbox[2] for w in words):  # type: ignore[index]
             return "cross"
         left = any(w.bbox[2] <= x for w in words)  # type: ignore[index]
@@ -198,6 +204,11 @@ class Geometry:
         if left and right:  # a word space at x is no gutter
             return "split" if self.gap_at(line, x) >= self.gap else "cross"
         return "left" if left else "right"
+
+
+def _speck(word: Word) -> bool:
+    """A word of no letter nor digit: a speck of dirt or ink OCR read as punctuation."""
+    return not any(c.isalnum() for c in word.text)
 
 
 def _peaks(count: np.ndarray, min_width: float = 0.0, spread: float = 0.0,

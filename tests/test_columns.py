@@ -291,3 +291,25 @@ def test_a_cover_letter_typed_with_plain_apostrophes_keeps_them_beside_a_typogra
         (got,) = extraction.letters
         assert got.recipient == recipient, method
         assert typographic_pages(pages) == ({2} if method == "text-layer" else {1, 2})
+
+
+def test_a_speck_before_a_line_in_the_gutter_does_not_join_the_columns() -> None:
+    """A page read by tesseract (tests/data/pages: 150 dpi, three columns of measures flowing
+    from one to the next, « M1 » … « M14 »): OCR read a speck before the third column's last
+    measure (« . M14 Piloter … », the « . » in the gutter). The speck is no line across the
+    gutter: the columns are read one after the other, so « M4 » and « M5 » at the foot of the
+    first column follow « M3 », each measure keeps its number, and the strip ties their marks."""
+    from flows.pipeline.pagecache import page_from_json
+
+    data = json.loads((Path(__file__).parent / "data" / "pages" / "three-columns-speck-150dpi.json")
+                      .read_text(encoding="utf-8"))
+    extraction, _pages, _r = extract_records([page_from_json(data)])
+    measures = extraction.measures
+    assert [m.number for m in measures] == list(range(1, 15))
+    assert measures[3].title == ("Valoriser les alliances stratégiques au travers des événements "
+                                 "de référence")
+    assert [m.dimension for m in measures] == ["operationnelle"] * 7 + ["strategique"] * 7
+    s, t, r, x = "satisfaisant", "tres_satisfaisant", "retard_explique", "remis_en_cause"
+    printed = [s, s, t, x, t, t, s, r, x, t, s, s, r, r]  # as the strip draws them
+    assert all(m.status in (None, want) for m, want in zip(measures, printed, strict=True))
+    assert sum(m.status == want for m, want in zip(measures, printed, strict=True)) >= 13
