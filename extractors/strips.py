@@ -237,6 +237,45 @@ def confirmed_inferred(numbers: Sequence[int | None], inferred: Sequence[int | N
     return out
 
 
+SLOT_TOLERANCE = 0.25  # how far (in pitches) a step between marks may be from a whole number
+
+
+def slots(marks: Sequence[ColourRegion], strip: Sequence[int]) -> list[int]:
+    """Each mark's place in its strip counted in the strip's pitch, so that a mark left out (a
+    measure without status: an empty ring, or nothing) leaves its place empty: « ● ● ○ ● » is
+    0, 1, 3. Rows continue one another, each as wide as the widest. The marks' own order
+    (0, 1, 2, …) when the steps between marks are no whole number of one pitch (marks not
+    set on a grid), or the strip is not its rows read in order."""
+    rows = mark_rows(marks, strip)
+    plain = list(range(len(strip)))
+    if [k for row in rows for k in row] != list(strip):
+        return plain
+    steps = [marks[b].center[0] - marks[a].center[0] for row in rows
+             for a, b in itertools.pairwise(row)]
+    if not steps or min(steps) <= 0:
+        return plain
+    pitch = float(np.median([x for x in steps if x <= 1.4 * min(steps)]))
+
+    def whole(x: float) -> int | None:
+        q = x / pitch
+        return round(q) if abs(q - round(q)) <= SLOT_TOLERANCE else None
+
+    left = min(marks[row[0]].center[0] for row in rows)
+    placed: list[list[int]] = []
+    for row in rows:
+        at = whole(marks[row[0]].center[0] - left)
+        places = [at]
+        for a, b in itertools.pairwise(row):
+            step = whole(marks[b].center[0] - marks[a].center[0])
+            places.append(None if step is None or step < 1 or places[-1] is None
+                          else places[-1] + step)
+        if any(x is None for x in places):
+            return plain
+        placed.append([x for x in places if x is not None])
+    width = max(row[-1] + 1 for row in placed)
+    return [r * width + x for r, row in enumerate(placed) for x in row]
+
+
 def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequence[int | None],
               place: str, inferred: Sequence[int | None] = ()) -> list[StripTie]:
     """The strip's marks tied to measures by the numbers read at `place`, with the strip's
@@ -254,7 +293,8 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
       the number read by it is the number inferred for that measure (the measure list lost its
       printed number; the strip prints it, the order places it: two witnesses);
     - a confidently read number that the order contradicts ties nothing."""
-    read = {i: _digits(marks[k], place) for i, k in enumerate(strip)}
+    at = dict(zip(slots(marks, strip), strip, strict=True))  # slot → mark
+    read = {i: _digits(marks[k], place) for i, k in at.items()}
     sure = {i: d for i, d in read.items() if d is not None and d[1] >= MIN_DIGIT_CONF}
     # A number read on more marks than measures print it (restarted numbering, measures not
     # found, a number printed between two marks read beside both) names no measure for sure:
@@ -297,17 +337,18 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
                             if i in sure and named(i, j1 + i - i1)})
     if chain and len(strip) > 1:
         (first_i, first_j), (last_i, last_j) = chain[0], chain[-1]
-        for i in range(first_i - 1, -1, -1):
+        for i in sorted((i for i in at if i < first_i), reverse=True):
             if i in sure and 0 <= i + first_j - first_i and named(i, i + first_j - first_i):
                 anchors[i] = i + first_j - first_i
-        for i in range(last_i + 1, len(strip)):
+        for i in sorted(i for i in at if i > last_i):
             if i in sure and i + last_j - last_i < len(numbers) and named(i, i + last_j - last_i):
                 anchors[i] = i + last_j - last_i
-    ties = [StripTie(strip[i], j, conf(i), "digits") for i, j in sorted(anchors.items())]
+    ties = [StripTie(at[i], j, conf(i), "digits") for i, j in sorted(anchors.items())]
     for (i1, j1), (i2, j2) in itertools.pairwise(sorted(anchors.items())):
         if i2 - i1 == j2 - j1:
-            ties.extend(StripTie(strip[i], j1 + i - i1, ORDER_CONF, "order")
-                        for i in range(i1 + 1, i2) if i not in sure and known(j1 + i - i1))
+            ties.extend(StripTie(at[i], j1 + i - i1, ORDER_CONF, "order")
+                        for i in range(i1 + 1, i2) if i in at and i not in sure
+                        and known(j1 + i - i1))
             # a mark read (surely) and not where the order puts it ties nothing
     return ties
 
@@ -315,10 +356,20 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
 def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
                  numbers: Sequence[int | None], ties: Sequence[StripTie] = ()) -> list[StripTie]:
     """A strip of exactly as many marks as there are measures (the document's, or its page's),
-    numbered in one run as printed (1 to N; 16 to 21 on a slide): mark i is measure i, for the
-    marks `ties` (those the numbers read tied) leave — when every one of those ties agrees
-    (mark i, measure i) and no number read by a mark says otherwise (any confidence, when no
-    number tied a mark at all)."""
+    numbered in one run as printed or as confirmed by printed neighbours (1 to N; 16 to 21 on a
+    slide): mark i is measure i, for the marks `ties` (those the numbers read tied) leave —
+    when every one of those ties agrees (mark i, measure i) and the numbers read by the marks
+    do not say otherwise.
+
+    A number read by a mark that says another number (read surely; or, when no number tied a
+    mark, doubtfully and not a part of the expected one) leaves that mark untied. It stops the
+    whole strip unless the strip's order is confirmed twice as often as it is contradicted:
+    marks whose own number was read surely where the count puts it, and the ties. Not counted
+    against the order: a number that another mark reads more surely in its own place (printed
+    once, it was misread here: « 3 » read by the marks of 3 and of 5), and a number read at
+    another place than the confirmed ones (a neighbour's number read beside a disc). A number
+    one off the expected one, read over, under or in a mark, is the sign of a strip shifted by
+    a mark (one missing, another too many): it stops the strip whatever else agrees."""
     n = len(numbers)
     first = numbers[0] if numbers else None
     if (len(strip) != n or n < 3 or first is None or first < 1
@@ -334,11 +385,23 @@ def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
         return r.number != expected and r.conf >= least and (
             r.conf >= MIN_DIGIT_CONF or str(r.number) not in str(expected))
 
-    for i, k in enumerate(strip):
-        if any(against(r, first + i) for r in marks[k].readings):
-            return []
+    readings = [(i, r) for i, k in enumerate(strip) for r in marks[k].readings]
+    agreeing = [(i, r) for i, r in readings if r.number == first + i and r.conf >= MIN_DIGIT_CONF]
+    confirmed = {i for i, _r in agreeing} | {strip.index(t.mark) for t in ties}
+    places = {r.place for _i, r in agreeing}
+    surest = {r.number: r.conf for _i, r in agreeing}
+    contradicted = {i for i, r in readings if against(r, first + i)}
+    counted = {i for i, r in readings if against(r, first + i)
+               and not (r.number in surest and surest[r.number] > r.conf)
+               and (not places or r.place in places)}
+    if any(abs(r.number - (first + i)) == 1 and r.conf >= MIN_DIGIT_CONF
+           and r.place not in BESIDE and (not places or r.place in places) for i, r in readings):
+        return []
+    if 2 * len(counted) > len(confirmed):
+        return []
     done = {t.mark for t in ties}
-    return [StripTie(k, i, COUNT_CONF, "count") for i, k in enumerate(strip) if k not in done]
+    return [StripTie(k, i, COUNT_CONF, "count") for i, k in enumerate(strip)
+            if k not in done and i not in contradicted]
 
 
 def shared_readings(marks: Sequence[ColourRegion], strip: Sequence[int]) -> set[tuple[int, str]]:
@@ -401,6 +464,8 @@ def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
     neither."""
     ties: list[StripTie] = []
     strips = strips_of(marks)
+    known = [n if n is not None else (inferred[j] if inferred else None)
+             for j, n in enumerate(numbers)]
     for strip in strips:
         shared = shared_readings(marks, strip)
         options = sorted(((_own(place, found, shared), sum(x.how == "digits" for x in found), found)
@@ -411,7 +476,7 @@ def tie_strips(marks: Sequence[ColourRegion], numbers: Sequence[int | None],
         if _rivals(best, runner_up, best_own, other_own):
             continue  # read at two places, two ways: which is the strip's cannot be told
         if sum(len(other) == len(numbers) for other in strips) == 1:  # the one strip of N
-            best = [*best, *tie_by_count(marks, strip, numbers, best)]
+            best = [*best, *tie_by_count(marks, strip, known, best)]
         ties.extend(best)
     claims: dict[int, list[StripTie]] = {}
     for t in ties:

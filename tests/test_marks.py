@@ -922,7 +922,9 @@ def test_numbers_between_two_rows_of_a_strip_are_the_lower_rows_when_the_upper_r
     """Two rows of seven discs, each disc's number printed over it: the line of numbers between
     the rows reads as under row 1 (8 to 14, all read) and over row 2 (five read), while only
     four numbers over row 1 were read. Those between the rows are one printed line, evidence for
-    neither place: the numbers over row 1 decide, and row 2 keeps the numbers over it."""
+    neither place: the numbers over row 1 decide, and row 2 keeps the numbers over it. The
+    last disc, its number unread, is the 14th of a strip of 14 marks for 14 measures whose order
+    the numbers over the discs confirm: the count ties it."""
     above_1 = {0: 1, 1: 2, 3: 4, 5: 6}
     above_2 = {0: 8, 1: 9, 2: 10, 4: 12, 5: 13}
     row_1 = [_disc(40 * i, 100, below=(8 + i, 92.0),
@@ -930,7 +932,7 @@ def test_numbers_between_two_rows_of_a_strip_are_the_lower_rows_when_the_upper_r
     row_2 = [_disc(40 * i, 170, **({"above": (above_2[i], 93.0)} if i in above_2 else {}))
              for i in range(7)]
     ties = tie_strips([*row_1, *row_2], list(range(1, 15)))
-    assert {t.mark: t.measure for t in ties} == {i: i for i in range(13)}  # 14: unread, last
+    assert {t.mark: t.measure for t in ties} == {i: i for i in range(14)}
 
 
 def test_a_number_read_by_two_marks_is_no_anchor_however_doubtfully_the_second_was_read() -> None:
@@ -1189,6 +1191,58 @@ def test_a_number_read_in_part_does_not_stop_a_strip_tied_by_its_count() -> None
     assert {mark: mi for mark, (mi, _conf) in ties.items()} == {i: 15 + i for i in range(6)}
     strip[0] = _disc(0, above=(3, 54.0))
     assert strip_ties(strip, 2, measures, printed, [None] * 21) == {}
+
+
+def test_a_strips_count_survives_a_misread_number_but_not_a_shift() -> None:
+    """Seven discs for seven measures at 100 dpi, numbers inside: « 3 » read surely on the
+    third disc and « 3 » again, less surely, on the fifth (its 5 misread). A number is printed
+    once: the fifth disc's reading is wrong, not the strip's order — every other disc ties by
+    the count, the fifth stays untied. A number one off its place (« 4 » over the fifth disc,
+    the order says 5) is the sign of a strip shifted by a mark: nothing ties. Misreads that
+    outnumber the order's confirmations stop the strip too."""
+    numbers = [m.number for m in _measures(7)]
+    strip = [_disc(40 * i) for i in range(7)]
+    strip[2] = _disc(80, **{"in": (3, 94.0)})
+    strip[4] = _disc(160, **{"in": (3, 76.0)})
+    assert [(t.mark, t.measure) for t in tie_strips(strip, numbers)] == [
+        (i, i) for i in range(7) if i != 4]
+    strip[4] = _disc(160, **{"in": (4, 90.0)})
+    assert tie_strips(strip, numbers) == []
+    strip[4] = _disc(160, **{"in": (9, 90.0)})
+    strip[5] = _disc(200, **{"in": (2, 88.0)})
+    assert tie_strips(strip, numbers) == []
+
+
+def test_a_mark_left_out_of_a_strip_leaves_its_place_empty() -> None:
+    """Fourteen measures, twelve discs touching one another: the 10th and 12th measures have
+    no mark (an empty ring). Numbers read inside discs 1, 4, 11 and 14: the discs stand on a
+    pitch, so the gaps say which measures are missing — every disc is tied to its own measure,
+    by its number or by its place between two read ones. Counted one by one, the discs after
+    the first gap would be one measure off and the order would tie nothing past disc 4. Two
+    rows continue one another: a disc missing from the first row shifts nothing in the second."""
+    numbers = [m.number for m in _measures(14)]
+    places = [*range(9), 10, 12, 13]
+    read = {0: 1, 3: 4, 10: 11, 13: 14}
+    strip = [_disc(30 * x, **({"in": (read[x], 92.0)} if x in read else {})) for x in places]
+    ties = {t.mark: t.measure for t in tie_strips(strip, numbers)}
+    assert ties == {k: x for k, x in enumerate(places)}
+    rows = [(x, 100) for x in range(7) if x != 4] + [(x, 160) for x in range(7)]
+    read = {0: 1, 2: 3, 7: 8, 13: 14}
+    strip = [_disc(30 * x, y, **({"in": (read[x + 7 * (y == 160)], 92.0)}
+                                 if x + 7 * (y == 160) in read else {})) for x, y in rows]
+    ties = {t.mark: t.measure for t in tie_strips(strip, numbers)}
+    assert ties == {k: x + 7 * (y == 160) for k, (x, y) in enumerate(rows)}
+
+
+def test_a_strip_ties_by_its_count_to_a_list_whose_first_number_was_inferred() -> None:
+    """The list's « 1. » went unread (inferred from « 2. » after it): a strip of as many discs
+    as measures, their numbers unread, ties by its count to the numbers the neighbours
+    confirm."""
+    numbers: list[int | None] = [None, *range(2, 9)]
+    strip = [_disc(40 * i) for i in range(8)]
+    ties = tie_strips(strip, numbers, [1] + [None] * 7)
+    assert [(t.mark, t.measure, t.how) for t in ties] == [(i, i, "count") for i in range(8)]
+    assert tie_strips(strip, numbers) == []
 
 
 def test_a_legend_read_but_for_one_label_takes_the_missing_status_for_it() -> None:
