@@ -149,10 +149,13 @@ def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[Col
         near = w.bbox[0] if side == "right" else w.bbox[2]
         limit = 3.5 * h if not taken else 1.2 * max(_height(w.bbox), h)
         span = (min(edge, near), max(edge, near))
+        level = [b.bbox for b in blobs if b is not region and min(w.bbox[3], b.bbox[3])
+                 - max(w.bbox[1], b.bbox[1]) > 0.3 * _height(w.bbox)]
         if abs(near - edge) > limit or any(
                 b[0] < span[1] and b[2] > span[0] or b[0] < w.bbox[2] and b[2] > w.bbox[0]
-                for b in others):
-            break  # a gap, or another blob before the word or under it
+                for b in others) or any(b[0] < span[1] and b[2] > span[0] for b in level):
+            break  # a gap, or another blob before the word or under it (level with the blob
+            # or with the word: a mark beside a legend, half a line lower, is not its entry)
         taken.append(w)
         edge = w.bbox[2] if side == "right" else w.bbox[0]
         if len(taken) > MAX_LABEL_WORDS:

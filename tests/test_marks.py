@@ -794,6 +794,23 @@ def test_legend_is_found_by_its_structure_without_a_heading() -> None:
         ("remis_en_cause", "Pemis en cause")]
 
 
+def test_a_mark_beside_a_legend_half_a_line_lower_does_not_take_a_label_across_its_swatch(
+        ) -> None:
+    """A photographed page (A 003): the measures' marks stand in a column just left of the
+    legend's swatches, each half a line lower than a swatch. Read to its right, the « Remis en
+    cause » label is level with the mark under it too, but the swatch stands between them:
+    it is the swatch's label alone — not a status found beside two blobs, which would keep
+    neither (the first label, misread, names no status: three entries are read)."""
+    entries = [("mu M rs saistaisant", 1000, 100), ("Satisfaisant", 1000, 140),
+               ("Retard expliqué", 1000, 180), ("Remis en cause", 1000, 220)]
+    page = _legend_page(entries)
+    marks = [region(GREENS[status], x=940, y=118 + 40 * k, side=24)
+             for k, status in enumerate(STATUSES)]
+    page = replace(page, regions=(*page.regions, *marks))
+    assert [(s.status, s.region.bbox[0]) for s in find_legend(page)] == [
+        (status, 1000) for status in STATUSES[1:]]
+
+
 def test_a_black_swatch_read_as_text_ends_the_label_before_it() -> None:
     """A legend in a row whose « Remis en cause » swatch is black (no colour: no blob) and read
     by OCR as « [IR »: the label before it stops there, it does not run on into the next one."""
