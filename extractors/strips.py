@@ -356,8 +356,9 @@ def tie_strip(marks: Sequence[ColourRegion], strip: Sequence[int], numbers: Sequ
 def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
                  numbers: Sequence[int | None], ties: Sequence[StripTie] = ()) -> list[StripTie]:
     """A strip of exactly as many marks as there are measures (the document's, or its page's),
-    numbered in one run as printed or as confirmed by printed neighbours (1 to N; 16 to 21 on a
-    slide): mark i is measure i, for the marks `ties` (those the numbers read tied) leave —
+    numbered as printed or as confirmed by printed neighbours in one run (1 to N; 16 to 21 on a
+    slide) or in runs that restart at 1 (1-2, 1-12, 1-4; two marks at least read their own
+    number then): mark i is measure i, for the marks `ties` (those the numbers read tied) leave —
     when every one of those ties agrees (mark i, measure i) and the numbers read by the marks
     do not say otherwise.
 
@@ -371,10 +372,10 @@ def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
     one off the expected one, read over, under or in a mark, is the sign of a strip shifted by
     a mark (one missing, another too many): it stops the strip whatever else agrees."""
     n = len(numbers)
-    first = numbers[0] if numbers else None
-    if (len(strip) != n or n < 3 or first is None or first < 1
-            or list(numbers) != list(range(first, first + n))):
+    if (len(strip) != n or n < 3 or any(x is None for x in numbers) or numbers[0] < 1
+            or any(b not in (a + 1, 1) for a, b in itertools.pairwise(numbers))):
         return []
+    own = [int(x) for x in numbers if x is not None]  # the number each mark should print
     if any(t.measure != strip.index(t.mark) for t in ties):
         return []
     least = MIN_DIGIT_CONF if ties else 50.0
@@ -386,19 +387,19 @@ def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
             r.conf >= MIN_DIGIT_CONF or str(r.number) not in str(expected))
 
     readings = [(i, r) for i, k in enumerate(strip) for r in marks[k].readings]
-    agreeing = [(i, r) for i, r in readings if r.number == first + i and r.conf >= MIN_DIGIT_CONF]
+    agreeing = [(i, r) for i, r in readings if r.number == own[i] and r.conf >= MIN_DIGIT_CONF]
     confirmed = {i for i, _r in agreeing} | {strip.index(t.mark) for t in ties}
     places = {r.place for _i, r in agreeing}
     surest = {r.number: r.conf for _i, r in agreeing}
-    contradicted = {i for i, r in readings if against(r, first + i)}
-    counted = {i for i, r in readings if against(r, first + i)
+    contradicted = {i for i, r in readings if against(r, own[i])}
+    counted = {i for i, r in readings if against(r, own[i])
                and not (r.number in surest and surest[r.number] > r.conf)
                and (not places or r.place in places)}
-    if any(abs(r.number - (first + i)) == 1 and r.conf >= MIN_DIGIT_CONF
+    if any(abs(r.number - own[i]) == 1 and r.conf >= MIN_DIGIT_CONF
            and r.place not in BESIDE and (not places or r.place in places) for i, r in readings):
         return []
-    if 2 * len(counted) > len(confirmed):
-        return []
+    if 2 * len(counted) > len(confirmed) or (1 in own[1:] and len(confirmed) < 2):
+        return []  # (numbering that restarts is a count confirmed by two numbers read at least)
     done = {t.mark for t in ties}
     return [StripTie(k, i, COUNT_CONF, "count") for i, k in enumerate(strip)
             if k not in done and i not in contradicted]

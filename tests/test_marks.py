@@ -1251,6 +1251,21 @@ def test_a_mark_left_out_of_a_strip_leaves_its_place_empty() -> None:
     assert ties == {k: x + 7 * (y == 160) for k, (x, y) in enumerate(rows)}
 
 
+def test_a_strip_ties_by_its_count_to_numbering_that_restarts_when_two_numbers_confirm_it(
+        ) -> None:
+    """Measures numbered 1-2, then 1-4 (numbering restarted per dimension), a strip of six
+    discs printing those numbers: « 2 » and « 1 » read on the second and third discs, in their
+    places — the count ties all six. Restarted numbers read by no disc, or by one only, tie
+    nothing: a run that lost its last measure would not show."""
+    numbers = [1, 2, 1, 2, 3, 4]
+    strip = [_disc(40 * i) for i in range(6)]
+    strip[1] = _disc(40, **{"in": (2, 96.0)})
+    strip[2] = _disc(80, **{"in": (1, 95.0)})
+    assert {t.mark: t.measure for t in tie_strips(strip, numbers)} == {i: i for i in range(6)}
+    strip[1] = _disc(40)
+    assert tie_strips(strip, numbers) == []
+
+
 def test_a_strip_ties_by_its_count_to_a_list_whose_first_number_was_inferred() -> None:
     """The list's « 1. » went unread (inferred from « 2. » after it): a strip of as many discs
     as measures, their numbers unread, ties by its count to the numbers the neighbours
