@@ -73,6 +73,9 @@ def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, Col
         clear = len(gaps) < 2 or gaps[1][0] - gaps[0][0] >= max(line_h, 0.25 * gaps[1][0])
         homes[k] = gaps[0][1] if gaps and clear else None  # None: about as near to two columns
     side = _marks_side([(mark, homes[k]) for k, mark in marks if homes[k] is not None], line_h)
+    if side is None:  # the nearest columns set marks on both sides: one side may hold them all
+        level = [(k, mark) for k, mark in marks if any(on_band(mark, b, line_h) for _m, b in boxes)]
+        homes.update(_one_side_for_all(level, extents, line_h))
     pairs: list[tuple[float, int, int]] = []
     for k, mark in marks:
         home = homes[k] if homes[k] is not None or side is None else _by_side(mark, extents, side)
@@ -97,6 +100,35 @@ def _marks_side(placed: Sequence[tuple[ColourRegion, tuple[float, float]]], line
         if len(gaps) >= MIN_SIDED and all(-0.5 * line_h <= g <= 3 * line_h for g in gaps):
             return name, sorted(gaps)[len(gaps) // 2]
     return None
+
+
+def _one_side_for_all(marks: Sequence[tuple[int, ColourRegion]],
+                      extents: Sequence[tuple[float, float]], line_h: float
+                      ) -> dict[int, tuple[float, float]]:
+    """mark → column, when one side explains every mark level with a measure and the other
+    does not: each mark stands before the column after it (side "left"), or after the column
+    before it ("right"), all about one gap from their columns. Two columns whose marks stand
+    left of their titles put the second column's marks nearer the end of the first than the
+    start of their own; by that nearness the page would set marks on both sides of its
+    columns, which no page does. {} when neither side or both explain them all."""
+    found: list[dict[int, tuple[float, float]]] = []
+    for name in ("left", "right"):
+        homes: dict[int, tuple[float, float]] = {}
+        gaps = []
+        for k, mark in marks:
+            fits = sorted((g, e) for e in extents
+                          if -0.5 * line_h <= (g := _side_gap(name, mark, e)) <= 6 * line_h)
+            inside = [e for e in extents if _gap(mark.center[0], e) == 0.0]
+            if not fits or inside and fits[0][1] not in inside:
+                break  # (a mark within a column's width is that column's, whatever the side)
+            homes[k] = fits[0][1]
+            gaps.append(fits[0][0])
+        else:
+            middle = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+            if (len(homes) >= MIN_SIDED and len(set(homes.values())) >= 2
+                    and all(abs(g - middle) <= 0.5 * max(middle, line_h) for g in gaps)):
+                found.append(homes)
+    return found[0] if len(found) == 1 else {}
 
 
 def _by_side(mark: ColourRegion, extents: Sequence[tuple[float, float]], side: tuple[str, float]

@@ -1326,6 +1326,26 @@ def test_a_mark_between_two_columns_goes_where_the_page_sets_its_marks() -> None
     assert tied == {i: i for i in range(8)}
 
 
+def test_marks_nearer_the_column_before_them_are_their_own_columns_when_one_side_holds_all(
+        ) -> None:
+    """A 087: two columns of measures, each mark 140 px left of its title; the right column's
+    marks stand 106 px after the left column's longest title and 139 px before their own. By
+    nearness they are the left column's (its measures then have two marks each, and the right
+    column none): marks on both sides of the columns. Left of their titles, every mark is
+    explained at one gap — they are the right column's. A mark within a column's width (its
+    glyph read into a title) stays that column's: there the side says nothing."""
+    left = [(i, (456.0, 709.0 + 300 * i, 998.0, 900.0 + 300 * i)) for i in range(4)]
+    right = [(4 + i, (1271.0, 710.0 + 300 * i, 1823.0, 900.0 + 300 * i)) for i in range(4)]
+    marks = [(i, region(GREENS["satisfaisant"], x=260, y=708 + 300 * i, side=56)) for i in range(4)]
+    marks += [(4 + i, region(GREENS["remis_en_cause"], x=1076, y=712 + 300 * i, side=56))
+              for i in range(4)]
+    tied = tie_marks_by_band([*left, *right], marks, line_h=40.0, width=2480.0)
+    assert tied == {i: i for i in range(8)}
+    inside = [*left[:3], (3, (456.0, 1609.0, 1132.0, 1800.0))]  # a title took in the mark
+    tied = tie_marks_by_band([*inside, *right], marks, line_h=40.0, width=2480.0)
+    assert all(mi < 4 for mi in tied) and tied[0] == 0
+
+
 def test_a_strip_printing_bare_numbers_ties_to_measures_labelled_m() -> None:
     """Measures M1 to M5, a strip of four marks printing « 1 » to « 4 » without the letter:
     the numbers name the measures (no label repeats a number), so the four are tied."""
