@@ -33,6 +33,7 @@ from extractors.strips import confirmed_inferred, mark_rows, tie_strip, tie_stri
 from flows.pipeline.pagecache import PageCache, page_from_json
 from models.records import (
     STATUSES,
+    BBox,
     ColourRegion,
     DigitReading,
     LegendEntry,
@@ -1313,15 +1314,28 @@ def test_a_small_label_beside_a_large_swatch_is_read_from_its_own_rows() -> None
     assert [r.label_right for r in regions] == ["Remis en cause"]
 
 
+def _two_columns(left_col: tuple[float, float, float], right_col: tuple[float, float, float],
+                 mark_x: tuple[float, float], step: float, height: float, side: float,
+                 dy: float) -> tuple[list[tuple[int, BBox]], list[tuple[int, BBox]],
+                            list[tuple[int, ColourRegion]]]:
+    """Four measures in each of two columns ((x0, x1, top) each, `step` apart, `height` high),
+    each with its mark at `mark_x` (left column's, right column's), `dy` under its top."""
+    columns = []
+    for c, (x0, x1, top) in enumerate((left_col, right_col)):
+        columns.append([(4 * c + i, (x0, top + step * i, x1, top + height + step * i))
+                        for i in range(4)])
+    marks = [(4 * c + i, region(GREENS["satisfaisant" if c == 0 else "remis_en_cause"],
+                                x=mark_x[c], y=col[i][1][1] + dy, side=side))
+             for c, col in enumerate(columns) for i in range(4)]
+    return columns[0], columns[1], marks
+
+
 def test_a_mark_between_two_columns_goes_where_the_page_sets_its_marks() -> None:
     """Two columns of measures, each with its mark just left of its title: the right column's
     marks stand about as near the end of the left column's titles as the start of their own;
     the page's other marks, all left of their titles at one gap, say whose they are."""
-    left = [(i, (330.0, 700.0 + 140 * i, 1290.0, 790.0 + 140 * i)) for i in range(4)]
-    right = [(4 + i, (1410.0, 720.0 + 140 * i, 2370.0, 810.0 + 140 * i)) for i in range(4)]
-    marks = [(i, region(GREENS["satisfaisant"], x=272, y=710 + 140 * i, side=32)) for i in range(4)]
-    marks += [(4 + i, region(GREENS["remis_en_cause"], x=1352, y=730 + 140 * i, side=32))
-              for i in range(4)]
+    left, right, marks = _two_columns((330.0, 1290.0, 700.0), (1410.0, 2370.0, 720.0),
+                                      (272.0, 1352.0), step=140, height=90, side=32, dy=10)
     tied = tie_marks_by_band([*left, *right], marks, line_h=42.0, width=2480.0)
     assert tied == {i: i for i in range(8)}
 
@@ -1334,11 +1348,8 @@ def test_marks_nearer_the_column_before_them_are_their_own_columns_when_one_side
     column none): marks on both sides of the columns. Left of their titles, every mark is
     explained at one gap — they are the right column's. A mark within a column's width (its
     glyph read into a title) stays that column's: there the side says nothing."""
-    left = [(i, (456.0, 709.0 + 300 * i, 998.0, 900.0 + 300 * i)) for i in range(4)]
-    right = [(4 + i, (1271.0, 710.0 + 300 * i, 1823.0, 900.0 + 300 * i)) for i in range(4)]
-    marks = [(i, region(GREENS["satisfaisant"], x=260, y=708 + 300 * i, side=56)) for i in range(4)]
-    marks += [(4 + i, region(GREENS["remis_en_cause"], x=1076, y=712 + 300 * i, side=56))
-              for i in range(4)]
+    left, right, marks = _two_columns((456.0, 998.0, 709.0), (1271.0, 1823.0, 710.0),
+                                      (260.0, 1076.0), step=300, height=191, side=56, dy=0)
     tied = tie_marks_by_band([*left, *right], marks, line_h=40.0, width=2480.0)
     assert tied == {i: i for i in range(8)}
     inside = [*left[:3], (3, (456.0, 1609.0, 1132.0, 1800.0))]  # a title took in the mark
