@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -115,6 +115,9 @@ def stacked_with(region: ColourRegion, blobs: Sequence[ColourRegion]) -> list[fl
             and min(x1, b.bbox[2]) - max(x0, b.bbox[0]) > 0.5 * min(x1 - x0, b.bbox[2] - b.bbox[0])]
 
 
+_GLYPHS = "@©®°*#[](){}|!=+<>-—–•·.,:;'’\"«»"  # what a swatch is read as
+
+
 def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[ColourRegion],
                 side: str) -> list[Word] | None:
     """The words beside a blob on its band (right of it, or left), up to a wide gap, another
@@ -130,6 +133,20 @@ def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[Col
     def mine(wy: float) -> bool:
         return all(abs(wy - cy) <= abs(wy - by) for by in stacked)
 
+    def off_the_swatch(w: Word) -> Word:
+        """A word OCR read from the swatch on into its label (« @Remisencause »): its label's
+        part, from the swatch's edge; any other word as it is."""
+        if w.bbox is None or not w.text:
+            return w
+        if side == "right" and w.bbox[0] < x1 - 0.3 * h < x1 + h < w.bbox[2] \
+                and not w.text[0].isalnum() and (text := w.text.lstrip(_GLYPHS)):
+            return replace(w, text=text, bbox=(x1, w.bbox[1], w.bbox[2], w.bbox[3]))
+        if side == "left" and w.bbox[0] < x0 - h < x0 + 0.3 * h < w.bbox[2] \
+                and not w.text[-1].isalnum() and (text := w.text.rstrip(_GLYPHS)):
+            return replace(w, text=text, bbox=(w.bbox[0], w.bbox[1], x0, w.bbox[3]))
+        return w
+
+    words = [off_the_swatch(w) for w in words]
     band = [w for w in words if w.bbox is not None
             and y0 - 0.6 * h <= (w.bbox[1] + w.bbox[3]) / 2 <= y1 + 0.6 * h
             and mine((w.bbox[1] + w.bbox[3]) / 2)

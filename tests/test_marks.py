@@ -812,6 +812,23 @@ def test_a_mark_beside_a_legend_half_a_line_lower_does_not_take_a_label_across_i
         (status, 1000) for status in STATUSES[1:]]
 
 
+def test_a_label_read_glued_to_its_swatchs_glyph_is_the_swatchs_label() -> None:
+    """OCR read the « Remis en cause » swatch as « @ » and glued it to its label, the label's
+    words run together too: one word « @Remisencause » that starts on the swatch. Its part
+    beyond the swatch is the label, and the legend keeps its four statuses (seed 17 hb-016,
+    whose five « remis en cause » marks were NULL, too far from the three swatches read)."""
+    entries = [("Retard expliqué", 1000, 140), ("Satisfaisant", 1000, 180),
+               ("Très satisfaisant", 1000, 220)]
+    page = _legend_page(entries)
+    swatch = region(GREENS["remis_en_cause"], x=1000, y=100, side=24)
+    glued = Word("@Remisencause", (1000.0, 98.0, 1180.0, 124.0), 81.0)
+    page = replace(page, regions=(swatch, *page.regions),
+                   lines=(Line("x", None, words=(glued, *page.lines[0].words)),))
+    assert [(s.status, s.region.bbox[1]) for s in find_legend(page)] == [
+        ("tres_satisfaisant", 220), ("satisfaisant", 180), ("retard_explique", 140),
+        ("remis_en_cause", 100)]
+
+
 def test_a_black_swatch_read_as_text_ends_the_label_before_it() -> None:
     """A legend in a row whose « Remis en cause » swatch is black (no colour: no blob) and read
     by OCR as « [IR »: the label before it stops there, it does not run on into the next one."""
