@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
 
 from models.records import BBox, ColourRegion
 
@@ -56,6 +59,41 @@ def _span(group: Sequence[tuple[int, BBox]]) -> tuple[float, float]:
     return min(b[0] for b in own), max(b[2] for b in own)
 
 
+SLANT = 0.01  # a slope of the measures' left edges (x per y) under this is no slant
+MIN_SLANTED = 5  # measures of one column it takes to measure a slant
+
+
+def _upright(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
+             line_h: float) -> tuple[list[tuple[int, BBox]] | None, list[tuple[int, ColourRegion]]]:
+    """The boxes and marks moved across as a photographed or skewed page would be set upright:
+    the measures' left edges, which line up in each column, slope with the page (Theil-Sen
+    over each column's edges, the columns' median slope); each box and mark is moved by the
+    slope times its height on the page. No boxes (None) when the edges do not slope, or do not
+    line up along one slope (ragged starts: no slant to measure)."""
+    from scipy.stats import theilslopes
+
+    width = max((b[2] for _m, b in boxes), default=1.0)
+    slopes = []
+    for extent in set(_columns(boxes, width).values()):
+        own = sorted((b[1], b[0]) for _m, b in boxes if extent[0] <= b[0] <= extent[1])
+        if len(own) < MIN_SLANTED:
+            continue
+        ys, xs = np.array([y for y, _x in own]), np.array([x for _y, x in own])
+        slope, at, _lo, _hi = theilslopes(xs, ys)
+        if float(np.median(np.abs(xs - (at + slope * ys)))) <= 0.3 * line_h:
+            slopes.append(float(slope))
+    slope = float(np.median(slopes)) if slopes else 0.0
+    if abs(slope) < SLANT:
+        return None, list(marks)
+
+    def moved(x: float, y: float) -> float:
+        return x - slope * y
+
+    return ([(mi, (moved(b[0], b[1]), b[1], moved(b[2], b[1]), b[3])) for mi, b in boxes],
+            [(k, replace(m, bbox=(moved(m.bbox[0], m.center[1]), m.bbox[1],
+                                  moved(m.bbox[2], m.center[1]), m.bbox[3]))) for k, m in marks])
+
+
 def _gap(x: float, extent: tuple[float, float]) -> float:
     return max(0.0, extent[0] - x, x - extent[1])
 
@@ -64,7 +102,28 @@ def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, Col
                line_h: float, width: float = 0.0) -> list[tuple[float, int, int]]:
     """(distance to the first line, measure index, mark index) for each mark on a measure's band
     (its row, or the level of its lines) within the measure's own column — the column the mark
-    stands nearest, clearly."""
+    stands nearest, clearly. On a page whose columns slant (photographed, skewed), the marks
+    are judged as the page stands upright (`_upright`) and as it lies: a mark whose column
+    only one of the two tells is tied by that one; a mark the two tie to different measures,
+    to none."""
+    pairs = _pairs(boxes, marks, line_h, width)
+    up_boxes, up_marks = _upright(boxes, marks, line_h)
+    if up_boxes is None:
+        return pairs
+    upright = _pairs(up_boxes, up_marks, line_h, width)
+    lying: dict[int, set[int]] = {}
+    standing: dict[int, set[int]] = {}
+    for _c, mi, k in pairs:
+        lying.setdefault(k, set()).add(mi)
+    for _c, mi, k in upright:
+        standing.setdefault(k, set()).add(mi)
+    return sorted([p for p in upright if lying.get(p[2], standing[p[2]]) & standing[p[2]]]
+                  + [p for p in pairs if p[2] not in standing])
+
+
+def _pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
+           line_h: float, width: float) -> list[tuple[float, int, int]]:
+    """`band_pairs` on the page as given."""
     columns = _columns(boxes, width or max((b[2] for _m, b in boxes), default=1.0))
     extents = sorted(set(columns.values()))
     homes: dict[int, tuple[float, float] | None] = {}
@@ -75,7 +134,8 @@ def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, Col
     side = _marks_side([(mark, homes[k]) for k, mark in marks if homes[k] is not None], line_h)
     if side is None:  # the nearest columns set marks on both sides: one side may hold them all
         level = [(k, mark) for k, mark in marks if any(on_band(mark, b, line_h) for _m, b in boxes)]
-        homes.update(_one_side_for_all(level, extents, line_h))
+        homes.update(_one_side_for_all(level, extents, line_h, [
+            (columns[mi], box) for mi, box in boxes]))
     pairs: list[tuple[float, int, int]] = []
     for k, mark in marks:
         home = homes[k] if homes[k] is not None or side is None else _by_side(mark, extents, side)
@@ -103,14 +163,17 @@ def _marks_side(placed: Sequence[tuple[ColourRegion, tuple[float, float]]], line
 
 
 def _one_side_for_all(marks: Sequence[tuple[int, ColourRegion]],
-                      extents: Sequence[tuple[float, float]], line_h: float
+                      extents: Sequence[tuple[float, float]], line_h: float,
+                      placed: Sequence[tuple[tuple[float, float], BBox]]
                       ) -> dict[int, tuple[float, float]]:
     """mark → column, when one side explains every mark level with a measure and the other
     does not: each mark stands before the column after it (side "left"), or after the column
     before it ("right"), all about one gap from their columns. Two columns whose marks stand
     left of their titles put the second column's marks nearer the end of the first than the
     start of their own; by that nearness the page would set marks on both sides of its
-    columns, which no page does. {} when neither side or both explain them all."""
+    columns, which no page does. Each mark must stand level with a measure of the column it
+    is given (`placed`: each measure's column and box): a column whose measures went unread
+    leaves its marks to no other. {} when neither side or both explain them all."""
     found: list[dict[int, tuple[float, float]]] = []
     for name in ("left", "right"):
         homes: dict[int, tuple[float, float]] = {}
@@ -119,7 +182,8 @@ def _one_side_for_all(marks: Sequence[tuple[int, ColourRegion]],
             fits = sorted((g, e) for e in extents
                           if -0.5 * line_h <= (g := _side_gap(name, mark, e)) <= 6 * line_h)
             inside = [e for e in extents if _gap(mark.center[0], e) == 0.0]
-            if not fits or inside and fits[0][1] not in inside:
+            if not fits or inside and fits[0][1] not in inside or not any(
+                    e == fits[0][1] and on_band(mark, b, line_h) for e, b in placed):
                 break  # (a mark within a column's width is that column's, whatever the side)
             homes[k] = fits[0][1]
             gaps.append(fits[0][0])

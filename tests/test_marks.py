@@ -1374,6 +1374,34 @@ def test_marks_nearer_the_column_before_them_are_their_own_columns_when_one_side
     assert all(mi < 4 for mi in tied) and tied[0] == 0
 
 
+# A photographed page in two columns (A 156): its columns slant (left edges 318 -> 240 px down
+# the first), each mark right of its measure's first line, the first column's drifting left.
+SLANTED_BOXES = [(318, 586, 787, 653), (314, 652, 853, 718), (310, 728, 819, 785),
+                 (306, 798, 779, 849), (301, 866, 825, 921), (293, 936, 841, 1038),
+                 (284, 1060, 806, 1163), (275, 1254, 772, 1321), (272, 1323, 760, 1362),
+                 (267, 1376, 572, 1437), (262, 1438, 766, 1498), (256, 1508, 788, 1702),
+                 (240, 1695, 831, 1830), (970, 476, 1514, 575), (966, 580, 1567, 637),
+                 (957, 683, 1480, 752), (953, 761, 1579, 819), (949, 834, 1514, 894),
+                 (938, 910, 1568, 1019)]
+SLANTED_MARKS = {0: (888, 573), 1: (882, 645), 2: (876, 717), 3: (873, 786), 4: (867, 858),
+                 5: (861, 930), 6: (852, 1059), 7: (837, 1266), 8: (834, 1338), 9: (831, 1392),
+                 10: (825, 1464), 11: (819, 1533), 12: (813, 1632), 13: (1623, 459),
+                 14: (1617, 564), 15: (1608, 672), 16: (1602, 750), 17: (1596, 825),
+                 18: (1593, 903)}
+
+
+def test_marks_on_a_slanting_page_are_tied_as_the_page_stands_upright() -> None:
+    """The first column's marks stand right of its titles, 35 px after its longest line at the
+    top; down the slant its lines start 78 px further left, so by the column's whole extent the
+    top marks are about as near the second column's start: nobody's. The columns' left edges
+    give the slant (Theil-Sen, each column): set upright, every mark is its own measure's."""
+    boxes = [(i, tuple(map(float, b))) for i, b in enumerate(SLANTED_BOXES)]
+    marks = [(mi, region(GREENS["satisfaisant"], x=x, y=y, side=42))
+             for mi, (x, y) in SLANTED_MARKS.items()]
+    tied = tie_marks_by_band(boxes, marks, line_h=29.0, width=1934.0)  # type: ignore[arg-type]
+    assert {mi: k for mi, k in tied.items() if mi < 6} == {i: i for i in range(6)}
+
+
 def test_a_strip_printing_bare_numbers_ties_to_measures_labelled_m() -> None:
     """Measures M1 to M5, a strip of four marks printing « 1 » to « 4 » without the letter:
     the numbers name the measures (no label repeats a number), so the four are tied."""
