@@ -161,6 +161,9 @@ def label_words(region: ColourRegion, words: Sequence[Word], blobs: Sequence[Col
               and min(y1, b.bbox[3]) - max(y0, b.bbox[1]) > 0.3 * h]
     taken: list[Word] = []
     for w in ordered:
+        if taken and min(w.bbox[3], taken[-1].bbox[3]) - max(w.bbox[1], taken[-1].bbox[1]) \
+                < 0.5 * min(_height(w.bbox), _height(taken[-1].bbox)):
+            continue  # a word of the line above or below (the legend's heading), not this one
         if taken and swatch_read_as_text(w.text):
             break  # the next entry's swatch, of no colour (a black or grey one), read as text
         near = w.bbox[0] if side == "right" else w.bbox[2]

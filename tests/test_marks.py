@@ -829,6 +829,27 @@ def test_a_label_read_glued_to_its_swatchs_glyph_is_the_swatchs_label() -> None:
         ("remis_en_cause", 100)]
 
 
+def test_a_legends_heading_just_over_a_large_swatch_does_not_cut_its_label() -> None:
+    """Swatches 68 px high, labels 28 px high beside them, the heading « Niveau d'avancement : »
+    54 px over the first label (A 026): the heading's words stand within the first swatch's
+    band, left of the label's second word — a gap that ended « Avancement très satisfaisant »
+    at « Avancement », no status. A label is one line: the heading's words are skipped."""
+    labels = ["Avancement très satisfaisant", "Satisfaisant", "Retard expliqué", "Remis en cause"]
+    regions, words = [], [Word("Niveau", (308.0, 2850.0, 425.0, 2879.0), 95.0),
+                          Word("d'avancement", (439.0, 2850.0, 678.0, 2879.0), 93.0),
+                          Word(":", (692.0, 2859.0, 699.0, 2878.0), 93.0)]
+    for k, label in enumerate(labels):
+        y = 2904.0 + 84 * k
+        regions.append(region(GREENS[STATUSES[k]], x=308, y=y, side=68))
+        cursor = 396.0
+        for token in label.split():
+            words.append(Word(token, (cursor, y + 21, cursor + 16 * len(token), y + 49), 96.0))
+            cursor += 16 * len(token) + 12
+    page = Page(page=1, method="ocr", lines=(Line("x", None, words=tuple(words)),),
+                width_px=2480, height_px=3508, dpi=300, regions=tuple(regions))
+    assert [s.status for s in find_legend(page)] == list(STATUSES)
+
+
 def test_a_black_swatch_read_as_text_ends_the_label_before_it() -> None:
     """A legend in a row whose « Remis en cause » swatch is black (no colour: no blob) and read
     by OCR as « [IR »: the label before it stops there, it does not run on into the next one."""
