@@ -94,11 +94,15 @@ def _height(box: BBox) -> float:
 SHORT_WORDS = {"a", "à", "au", "de", "du", "en", "et", "la", "le", "un"}
 
 
+LABEL_MARKS = {"/", "-", "–", "—", "&"}  # a label's own signs (« Remis en cause / abandonné »)
+
+
 def swatch_read_as_text(text: str) -> bool:
     """A token that is a swatch read by OCR (« [IR », « MR », « © »), not a word of a label:
-    at most three characters, none a lower-case letter, not a short French word in capitals."""
+    at most three characters, none a lower-case letter, not a short French word in capitals
+    nor a sign labels print between their words."""
     return (len(text) <= 3 and not any(c.islower() for c in text)
-            and text.lower() not in SHORT_WORDS)
+            and text.lower() not in SHORT_WORDS and text not in LABEL_MARKS)
 
 
 def on_blob(word: BBox, blob: BBox) -> bool:

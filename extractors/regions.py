@@ -18,7 +18,7 @@ from models.records import ColourRegion
 REGIONS_VERSION = 23  # part of the page cache key: bump when the regions found change, or
 # what is read on them (23: the legend labels read again beside swatches are chosen by
 # legend.label_words, which no longer reads across a blob level with a word, drops a
-# swatch's glyph glued to its label, and keeps to the label's own line)
+# swatch's glyph glued to its label, keeps to the label's own line and reads past a « / »)
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)

@@ -850,6 +850,26 @@ def test_a_legends_heading_just_over_a_large_swatch_does_not_cut_its_label() -> 
     assert [s.status for s in find_legend(page)] == list(STATUSES)
 
 
+def test_a_label_read_from_its_swatch_leftwards_goes_on_past_a_slash() -> None:
+    """A legend whose swatches follow their labels (A 035): read from the swatch leftwards,
+    « Remis en cause / abandonné » met « / » after « abandonné » — a sign of the label, not a
+    swatch read as text: the whole label is read, and the legend keeps its four statuses."""
+    labels = ["Remis en cause / abandonné", "Retard expliqué", "Satisfaisant",
+              "Avancement très satisfaisant"]
+    statuses = ["remis_en_cause", "retard_explique", "satisfaisant", "tres_satisfaisant"]
+    regions, words = [], []
+    for k, label in enumerate(labels):
+        y = 100.0 + 40 * k
+        cursor = 60.0
+        for token in label.split():
+            words.append(Word(token, (cursor, y + 2, cursor + 14 * len(token), y + 22), 90.0))
+            cursor += 14 * len(token) + 12
+        regions.append(region(GREENS[statuses[k]], x=cursor + 10, y=y, side=24))
+    page = Page(page=1, method="ocr", lines=(Line("x", None, words=tuple(words)),),
+                width_px=2000, height_px=2800, dpi=DPI, regions=tuple(regions))
+    assert sorted(s.status for s in find_legend(page)) == sorted(statuses)
+
+
 def test_a_black_swatch_read_as_text_ends_the_label_before_it() -> None:
     """A legend in a row whose « Remis en cause » swatch is black (no colour: no blob) and read
     by OCR as « [IR »: the label before it stops there, it does not run on into the next one."""
