@@ -64,12 +64,12 @@ MIN_SLANTED = 5  # measures of one column it takes to measure a slant
 
 
 def _upright(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
-             line_h: float) -> tuple[list[tuple[int, BBox]] | None, list[tuple[int, ColourRegion]]]:
+             line_h: float) -> tuple[list[tuple[int, BBox]], list[tuple[int, ColourRegion]]] | None:
     """The boxes and marks moved across as a photographed or skewed page would be set upright:
     the measures' left edges, which line up in each column, slope with the page (Theil-Sen
     over each column's edges, the columns' median slope); each box and mark is moved by the
-    slope times its height on the page. No boxes (None) when the edges do not slope, or do not
-    line up along one slope (ragged starts: no slant to measure)."""
+    slope times its height on the page. None when the edges do not slope, or do not line up
+    along one slope (ragged starts: no slant to measure)."""
     from scipy.stats import theilslopes
 
     width = max((b[2] for _m, b in boxes), default=1.0)
@@ -84,7 +84,7 @@ def _upright(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, Colou
             slopes.append(float(slope))
     slope = float(np.median(slopes)) if slopes else 0.0
     if abs(slope) < SLANT:
-        return None, list(marks)
+        return None
 
     def moved(x: float, y: float) -> float:
         return x - slope * y
@@ -107,10 +107,10 @@ def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, Col
     only one of the two tells is tied by that one; a mark the two tie to different measures,
     to none."""
     pairs = _pairs(boxes, marks, line_h, width)
-    up_boxes, up_marks = _upright(boxes, marks, line_h)
-    if up_boxes is None:
+    up = _upright(boxes, marks, line_h)
+    if up is None:
         return pairs
-    upright = _pairs(up_boxes, up_marks, line_h, width)
+    upright = _pairs(*up, line_h, width)
     lying: dict[int, set[int]] = {}
     standing: dict[int, set[int]] = {}
     for _c, mi, k in pairs:

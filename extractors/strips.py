@@ -391,9 +391,9 @@ def tie_by_count(marks: Sequence[ColourRegion], strip: Sequence[int],
     confirmed = {i for i, _r in agreeing} | {strip.index(t.mark) for t in ties}
     places = {r.place for _i, r in agreeing}
     surest = {r.number: r.conf for _i, r in agreeing}
-    contradicted = {i for i, r in readings if against(r, own[i])}
-    counted = {i for i, r in readings if against(r, own[i])
-               and not (r.number in surest and surest[r.number] > r.conf)
+    contrary = [(i, r) for i, r in readings if against(r, own[i])]
+    contradicted = {i for i, _r in contrary}
+    counted = {i for i, r in contrary if not (r.number in surest and surest[r.number] > r.conf)
                and (not places or r.place in places)}
     if any(abs(r.number - own[i]) == 1 and r.conf >= MIN_DIGIT_CONF
            and r.place not in BESIDE and (not places or r.place in places) for i, r in readings):
