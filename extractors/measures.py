@@ -207,10 +207,11 @@ def _reading_order(lines: list[PageLine]) -> list[PageLine]:
 def _resumes(numbered: NumberRead, drafts: list[Draft]) -> bool:
     """After a legend inside the measures, a numbered line goes on with them when its number
     comes next (or starts them: 1), or next but one (the title between lost its number: a
-    column's lower half read after the legend beside its upper half)."""
+    column's lower half read after the legend beside its upper half). Before any number, the
+    list may start at 2 or 3: its first titles lost their numbers (a photo's corner read
+    across the next column, « got immédiatement … »)."""
     last = next((d.number for d in reversed(drafts) if d.number is not None), None)
-    return numbered.number is not None and numbered.number in (
-        1, (last or 0) + 1, *((last + 2,) if last else ()))
+    return numbered.number in ((1, last + 1, last + 2) if last else (1, 2, 3))
 
 
 def _beside(draft: Draft, pl: PageLine) -> bool:

@@ -738,3 +738,24 @@ Satisfaisant
 """)
     assert [m.number for m in got] == [14, 15, 17, 18]
     assert all(m.dimension == "politique" for m in got)
+
+
+def test_measures_begin_after_a_legend_row_when_the_first_titles_lost_their_numbers() -> None:
+    """A photographed page: the count of measures, the legend's row, then the first dimension's
+    heading and its first two titles read across the next column (« got immédiatement … »):
+    the list is taken up at its third title, the first one numbered."""
+    got = measures("""
+21 mesures autour de 3 dimensions et 3 temporalités
+Très satisfaisant Satisfaisant Retard expliqué Remis en cause
+ogg OPÉRATIONNELLES : E
+got immédiatement accessible l'existant pour
+_. pour he # "eo =
+03 Faciliter l'usage des données pour mieux cibler les priorités stratégiques
+O4 Valoriser les alliances stratégiques au travers des événements de référence
+O5 Organiser une démarche de dialogue actif
+7 MESURES STRATÉGIQUES : EFFETS À 6/12 MOIS
+S1 Promouvoir et valoriser l'investissement
+""")
+    assert [m.number for m in got] == [3, 4, 5, 1]
+    assert got[0].title == "Faciliter l'usage des données pour mieux cibler les priorités stratégiques"
+    assert [m.dimension for m in got] == [None, None, None, "strategique"]
