@@ -358,14 +358,17 @@ def find_legend(page: Page, measure_boxes: Sequence[BBox] = ()) -> list[Swatch]:
 
 
 LAST_SCORE = 70.0  # the one label left unread of a legend is its missing status this similar
+LAST_PIECE = 80.0  # … or a piece of it this similar, of LAST_PIECE_LETTERS letters at least
+LAST_PIECE_LETTERS = 4  # (« sait »: the rest of « Satisfaisant » lost in the scan's blur)
 
 
 def _last_entry(found: list[Swatch], blobs: Sequence[ColourRegion], words: Sequence[Word],
                 regions: Sequence[ColourRegion]) -> list[Swatch]:
     """A legend read but for one entry (« Satstarsant », 78 like « satisfaisant »): the one
     swatch lined up with the others, about their size, whose label, read on their side, is
-    more like the missing status than like any other, is that status's — the set of four
-    labels is evidence the lone misread label cannot give."""
+    more like the missing status than like any other, or reads as a piece of it (« sait »), is
+    that status's — the set of four labels is evidence the lone misread label cannot give.
+    A label that is no piece of it (« Sans objet », « En cours ») names no status."""
     missing = next(s for s in STATUSES if s not in {f.status for f in found})
     side = "right" if found[0].label_bbox[0] >= found[0].region.bbox[2] else "left"
     members = legend_members(found, regions)
@@ -379,9 +382,13 @@ def _last_entry(found: list[Swatch], blobs: Sequence[ColourRegion], words: Seque
         for text in texts:
             folded = " ".join(_PUNCT.sub(" ", fold(text)).split())
             scores = _status_scores(folded)
-            if max(scores, key=scores.__getitem__) == missing and scores[missing] >= LAST_SCORE:
+            piece = max((fuzz.partial_ratio(folded, form) for form in LABEL_FORMS[missing]
+                         if len(folded) <= len(form)), default=0.0)  # a piece: no longer
+            if (max(scores, key=scores.__getitem__) == missing and scores[missing] >= LAST_SCORE
+                    or piece >= LAST_PIECE
+                    and sum(c.isalpha() for c in folded) >= LAST_PIECE_LETTERS):
                 box = enclose([w.bbox for w in band or [] if w.bbox is not None]) or r.bbox
-                out.append(Swatch(missing, text, box, r, scores[missing]))
+                out.append(Swatch(missing, text, box, r, max(scores[missing], piece)))
                 break
     return out if len(out) == 1 else []
 

@@ -1354,6 +1354,13 @@ def test_a_legend_read_but_for_one_label_takes_the_missing_status_for_it() -> No
         "tres_satisfaisant", "retard_explique", "remis_en_cause", "satisfaisant"]
     assert legend(["Très satisfaisant", "Satstarsant", "Retard expliqué", "Rmssencse"]) == [
         "tres_satisfaisant", "retard_explique"]
+    # a piece of the missing label (A 107: « Satisfaisant » read « sait » in a blurred scan)
+    assert legend(["Très satisfaisant", "sait", "Retard expliqué", "Remis en cause"]) == [
+        "tres_satisfaisant", "retard_explique", "remis_en_cause", "satisfaisant"]
+    # a label that is no piece of it names no status, nor does too short a piece
+    for other in ("Sans objet", "En cours", "sa"):
+        assert legend(["Très satisfaisant", other, "Retard expliqué", "Remis en cause"]) == [
+            "tres_satisfaisant", "retard_explique", "remis_en_cause"]
 
 
 def test_a_small_label_beside_a_large_swatch_is_read_from_its_own_rows() -> None:
