@@ -57,8 +57,8 @@ def label_status(text: str) -> tuple[str | None, float]:
     """The status a legend label names, and how sure (0-100); None when it names none clearly
     (« Pemis en cause » → remis_en_cause; « s satisfaisant » → None: très or not?)."""
     tokens = _PUNCT.sub(" ", fold(text)).split()
-    while len(tokens) > 1 and tokens[0] in LEAD_WORDS:
-        tokens = tokens[1:]
+    while len(tokens) > 1 and (tokens[0] in LEAD_WORDS or not any(c.isalpha() for c in tokens[0])):
+        tokens = tokens[1:]  # « Avancement … », and a rule or a glyph read as a digit (« 7 »)
     folded = " ".join(tokens)
     if not folded or (len(tokens) > 1 and tokens[-1] in OPEN_END):
         return None, 0.0  # a label never stops on « en », « de »: words cut from a sentence

@@ -732,6 +732,9 @@ def test_legend_labels_tolerate_ocr_damage_but_not_ambiguity() -> None:
     assert label_status("Remis en cause / abandonné")[0] == "remis_en_cause"
     assert label_status("s satisfaisant")[0] is None  # très or not: not said
     assert label_status("Calendrier")[0] is None
+    # a table's rules read before a label that follows them (A 001: « —7——= | Satstaisant »)
+    assert label_status("—7——= | Satstaisant")[0] == "satisfaisant"
+    assert label_status("7")[0] is None
 
 
 def test_legend_labels_in_other_words_name_their_status() -> None:
