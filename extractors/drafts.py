@@ -181,6 +181,18 @@ def _repair_count(raw: str, text: str) -> int:
     return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
 
 
+def _without_lead_junk(title: str) -> str:
+    """A title without the glyphs of a mark or an icon read before it (« L Harmoniser … »,
+    « MES. Doter … »): one or two short tokens with no small letter, before a capitalised
+    infinitive that opens the title."""
+    words = title.split(" ")
+    for k in (1, 2):
+        if (len(words) > k and CAPITAL_INFINITIVE.match(words[k]) and is_known_word(words[k])
+                and all(len(w) <= 4 and not any(c.islower() for c in w) for w in words[:k])):
+            return " ".join(words[k:])
+    return title
+
+
 def _to_measure(d: Draft) -> Measure:
     texts = [d.first_text] + [p.line.text for p in d.parts[1:]]
     for i, p in enumerate(d.parts):  # a table's horizon cell read on a title's line
@@ -195,7 +207,8 @@ def _to_measure(d: Draft) -> Measure:
     base = (sum(confs) / len(confs) / 100.0) if confs else (1.0 if method == "text-layer" else 0.9)
     repaired = sum(_repair_count(r, p.line.text) for r, p in zip(raw, d.parts, strict=True))
     confidence = base * (0.97 ** repaired) * (0.9 if d.soft else 1.0)
-    title = re.sub(r"'{2,}", "'", _clean_join(texts))  # `d''alliance`: one apostrophe read twice
+    title = _without_lead_junk(re.sub(r"'{2,}", "'", _clean_join(texts)))  # `d''alliance`: one
+    # apostrophe read twice
     if title[:1].islower():  # titles open with a capital; OCR sometimes loses it
         title = title[0].upper() + title[1:]
     return Measure(

@@ -759,3 +759,19 @@ S1 Promouvoir et valoriser l'investissement
     assert [m.number for m in got] == [3, 4, 5, 1]
     assert got[0].title == "Faciliter l'usage des données pour mieux cibler les priorités stratégiques"
     assert [m.dimension for m in got] == [None, None, None, "strategique"]
+
+
+def test_a_marks_glyphs_read_before_a_title_are_not_part_of_it() -> None:
+    """A coloured mark or an icon before the title, read as a letter or two (« L », « MES. »):
+    the title opens with its infinitive; the raw title keeps what was read."""
+    got = measures("""
+Dimension opérationnelle (à 3/9 mois)
+1. L Harmoniser les modalités de contrôle des subventions publiques
+2. MES. Doter la place des habitants dans les conseils citoyens
+3. Le Fonds Développer sans verbe en tête
+""")
+    assert [m.title for m in got] == [
+        "Harmoniser les modalités de contrôle des subventions publiques",
+        "Doter la place des habitants dans les conseils citoyens",
+        "Le Fonds Développer sans verbe en tête"]
+    assert got[0].raw_title == "1. L Harmoniser les modalités de contrôle des subventions publiques"
