@@ -33,14 +33,15 @@ from models.records import (
     Word,
 )
 
-MARKS_VERSION = "marks.v19"  # part of the pipeline version: a change here re-extracts
+MARKS_VERSION = "marks.v21"  # part of the pipeline version: a change here re-extracts
 # (it covers markcolour.py, markbands.py, statuswords.py and strips.py too: bump it when they
 # change what is read; v12: a strip tied by its count despite a misread number; v13: a
 # legend label is not read across another blob level with it; v14: a strip tied by its count
 # to numbering that restarts; v15: marks homed by the one side of their columns that explains
 # them all; v16: a legend label read glued to its swatch's glyph; v17: marks on a slanting
 # page homed as it stands upright; v18: a legend label is one line; v19: and reads past a
-# « / »)
+# « / »; v20: the one label left unread of a legend may be a piece of the missing status; v21:
+# a label's leading tokens with no letter are no part of it)
 # (v3: a stack of legend labels whose swatches were not found is no measure's status; a line
 # of status words level with several measures is none of theirs)
 MIN_FILL = 0.5  # area / bbox area of a mark (square 1, disc 0.79, a number inside ~0.65)

@@ -28,7 +28,8 @@ from extractors.rules import matches, parse_docs
 from extractors.vocabulary import UPRIGHT_RULE_GLYPHS
 from models.records import Measure
 
-MEASURES_VERSION = "measures.v4"  # part of pipeline_version: bump when the measures found change
+MEASURES_VERSION = "measures.v5"  # part of pipeline_version: bump when the measures found change
+# (v5: a list paused by a legend row is taken up at its 2nd or 3rd title; no glyphs before a title)
 
 
 def _column_number(pl: PageLine) -> int | None:
