@@ -130,7 +130,8 @@ def read_page(job: PageJob, settings: OcrSettings) -> tuple[Page, Image.Image | 
             img, dpi = load_image_frame(job)
         page, straight = ocr_page(img, job.page_no, dpi, settings)
         view, factor = page_view(straight)
-        found = find_colour_regions(view, max(1, round(dpi / factor)), scale=factor)
+        found = find_colour_regions(view, max(1, round(dpi / factor)), scale=factor,
+                                    rules=page.rules)
         regions = read_mark_text(straight, found, dpi, settings.lang, page.lines)
         return replace(page, regions=regions), view
     except PageError as exc:

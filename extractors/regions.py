@@ -2,23 +2,25 @@
 (status marks, legend swatches), measured against the page's own paper, touching marks split."""
 from __future__ import annotations
 
+import itertools
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 from skimage.filters import apply_hysteresis_threshold
+from skimage.measure import regionprops
 
 from extractors.ocr import _cv2
 from extractors.strips import is_compact
 from models.records import ColourRegion
 
-REGIONS_VERSION = 23  # part of the page cache key: bump when the regions found change, or
-# what is read on them (23: the legend labels read again beside swatches are chosen by
-# legend.label_words, which no longer reads across a blob level with a word, drops a
-# swatch's glyph glued to its label, keeps to the label's own line and reads past a « / »)
+REGIONS_VERSION = 24  # part of the page cache key: bump when the regions found change, or
+# what is read on them (24: a bar of overlapping marks is cut by the marks of its strip's other
+# row, by the one mark its row begins with, or by square marks beside it; grey diamonds; a
+# table's stacked cells of one colour cut along its rules; 23: legend labels by label_words)
 WORK_DPI = 75  # blobs are found on a copy of the page at about this resolution
 MIN_CHROMA = 14.0  # CIELAB chroma, once the page is white-balanced on its paper: colour, not
 # paper, ink or grey (a yellowed sheet or a scanner's cast is brought back to white first)
@@ -33,25 +35,34 @@ MAX_COLOURS = 6  # a blob is split into at most this many colours (a table's hea
 # the status cells of 4 statuses below it can touch)
 PALE = 0.45  # … and its pixels under this share of its median chroma are print on it, not it
 HOLLOW = 0.3  # a piece of a colour cut filling less of its box than this is a rim, no mark
+SQUARES_SLACK = 0.1  # a bar of touching squares is a whole number of them to this share
 SADDLE = 0.75  # two discs are two marks when the neck between them is under this share
 PILL_ASPECT = 2.2  # a blob this many times as wide as high may hold words (a pill, a cell)
 PILL_HEIGHT_IN = (0.08, 0.6)  # … when this high, in inches (a line of words and its margins)
 GREY_MAX_L = 62.0  # a grey mark is darker than this (L*, paper ~92), and of chroma < MIN_CHROMA
 GREY_STROKE_MM = 1.0  # print's strokes are thinner than this; a grey mark's body is wider
 GREY_MAX_SIDE_MM = 15.0  # a grey mark or swatch is at most this large (a dark band is no mark)
+GREY_DIAMOND_FILL, GREY_SOLIDITY = (0.4, 0.65), 0.9  # a grey mark fills 0.7 of its box, or
+# this share when a diamond this solid, this many mm across at least (smaller, the 75-dpi copy
+# cannot tell a diamond from a clump of letters)
+GREY_DIAMOND_MM = 3.0
 GREY_SPREAD_L = 8.0  # a grey mark is of one lightness (its L* quartiles this close)
 PAPER_CELLS = 6  # the paper's colour is measured in a grid of this many cells a side
 PAPER_GREY = 0.8  # the white-balanced paper's sRGB value (L* ~ 92)
 PAPER_SPREAD = 0.4  # paper's channels differ by less than this (yellowed: ~0.2; a red mark: ~0.7)
 
 
-def find_colour_regions(img: Image.Image, dpi: int, scale: float = 1.0) -> tuple[ColourRegion, ...]:
+def find_colour_regions(img: Image.Image, dpi: int, scale: float = 1.0,
+                        rules: Sequence[tuple[float, float, float, float]] = ()
+                        ) -> tuple[ColourRegion, ...]:
     """Solid, saturated blobs of the page image; boxes in page units (image pixels × `scale`).
 
     The page is white-balanced on its paper first (cell by cell, so a yellowed sheet, a scanner's
     cast or a photo's shading read as white), then pixels of chroma ≥ MIN_CHROMA, with the
-    pixels of chroma ≥ LOW_CHROMA that touch them, are grouped into blobs. A blob that is not one mark — touching discs of a strip, marks of two colours, a mark
-    joined to its neighbour by a faint bridge — is cut into its marks."""
+    pixels of chroma ≥ LOW_CHROMA that touch them, are grouped into blobs. A blob that is not
+    one mark — touching discs of a strip, marks of two colours, a mark joined to its neighbour
+    by a faint bridge, a table's cells of one colour one under the other (too large for one
+    mark: cut along the table's `rules`, boxes in page units) — is cut into its marks."""
     factor = max(1, round(dpi / WORK_DPI))
     small = img.convert("RGB").reduce(factor) if factor > 1 else img.convert("RGB")
     rgb = np.asarray(small, dtype=np.float32) / 255.0
@@ -63,14 +74,44 @@ def find_colour_regions(img: Image.Image, dpi: int, scale: float = 1.0) -> tuple
     for i, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is None:
             continue
-        for mask, offset in _marks_of(labels[sl] == i, lab[sl], chroma[sl], px_mm):
-            region = _region(mask, rgb[sl], lab[sl], offset, (sl[0].start, sl[1].start),
-                             px_mm, factor * scale)
-            if region is not None:
-                out.append(region)
+        for blob, (r0, c0) in _cells(labels[sl] == i, sl, rules, factor * scale, px_mm):
+            inner = (slice(r0, r0 + blob.shape[0]), slice(c0, c0 + blob.shape[1]))
+            for mask, offset in _marks_of(blob, lab[sl][inner], chroma[sl][inner], px_mm):
+                region = _region(mask, rgb[sl][inner], lab[sl][inner], offset,
+                                 (sl[0].start + r0, sl[1].start + c0), px_mm, factor * scale)
+                if region is not None:
+                    out.append(region)
     out.extend(_grey_marks(rgb, lab, chroma, px_mm, factor * scale))
-    out = _split_runs(out, rgb, lab, factor * scale)
+    for _ in range(2):  # again with the bars cut: a row cut first is the measure of the next
+        out = _split_runs(out, rgb, lab, factor * scale)
     return tuple(sorted(out, key=lambda r: (r.bbox[1], r.bbox[0])))
+
+
+def _cells(blob: np.ndarray, sl: tuple[slice, slice], rules: Sequence[tuple[float, float, float, float]],
+           unit: float, px_mm: float) -> list[tuple[np.ndarray, tuple[int, int]]]:
+    """The blob, or, when it is too large for a mark and a table's rules cross it from side to
+    side, the pieces those rules cut it into (a table's status cells of one colour, one under
+    the other, the rules between them too thin to part them at WORK_DPI), each with its offset
+    in the blob."""
+    h, w = blob.shape
+    if max(h, w) <= MAX_SIDE_MM * px_mm:
+        return [(blob, (0, 0))]
+    cut = blob.copy()
+    crossed = False
+    for x0, y0, x1, y1 in rules:
+        r0, r1 = int(y0 / unit) - sl[0].start, int(np.ceil(y1 / unit)) - sl[0].start
+        c0, c1 = int(x0 / unit) - sl[1].start, int(np.ceil(x1 / unit)) - sl[1].start
+        e = 2  # work pixels: a rule ending at the cell's edge
+        across = (x1 - x0 >= y1 - y0 and c0 <= e and c1 >= w - e and e < r0 < h - e) or (
+            y1 - y0 > x1 - x0 and r0 <= e and r1 >= h - e and e < c0 < w - e)
+        if across:
+            cut[max(0, r0):max(r0 + 1, r1), max(0, c0):max(c0 + 1, c1)] = False
+            crossed = True
+    if not crossed:
+        return [(blob, (0, 0))]
+    pieces, _n = ndimage.label(cut)
+    return [(pieces[p] == k, (p[0].start, p[1].start))
+            for k, p in enumerate(ndimage.find_objects(pieces), start=1) if p is not None]
 
 
 def _grey_marks(rgb: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: float, unit: float
@@ -99,7 +140,8 @@ def _grey_marks(rgb: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: flo
         own = labels[sl] == i
         mask = ndimage.binary_fill_holes(own)  # a number printed on it
         inner = ndimage.binary_erosion(own)  # its rim blurred into the paper left out
-        if mask.mean() < (0.7 if mark else 0.85) or inner.sum() < 4:
+        diamond = mark and min(h, w) >= GREY_DIAMOND_MM * px_mm and _diamond(mask)
+        if mask.mean() < (0.7 if mark else 0.85) and not diamond or inner.sum() < 4:
             continue
         low, high = np.percentile(lab[sl][..., 0][inner], [25, 75])  # the words on a pill left out
         if high - low > GREY_SPREAD_L:
@@ -108,6 +150,17 @@ def _grey_marks(rgb: np.ndarray, lab: np.ndarray, chroma: np.ndarray, px_mm: flo
         if region is not None:
             out.append(region)
     return out
+
+
+def _diamond(mask: np.ndarray) -> bool:
+    """A solid diamond (a grey status drawn as the coloured ones are, « ◆ »): half its box,
+    convex, its box's corners empty — not a clump of a word's letters at the copy's 75 dpi."""
+    h, w = mask.shape
+    ch, cw = max(1, h // 4), max(1, w // 4)
+    corners = (mask[:ch, :cw], mask[:ch, -cw:], mask[-ch:, :cw], mask[-ch:, -cw:])
+    return bool(GREY_DIAMOND_FILL[0] <= mask.mean() <= GREY_DIAMOND_FILL[1]
+                and all(c.mean() < 0.1 for c in corners)
+                and regionprops(mask.astype(np.uint8))[0].solidity >= GREY_SOLIDITY)
 
 
 def is_grey(region: ColourRegion) -> bool:
@@ -119,23 +172,15 @@ def is_grey(region: ColourRegion) -> bool:
 def _split_runs(regions: list[ColourRegion], rgb: np.ndarray, lab: np.ndarray, unit: float
                 ) -> list[ColourRegion]:
     """Marks that overlap (squares drawn a little over each other), of one colour or of close
-    ones, are found as one bar: a bar level with a row's marks, as high as they are and as long
-    as a whole number of them, is that many marks, cut in equal parts, each with its own colour
+    ones, are found as one bar: a bar as high as a strip's marks and as long as a whole number
+    of them (`_mark_width`) is that many marks, cut in equal parts, each with its own colour
     measured inside it. Any other bar (a table cell, a heading's band) is left whole."""
     out: list[ColourRegion] = []
     for r in regions:
         w, h = r.bbox[2] - r.bbox[0], r.bbox[3] - r.bbox[1]
-        level = [m for m in regions if m is not r and is_compact(m)
-                 and abs(m.center[1] - r.center[1]) <= 0.3 * h
-                 and 0.85 <= (m.bbox[3] - m.bbox[1]) / max(h, 1.0) <= 1.15]
-        # a single mark's width: the level marks about as wide as high (discs, squares), else
-        # all of them (a row of pills)
-        single = [m.bbox[2] - m.bbox[0] for m in level
-                  if m.bbox[2] - m.bbox[0] <= 1.3 * (m.bbox[3] - m.bbox[1])]
-        widths = single if len(single) >= 2 else [m.bbox[2] - m.bbox[0] for m in level]
-        size = float(np.median(widths)) if len(level) >= 2 else 0.0
+        size, slack = _mark_width(r, regions)
         count = round(w / size) if size else 0
-        if not 2 <= count <= 12 or abs(w - count * size) > 0.3 * size:
+        if not 2 <= count <= 12 or abs(w - count * size) > slack * size:
             out.append(r)
             continue
         step = w / count
@@ -151,6 +196,83 @@ def _split_runs(regions: list[ColourRegion], rgb: np.ndarray, lab: np.ndarray, u
                 rgb=tuple(round(float(v) * 255, 1) for v in np.median(rgb[inner].reshape(-1, 3), axis=0)),
                 lab=tuple(round(float(v), 2) for v in np.median(lab[inner].reshape(-1, 3), axis=0))))
     return out
+
+
+def _mark_width(bar: ColourRegion, regions: list[ColourRegion]) -> tuple[float, float]:
+    """The width of one of the marks `bar` may be made of (0 when nothing says), and how far
+    from a whole number of it the bar may be, as a share of it: the marks level with it, as
+    high (two at least: a row of discs, squares or pills); else a row of the strip just above
+    or below it whose marks stand at both its ends, as many marks as that row's pitch holds (a
+    two-row strip whose second row overlaps into one bar: no mark of its own left; overlapping,
+    their width is more than their pitch); else one mark level with it that the bar goes on
+    from, bar after bar without a gap (a row that is one mark and then bars: the rest of the
+    row overlapping); else the width of the square marks as high beside it or on the strip's
+    other row, the bar then a whole number of it to a pixel or two (squares touching without
+    a gap: a row of the strip all bars)."""
+    h = bar.bbox[3] - bar.bbox[1]
+
+    def as_high(m: ColourRegion) -> bool:
+        return m is not bar and 0.85 <= (m.bbox[3] - m.bbox[1]) / max(h, 1.0) <= 1.15
+
+    def width(m: ColourRegion) -> float:
+        return m.bbox[2] - m.bbox[0]
+
+    def single(marks: list[ColourRegion]) -> list[float]:  # about as wide as high
+        return [width(m) for m in marks if width(m) <= 1.3 * (m.bbox[3] - m.bbox[1])]
+
+    on_level = [m for m in regions if as_high(m) and abs(m.center[1] - bar.center[1]) <= 0.3 * h]
+    level = [m for m in on_level if is_compact(m)]
+    if len(level) >= 2:  # the square ones say, two at least, or one of two (the other marks
+        # run together, as compact as a pill); else all (a row of pills, a speck among them)
+        widths = single(level)
+        if len(widths) < 2 and 2 * len(widths) < len(level) or not widths:
+            widths = [width(m) for m in level]
+        return float(np.median(widths)), 0.3
+    rows = [m for m in regions if as_high(m) and is_compact(m)
+            and h <= abs(m.center[1] - bar.center[1]) <= 5 * h]
+    for row in _rows(rows, h):
+        singles = sorted((m for m in row if width(m) <= 1.3 * (m.bbox[3] - m.bbox[1])),
+                         key=lambda m: m.center[0])
+        if len(singles) < 2:
+            continue
+        size = float(np.median([width(m) for m in singles]))
+        steps = [b.center[0] - a.center[0] for a, b in itertools.pairwise(singles)
+                 if b.center[0] - a.center[0] < 1.5 * size]  # neighbours: the strip's pitch
+        pitch = float(np.median(steps)) if steps else size
+        count = round((width(bar) - size) / pitch) + 1
+        if (count >= 2 and abs(width(bar) - size - (count - 1) * pitch) <= 0.3 * pitch
+                and any(abs(m.bbox[0] - bar.bbox[0]) <= 0.3 * size for m in row)
+                and any(abs(m.bbox[2] - bar.bbox[2]) <= 0.3 * size for m in row)):
+            return width(bar) / count, 0.3  # as many marks as the row's pitch holds
+    if len(level) == 1 and single(level) and any(m is level[0] for m in _gapless(
+            [*on_level, bar], bar, 0.3 * single(level)[0])):
+        return single(level)[0], 0.3
+    near = [m for m in on_level + rows if abs(width(m) - h) <= 0.1 * h
+            and max(m.bbox[0] - bar.bbox[2], bar.bbox[0] - m.bbox[2]) <= 2 * h]
+    return (float(np.median([width(m) for m in near])), SQUARES_SLACK) if near else (0.0, 0.0)
+
+
+def _rows(marks: list[ColourRegion], h: float) -> list[list[ColourRegion]]:
+    """The marks grouped in rows: centres level within 0.3 `h`."""
+    rows: list[list[ColourRegion]] = []
+    for m in sorted(marks, key=lambda m: m.center[1]):
+        if rows and abs(m.center[1] - rows[-1][-1].center[1]) <= 0.3 * h:
+            rows[-1].append(m)
+        else:
+            rows.append([m])
+    return rows
+
+
+def _gapless(regions: list[ColourRegion], member: ColourRegion, gap: float) -> list[ColourRegion]:
+    """The regions of the run `member` is in, left to right, each less than `gap` from the last."""
+    run: list[ColourRegion] = []
+    for m in sorted(regions, key=lambda m: m.bbox[0]):
+        if run and m.bbox[0] - max(x.bbox[2] for x in run) > gap:
+            if any(x is member for x in run):
+                break
+            run = []
+        run.append(m)
+    return run
 
 
 def to_lab(rgb: np.ndarray) -> np.ndarray:

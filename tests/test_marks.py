@@ -69,8 +69,10 @@ def region(rgb: tuple[int, int, int], x: float = 0, y: float = 0, side: float = 
 
 def synthetic_page(palette: dict[str, tuple[int, int, int]], statuses: list[str],
                    cast: tuple[float, float, float] | None = None, gray: bool = False,
+                   diamonds: bool = False,
                    ) -> tuple[Image.Image, list[Measure], list[LegendEntry], list[Line]]:
-    """A page image with one measure per status in `statuses` and the palette's legend."""
+    """A page image with one measure per status in `statuses` and the palette's legend (square
+    marks and round swatches, or diamonds for both)."""
     img = Image.new("RGB", (1650, 2300), (250, 249, 245))
     draw = ImageDraw.Draw(img)
     measures, lines = [], []
@@ -80,10 +82,18 @@ def synthetic_page(palette: dict[str, tuple[int, int, int]], statuses: list[str]
         measures.append(Measure(page=1, number=i + 1, title=f"Titre {i + 1}", bbox=box,
                                 confidence=0.95))
         draw.rectangle((150, y, 1300, y + 20), fill=(30, 30, 30))  # a black "line of text"
-        draw.rectangle((1400, y - 2, 1436, y + 34), fill=palette[status])
+        if diamonds:
+            draw.polygon([(1418, y - 6), (1440, y + 16), (1418, y + 38), (1396, y + 16)],
+                         fill=palette[status])
+        else:
+            draw.rectangle((1400, y - 2, 1436, y + 34), fill=palette[status])
     legend, x = [], 150
     for status in STATUSES:
-        draw.ellipse((x, 2000, x + 26, 2026), fill=palette[status])
+        if diamonds:
+            draw.polygon([(x + 13, 1996), (x + 30, 2013), (x + 13, 2030), (x - 4, 2013)],
+                         fill=palette[status])
+        else:
+            draw.ellipse((x, 2000, x + 26, 2026), fill=palette[status])
         label = (x + 42.0, 1998.0, x + 250.0, 2030.0)
         legend.append(LegendEntry(page=1, status=status, label=LABELS[status], bbox=label))
         lines.append(Line(text=LABELS[status], bbox=label, words=(Word(
@@ -246,6 +256,15 @@ def test_a_status_printed_in_dark_grey_is_read_by_its_grey_swatch() -> None:
     palette = {**GREENS, "remis_en_cause": (70, 70, 70)}
     statuses = list(STATUSES) * 2 + ["remis_en_cause"]
     got = read_synthetic(*synthetic_page(palette, statuses, cast=(1.05, 1.0, 0.92)))
+    assert [m.status for m in got] == statuses
+
+
+def test_a_status_printed_as_a_dark_grey_diamond_is_read_by_its_grey_swatch() -> None:
+    """Diamonds for every status, « Remis en cause » in dark grey (B's seed 17 hb-007): a grey
+    diamond fills half its box, as the coloured ones do, and is a mark as they are."""
+    palette = {**GREENS, "remis_en_cause": (70, 70, 70)}
+    statuses = list(STATUSES) * 2 + ["remis_en_cause"]
+    got = read_synthetic(*synthetic_page(palette, statuses, diamonds=True))
     assert [m.status for m in got] == statuses
 
 
@@ -492,6 +511,116 @@ def test_overlapping_squares_of_one_colour_are_each_a_mark_with_its_own_colour()
     regions = sorted(find_colour_regions(img, DPI), key=lambda r: r.bbox[0])
     assert len(regions) == len(colours)
     assert all(delta_e(lab_of(r.rgb), lab_of(c)) < 6 for r, c in zip(regions, colours, strict=True))
+
+
+def _squares(rows: list[list[tuple[int, int, int]]], step: int = 36, side: int = 40
+             ) -> Image.Image:
+    """Rows of squares `side` px a side drawn `step` px apart (overlapping when under `side`),
+    80 px between the rows' tops."""
+    img = Image.new("RGB", (120 + step * max(map(len, rows)), 120 + 80 * len(rows)),
+                    (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    for r, colours in enumerate(rows):
+        for i, colour in enumerate(colours):
+            draw.rectangle((60 + step * i, 60 + 80 * r, 60 + step * i + side, 60 + 80 * r + side),
+                           fill=colour)
+    return img
+
+
+def test_a_strips_second_row_overlapping_into_one_bar_is_cut_by_the_first_rows_marks() -> None:
+    """A two-row strip (stress set A's 012): the squares overlap; the first row's are of four
+    colours, so cut by colour, the second's run in pairs of one colour into bars with no mark of
+    their own left to measure a mark's width by. The first row's marks stand at both ends of
+    each bar: it is as many marks as the first row has there."""
+    g = GREENS
+    top = [g["satisfaisant"], g["remis_en_cause"], g["tres_satisfaisant"], g["retard_explique"]]
+    below = [g["remis_en_cause"], g["remis_en_cause"], g["satisfaisant"], g["satisfaisant"]]
+    row = sorted((r for r in find_colour_regions(_squares([top, below], step=44, side=48), DPI)
+                  if r.center[1] > 120), key=lambda r: r.bbox[0])
+    assert len(row) == 4
+    assert all(delta_e(lab_of(r.rgb), lab_of(c)) < 6 for r, c in zip(row, below, strict=True))
+
+
+def test_a_second_row_of_one_colour_is_cut_by_the_first_rows_pitch_once_that_row_is_cut() -> None:
+    """A two-row strip of squares overlapping by a sixth (A 012): the first row's last two
+    marks of one status are themselves a bar, the second row all one status one bar. The first
+    row cut, its pitch — not its marks' width, which is more — says how many marks the second
+    row's bar holds: five, each of its colour."""
+    g = GREENS
+    top = [g["satisfaisant"], g["remis_en_cause"], g["tres_satisfaisant"],
+           g["retard_explique"], g["retard_explique"]]
+    below = [g["remis_en_cause"]] * 5
+    row = sorted((r for r in find_colour_regions(_squares([top, below], step=40, side=48), DPI)
+                  if r.center[1] > 120), key=lambda r: r.bbox[0])
+    assert len(row) == 5
+    assert all(delta_e(lab_of(r.rgb), lab_of(g["remis_en_cause"])) < 6 for r in row)
+
+
+def test_a_row_of_one_mark_and_then_overlapping_ones_is_cut_by_that_marks_width() -> None:
+    """A one-row strip (A 029's second page): a mark on its own, then the rest of the row
+    overlapping into a bar of four marks of one colour and a bar of two of another, each
+    touching the one before: both are cut by the width of the mark the row begins with. A bar
+    standing apart from a lone mark is left whole."""
+    g = GREENS
+    colours = [g["tres_satisfaisant"], *[g["satisfaisant"]] * 4, *[g["retard_explique"]] * 2]
+    img = _squares([colours], step=36)
+    img = img.crop((0, 0, img.width, 480))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((60, 340, 100, 380), fill=g["tres_satisfaisant"])
+    draw.rectangle((160, 340, 272, 380), fill=g["satisfaisant"])
+    found = find_colour_regions(img, DPI)
+    row = sorted((r for r in found if r.center[1] < 150), key=lambda r: r.bbox[0])
+    assert len(row) == 7
+    assert all(delta_e(lab_of(r.rgb), lab_of(c)) < 6 for r, c in zip(row, colours, strict=True))
+    assert len([r for r in found if r.center[1] > 300]) == 2
+
+
+def test_touching_squares_whose_first_row_is_all_bars_are_cut_by_their_height() -> None:
+    """Squares touching without a gap (B's seed 19 hb-019): the first row is two bars, two
+    squares of one status then three of another; no mark of that row stands alone and the
+    second row's marks do not stand at the bars' ends. The square marks of the second row say
+    the marks are as wide as high: each bar is a whole number of its own height."""
+    g = GREENS
+    a, b, c = g["tres_satisfaisant"], g["satisfaisant"], g["retard_explique"]
+    top, below = [a, a, b, b, b], [a, c, c, b]
+    found = find_colour_regions(_squares([top, below], step=40, side=40), DPI)
+    row = sorted((r for r in found if r.center[1] < 120), key=lambda r: r.bbox[0])
+    assert len(row) == 5
+    assert all(delta_e(lab_of(r.rgb), lab_of(c)) < 6 for r, c in zip(row, top, strict=True))
+
+
+def test_a_tables_cells_of_one_colour_one_under_the_other_are_cut_along_its_rules() -> None:
+    """A table's status column scanned at 150 dpi, a little blurred (B's seed 13 hb-007): four
+    cells of one status one under the other, the rules between them a pixel thin — one blob at
+    the 75 dpi regions are found at, too large for a mark, so no status at all. Cut along the
+    table's rules (found before OCR) they are four marks; without rules, still no mark."""
+    img = Image.new("RGB", (700, 600), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    pink, rules = GREENS["satisfaisant"], []
+    for k in range(4):  # rows 80 px high (13.5 mm at 150 dpi): 54 mm in all
+        draw.rectangle((450, 80 + 80 * k, 600, 160 + 80 * k), fill=pink)
+    for k in range(5):
+        draw.line((80, 80 + 80 * k, 600, 80 + 80 * k), fill=(150, 150, 150), width=1)
+        rules.append((80.0, 78.0 + 80 * k, 600.0, 82.0 + 80 * k))
+    img = img.filter(ImageFilter.GaussianBlur(1.5))
+    cells = sorted(find_colour_regions(img, 150, rules=rules), key=lambda r: r.bbox[1])
+    assert [round(r.bbox[1] / 80) for r in cells] == [1, 2, 3, 4]
+    assert all(delta_e(lab_of(r.rgb), lab_of(pink)) < 6 for r in cells)
+    assert find_colour_regions(img, 150) == ()
+
+
+def test_a_row_of_pills_with_one_square_among_them_is_not_cut() -> None:
+    """A row of pill-shaped marks (B's seed 11 hb-016) and one square as high standing level
+    with them (an icon, a swatch): the pills are the row's marks, none is two squares."""
+    g = GREENS
+    img = Image.new("RGB", (900, 200), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    for i, status in enumerate(("satisfaisant", "retard_explique", "satisfaisant",
+                                "tres_satisfaisant")):
+        draw.rounded_rectangle((60 + 140 * i, 80, 132 + 140 * i, 116), radius=8, fill=g[status])
+    draw.rectangle((700, 80, 736, 116), fill=g["remis_en_cause"])
+    found = sorted(find_colour_regions(img, DPI), key=lambda r: r.bbox[0])
+    assert [r.bbox[2] - r.bbox[0] > 60 for r in found] == [True, True, True, True, False]
 
 
 def test_yellowed_paper_is_paper_and_a_pale_mark_is_a_mark() -> None:
