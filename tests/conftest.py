@@ -14,6 +14,7 @@ MISSIONS_OCR_ENGINE wins (`MISSIONS_OCR_ENGINE=tesseract pytest` runs everything
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -36,6 +37,9 @@ SESSION_ENV = "MISSIONS_TESTS_SESSION"
 OWNS_SESSION = not os.environ.get(SESSION_ENV)
 if OWNS_SESSION:
     os.environ[SESSION_ENV] = tempfile.mkdtemp(prefix="missions-tests-")
+    # removed at the session's end (pytest_sessionfinish), and at exit too: a script that imports
+    # a test module's helpers outside pytest has no session end and left an empty folder behind
+    atexit.register(shutil.rmtree, os.environ[SESSION_ENV], ignore_errors=True)
 SESSION = Path(os.environ[SESSION_ENV])
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 # the CLI's runs, and this process: one Prefect home (one SQLite file) per worker, so no two
