@@ -207,8 +207,8 @@ def _to_measure(d: Draft) -> Measure:
     base = (sum(confs) / len(confs) / 100.0) if confs else (1.0 if method == "text-layer" else 0.9)
     repaired = sum(_repair_count(r, p.line.text) for r, p in zip(raw, d.parts, strict=True))
     confidence = base * (0.97 ** repaired) * (0.9 if d.soft else 1.0)
-    title = _without_lead_junk(re.sub(r"'{2,}", "'", _clean_join(texts)))  # `d''alliance`: one
-    # apostrophe read twice
+    # `d''alliance`: one apostrophe read twice; a mark's glyphs before the title dropped
+    title = _without_lead_junk(re.sub(r"'{2,}", "'", _clean_join(texts)))
     if title[:1].islower():  # titles open with a capital; OCR sometimes loses it
         title = title[0].upper() + title[1:]
     return Measure(
