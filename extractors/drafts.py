@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from extractors.numbering import NUMBERING, Printed, printed_order, settle_numbers
-from extractors.pagelines import CAPITAL_INFINITIVE, PageLine, enclose, ends_open
+from extractors.pagelines import CAPITAL_INFINITIVE, PageLine, enclose, ends_open, is_title_verb
 from extractors.spelling import is_known_word
 from extractors.vocabulary import RULE_GLYPHS
 from models.records import Measure
@@ -187,7 +187,7 @@ def _without_lead_junk(title: str) -> str:
     infinitive that opens the title."""
     words = title.split(" ")
     for k in (1, 2):
-        if (len(words) > k and CAPITAL_INFINITIVE.match(words[k]) and is_known_word(words[k])
+        if (len(words) > k and is_title_verb(words[k])
                 and all(len(w) <= 4 and not any(c.islower() for c in w) for w in words[:k])):
             return " ".join(words[k:])
     return title

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from extractors.edgejunk import drop_edge_junk
 from extractors.folding import fold
-from extractors.pagelines import CAPITAL_INFINITIVE, enclose
+from extractors.pagelines import enclose, is_title_verb
 from extractors.spelling import is_known_word, known_form, ocr_confusions, recase, repair_word
 from models.records import BBox, Line, Page, Repair, Word
 
@@ -223,8 +223,7 @@ def _capital_i(word: str) -> str | None:
     (a capital I is a bar, read as i or l once no table rule stands beside it); the capitalised
     infinitive when it is a known word, else None."""
     capital = "I" + word[1:]
-    return capital if word[:1] in ("i", "l") and CAPITAL_INFINITIVE.match(capital) \
-        and is_known_word(capital) else None
+    return capital if word[:1] in ("i", "l") and is_title_verb(capital) else None
 
 
 def normalise_line(line: Line, marks: Sequence[BBox] = ()) -> tuple[Line, tuple[Repair, ...]]:

@@ -120,12 +120,17 @@ def without_glyphs(pl: PageLine) -> str:
     return pl.line.text[pl.doc[k].idx:] if k else pl.line.text
 
 
+def is_title_verb(word: str) -> bool:
+    """A capitalised infinitive that is a French word (`Faciliter`, not `Claire`): how titles open."""
+    return bool(CAPITAL_INFINITIVE.match(word)) and is_known_word(word)
+
+
 def starts_like_title(pl: PageLine) -> bool:
     """A line opening with a capitalised infinitive (`Faciliter …`), as measure titles do; a
     line of one or two words (a narrow column) only after a break, with a verb's ending
     (`Rendre`, not `Claire`, `Ministère`)."""
     first = pl.doc[_lead(pl)].text if len(pl.doc) else ""
-    if not (CAPITAL_INFINITIVE.match(first) and is_known_word(first)):
+    if not is_title_verb(first):
         return False
     return len(pl.doc) - _lead(pl) >= 3 or (pl.line.para_break and bool(re.match(INFINITIVE, first.lower())))
 
