@@ -82,8 +82,10 @@ def find_colour_regions(img: Image.Image, dpi: int, scale: float = 1.0,
                 if region is not None:
                     out.append(region)
     out.extend(_grey_marks(rgb, lab, chroma, px_mm, factor * scale))
-    for _ in range(2):  # again with the bars cut: a row cut first is the measure of the next
-        out = _split_runs(out, rgb, lab, factor * scale)
+    cut = _split_runs(out, rgb, lab, factor * scale)
+    if len(cut) > len(out):  # again with the bars cut: a row cut first is the measure of the next
+        cut = _split_runs(cut, rgb, lab, factor * scale)
+    out = cut
     return tuple(sorted(out, key=lambda r: (r.bbox[1], r.bbox[0])))
 
 
@@ -98,10 +100,10 @@ def _cells(blob: np.ndarray, sl: tuple[slice, slice], rules: Sequence[tuple[floa
         return [(blob, (0, 0))]
     cut = blob.copy()
     crossed = False
+    e = 2  # work pixels: a rule may end this short of the blob's edge and still cross it
     for x0, y0, x1, y1 in rules:
         r0, r1 = int(y0 / unit) - sl[0].start, int(np.ceil(y1 / unit)) - sl[0].start
         c0, c1 = int(x0 / unit) - sl[1].start, int(np.ceil(x1 / unit)) - sl[1].start
-        e = 2  # work pixels: a rule ending at the cell's edge
         across = (x1 - x0 >= y1 - y0 and c0 <= e and c1 >= w - e and e < r0 < h - e) or (
             y1 - y0 > x1 - x0 and r0 <= e and r1 >= h - e and e < c0 < w - e)
         if across:
@@ -217,8 +219,11 @@ def _mark_width(bar: ColourRegion, regions: list[ColourRegion]) -> tuple[float, 
     def width(m: ColourRegion) -> float:
         return m.bbox[2] - m.bbox[0]
 
-    def single(marks: list[ColourRegion]) -> list[float]:  # about as wide as high
-        return [width(m) for m in marks if width(m) <= 1.3 * (m.bbox[3] - m.bbox[1])]
+    def is_single(m: ColourRegion) -> bool:  # about as wide as high
+        return width(m) <= 1.3 * (m.bbox[3] - m.bbox[1])
+
+    def single(marks: list[ColourRegion]) -> list[float]:
+        return [width(m) for m in marks if is_single(m)]
 
     on_level = [m for m in regions if as_high(m) and abs(m.center[1] - bar.center[1]) <= 0.3 * h]
     level = [m for m in on_level if is_compact(m)]
@@ -231,8 +236,7 @@ def _mark_width(bar: ColourRegion, regions: list[ColourRegion]) -> tuple[float, 
     rows = [m for m in regions if as_high(m) and is_compact(m)
             and h <= abs(m.center[1] - bar.center[1]) <= 5 * h]
     for row in _rows(rows, h):
-        singles = sorted((m for m in row if width(m) <= 1.3 * (m.bbox[3] - m.bbox[1])),
-                         key=lambda m: m.center[0])
+        singles = sorted(filter(is_single, row), key=lambda m: m.center[0])
         if len(singles) < 2:
             continue
         size = float(np.median([width(m) for m in singles]))
