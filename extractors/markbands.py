@@ -64,7 +64,8 @@ MIN_SLANTED = 5  # measures of one column it takes to measure a slant
 
 
 def _upright(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
-             line_h: float) -> tuple[list[tuple[int, BBox]], list[tuple[int, ColourRegion]]] | None:
+             line_h: float, width: float
+             ) -> tuple[list[tuple[int, BBox]], list[tuple[int, ColourRegion]]] | None:
     """The boxes and marks moved across as a photographed or skewed page would be set upright:
     the measures' left edges, which line up in each column, slope with the page (Theil-Sen
     over each column's edges, the columns' median slope); each box and mark is moved by the
@@ -72,7 +73,6 @@ def _upright(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, Colou
     along one slope (ragged starts: no slant to measure)."""
     from scipy.stats import theilslopes
 
-    width = max((b[2] for _m, b in boxes), default=1.0)
     slopes = []
     for extent in set(_columns(boxes, width).values()):
         own = sorted((b[1], b[0]) for _m, b in boxes if extent[0] <= b[0] <= extent[1])
@@ -106,8 +106,9 @@ def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, Col
     are judged as the page stands upright (`_upright`) and as it lies: a mark whose column
     only one of the two tells is tied by that one; a mark the two tie to different measures,
     to none."""
+    width = width or max((b[2] for _m, b in boxes), default=1.0)
     pairs = _pairs(boxes, marks, line_h, width)
-    up = _upright(boxes, marks, line_h)
+    up = _upright(boxes, marks, line_h, width)
     if up is None:
         return pairs
     upright = _pairs(*up, line_h, width)
@@ -124,7 +125,7 @@ def band_pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, Col
 def _pairs(boxes: Sequence[tuple[int, BBox]], marks: Sequence[tuple[int, ColourRegion]],
            line_h: float, width: float) -> list[tuple[float, int, int]]:
     """`band_pairs` on the page as given."""
-    columns = _columns(boxes, width or max((b[2] for _m, b in boxes), default=1.0))
+    columns = _columns(boxes, width)
     extents = sorted(set(columns.values()))
     homes: dict[int, tuple[float, float] | None] = {}
     for k, mark in marks:
